@@ -1,0 +1,195 @@
+package dev.wiretap.cli;
+
+import dev.wiretap.proxy.ConnectionStats;
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.event.FlowListener;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.Response;
+import java.io.PrintStream;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The headless log: one line per finished exchange (time, client, method, URL, status, response bytes, duration),
+ * with headers under it when verbose. Connection threads only put the flow on a bounded queue; a thread of its own
+ * formats and writes lines in batches, so a slow terminal never slows the proxy. If the queue overflows, lines are
+ * dropped and the count is reported.
+ */
+final class FlowLog implements FlowListener {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private static final Object STOP = new Object();
+
+    private final PrintStream out;
+    private final boolean colours;
+    private final boolean verbose;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(65_536);
+    private final LongAdder dropped = new LongAdder();
+    private final Thread writer = Thread.ofPlatform().name("wiretap-log").daemon(true).unstarted(this::writeLoop);
+    private volatile Thread counters;
+
+    FlowLog(PrintStream out, boolean colours, boolean verbose) {
+        this.out = out;
+        this.colours = colours;
+        this.verbose = verbose;
+    }
+
+    void start() {
+        writer.start();
+    }
+
+    @Override
+    public void onEvent(FlowEvent event) {
+        if (event instanceof FlowEvent.Completed || event instanceof FlowEvent.Failed) {
+            if (!queue.offer(event.flow())) {
+                dropped.increment();
+            }
+        }
+    }
+
+    /** Prints a line of its own, after the flow lines queued before it. */
+    void printNotice(String text) {
+        try {
+            queue.put(text);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every 10 seconds with traffic, prints the connection counters. */
+    void startCounters(Supplier<ConnectionStats> stats) {
+        counters = Thread.ofVirtual().name("wiretap-counters").start(() -> {
+            ConnectionStats last = null;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                ConnectionStats now = stats.get();
+                if (last == null || now.flows() != last.flows()) {
+                    printNotice(dim("counters: " + Main.summary(now) + ", " + now.clientOpen() + " client and "
+                            + now.upstreamIdle() + " idle upstream connections open"));
+                }
+                last = now;
+            }
+        });
+    }
+
+    /** Writes what is queued, then stops the writer. */
+    void stop() {
+        Thread c = counters;
+        if (c != null) {
+            c.interrupt();
+        }
+        try {
+            queue.put(STOP);
+            writer.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeLoop() {
+        List<Object> batch = new ArrayList<>(256);
+        StringBuilder sb = new StringBuilder(16 * 1024);
+        try {
+            while (true) {
+                Object first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    reportDropped(sb);
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 255);
+                boolean stop = false;
+                for (Object item : batch) {
+                    if (item == STOP) {
+                        stop = true;
+                    } else if (item instanceof Flow flow) {
+                        format(flow, sb);
+                    } else {
+                        sb.append(item).append('\n');
+                    }
+                }
+                batch.clear();
+                reportDropped(sb);
+                out.print(sb);
+                out.flush();
+                sb.setLength(0);
+                if (stop) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void reportDropped(StringBuilder sb) {
+        long n = dropped.sumThenReset();
+        if (n > 0) {
+            sb.append(dim("... " + n + " exchanges not shown (output could not keep up)")).append('\n');
+            if (sb.length() > 0) {
+                out.print(sb);
+                out.flush();
+                sb.setLength(0);
+            }
+        }
+    }
+
+    void format(Flow flow, StringBuilder sb) {
+        sb.append(dim(TIME.format(flow.started()))).append(' ');
+        var client = flow.client();
+        sb.append(client.getAddress().getHostAddress()).append(':').append(client.getPort()).append(' ');
+        sb.append(bold(flow.request().method())).append(' ').append(flow.request().url()).append(' ');
+        Response response = flow.response().orElse(null);
+        if (response == null) {
+            sb.append(colour(31, "---"));
+        } else {
+            int status = response.status();
+            sb.append(colour(status >= 500 ? 31 : status >= 400 ? 33 : status >= 300 ? 36 : 32, Integer.toString(status)));
+        }
+        long bytes = flow.request().isMethod("CONNECT") ? flow.bytesToClient()
+                : response == null ? 0 : response.body().size();
+        sb.append(' ').append(Sizes.human(bytes)).append(' ').append(Sizes.millis(flow.durationNanos()));
+        flow.error().ifPresent(e -> sb.append(' ').append(colour(31, e.message())));
+        if (verbose) {
+            sb.append(dim(flow.isReusedUpstream() ? " [upstream reused]" : flow.serverAddress().isEmpty() ? "" : " [upstream new]"));
+        }
+        sb.append('\n');
+        if (verbose) {
+            headers(">", flow.request().method() + " " + flow.request().target() + " " + flow.request().version(), flow.request().headers(), sb);
+            if (response != null) {
+                headers("<", response.version() + " " + response.status() + " " + response.reason(), response.headers(), sb);
+            }
+        }
+    }
+
+    private void headers(String arrow, String startLine, Headers headers, StringBuilder sb) {
+        sb.append("    ").append(dim(arrow)).append(' ').append(startLine).append('\n');
+        for (int i = 0; i < headers.size(); i++) {
+            sb.append("    ").append(dim(arrow)).append(' ').append(headers.name(i)).append(": ").append(headers.value(i)).append('\n');
+        }
+    }
+
+    private String colour(int code, String text) {
+        return colours ? "\u001b[" + code + "m" + text + "\u001b[0m" : text;
+    }
+
+    private String bold(String text) {
+        return colours ? "\u001b[1m" + text + "\u001b[0m" : text;
+    }
+
+    private String dim(String text) {
+        return colours ? "\u001b[2m" + text + "\u001b[0m" : text;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.wiretap.cli;
+
+import dev.wiretap.config.HostPort;
+import dev.wiretap.config.Settings;
+import dev.wiretap.config.UpstreamProxy;
+import dev.wiretap.proxy.ConnectionStats;
+import dev.wiretap.proxy.Wiretap;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code wiretap} command: turns flags into {@link Settings}, starts the engine, prints where it listens and
+ * then one line per exchange, and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a normal
+ * stop, 1 when wiretap cannot start (the address is taken), 2 for bad flags.
+ */
+@Command(name = "wiretap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "An HTTP debugging proxy: point a client at it and see every exchange.",
+        footer = {"", "Examples:",
+                "  wiretap                                   listen on 127.0.0.1:8080",
+                "  curl -x http://127.0.0.1:8080 http://example.com/",
+                "  wiretap --listen 0.0.0.0:9000 -v          all interfaces, with headers",
+                "  wiretap --upstream-proxy http://proxy.corp:3128"})
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Address to accept clients on (default: ${DEFAULT-VALUE}). Loopback unless you say otherwise.",
+            defaultValue = "127.0.0.1:8080")
+    HostPort listen;
+
+    @Option(names = "--upstream-proxy", paramLabel = "URL", converter = UpstreamProxyConverter.class,
+            description = "Forward everything through this HTTP proxy, e.g. http://proxy.corp:3128.")
+    UpstreamProxy upstreamProxy;
+
+    @Option(names = {"-v", "--verbose"}, description = "Also print request and response headers, and connection counters.")
+    boolean verbose;
+
+    @Option(names = "--no-via", description = "Do not add a Via header to forwarded messages.")
+    boolean noVia;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Parses {@code args} and runs; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new Main(out, err));
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("wiretap: " + e.getMessage());
+            err.println("Try 'wiretap --help' for the flags.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        Settings settings = Settings.defaults().withListen(listen).withAddVia(!noVia);
+        if (upstreamProxy != null) {
+            settings = settings.withUpstreamProxy(upstreamProxy);
+        }
+        Terminal terminal = Terminal.detect();
+        FlowLog log = new FlowLog(out, terminal.colours(), verbose);
+        Wiretap wiretap;
+        try {
+            wiretap = Wiretap.start(settings, List.of(), List.of(log));
+        } catch (IOException e) {
+            err.println("wiretap: " + e.getMessage());
+            return 1;
+        }
+        log.start();
+        printBanner(wiretap, settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            wiretap.stop();
+            log.printNotice("wiretap stopped. " + summary(wiretap.stats()));
+            log.stop();
+            stopped.countDown();
+        }, "wiretap-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (verbose) {
+            log.startCounters(wiretap::stats);
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private void printBanner(Wiretap wiretap, Settings settings) {
+        var address = wiretap.address();
+        String where = (address.getAddress().isAnyLocalAddress() ? settings.listen().host() : address.getAddress().getHostAddress())
+                + ":" + address.getPort();
+        String hostPort = where.indexOf(':') != where.lastIndexOf(':') ? "[" + where.substring(0, where.lastIndexOf(':')) + "]" + where.substring(where.lastIndexOf(':')) : where;
+        out.println("wiretap " + Wiretap.version() + " listening on http://" + hostPort);
+        settings.upstreamProxy().ifPresent(p -> out.println("forwarding through upstream proxy " + p));
+        if (!settings.listen().isLoopback()) {
+            err.println("wiretap: warning: listening on " + settings.listen() + ", not loopback: anyone who can reach this"
+                    + " address can use wiretap as a proxy and see what it records.");
+        }
+        out.flush();
+    }
+
+    static String summary(ConnectionStats s) {
+        return s.flows() + " flows; client connections " + s.clientAccepted() + " accepted; upstream connections "
+                + s.upstreamOpened() + " opened, " + s.upstreamReused() + " reuses";
+    }
+
+    /** Reports wiretap's version from the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"wiretap " + Wiretap.version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+
+    static final class HostPortConverter implements CommandLine.ITypeConverter<HostPort> {
+        @Override
+        public HostPort convert(String value) {
+            try {
+                return HostPort.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class UpstreamProxyConverter implements CommandLine.ITypeConverter<UpstreamProxy> {
+        @Override
+        public UpstreamProxy convert(String value) {
+            try {
+                return UpstreamProxy.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

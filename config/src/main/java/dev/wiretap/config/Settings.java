@@ -1,0 +1,65 @@
+package dev.wiretap.config;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Every option wiretap has, as one immutable tree with documented defaults ({@link #defaults()}).
+ * The command line (and later the config file) produce one of these; the engine takes it at start.
+ *
+ * @param listen        where wiretap accepts client connections; loopback by default so that it never
+ *                      becomes an open proxy by accident
+ * @param upstreamProxy another proxy to forward everything through, if any
+ * @param addVia        whether to add a Via field to forwarded requests and responses (RFC 9110 section 7.6.3)
+ * @param limits        limits on message heads
+ * @param timeouts      how long to wait for each party
+ * @param pool          the upstream connection pool
+ * @param capture       what is kept of each flow
+ */
+public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, boolean addVia, Limits limits,
+                       Timeouts timeouts, PoolSettings pool, CaptureSettings capture) {
+
+    public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
+
+    public Settings {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(upstreamProxy, "upstreamProxy");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(capture, "capture");
+    }
+
+    public static Settings defaults() {
+        return new Settings(DEFAULT_LISTEN, Optional.empty(), true, Limits.DEFAULTS, Timeouts.DEFAULTS,
+                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS);
+    }
+
+    public Settings withListen(HostPort value) {
+        return new Settings(value, upstreamProxy, addVia, limits, timeouts, pool, capture);
+    }
+
+    public Settings withUpstreamProxy(UpstreamProxy value) {
+        return new Settings(listen, Optional.ofNullable(value), addVia, limits, timeouts, pool, capture);
+    }
+
+    public Settings withAddVia(boolean value) {
+        return new Settings(listen, upstreamProxy, value, limits, timeouts, pool, capture);
+    }
+
+    public Settings withLimits(Limits value) {
+        return new Settings(listen, upstreamProxy, addVia, value, timeouts, pool, capture);
+    }
+
+    public Settings withTimeouts(Timeouts value) {
+        return new Settings(listen, upstreamProxy, addVia, limits, value, pool, capture);
+    }
+
+    public Settings withPool(PoolSettings value) {
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, value, capture);
+    }
+
+    public Settings withCapture(CaptureSettings value) {
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, value);
+    }
+}

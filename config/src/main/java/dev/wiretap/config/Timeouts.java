@@ -1,0 +1,77 @@
+package dev.wiretap.config;
+
+import java.time.Duration;
+
+/**
+ * How long wiretap waits for each party.
+ *
+ * @param clientIdle      a kept-alive client connection with no request in progress is closed after this
+ * @param clientHeader    a client must send a whole request head within this once it has started one
+ *                        (cuts off slow-loris clients); breached: 408 and close
+ * @param clientRead      longest silence while a client sends a request body
+ * @param upstreamConnect connecting to an origin (or the upstream proxy); breached: 504
+ * @param upstreamRead    longest silence from an origin, before or during its response; breached: 504
+ *                        before the response head, an aborted client connection after it
+ * @param expectContinue  how long to wait for an origin's 100 (Continue) before telling the client to send
+ *                        its body anyway
+ * @param tunnelIdle      a CONNECT tunnel or upgraded connection with no traffic either way is closed after this
+ * @param shutdownGrace   on stop, how long in-flight exchanges may run on
+ */
+public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clientRead, Duration upstreamConnect,
+                       Duration upstreamRead, Duration expectContinue, Duration tunnelIdle, Duration shutdownGrace) {
+
+    public static final Timeouts DEFAULTS = new Timeouts(
+            Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(10),
+            Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(3));
+
+    public Timeouts {
+        positive("clientIdle", clientIdle);
+        positive("clientHeader", clientHeader);
+        positive("clientRead", clientRead);
+        positive("upstreamConnect", upstreamConnect);
+        positive("upstreamRead", upstreamRead);
+        positive("expectContinue", expectContinue);
+        positive("tunnelIdle", tunnelIdle);
+        if (shutdownGrace == null || shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace must be zero or positive");
+        }
+    }
+
+    private static void positive(String name, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
+        }
+    }
+
+    public Timeouts withClientIdle(Duration value) {
+        return new Timeouts(value, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+    }
+
+    public Timeouts withClientHeader(Duration value) {
+        return new Timeouts(clientIdle, value, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+    }
+
+    public Timeouts withClientRead(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, value, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+    }
+
+    public Timeouts withUpstreamConnect(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, clientRead, value, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+    }
+
+    public Timeouts withUpstreamRead(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, value, expectContinue, tunnelIdle, shutdownGrace);
+    }
+
+    public Timeouts withExpectContinue(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, value, tunnelIdle, shutdownGrace);
+    }
+
+    public Timeouts withTunnelIdle(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, value, shutdownGrace);
+    }
+
+    public Timeouts withShutdownGrace(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, value);
+    }
+}

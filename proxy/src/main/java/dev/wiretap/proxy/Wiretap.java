@@ -1,0 +1,174 @@
+package dev.wiretap.proxy;
+
+import dev.wiretap.config.Settings;
+import dev.wiretap.proxy.addon.Addon;
+import dev.wiretap.proxy.event.FlowEvents;
+import dev.wiretap.proxy.event.FlowListener;
+import dev.wiretap.proxy.event.FlowStore;
+import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.http1.RequestParser;
+import dev.wiretap.proxy.http1.ResponseParser;
+import dev.wiretap.proxy.server.Listener;
+import dev.wiretap.proxy.server.SelfAddress;
+import dev.wiretap.proxy.server.ServerContext;
+import dev.wiretap.proxy.upstream.Dialer;
+import dev.wiretap.proxy.upstream.UpstreamPool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The engine's front door: starts a proxy with {@link Settings}, addons and listeners, tells where it listens, gives
+ * access to its flows, events and counters, and stops it. Everything outside the {@code proxy} module (the
+ * command, the console, tests) drives wiretap through this class.
+ *
+ * <pre>{@code
+ * try (Wiretap proxy = Wiretap.start(Settings.defaults().withListen(HostPort.parse("127.0.0.1:0")), List.of(), List.of())) {
+ *     InetSocketAddress address = proxy.address();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * Thread-safe.
+ */
+public final class Wiretap implements AutoCloseable {
+
+    private static final int HEAD_BUFFER_BYTES = 16 * 1024;
+    private static final int BODY_BUFFER_BYTES = 64 * 1024;
+
+    private final Settings settings;
+    private final Listener listener;
+    private final UpstreamPool pool;
+    private final FlowEvents events;
+    private final FlowStore store;
+    private final AtomicLong flowIds;
+    private final Thread janitor;
+    private volatile boolean stopped;
+
+    private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store, AtomicLong flowIds) {
+        this.settings = settings;
+        this.listener = listener;
+        this.pool = pool;
+        this.events = events;
+        this.store = store;
+        this.flowIds = flowIds;
+        this.janitor = Thread.ofVirtual().name("wiretap-pool-janitor").unstarted(this::evictIdleConnections);
+    }
+
+    /**
+     * Starts a proxy: binds the listen address and begins accepting.
+     *
+     * @param addons    take part in every exchange, in this order
+     * @param listeners receive every flow event (after the flow store)
+     * @throws IOException if the address cannot be bound (the message says which and why)
+     */
+    public static Wiretap start(Settings settings, List<Addon> addons, List<FlowListener> listeners) throws IOException {
+        FlowEvents events = new FlowEvents();
+        long heapQuarter = Runtime.getRuntime().maxMemory() / 4;
+        FlowStore store = new FlowStore(Math.min(settings.capture().storeBudgetBytes(), heapQuarter));
+        events.add(store);
+        listeners.forEach(events::add);
+        BufferPool headBuffers = new BufferPool(HEAD_BUFFER_BYTES, 1024);
+        BufferPool bodyBuffers = new BufferPool(BODY_BUFFER_BYTES, 64);
+        SelfAddress self = new SelfAddress(InetAddress.getByName(settings.listen().host()));
+        Dialer dialer = new Dialer(settings.timeouts(), settings.limits(), self::isSelf, defaultTls(), headBuffers);
+        UpstreamPool pool = new UpstreamPool(settings.pool(), dialer, headBuffers, System::nanoTime);
+        AtomicLong flowIds = new AtomicLong();
+        ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
+                new ResponseParser(settings.limits()), headBuffers, bodyBuffers, pool, dialer, events,
+                List.copyOf(addons), flowIds, self, version());
+        Listener listener = Listener.start(ctx, settings.listen());
+        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds);
+        wiretap.janitor.start();
+        return wiretap;
+    }
+
+    /** The address wiretap listens on (with the real port when port 0 was asked for). */
+    public InetSocketAddress address() {
+        return listener.address();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The recent flows. */
+    public FlowStore flows() {
+        return store;
+    }
+
+    /** Add or remove flow listeners while running. */
+    public FlowEvents events() {
+        return events;
+    }
+
+    public ConnectionStats stats() {
+        return new ConnectionStats(listener.acceptedCount(), listener.openCount(), pool.openedCount(),
+                pool.reusedCount(), pool.idleCount(), flowIds.get(), store.size());
+    }
+
+    /** Stops with the configured shutdown grace period. */
+    public void stop() {
+        stop(settings.timeouts().shutdownGrace());
+    }
+
+    /**
+     * Stops accepting, lets exchanges in flight finish within {@code grace}, then closes every connection.
+     * Idempotent.
+     */
+    public void stop(Duration grace) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        listener.stop(grace);
+        janitor.interrupt();
+        pool.close();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** wiretap's version, from the build. */
+    public static String version() {
+        try (InputStream in = Wiretap.class.getResourceAsStream("/dev/wiretap/proxy/version.properties")) {
+            if (in == null) {
+                return "dev";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "dev");
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+
+    private void evictIdleConnections() {
+        long period = Math.max(1000, settings.pool().idleTimeout().toMillis() / 2);
+        while (!stopped) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            pool.evictIdle();
+        }
+    }
+
+    private static javax.net.ssl.SSLSocketFactory defaultTls() {
+        try {
+            return SSLContext.getDefault().getSocketFactory();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no TLS support", e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.wiretap.proxy.flow;
+
+import java.util.Arrays;
+
+/**
+ * Collects the first bytes of a body as it streams past, up to a cap, and counts all of them. The array grows
+ * by doubling from a size guessed from the declared length, so a 100-byte body costs one small array and a
+ * 256 MiB download costs no more than the cap. Owned by one connection thread.
+ */
+public final class BodyCapture {
+
+    private final int cap;
+    private byte[] bytes;
+    private int length;
+    private long size;
+
+    /**
+     * @param cap          most bytes to keep
+     * @param expectedSize the declared length if known, else -1; sizes the first array
+     */
+    public BodyCapture(int cap, long expectedSize) {
+        this.cap = cap;
+        int initial = expectedSize >= 0 ? (int) Math.min(expectedSize, cap) : Math.min(cap, 512);
+        this.bytes = new byte[initial];
+    }
+
+    public void add(byte[] src, int off, int len) {
+        size += len;
+        int room = cap - length;
+        if (room <= 0 || len <= 0) {
+            return;
+        }
+        int n = Math.min(room, len);
+        if (length + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, (int) Math.min(cap, Math.max((long) bytes.length * 2, length + n)));
+        }
+        System.arraycopy(src, off, bytes, length, n);
+        length += n;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public Body finish() {
+        if (size == 0) {
+            return Body.EMPTY;
+        }
+        return new Body(bytes, length, size);
+    }
+}

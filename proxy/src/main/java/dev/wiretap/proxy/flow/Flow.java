@@ -1,0 +1,204 @@
+package dev.wiretap.proxy.flow;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One exchange through wiretap: who asked, the request, the response (when there is one), the error (when there
+ * is one), the sizes on the wire and the timing of each phase. A CONNECT tunnel is a flow too; its response is
+ * the 200 wiretap sent and its sizes are the bytes relayed each way.
+ *
+ * <p>Mutable: only the connection thread that serves the exchange changes it. Fields others read are volatile,
+ * so a flow looked at in the {@code FlowStore} while in flight shows a consistent, if partial, state. Listeners
+ * receive it through events, in order: requested, responded, then completed or failed.
+ */
+public final class Flow {
+
+    public enum State {
+        /** The request head has arrived; the exchange is under way. */
+        REQUESTED,
+        /** The response head is known; its body is streaming. */
+        RESPONDED,
+        /** A CONNECT tunnel (or upgraded connection) is open and relaying. */
+        TUNNELLED,
+        /** Done: the response (or tunnel) ended normally. */
+        COMPLETED,
+        /** Done: something failed; see {@link #error()}. */
+        FAILED
+    }
+
+    private final long id;
+    private final InetSocketAddress client;
+    private final Instant started;
+    private final long startNanos;
+    private final Request request;
+    private volatile Response response;
+    private volatile FlowError error;
+    private volatile State state = State.REQUESTED;
+    private volatile boolean reusedUpstream;
+    private volatile String serverAddress = "";
+    private volatile long bytesFromClient;
+    private volatile long bytesToClient;
+    private volatile Timings timings;
+
+    // Phase durations, written by the connection thread and published through the volatile `timings` snapshot.
+    private long dnsNanos = -1;
+    private long connectNanos = -1;
+    private long sendNanos = -1;
+    private long waitNanos = -1;
+    private long receiveNanos = -1;
+
+    public Flow(long id, InetSocketAddress client, Instant started, long startNanos, Request request) {
+        this.id = id;
+        this.client = Objects.requireNonNull(client);
+        this.started = Objects.requireNonNull(started);
+        this.startNanos = startNanos;
+        this.request = Objects.requireNonNull(request);
+    }
+
+    /** Sequence number, unique within one wiretap run, in order of arrival. */
+    public long id() {
+        return id;
+    }
+
+    public InetSocketAddress client() {
+        return client;
+    }
+
+    public Instant started() {
+        return started;
+    }
+
+    /** {@link System#nanoTime()} when the request began to arrive. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public Optional<Response> response() {
+        return Optional.ofNullable(response);
+    }
+
+    public void setResponse(Response response) {
+        this.response = Objects.requireNonNull(response);
+        if (state == State.REQUESTED) {
+            state = State.RESPONDED;
+        }
+    }
+
+    public Optional<FlowError> error() {
+        return Optional.ofNullable(error);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isDone() {
+        State s = state;
+        return s == State.COMPLETED || s == State.FAILED;
+    }
+
+    public void markTunnelled() {
+        state = State.TUNNELLED;
+    }
+
+    /** Ends the flow normally; {@code endNanos} is {@link System#nanoTime()} at the end. */
+    public void complete(long endNanos) {
+        snapshotTimings(endNanos);
+        state = State.COMPLETED;
+    }
+
+    /** Ends the flow with an error (keeping any response already under way). */
+    public void fail(FlowError error, long endNanos) {
+        this.error = Objects.requireNonNull(error);
+        snapshotTimings(endNanos);
+        state = State.FAILED;
+    }
+
+    /** Whether the request went over a pooled connection that had served an earlier request. */
+    public boolean isReusedUpstream() {
+        return reusedUpstream;
+    }
+
+    /** The address (ip:port) of the origin or upstream proxy this flow's connection went to, or empty. */
+    public String serverAddress() {
+        return serverAddress;
+    }
+
+    public void setUpstream(String serverAddress, boolean reused) {
+        this.serverAddress = Objects.requireNonNull(serverAddress);
+        this.reusedUpstream = reused;
+    }
+
+    /** Bytes read from the client for this exchange: request head and body as framed on the wire, or tunnel bytes. */
+    public long bytesFromClient() {
+        return bytesFromClient;
+    }
+
+    /** Bytes written to the client for this exchange: response head(s) and body as framed on the wire, or tunnel bytes. */
+    public long bytesToClient() {
+        return bytesToClient;
+    }
+
+    public void addBytesFromClient(long n) {
+        bytesFromClient += n;
+    }
+
+    public void addBytesToClient(long n) {
+        bytesToClient += n;
+    }
+
+    public void setDnsNanos(long nanos) {
+        dnsNanos = nanos;
+    }
+
+    public void setConnectNanos(long nanos) {
+        connectNanos = nanos;
+    }
+
+    public void setSendNanos(long nanos) {
+        sendNanos = nanos;
+    }
+
+    public void setWaitNanos(long nanos) {
+        waitNanos = nanos;
+    }
+
+    public void setReceiveNanos(long nanos) {
+        receiveNanos = nanos;
+    }
+
+    /** The phases so far (final once the flow is done). */
+    public Timings timings() {
+        Timings t = timings;
+        return t != null ? t : new Timings(started, dnsNanos, connectNanos, sendNanos, waitNanos, receiveNanos,
+                System.nanoTime() - startNanos);
+    }
+
+    /** Total duration in nanoseconds: final once done, else so far. */
+    public long durationNanos() {
+        return timings().totalNanos();
+    }
+
+    /** A rough count of the heap this flow holds, for the flow store's budget. */
+    public long estimatedBytes() {
+        Response r = response;
+        return 200L + request.estimatedBytes() + (r == null ? 0 : r.estimatedBytes());
+    }
+
+    private void snapshotTimings(long endNanos) {
+        timings = new Timings(started, dnsNanos, connectNanos, sendNanos, waitNanos, receiveNanos, endNanos - startNanos);
+    }
+
+    @Override
+    public String toString() {
+        Response r = response;
+        return "#" + id + " " + request + (r == null ? "" : " -> " + r.status()) + " [" + state + "]";
+    }
+}

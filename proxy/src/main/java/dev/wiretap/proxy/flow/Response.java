@@ -1,0 +1,71 @@
+package dev.wiretap.proxy.flow;
+
+import java.util.Objects;
+
+/**
+ * A response: status line, fields in wire order, the wire copy of its head, and what was captured of its body.
+ * Either received from the origin or made by wiretap itself (an error, a page, an addon's answer).
+ *
+ * <p>Mutable like {@link Request}: the connection thread fills in the body; addons may change status and fields
+ * before it is sent on.
+ */
+public final class Response {
+
+    private final HttpVersion version;
+    private volatile int status;
+    private volatile String reason;
+    private final Headers headers;
+    private final byte[] head;
+    private volatile Body body = Body.EMPTY;
+
+    public Response(HttpVersion version, int status, String reason, Headers headers, byte[] head) {
+        this.version = Objects.requireNonNull(version);
+        this.status = status;
+        this.reason = Objects.requireNonNull(reason);
+        this.headers = Objects.requireNonNull(headers);
+        this.head = Objects.requireNonNull(head);
+    }
+
+    public HttpVersion version() {
+        return version;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public void setStatus(int status, String reason) {
+        this.status = status;
+        this.reason = Objects.requireNonNull(reason);
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public Headers headers() {
+        return headers;
+    }
+
+    /** The head's bytes exactly as they flowed; empty for a response wiretap made. Not a copy: do not change it. */
+    public byte[] wireHead() {
+        return head;
+    }
+
+    public Body body() {
+        return body;
+    }
+
+    public void setBody(Body body) {
+        this.body = Objects.requireNonNull(body);
+    }
+
+    long estimatedBytes() {
+        return 64L + head.length + reason.length() + headers.estimatedBytes() + body.estimatedBytes();
+    }
+
+    @Override
+    public String toString() {
+        return version + " " + status + " " + reason;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.wiretap.proxy.http1;
+
+import dev.wiretap.config.Limits;
+import dev.wiretap.proxy.flow.Body;
+import dev.wiretap.proxy.flow.BodyCapture;
+import java.io.EOFException;
+import java.io.IOException;
+
+/**
+ * Copies one message body from an {@link HttpInput} to an {@link HttpOutput} as it arrives, with bounded memory,
+ * capturing its first bytes for the flow. Bytes already buffered go out straight from the input's buffer; large
+ * bodies are read into one pooled buffer and written from it, so a 256 MiB download costs one 64 KiB array.
+ *
+ * <p>Failures say whose side broke ({@link RelayException#isSourceFault()}): the sender (ended early, reset, timed
+ * out, broke the framing) or the receiver (went away). Not thread-safe; one is made per relay.
+ */
+public final class BodyRelay {
+
+    /** How the body is written out. */
+    public enum Mode {
+        /** As it came, framing included. */
+        AS_IS,
+        /** Chunked framing removed: payload only (for an HTTP/1.0 client; trailers are dropped). */
+        DECHUNK,
+        /** A close-delimited body sent on as chunks (so a 1.1 client's connection survives it). */
+        CHUNK
+    }
+
+    private final Limits limits;
+    private final BufferPool bodyBuffers;
+    private final int captureCap;
+
+    public BodyRelay(Limits limits, BufferPool bodyBuffers, int captureCap) {
+        this.limits = limits;
+        this.bodyBuffers = bodyBuffers;
+        this.captureCap = captureCap;
+    }
+
+    /**
+     * Relays a body framed as {@code framing}, read from {@code in} (sent by {@code sender}), written to {@code out}
+     * in {@code mode}. {@code out} is not flushed. Returns what was captured.
+     */
+    public Body relay(HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out, Mode mode) throws RelayException {
+        BodyCapture capture = new BodyCapture(captureCap, framing instanceof BodyFraming.Fixed f ? f.length() : -1);
+        byte[][] big = new byte[1][];
+        try {
+            switch (framing) {
+                case BodyFraming.None n -> { }
+                case BodyFraming.Fixed f -> copyFixed(in, f.length(), out, capture, big);
+                case BodyFraming.Chunked c -> copyChunked(in, fromClient, out, mode, capture, big);
+                case BodyFraming.UntilClose u -> copyUntilClose(in, out, mode, capture, big);
+            }
+        } catch (ProtocolException e) {
+            throw new RelayException(true, e.reason(), e, capture.size());
+        } catch (IOException e) {
+            throw new RelayException(!out.hasFailed(), e.getMessage(), e, capture.size());
+        } finally {
+            if (big[0] != null) {
+                bodyBuffers.release(big[0]);
+            }
+        }
+        return capture.finish();
+    }
+
+    private void copyFixed(HttpInput in, long length, HttpOutput out, BodyCapture capture, byte[][] big) throws IOException {
+        long remaining = length;
+        while (remaining > 0) {
+            int n = copySome(in, remaining, out, capture, big);
+            if (n < 0) {
+                throw new EOFException("connection closed after " + (length - remaining) + " of " + length + " body bytes");
+            }
+            remaining -= n;
+        }
+    }
+
+    private void copyChunked(HttpInput in, boolean fromClient, HttpOutput out, Mode mode, BodyCapture capture,
+                             byte[][] big) throws IOException, ProtocolException {
+        ChunkedReader chunks = fromClient ? ChunkedReader.fromClient(in, limits) : ChunkedReader.fromOrigin(in, limits);
+        HttpOutput raw = mode == Mode.AS_IS ? out : null;
+        while (true) {
+            long size = chunks.nextChunkSize(raw);
+            if (size == 0) {
+                chunks.readTrailers(raw);
+                return;
+            }
+            long remaining = size;
+            while (remaining > 0) {
+                int n = copySome(in, remaining, out, capture, big);
+                if (n < 0) {
+                    throw new EOFException("connection closed inside a chunk");
+                }
+                remaining -= n;
+            }
+            chunks.endChunk(raw);
+        }
+    }
+
+    private void copyUntilClose(HttpInput in, HttpOutput out, Mode mode, BodyCapture capture, byte[][] big) throws IOException {
+        while (true) {
+            if (mode == Mode.CHUNK) {
+                if (in.buffered() == 0 && in.fill() < 0) {
+                    out.writeLatin1("0\r\n\r\n");
+                    return;
+                }
+                int n = in.buffered();
+                out.writeHex(n);
+                out.crlf();
+                copySome(in, n, out, capture, big);
+                out.crlf();
+            } else if (copySome(in, Long.MAX_VALUE, out, capture, big) < 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Copies at most {@code max} bytes: what is buffered, or else one read's worth. Returns the count, or -1 at the
+     * end of the stream.
+     */
+    private int copySome(HttpInput in, long max, HttpOutput out, BodyCapture capture, byte[][] big) throws IOException {
+        int buffered = in.buffered();
+        if (buffered > 0) {
+            int n = (int) Math.min(buffered, max);
+            byte[] b = in.buffer();
+            int p = in.position();
+            capture.add(b, p, n);
+            out.write(b, p, n);
+            in.consume(n);
+            return n;
+        }
+        if (max < in.capacity()) {
+            if (in.fill() < 0) {
+                return -1;
+            }
+            return copySome(in, max, out, capture, big);
+        }
+        if (big[0] == null) {
+            big[0] = bodyBuffers.acquire();
+        }
+        byte[] b = big[0];
+        int n = in.read(b, 0, (int) Math.min(b.length, max));
+        if (n > 0) {
+            capture.add(b, 0, n);
+            out.write(b, 0, n);
+        }
+        return n;
+    }
+
+    /** A relay failed; says whether the sender's side broke (else the receiver's) and how far it got. */
+    public static final class RelayException extends IOException {
+
+        private final boolean sourceFault;
+        private final long bytesRelayed;
+
+        RelayException(boolean sourceFault, String message, Throwable cause, long bytesRelayed) {
+            super(message == null ? cause.getClass().getSimpleName() : message, cause);
+            this.sourceFault = sourceFault;
+            this.bytesRelayed = bytesRelayed;
+        }
+
+        /** True if the sender broke (ended early, reset, timed out, bad framing); false if the receiver went away. */
+        public boolean isSourceFault() {
+            return sourceFault;
+        }
+
+        /** True if the sender broke the protocol (as opposed to going away). */
+        public boolean isProtocolFault() {
+            return getCause() instanceof ProtocolException;
+        }
+
+        public boolean isTimeout() {
+            return getCause() instanceof java.net.SocketTimeoutException;
+        }
+
+        public long bytesRelayed() {
+            return bytesRelayed;
+        }
+    }
+}

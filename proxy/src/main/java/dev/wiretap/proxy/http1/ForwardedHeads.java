@@ -1,0 +1,148 @@
+package dev.wiretap.proxy.http1;
+
+import dev.wiretap.proxy.flow.Destination;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.flow.Response;
+import java.io.IOException;
+
+/**
+ * Writes the heads wiretap forwards, following RFC 9110 section 7.6: fields meant for one hop are not passed on
+ * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade unless upgrading, and
+ * Proxy-Authorization on requests), a Via entry is added, and every other field line goes out byte for byte as it
+ * came in. Start lines carry wiretap's own version (HTTP/1.1), as an intermediary must (RFC 9110 section 6.2).
+ */
+public final class ForwardedHeads {
+
+    private ForwardedHeads() {
+    }
+
+    /** How the body of a forwarded response is re-framed for the client. */
+    public enum Reframe {
+        /** Framing fields pass as they came. */
+        NONE,
+        /** Content-Length and Transfer-Encoding are dropped (the body runs until close, for an HTTP/1.0 client). */
+        UNTIL_CLOSE,
+        /** Content-Length is dropped and Transfer-Encoding ends in chunked (a close-delimited body for a 1.1 client). */
+        CHUNKED
+    }
+
+    /** What the Connection field of a forwarded response says to the client. */
+    public enum ClientConnection { NOTHING, CLOSE, KEEP_ALIVE, UPGRADE }
+
+    /**
+     * Writes the request head for the next hop.
+     *
+     * @param absoluteForm  true when the next hop is an upstream proxy (plain HTTP): the target is the full URL
+     * @param via           this hop's Via entry (e.g. {@code 1.1 wiretap}), or null for none
+     * @param upgrade       true when the client asked to upgrade: Upgrade and {@code Connection: upgrade} go on
+     * @param dropExpect    true to leave Expect out (an HTTP/1.0 client's expectation is ignored, RFC 9110 section 10.1.1)
+     */
+    public static void writeRequest(HttpOutput out, Request request, Destination destination, boolean absoluteForm,
+                                    String via, boolean upgrade, boolean dropExpect) throws IOException {
+        out.writeLatin1(request.method());
+        out.write(' ');
+        out.writeLatin1(absoluteForm ? destination.url() : destination.pathAndQuery());
+        out.writeLatin1(" HTTP/1.1\r\nHost: ");
+        out.writeLatin1(destination.authority());
+        out.crlf();
+        Headers h = request.headers();
+        ConnectionOptions connection = ConnectionOptions.of(h);
+        boolean contentLengthWritten = false;
+        for (int i = 0; i < h.size(); i++) {
+            if (h.nameIs(i, "Host") || isHopByHop(h, i, connection, upgrade) || h.nameIs(i, "Proxy-Authorization")
+                    || (dropExpect && h.nameIs(i, "Expect"))) {
+                continue;
+            }
+            if (h.nameIs(i, "Content-Length")) {
+                if (contentLengthWritten) {
+                    continue; // identical duplicates were accepted; one is passed on
+                }
+                contentLengthWritten = true;
+            }
+            h.writeLine(i, out);
+        }
+        if (via != null) {
+            out.writeLatin1("Via: ");
+            out.writeLatin1(via);
+            out.crlf();
+        }
+        if (upgrade) {
+            out.writeLatin1("Connection: upgrade\r\n");
+        }
+        out.crlf();
+    }
+
+    /**
+     * Writes a response head for the client.
+     *
+     * @param via        this hop's Via entry, or null for none
+     * @param reframe    how the body is re-framed
+     * @param connection what to say in Connection
+     */
+    public static void writeResponse(HttpOutput out, Response response, String via, Reframe reframe,
+                                     ClientConnection connection) throws IOException {
+        writeStatusLine(out, response);
+        Headers h = response.headers();
+        ConnectionOptions options = ConnectionOptions.of(h);
+        boolean upgrade = connection == ClientConnection.UPGRADE;
+        String transferCodings = null;
+        for (int i = 0; i < h.size(); i++) {
+            if (isHopByHop(h, i, options, upgrade)) {
+                continue;
+            }
+            if (reframe != Reframe.NONE && (h.nameIs(i, "Content-Length") || h.nameIs(i, "Transfer-Encoding"))) {
+                if (h.nameIs(i, "Transfer-Encoding")) {
+                    transferCodings = transferCodings == null ? h.value(i) : transferCodings + ", " + h.value(i);
+                }
+                continue;
+            }
+            h.writeLine(i, out);
+        }
+        if (reframe == Reframe.CHUNKED) {
+            out.writeLatin1("Transfer-Encoding: ");
+            out.writeLatin1(transferCodings == null ? "chunked" : transferCodings + ", chunked");
+            out.crlf();
+        }
+        if (via != null) {
+            out.writeLatin1("Via: ");
+            out.writeLatin1(via);
+            out.crlf();
+        }
+        switch (connection) {
+            case CLOSE -> out.writeLatin1("Connection: close\r\n");
+            case KEEP_ALIVE -> out.writeLatin1("Connection: keep-alive\r\n");
+            case UPGRADE -> out.writeLatin1("Connection: upgrade\r\n");
+            case NOTHING -> { }
+        }
+        out.crlf();
+    }
+
+    /** Writes an interim (1xx) response for the client: its status line and end-to-end fields. */
+    public static void writeInterim(HttpOutput out, Response response) throws IOException {
+        writeStatusLine(out, response);
+        Headers h = response.headers();
+        ConnectionOptions options = ConnectionOptions.of(h);
+        for (int i = 0; i < h.size(); i++) {
+            if (!isHopByHop(h, i, options, false)) {
+                h.writeLine(i, out);
+            }
+        }
+        out.crlf();
+    }
+
+    private static void writeStatusLine(HttpOutput out, Response response) throws IOException {
+        out.writeLatin1("HTTP/1.1 ");
+        out.writeDecimal(response.status());
+        out.write(' ');
+        out.writeLatin1(response.reason());
+        out.crlf();
+    }
+
+    /** RFC 9110 section 7.6.1: fields that apply to one connection only. */
+    static boolean isHopByHop(Headers h, int i, ConnectionOptions connection, boolean upgrade) {
+        return h.nameIs(i, "Connection") || h.nameIs(i, "Keep-Alive") || h.nameIs(i, "Proxy-Connection")
+                || h.nameIs(i, "TE") || h.nameIs(i, "Trailer") || (!upgrade && h.nameIs(i, "Upgrade"))
+                || connection.names(h, i);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.wiretap.proxy.http1;
+
+import java.io.EOFException;
+import java.io.IOException;
+
+/**
+ * Waits until an {@link HttpInput} holds a whole message head, from the start line to the empty line, checking
+ * line endings on the way so that a bad head is refused as soon as its fault arrives rather than when the head
+ * limit runs out. Every line must end in CRLF: a bare LF is refused (RFC 9112 section 2.2 lets a recipient
+ * accept one; a proxy that did would read lines differently from a strict origin behind it).
+ */
+final class HeadScanner {
+
+    /** Empty lines tolerated before a request line (RFC 9112 section 2.2 says to ignore at least one). */
+    private static final int MAX_LEADING_EMPTY_LINES = 8;
+
+    private HeadScanner() {
+    }
+
+    /**
+     * Returns the buffer offset just past the head's final CRLF, or -1 if the stream ended before any byte of a head.
+     * The head starts at the input's position (leading empty lines before a request line are consumed).
+     *
+     * @param maxFirstLine longest start line (414 for a request when exceeded, as its target is what is long)
+     * @param maxHead      largest head (431 for a request)
+     */
+    static int bufferHead(HttpInput in, int maxFirstLine, int maxHead, Party party)
+            throws IOException, ProtocolException {
+        int scanned = 0;        // bytes after the position already looked at
+        int lineStart = 0;      // offset from the position of the current line
+        boolean inFirstLine = true;
+        int leadingEmptyLines = 0;
+        while (true) {
+            byte[] b = in.buffer();
+            int pos = in.position();
+            int lim = in.limit();
+            for (int i = pos + scanned; i < lim; i++) {
+                if (b[i] != '\n') {
+                    continue;
+                }
+                int rel = i - pos;
+                if (rel == lineStart || b[i - 1] != '\r') {
+                    throw party.fault(400, "a line ending in a bare LF (lines end with CRLF)");
+                }
+                if (rel - 1 == lineStart) {
+                    if (!inFirstLine) {
+                        return i + 1;
+                    }
+                    if (party == Party.ORIGIN || ++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
+                        throw party.fault(400, "empty lines before the start line");
+                    }
+                    in.consume(rel + 1);
+                    lineStart = 0;
+                    scanned = 0;
+                    break;
+                }
+                inFirstLine = false;
+                lineStart = rel + 1;
+            }
+            if (in.position() != pos) {
+                continue; // consumed a leading empty line: rescan from the new position
+            }
+            scanned = lim - pos;
+            if (inFirstLine && scanned > maxFirstLine) {
+                throw party == Party.CLIENT
+                        ? new ProtocolException(414, "request line longer than " + maxFirstLine + " bytes")
+                        : party.fault(502, "a status line longer than " + maxFirstLine + " bytes");
+            }
+            if (scanned >= maxHead) {
+                throw party.fault(431, "a header section larger than " + maxHead + " bytes");
+            }
+            int n = in.fill(maxHead + 2);
+            if (n < 0) {
+                if (scanned == 0) {
+                    return -1;
+                }
+                throw new EOFException("connection closed after " + scanned + " bytes of a message head");
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code in} holds a whole trailer section (field lines and the empty line that ends them, which
+     * may be the only line) and returns the buffer offset just past it.
+     */
+    static int bufferTrailers(HttpInput in, int maxBytes, Party party) throws IOException, ProtocolException {
+        int scanned = 0;
+        int lineStart = 0;
+        while (true) {
+            byte[] b = in.buffer();
+            int pos = in.position();
+            int lim = in.limit();
+            for (int i = pos + scanned; i < lim; i++) {
+                if (b[i] != '\n') {
+                    continue;
+                }
+                int rel = i - pos;
+                if (rel == lineStart || b[i - 1] != '\r') {
+                    throw party.fault(400, "a trailer line ending in a bare LF");
+                }
+                if (rel - 1 == lineStart) {
+                    return i + 1;
+                }
+                lineStart = rel + 1;
+            }
+            scanned = lim - pos;
+            if (scanned >= maxBytes) {
+                throw party.fault(431, "a trailer section larger than " + maxBytes + " bytes");
+            }
+            if (in.fill(maxBytes + 2) < 0) {
+                throw new EOFException("connection closed in the trailer section of a chunked body");
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.wiretap.proxy.http1;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+
+/**
+ * A buffered byte reader over a connection's input, that the parsers work on (tests feed it bytes from
+ * memory). The buffer starts small and grows only while a large head is being read; bodies bigger than the buffer
+ * are read straight into the caller's array without a copy.
+ *
+ * <p>A deadline bounds how long a whole head may take to arrive: before each blocking read the remaining time is
+ * handed to the {@link ReadTimer} (the socket's read timeout), and once it has passed reads fail with
+ * {@link SocketTimeoutException}. This is what cuts off a slow-loris client.
+ *
+ * <p>Not thread-safe: one connection thread owns it.
+ */
+public final class HttpInput {
+
+    /** Sets the read timeout of the underlying connection, in milliseconds. */
+    @FunctionalInterface
+    public interface ReadTimer {
+        void setReadTimeout(int millis) throws IOException;
+
+        ReadTimer NONE = millis -> { };
+    }
+
+    private final InputStream in;
+    private final ReadTimer timer;
+    private final int initialSize;
+    private byte[] buf;
+    private int pos;
+    private int lim;
+    private long deadlineNanos;
+    private boolean hasDeadline;
+    private long consumed;
+
+    public HttpInput(InputStream in, int bufferSize, ReadTimer timer) {
+        this.in = in;
+        this.timer = timer;
+        this.initialSize = bufferSize;
+        this.buf = new byte[bufferSize];
+    }
+
+    /** Bytes buffered and not yet consumed. */
+    public int buffered() {
+        return lim - pos;
+    }
+
+    byte[] buffer() {
+        return buf;
+    }
+
+    int position() {
+        return pos;
+    }
+
+    int limit() {
+        return lim;
+    }
+
+    void consume(int n) {
+        if (n < 0 || n > lim - pos) {
+            throw new IllegalArgumentException("consume " + n + " of " + (lim - pos));
+        }
+        pos += n;
+        consumed += n;
+    }
+
+    /** Bytes consumed since this reader was made (the wire size of what was read). */
+    public long consumedCount() {
+        return consumed;
+    }
+
+    /** The buffer's capacity now. */
+    int capacity() {
+        return buf.length;
+    }
+
+    /** Consumes up to {@code n} buffered bytes; returns how many. */
+    public int skipBuffered(int n) {
+        int k = Math.min(n, lim - pos);
+        pos += k;
+        consumed += k;
+        return k;
+    }
+
+    /**
+     * Reads more bytes into the buffer, making room first (moving unread bytes to the front, or growing the buffer
+     * to at most {@code maxSize}). Returns the number read, or -1 at end of stream.
+     *
+     * @throws IllegalStateException if the buffer already holds {@code maxSize} unread bytes
+     */
+    public int fill(int maxSize) throws IOException {
+        if (lim == buf.length) {
+            if (pos > 0) {
+                compact();
+            } else if (buf.length < maxSize) {
+                byte[] bigger = new byte[(int) Math.min(maxSize, Math.max(buf.length * 2L, 1024))];
+                System.arraycopy(buf, 0, bigger, 0, lim);
+                buf = bigger;
+            } else {
+                throw new IllegalStateException("buffer full: " + buf.length + " bytes");
+            }
+        }
+        int n = readFromStream(buf, lim, buf.length - lim);
+        if (n > 0) {
+            lim += n;
+        }
+        return n;
+    }
+
+    /** Reads more bytes into the buffer, never growing it beyond its current size. */
+    public int fill() throws IOException {
+        return fill(buf.length);
+    }
+
+    /**
+     * Reads up to {@code len} bytes: buffered ones first; when nothing is buffered and the request is at least as
+     * large as the buffer, straight from the stream into {@code dst}. Returns -1 at end of stream.
+     */
+    public int read(byte[] dst, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        if (pos == lim) {
+            if (len >= buf.length) {
+                int n = readFromStream(dst, off, len);
+                if (n > 0) {
+                    consumed += n;
+                }
+                return n;
+            }
+            pos = 0;
+            lim = 0;
+            int n = readFromStream(buf, 0, buf.length);
+            if (n <= 0) {
+                return n;
+            }
+            lim = n;
+        }
+        int n = Math.min(len, lim - pos);
+        System.arraycopy(buf, pos, dst, off, n);
+        pos += n;
+        consumed += n;
+        return n;
+    }
+
+    /** Reads one byte, or -1 at end of stream. */
+    public int read() throws IOException {
+        if (pos == lim && fill() <= 0) {
+            return -1;
+        }
+        consumed++;
+        return buf[pos++] & 0xFF;
+    }
+
+    /**
+     * Waits until at least one byte is buffered. Returns false at end of stream.
+     */
+    public boolean await() throws IOException {
+        while (pos == lim) {
+            if (fill() < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** From now on, reads fail once {@code deadlineNanos} ({@link System#nanoTime()}) has passed. */
+    public void setDeadline(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+        this.hasDeadline = true;
+    }
+
+    public void clearDeadline() {
+        hasDeadline = false;
+    }
+
+    /** Gives back memory a large head made the buffer grow to, once nothing is left in it. */
+    public void shrink() {
+        if (buf.length > initialSize && lim - pos <= initialSize) {
+            byte[] smaller = new byte[initialSize];
+            System.arraycopy(buf, pos, smaller, 0, lim - pos);
+            lim -= pos;
+            pos = 0;
+            buf = smaller;
+        }
+    }
+
+    private void compact() {
+        System.arraycopy(buf, pos, buf, 0, lim - pos);
+        lim -= pos;
+        pos = 0;
+    }
+
+    private int readFromStream(byte[] dst, int off, int len) throws IOException {
+        if (hasDeadline) {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                throw new SocketTimeoutException("deadline passed");
+            }
+            timer.setReadTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining / 1_000_000)));
+        }
+        return in.read(dst, off, len);
+    }
+}

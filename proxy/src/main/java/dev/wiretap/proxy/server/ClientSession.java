@@ -1,0 +1,281 @@
+package dev.wiretap.proxy.server;
+
+import dev.wiretap.config.Timeouts;
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Destination;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.http1.BodyFraming;
+import dev.wiretap.proxy.http1.HttpInput;
+import dev.wiretap.proxy.http1.HttpOutput;
+import dev.wiretap.proxy.http1.ProtocolException;
+import dev.wiretap.proxy.http1.RequestTarget;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One client connection, served on its own virtual thread: reads requests one after another (keep-alive,
+ * pipelining answered in order), hands each to the {@link Forwarder}, the {@link ConnectTunnel} or wiretap's own
+ * page, and closes when the client asks, when the protocol demands it, when the connection has been idle too long,
+ * or when wiretap stops.
+ *
+ * <p>States: idle (waiting for the first byte of a request, bounded by the idle timeout; wiretap may close it at
+ * once on stop) and busy (a head must arrive within the header timeout; then the exchange runs to its end).
+ */
+final class ClientSession implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+
+    /** Reading buffer per connection: enough for the heads of most requests, small enough for 2,000 idle clients. */
+    private static final int INPUT_BUFFER_BYTES = 4 * 1024;
+
+    private final ServerContext ctx;
+    private final Listener listener;
+    private final Socket socket;
+    private final InetSocketAddress clientAddress;
+    private volatile boolean idle = true;
+    private HttpInput in;
+    private HttpOutput out;
+
+    ClientSession(ServerContext ctx, Listener listener, Socket socket) {
+        this.ctx = ctx;
+        this.listener = listener;
+        this.socket = socket;
+        this.clientAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
+    }
+
+    Socket socket() {
+        return socket;
+    }
+
+    HttpInput in() {
+        return in;
+    }
+
+    HttpOutput out() {
+        return out;
+    }
+
+    InetSocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    ServerContext context() {
+        return ctx;
+    }
+
+    /** True while no request is in progress (wiretap may close the connection at once on stop). */
+    boolean isIdle() {
+        return idle;
+    }
+
+    boolean isDraining() {
+        return listener.isDraining();
+    }
+
+    @Override
+    public void run() {
+        try {
+            socket.setTcpNoDelay(true);
+            in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, socket::setSoTimeout);
+            out = new HttpOutput(socket.getOutputStream(), ctx.headBuffers());
+            serveRequests();
+        } catch (SocketTimeoutException | EOFException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "client " + clientAddress + ": " + e);
+        } catch (SocketException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "client " + clientAddress + " went away: " + e.getMessage());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "client " + clientAddress + ": I/O error " + e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "wiretap bug while serving " + clientAddress, e);
+        } finally {
+            if (out != null) {
+                out.discard();
+            }
+            closeQuietly();
+            listener.sessionEnded(this);
+        }
+    }
+
+    private void serveRequests() throws IOException {
+        Timeouts timeouts = ctx.settings().timeouts();
+        int idleMillis = (int) timeouts.clientIdle().toMillis();
+        int readMillis = (int) timeouts.clientRead().toMillis();
+        long headerNanos = timeouts.clientHeader().toNanos();
+        while (!listener.isDraining()) {
+            idle = true;
+            if (in.buffered() == 0) {
+                socket.setSoTimeout(idleMillis);
+                if (!in.await()) {
+                    return; // the client closed its side between requests: the normal end of keep-alive
+                }
+            }
+            idle = false;
+            long startNanos = System.nanoTime();
+            Instant started = Instant.now();
+            in.setDeadline(startNanos + headerNanos);
+            long consumedBefore = in.consumedCount();
+            Optional<Request> request;
+            try {
+                request = ctx.requestParser().read(in);
+            } catch (ProtocolException e) {
+                rejectHead(started, startNanos, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
+                return;
+            } catch (SocketTimeoutException e) {
+                rejectHead(started, startNanos, 408, "the request head did not arrive within "
+                        + timeouts.clientHeader().toSeconds() + " s", FlowError.Kind.CLIENT_TIMEOUT);
+                return;
+            }
+            in.clearDeadline();
+            if (request.isEmpty()) {
+                return;
+            }
+            socket.setSoTimeout(readMillis);
+            Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request.get());
+            flow.addBytesFromClient(in.consumedCount() - consumedBefore);
+            if (!serve(flow)) {
+                return;
+            }
+            out.release();
+            in.shrink();
+        }
+    }
+
+    /** Serves one request; returns whether the connection may carry another. */
+    private boolean serve(Flow flow) throws IOException {
+        Request request = flow.request();
+        RequestTarget target;
+        try {
+            target = RequestTarget.parse(request.method(), request.target());
+            RequestTarget.checkHost(request);
+        } catch (ProtocolException e) {
+            return reject(flow, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
+        }
+        switch (target.form()) {
+            case ORIGIN, ASTERISK -> {
+                request.setDestination(selfDestination(target.pathAndQuery()));
+                ctx.events().publish(new FlowEvent.Requested(flow));
+                return new SelfPage(this).answer(flow);
+            }
+            case AUTHORITY -> {
+                request.setDestination(new Destination("tcp", target.host(), target.port(), ""));
+                ctx.events().publish(new FlowEvent.Requested(flow));
+                if (ctx.self().isSelf(target.host(), target.port())) {
+                    return fail(flow, 508, "a tunnel to " + target.host() + ":" + target.port()
+                            + " would lead back to wiretap itself", FlowError.Kind.LOOP, false);
+                }
+                return new ConnectTunnel(this).open(flow);
+            }
+            default -> {
+                Destination destination = target.destination();
+                request.setDestination(destination);
+                ctx.events().publish(new FlowEvent.Requested(flow));
+                if (ctx.self().isSelf(destination.host(), destination.port())) {
+                    return new SelfPage(this).answer(flow);
+                }
+                return new Forwarder(this).forward(flow);
+            }
+        }
+    }
+
+    private Destination selfDestination(String path) {
+        String host = ctx.settings().listen().host();
+        return new Destination("http", host, ctx.self().port(), path.equals("*") ? "/" : path);
+    }
+
+    /** A head that could not be parsed: answered, shown as a flow, and the connection closed. */
+    private void rejectHead(Instant started, long startNanos, int status, String reason, FlowError.Kind kind) throws IOException {
+        Request placeholder = new Request("-", "-", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
+        Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, placeholder);
+        ctx.events().publish(new FlowEvent.Requested(flow));
+        reject(flow, status, reason, kind);
+    }
+
+    /** Answers a client fault with {@code status}, closing the connection. */
+    boolean reject(Flow flow, int status, String reason, FlowError.Kind kind) throws IOException {
+        return fail(flow, status, reason, kind, true);
+    }
+
+    /**
+     * Ends {@code flow} with an error response made by wiretap. Returns whether the connection may carry on: only
+     * when {@code close} is false (the caller knows no unread request body is left on the wire), wiretap is not
+     * stopping and the client did not ask to close.
+     */
+    boolean fail(Flow flow, int status, String message, FlowError.Kind kind, boolean close) throws IOException {
+        boolean keep = !close && !listener.isDraining() && !wantsClose(flow.request());
+        try {
+            sendLocal(flow, LocalResponse.error(status, message), !keep);
+        } finally {
+            flow.fail(new FlowError(kind, message), System.nanoTime());
+            publishEnd(flow);
+        }
+        return keep;
+    }
+
+    /** Sends a response wiretap made, records it on the flow and publishes it. */
+    void sendLocal(Flow flow, LocalResponse response, boolean close) throws IOException {
+        response.send(out, flow, close);
+        ctx.events().publish(new FlowEvent.Responded(flow));
+    }
+
+    /** Publishes the end of a flow and tells the addons. */
+    void publishEnd(Flow flow) {
+        for (var addon : ctx.addons()) {
+            try {
+                addon.onDone(flow);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "addon " + addon.name() + " failed in onDone", e);
+            }
+        }
+        ctx.events().publish(flow.error().isPresent() ? new FlowEvent.Failed(flow) : new FlowEvent.Completed(flow));
+    }
+
+    /** Whether the request's own framing says it has no body (an unread body would otherwise follow on the wire). */
+    static boolean hasNoBody(Request request) {
+        try {
+            return BodyFraming.ofRequest(request) instanceof BodyFraming.None;
+        } catch (ProtocolException e) {
+            return false;
+        }
+    }
+
+    /** Whether the client asked to close after this exchange (Connection: close, or HTTP/1.0 without keep-alive). */
+    static boolean wantsClose(Request request) {
+        var options = dev.wiretap.proxy.http1.ConnectionOptions.of(request.headers());
+        return options.close() || (request.version() == HttpVersion.HTTP_1_0 && !options.keepAlive());
+    }
+
+    /** Aborts the client connection so that the client cannot mistake a cut-off response for a whole one. */
+    void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // The socket is already broken; closing it below is all that is left to do.
+        }
+        closeQuietly();
+    }
+
+    /** Closes the connection now if no request is in progress (on stop). */
+    void closeIfIdle() {
+        if (idle) {
+            closeQuietly();
+        }
+    }
+
+    void closeQuietly() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing a connection we are done with: nothing useful can be done about a failure here.
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.wiretap.proxy.server;
+
+import dev.wiretap.config.HostPort;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Accepts client connections on one named platform thread and serves each on its own virtual thread
+ * ({@link ClientSession}). Stopping closes the listening socket, closes idle connections at once, lets busy ones
+ * finish their exchange within a grace period, and then closes whatever is left.
+ */
+public final class Listener {
+
+    private static final System.Logger LOG = System.getLogger(Listener.class.getName());
+    private static final int BACKLOG = 4096;
+
+    private final ServerContext ctx;
+    private final ServerSocket server;
+    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ThreadFactory sessionThreads = Thread.ofVirtual().name("wiretap-client-", 1).factory();
+    private final LongAdder accepted = new LongAdder();
+    private final Thread acceptor;
+    private volatile boolean draining;
+
+    private Listener(ServerContext ctx, ServerSocket server) {
+        this.ctx = ctx;
+        this.server = server;
+        this.acceptor = Thread.ofPlatform().name("wiretap-accept").daemon(false).unstarted(this::acceptLoop);
+    }
+
+    /** Binds {@code address} and starts accepting. */
+    public static Listener start(ServerContext ctx, HostPort address) throws IOException {
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(address.host()), address.port()), BACKLOG);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        ctx.self().setPort(server.getLocalPort());
+        Listener listener = new Listener(ctx, server);
+        listener.acceptor.start();
+        return listener;
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    /** Client connections accepted since start. */
+    public long acceptedCount() {
+        return accepted.sum();
+    }
+
+    /** Client connections open now. */
+    public int openCount() {
+        return sessions.size();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (server.isClosed()) {
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
+                pause(); // e.g. out of file descriptors: do not spin
+                continue;
+            }
+            accepted.increment();
+            ClientSession session = new ClientSession(ctx, this, socket);
+            sessions.add(session);
+            if (draining) {
+                session.closeQuietly();
+                sessions.remove(session);
+                continue;
+            }
+            sessionThreads.newThread(session).start();
+        }
+    }
+
+    void sessionEnded(ClientSession session) {
+        sessions.remove(session);
+    }
+
+    /**
+     * Stops accepting, closes idle connections, waits up to {@code grace} for busy ones to finish their exchange,
+     * then closes the rest.
+     */
+    public void stop(Duration grace) {
+        draining = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "closing the listening socket: " + e);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+            sessions.forEach(ClientSession::closeIfIdle);
+            sleepBriefly();
+        }
+        sessions.forEach(ClientSession::closeQuietly);
+        try {
+            acceptor.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.wiretap.proxy.server;
+
+import dev.wiretap.proxy.flow.Body;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.http1.HttpOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A response wiretap makes itself (an error, its own page, a TRACE echo): status, content type and body,
+ * recorded on the flow and written to the client with a Content-Length.
+ */
+record LocalResponse(int status, String reason, String contentType, byte[] body) {
+
+    /** A short plain-text error: {@code wiretap: <message>}. */
+    static LocalResponse error(int status, String message) {
+        return new LocalResponse(status, reasonPhrase(status), "text/plain; charset=utf-8",
+                ("wiretap: " + message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Records this response on the flow and writes it (without a body after HEAD). {@code close} adds
+     * {@code Connection: close}.
+     */
+    Response send(HttpOutput out, Flow flow, boolean close) throws IOException {
+        Headers headers = new Headers();
+        headers.add("Content-Type", contentType);
+        headers.add("Content-Length", Integer.toString(body.length));
+        headers.add("Cache-Control", "no-store");
+        if (close) {
+            headers.add("Connection", "close");
+        }
+        Response response = new Response(HttpVersion.HTTP_1_1, status, reason, headers, new byte[0]);
+        response.setBody(Body.of(body));
+        flow.setResponse(response);
+        long before = out.bytesWritten();
+        out.writeLatin1("HTTP/1.1 ");
+        out.writeDecimal(status);
+        out.write(' ');
+        out.writeLatin1(reason);
+        out.crlf();
+        headers.writeTo(out);
+        out.crlf();
+        if (!flow.request().isMethod("HEAD")) {
+            out.write(body, 0, body.length);
+        }
+        out.flush();
+        flow.addBytesToClient(out.bytesWritten() - before);
+        return response;
+    }
+
+    static String reasonPhrase(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 408 -> "Request Timeout";
+            case 413 -> "Content Too Large";
+            case 414 -> "URI Too Long";
+            case 417 -> "Expectation Failed";
+            case 431 -> "Request Header Fields Too Large";
+            case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            case 505 -> "HTTP Version Not Supported";
+            case 508 -> "Loop Detected";
+            default -> "Error";
+        };
+    }
+}

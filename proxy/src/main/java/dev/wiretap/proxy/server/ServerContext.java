@@ -1,0 +1,32 @@
+package dev.wiretap.proxy.server;
+
+import dev.wiretap.config.Settings;
+import dev.wiretap.proxy.addon.Addon;
+import dev.wiretap.proxy.event.FlowEvents;
+import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.http1.RequestParser;
+import dev.wiretap.proxy.http1.ResponseParser;
+import dev.wiretap.proxy.upstream.Dialer;
+import dev.wiretap.proxy.upstream.UpstreamPool;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every client session shares: settings, parsers, buffer pools, the upstream pool, the event bus, the
+ * addons and the flow numbering. Made once by the engine at start; all of it is thread-safe.
+ *
+ * @param headBuffers  16 KiB buffers for writing heads and small bodies
+ * @param bodyBuffers  64 KiB buffers for relaying large bodies and tunnels
+ * @param self         recognises requests addressed to wiretap itself
+ * @param version      wiretap's version, for Via-less places that name it (the self page)
+ */
+public record ServerContext(Settings settings, RequestParser requestParser, ResponseParser responseParser,
+                            BufferPool headBuffers, BufferPool bodyBuffers, UpstreamPool pool, Dialer dialer,
+                            FlowEvents events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
+                            String version) {
+
+    /** This hop's Via entry for a message of the given version number ({@code 1.1 wiretap}), or null if off. */
+    String via(String versionNumber) {
+        return settings.addVia() ? versionNumber + " wiretap" : null;
+    }
+}

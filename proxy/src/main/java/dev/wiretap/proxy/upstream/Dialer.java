@@ -1,0 +1,202 @@
+package dev.wiretap.proxy.upstream;
+
+import dev.wiretap.config.Limits;
+import dev.wiretap.config.Timeouts;
+import dev.wiretap.config.UpstreamProxy;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.http1.HttpInput;
+import dev.wiretap.proxy.http1.HttpOutput;
+import dev.wiretap.proxy.http1.ProtocolException;
+import dev.wiretap.proxy.http1.ResponseParser;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.function.Predicate;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * Opens connections to origins: resolves the name (timed, for the flow's DNS phase), connects with a timeout
+ * trying each address in turn (timed, for the connect phase), refuses to connect back to wiretap itself, goes
+ * through the upstream proxy when one is set (CONNECT for TLS routes), and wraps TLS routes in a verified TLS
+ * connection with SNI. Failures become {@link UpstreamException}s that name the host and the cause.
+ * Thread-safe and stateless: every connection thread dials with it.
+ */
+public final class Dialer {
+
+    private final Timeouts timeouts;
+    private final Limits limits;
+    private final Predicate<InetSocketAddress> isSelf;
+    private final SSLSocketFactory tls;
+    private final BufferPool headBuffers;
+
+    /**
+     * @param isSelf      true for an address that is wiretap's own listener (a request there would loop)
+     * @param tls         makes TLS connections to origins (verification is its business)
+     * @param headBuffers buffers for writing CONNECT requests to an upstream proxy
+     */
+    public Dialer(Timeouts timeouts, Limits limits, Predicate<InetSocketAddress> isSelf, SSLSocketFactory tls, BufferPool headBuffers) {
+        this.timeouts = timeouts;
+        this.limits = limits;
+        this.isSelf = isSelf;
+        this.tls = tls;
+        this.headBuffers = headBuffers;
+    }
+
+    /**
+     * Connects to where {@code route} leads: the origin, or the upstream proxy (through which, for a TLS route, a
+     * tunnel to the origin is opened). A TLS route comes back with its handshake done.
+     */
+    public Socket dial(Route route, Flow flow) throws UpstreamException {
+        if (route.proxy().isEmpty()) {
+            Socket socket = connect(route.host(), route.port(), flow, "");
+            return route.isTls() ? handshake(socket, route.host(), route.port()) : socket;
+        }
+        UpstreamProxy proxy = route.proxy().get();
+        Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
+        if (!route.isTls()) {
+            return socket;
+        }
+        openTunnel(socket, route, proxy);
+        return handshake(socket, route.host(), route.port());
+    }
+
+    /** A plain TCP connection to {@code host:port} through the upstream proxy if one is set, for a CONNECT tunnel. */
+    public Socket dialTunnel(Route route, Flow flow) throws UpstreamException {
+        if (route.proxy().isEmpty()) {
+            return connect(route.host(), route.port(), flow, "");
+        }
+        UpstreamProxy proxy = route.proxy().get();
+        Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
+        openTunnel(socket, route, proxy);
+        return socket;
+    }
+
+    private Socket connect(String host, int port, Flow flow, String role) throws UpstreamException {
+        long t0 = System.nanoTime();
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            flow.setDnsNanos(System.nanoTime() - t0);
+            throw new UpstreamException(FlowError.Kind.DNS, 502, "cannot resolve " + role + "host " + host + " (DNS lookup failed)");
+        }
+        long t1 = System.nanoTime();
+        flow.setDnsNanos(t1 - t0);
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            InetSocketAddress target = new InetSocketAddress(address, port);
+            if (isSelf.test(target)) {
+                throw new UpstreamException(FlowError.Kind.LOOP, 508,
+                        role + host + ":" + port + " is wiretap itself; the request would loop");
+            }
+            Socket socket = new Socket();
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setKeepAlive(true);
+                socket.connect(target, (int) timeouts.upstreamConnect().toMillis());
+                socket.setSoTimeout((int) timeouts.upstreamRead().toMillis());
+                flow.setConnectNanos(System.nanoTime() - t1);
+                return socket;
+            } catch (IOException e) {
+                closeQuietly(socket);
+                last = e;
+            }
+        }
+        flow.setConnectNanos(System.nanoTime() - t1);
+        throw connectFailure(role + host + ":" + port, last);
+    }
+
+    private UpstreamException connectFailure(String what, IOException e) {
+        if (e instanceof SocketTimeoutException) {
+            return new UpstreamException(FlowError.Kind.UPSTREAM_TIMEOUT, 504,
+                    "timed out connecting to " + what + " after " + timeouts.upstreamConnect().toMillis() + " ms");
+        }
+        if (e instanceof ConnectException) {
+            return new UpstreamException(FlowError.Kind.CONNECT, 502, "connection refused by " + what);
+        }
+        if (e instanceof NoRouteToHostException) {
+            return new UpstreamException(FlowError.Kind.CONNECT, 502, "no route to " + what);
+        }
+        String reason = e == null || e.getMessage() == null ? "unknown error" : e.getMessage();
+        return new UpstreamException(FlowError.Kind.CONNECT, 502, "cannot connect to " + what + ": " + reason);
+    }
+
+    /** Asks the upstream proxy for a tunnel to the route's origin (RFC 9110 section 9.3.6). */
+    private void openTunnel(Socket socket, Route route, UpstreamProxy proxy) throws UpstreamException {
+        String target = route.hostPort();
+        try {
+            HttpOutput out = new HttpOutput(socket.getOutputStream(), headBuffers);
+            out.writeLatin1("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+            out.release();
+            HttpInput in = new HttpInput(socket.getInputStream(), 1024, HttpInput.ReadTimer.NONE);
+            Response response = new ResponseParser(limits).read(in);
+            if (response.status() / 100 != 2) {
+                closeQuietly(socket);
+                throw new UpstreamException(FlowError.Kind.CONNECT, 502, "upstream proxy " + proxy.address()
+                        + " refused a tunnel to " + target + ": " + response.status() + " " + response.reason());
+            }
+            if (in.buffered() > 0) {
+                closeQuietly(socket);
+                throw new UpstreamException(FlowError.Kind.UPSTREAM_PROTOCOL, 502,
+                        "upstream proxy " + proxy.address() + " sent data before the tunnel was open");
+            }
+        } catch (ProtocolException e) {
+            closeQuietly(socket);
+            throw new UpstreamException(FlowError.Kind.UPSTREAM_PROTOCOL, 502, "upstream proxy " + proxy.address() + ": " + e.reason());
+        } catch (UpstreamException e) {
+            throw e;
+        } catch (SocketTimeoutException e) {
+            closeQuietly(socket);
+            throw new UpstreamException(FlowError.Kind.UPSTREAM_TIMEOUT, 504, "upstream proxy " + proxy.address() + " did not answer CONNECT in time");
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new UpstreamException(FlowError.Kind.CONNECT, 502, "upstream proxy " + proxy.address() + " failed: " + e.getMessage());
+        }
+    }
+
+    private Socket handshake(Socket plain, String host, int port) throws UpstreamException {
+        try {
+            SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
+            SSLParameters params = socket.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            if (!isIpLiteral(host)) {
+                params.setServerNames(List.of(new SNIHostName(host)));
+            }
+            params.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            return socket;
+        } catch (SSLException e) {
+            closeQuietly(plain);
+            throw new UpstreamException(FlowError.Kind.CONNECT, 502, "TLS handshake with " + host + ":" + port + " failed: " + e.getMessage());
+        } catch (IOException e) {
+            closeQuietly(plain);
+            throw new UpstreamException(FlowError.Kind.CONNECT, 502, "TLS connection to " + host + ":" + port + " failed: " + e.getMessage());
+        }
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing a socket we are abandoning: there is nothing left to report to anyone.
+        }
+    }
+}

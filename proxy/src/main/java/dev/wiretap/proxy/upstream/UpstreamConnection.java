@@ -1,0 +1,133 @@
+package dev.wiretap.proxy.upstream;
+
+import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.http1.HttpInput;
+import dev.wiretap.proxy.http1.HttpOutput;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+
+/**
+ * One connection to an origin (or through an upstream proxy), with its reader and writer. It serves one exchange
+ * at a time: borrowed from the {@link UpstreamPool}, used by one connection thread, then given back. Once the
+ * framing of anything on it is in doubt it is marked not reusable and closed on release.
+ */
+public final class UpstreamConnection {
+
+    private static final int INPUT_BUFFER_BYTES = 16 * 1024;
+
+    private final Route route;
+    private final Socket socket;
+    private final HttpInput in;
+    private final HttpOutput out;
+    private final String remoteAddress;
+    private final int readTimeoutMillis;
+    private long idleSinceNanos;
+    private int exchanges;
+    private boolean reusable = true;
+    private volatile boolean closed;
+
+    UpstreamConnection(Route route, Socket socket, BufferPool writeBuffers) throws IOException {
+        this.route = route;
+        this.socket = socket;
+        this.readTimeoutMillis = socket.getSoTimeout();
+        this.in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, socket::setSoTimeout);
+        this.out = new HttpOutput(socket.getOutputStream(), writeBuffers);
+        this.remoteAddress = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+    }
+
+    public Route route() {
+        return route;
+    }
+
+    public HttpInput in() {
+        return in;
+    }
+
+    public HttpOutput out() {
+        return out;
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
+    /** {@code ip:port} of the peer. */
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** True if this connection served an exchange before the current one. */
+    public boolean isReused() {
+        return exchanges > 1;
+    }
+
+    /** Counts the start of an exchange on this connection. */
+    void beginExchange() {
+        exchanges++;
+    }
+
+    public boolean isReusable() {
+        return reusable && !closed;
+    }
+
+    /** The connection must not carry another exchange (framing in doubt, Connection: close, an error). */
+    public void markNotReusable() {
+        reusable = false;
+    }
+
+    /** Sets how long a read may wait; {@link #restoreReadTimeout()} goes back to the configured one. */
+    public void setReadTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    public void restoreReadTimeout() throws IOException {
+        socket.setSoTimeout(readTimeoutMillis);
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    void markIdle(long nowNanos) {
+        idleSinceNanos = nowNanos;
+    }
+
+    /**
+     * Checks, without waiting more than a millisecond, that the origin has not closed this idle connection and
+     * has not sent anything unasked for (either makes it unusable).
+     */
+    boolean looksAlive() {
+        if (in.buffered() > 0) {
+            return false;
+        }
+        try {
+            socket.setSoTimeout(1);
+            try {
+                in.fill();
+                return false; // end of stream, or bytes nobody asked for: either way unusable
+            } catch (SocketTimeoutException quiet) {
+                return true;
+            } finally {
+                socket.setSoTimeout(readTimeoutMillis);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void close() {
+        closed = true;
+        out.discard();
+        Dialer.closeQuietly(socket);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "upstream " + remoteAddress + " for " + route;
+    }
+}

@@ -1,0 +1,200 @@
+package dev.wiretap.proxy.upstream;
+
+import dev.wiretap.config.PoolSettings;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.http1.BufferPool;
+import java.io.IOException;
+import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Keeps idle origin connections per {@link Route} for reuse (keep-alive on wiretap's upstream side). Bounded per
+ * route and in total; a connection idle longer than the idle timeout is closed, lazily on lookup and by
+ * {@link #evictIdle()}, which the engine calls periodically. The most recently used connection is handed out
+ * first (it is the least likely to have been closed by the origin), and one idle for over a second is probed
+ * before use. Counts connections opened and reused.
+ *
+ * <p>Thread-safe: the lock guards the idle lists and the idle count; no I/O happens while it is held. Time comes
+ * from the given clock, so tests can move it.
+ */
+public final class UpstreamPool implements AutoCloseable {
+
+    /** Connections idle for longer than this are probed for a close by the origin before they are reused. */
+    private static final long PROBE_AFTER_NANOS = 1_000_000_000L;
+
+    private final PoolSettings settings;
+    private final Dialer dialer;
+    private final BufferPool writeBuffers;
+    private final LongSupplier nanoClock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<Route, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    private int idleCount;
+    private boolean closed;
+    private final LongAdder opened = new LongAdder();
+    private final LongAdder reused = new LongAdder();
+
+    public UpstreamPool(PoolSettings settings, Dialer dialer, BufferPool writeBuffers, LongSupplier nanoClock) {
+        this.settings = settings;
+        this.dialer = dialer;
+        this.writeBuffers = writeBuffers;
+        this.nanoClock = nanoClock;
+    }
+
+    /** An idle connection for {@code route} if a live one is pooled, else a new one. Records the flow's upstream. */
+    public UpstreamConnection acquire(Route route, Flow flow) throws IOException {
+        while (true) {
+            UpstreamConnection c = takeIdle(route);
+            if (c == null) {
+                return open(route, flow);
+            }
+            if (nanoClock.getAsLong() - c.idleSinceNanos() > PROBE_AFTER_NANOS && !c.looksAlive()) {
+                c.close();
+                continue;
+            }
+            reused.increment();
+            c.beginExchange();
+            flow.setUpstream(c.remoteAddress(), true);
+            return c;
+        }
+    }
+
+    /** A new connection for {@code route}, never a pooled one (used to retry after a pooled one turned out dead). */
+    public UpstreamConnection open(Route route, Flow flow) throws IOException {
+        Socket socket = dialer.dial(route, flow);
+        UpstreamConnection c;
+        try {
+            c = new UpstreamConnection(route, socket, writeBuffers);
+        } catch (IOException e) {
+            Dialer.closeQuietly(socket);
+            throw e;
+        }
+        opened.increment();
+        c.beginExchange();
+        flow.setUpstream(c.remoteAddress(), false);
+        return c;
+    }
+
+    /** Gives a connection back after an exchange: pooled if reusable and there is room, else closed. */
+    public void release(UpstreamConnection c) {
+        if (!c.isReusable()) {
+            c.close();
+            return;
+        }
+        c.markIdle(nanoClock.getAsLong());
+        boolean pooled = false;
+        lock.lock();
+        try {
+            if (!closed && idleCount < settings.maxIdleTotal()) {
+                ArrayDeque<UpstreamConnection> list = idle.computeIfAbsent(c.route(), r -> new ArrayDeque<>());
+                if (list.size() < settings.maxIdlePerRoute()) {
+                    list.addLast(c);
+                    idleCount++;
+                    pooled = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!pooled) {
+            c.close();
+        }
+    }
+
+    /** Closes connections idle for longer than the idle timeout; returns how many. */
+    public int evictIdle() {
+        long now = nanoClock.getAsLong();
+        long timeout = settings.idleTimeout().toNanos();
+        List<UpstreamConnection> expired = new ArrayList<>();
+        lock.lock();
+        try {
+            Iterator<ArrayDeque<UpstreamConnection>> lists = idle.values().iterator();
+            while (lists.hasNext()) {
+                ArrayDeque<UpstreamConnection> list = lists.next();
+                while (!list.isEmpty() && now - list.peekFirst().idleSinceNanos() >= timeout) {
+                    expired.add(list.pollFirst());
+                    idleCount--;
+                }
+                if (list.isEmpty()) {
+                    lists.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        expired.forEach(UpstreamConnection::close);
+        return expired.size();
+    }
+
+    private UpstreamConnection takeIdle(Route route) {
+        long now = nanoClock.getAsLong();
+        long timeout = settings.idleTimeout().toNanos();
+        List<UpstreamConnection> expired = null;
+        UpstreamConnection found = null;
+        lock.lock();
+        try {
+            ArrayDeque<UpstreamConnection> list = idle.get(route);
+            while (list != null && !list.isEmpty()) {
+                UpstreamConnection c = list.pollLast();
+                idleCount--;
+                if (now - c.idleSinceNanos() >= timeout) {
+                    if (expired == null) {
+                        expired = new ArrayList<>();
+                    }
+                    expired.add(c);
+                } else {
+                    found = c;
+                    break;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (expired != null) {
+            expired.forEach(UpstreamConnection::close);
+        }
+        return found;
+    }
+
+    /** Connections opened to origins (or the upstream proxy) since start. */
+    public long openedCount() {
+        return opened.sum();
+    }
+
+    /** Exchanges served on a pooled connection instead of a new one. */
+    public long reusedCount() {
+        return reused.sum();
+    }
+
+    public int idleCount() {
+        lock.lock();
+        try {
+            return idleCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes every idle connection; connections in use are closed when given back. */
+    @Override
+    public void close() {
+        List<UpstreamConnection> all = new ArrayList<>();
+        lock.lock();
+        try {
+            closed = true;
+            idle.values().forEach(all::addAll);
+            idle.clear();
+            idleCount = 0;
+        } finally {
+            lock.unlock();
+        }
+        all.forEach(UpstreamConnection::close);
+    }
+}
