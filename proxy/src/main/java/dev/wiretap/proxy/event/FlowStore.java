@@ -1,134 +1,230 @@
 package dev.wiretap.proxy.event;
 
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowRecords;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The recent flows, in order of arrival, within a memory budget: when the flows' estimated size passes the
- * budget, the oldest finished ones are dropped first. In-flight flows are kept (and counted) until they finish.
- * The console, HAR export and replay read from here.
+ * The recent flows within a memory budget, oldest dropped first. The console, HAR export and replay read from here.
  *
- * <p>Thread-safe: the lock guards the map and the running size; it is held only for map updates, never while
- * calling out.
+ * <p>Flows in flight are kept as the live objects. A finished flow is written once, in its compact binary form
+ * ({@link FlowRecords}), into the current chunk of a ring of large byte arrays, and the live object is let go. So
+ * tens of thousands of stored flows are a few dozen arrays of bytes that the garbage collector neither walks nor
+ * copies, and the heap the store takes is the chunks' size, which the budget bounds. When the budget is exceeded,
+ * the oldest chunk's flows are dropped together and the chunk freed. Reading a stored flow decodes a copy.
+ *
+ * <p>Thread-safe: the lock guards the chunks, the index and the in-flight map; flows are encoded outside it.
  */
 public final class FlowStore implements FlowListener {
 
+    private static final int MAX_CHUNK_BYTES = 1 << 20;
+    private static final int MIN_CHUNK_BYTES = 4 << 10;
+    /** Bytes per stored flow in the index: id, chunk sequence, offset. */
+    private static final int INDEX_BYTES_PER_FLOW = 8 + 8 + 4;
+
     private final long budgetBytes;
+    private final int chunkBytes;
     private final ReentrantLock lock = new ReentrantLock();
-    private final LinkedHashMap<Long, Entry> flows = new LinkedHashMap<>();
-    private long usedBytes;
+    private final LinkedHashMap<Long, Flow> inFlight = new LinkedHashMap<>();
+    private long inFlightBytes;
+
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+    private long firstChunkSeq;
+    private long chunkBytesHeld;
+    private int writePos;
+
+    // The finished flows in the order they finished, as a ring: id, chunk sequence and offset of each record.
+    private long[] ids = new long[1024];
+    private long[] seqs = new long[1024];
+    private int[] offsets = new int[1024];
+    private int head;
+    private int count;
     private long evicted;
-
-    private static final class Entry {
-        final Flow flow;
-        long bytes;
-
-        Entry(Flow flow, long bytes) {
-            this.flow = flow;
-            this.bytes = bytes;
-        }
-    }
 
     public FlowStore(long budgetBytes) {
         this.budgetBytes = budgetBytes;
+        this.chunkBytes = (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, budgetBytes / 16));
     }
 
     @Override
     public void onEvent(FlowEvent event) {
         switch (event) {
-            case FlowEvent.Requested r -> add(r.flow());
-            case FlowEvent.Completed c -> finish(c.flow());
-            case FlowEvent.Failed f -> finish(f.flow());
+            case FlowEvent.Requested r -> started(r.flow());
+            case FlowEvent.Completed c -> finished(c.flow());
+            case FlowEvent.Failed f -> finished(f.flow());
             case FlowEvent.Responded r -> { }
         }
     }
 
-    private void add(Flow flow) {
-        long bytes = flow.estimatedBytes();
+    /** What a flow in flight is counted as: its request head twice over (bytes and parsed fields) and its objects. */
+    private static long inFlightEstimate(Flow flow) {
+        return 512L + 2L * flow.request().wireHead().length;
+    }
+
+    private void started(Flow flow) {
+        long bytes = inFlightEstimate(flow);
         lock.lock();
         try {
-            flows.put(flow.id(), new Entry(flow, bytes));
-            usedBytes += bytes;
-            evictOverBudget();
+            inFlight.put(flow.id(), flow);
+            inFlightBytes += bytes;
         } finally {
             lock.unlock();
         }
     }
 
-    private void finish(Flow flow) {
-        long bytes = flow.estimatedBytes();
+    private void finished(Flow flow) {
+        int size = FlowRecords.size(flow);
         lock.lock();
         try {
-            Entry e = flows.get(flow.id());
-            if (e == null) {
-                return; // already evicted while in flight is impossible (in-flight flows stay), so it was never added
+            if (inFlight.remove(flow.id()) != null) {
+                inFlightBytes -= inFlightEstimate(flow);
             }
-            usedBytes += bytes - e.bytes;
-            e.bytes = bytes;
+            if (size > budgetBytes) {
+                evicted++;
+                return;
+            }
+            byte[] chunk = chunkWithRoom(size);
+            FlowRecords.write(flow, chunk, writePos);
+            append(flow.id(), firstChunkSeq + chunks.size() - 1, writePos);
+            writePos += size;
             evictOverBudget();
         } finally {
             lock.unlock();
         }
     }
 
-    private void evictOverBudget() {
-        if (usedBytes <= budgetBytes) {
-            return;
+    private byte[] chunkWithRoom(int size) {
+        byte[] current = chunks.peekLast();
+        if (current != null && writePos + size <= current.length) {
+            return current;
         }
-        Iterator<Entry> it = flows.values().iterator();
-        while (usedBytes > budgetBytes && it.hasNext()) {
-            Entry e = it.next();
-            if (e.flow.isDone()) {
-                it.remove();
-                usedBytes -= e.bytes;
+        byte[] chunk = new byte[Math.max(chunkBytes, size)];
+        chunks.addLast(chunk);
+        chunkBytesHeld += chunk.length;
+        writePos = 0;
+        return chunk;
+    }
+
+    private void append(long id, long seq, int offset) {
+        if (count == ids.length) {
+            grow();
+        }
+        int i = (head + count) % ids.length;
+        ids[i] = id;
+        seqs[i] = seq;
+        offsets[i] = offset;
+        count++;
+    }
+
+    private void grow() {
+        int n = ids.length * 2;
+        long[] newIds = new long[n];
+        long[] newSeqs = new long[n];
+        int[] newOffsets = new int[n];
+        for (int k = 0; k < count; k++) {
+            int i = (head + k) % ids.length;
+            newIds[k] = ids[i];
+            newSeqs[k] = seqs[i];
+            newOffsets[k] = offsets[i];
+        }
+        ids = newIds;
+        seqs = newSeqs;
+        offsets = newOffsets;
+        head = 0;
+    }
+
+    /** Drops whole chunks, oldest first, until the store fits its budget (the current chunk stays). */
+    private void evictOverBudget() {
+        while (usedBytesLocked() > budgetBytes && chunks.size() > 1) {
+            while (count > 0 && seqs[head] == firstChunkSeq) {
+                head = (head + 1) % ids.length;
+                count--;
                 evicted++;
             }
+            chunkBytesHeld -= chunks.pollFirst().length;
+            firstChunkSeq++;
         }
     }
 
+    private long usedBytesLocked() {
+        return chunkBytesHeld + inFlightBytes + (long) ids.length * INDEX_BYTES_PER_FLOW;
+    }
+
+    /** The flow with {@code id}: the live one if in flight, else a decoded copy of the stored one. */
     public Optional<Flow> get(long id) {
         lock.lock();
         try {
-            Entry e = flows.get(id);
-            return e == null ? Optional.empty() : Optional.of(e.flow);
+            Flow live = inFlight.get(id);
+            if (live != null) {
+                return Optional.of(live);
+            }
+            for (int k = count - 1; k >= 0; k--) {
+                int i = (head + k) % ids.length;
+                if (ids[i] == id) {
+                    return Optional.of(decode(i));
+                }
+            }
+            return Optional.empty();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The flows held now, oldest first. */
+    /** Every flow held now, in order of arrival (by id): stored ones decoded, in-flight ones live. */
     public List<Flow> snapshot() {
+        List<Flow> list;
         lock.lock();
         try {
-            List<Flow> list = new ArrayList<>(flows.size());
-            for (Entry e : flows.values()) {
-                list.add(e.flow);
+            list = new ArrayList<>(count + inFlight.size());
+            for (int k = 0; k < count; k++) {
+                list.add(decode((head + k) % ids.length));
             }
-            return list;
+            list.addAll(inFlight.values());
         } finally {
             lock.unlock();
         }
+        list.sort(Comparator.comparingLong(Flow::id));
+        return list;
     }
 
+    private Flow decode(int index) {
+        byte[] chunk = chunkAt(seqs[index]);
+        return FlowRecords.read(chunk, offsets[index]);
+    }
+
+    private byte[] chunkAt(long seq) {
+        int k = (int) (seq - firstChunkSeq);
+        int n = 0;
+        for (byte[] chunk : chunks) {
+            if (n++ == k) {
+                return chunk;
+            }
+        }
+        throw new IllegalStateException("chunk " + seq + " is gone");
+    }
+
+    /** Flows held now, finished and in flight. */
     public int size() {
         lock.lock();
         try {
-            return flows.size();
+            return count + inFlight.size();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The estimated bytes the held flows take. */
+    /** Bytes the store holds: its chunks, its index, and an estimate of the flows in flight. */
     public long usedBytes() {
         lock.lock();
         try {
-            return usedBytes;
+            return usedBytesLocked();
         } finally {
             lock.unlock();
         }
@@ -138,7 +234,7 @@ public final class FlowStore implements FlowListener {
         return budgetBytes;
     }
 
-    /** How many flows were dropped to stay within the budget. */
+    /** How many finished flows were dropped to stay within the budget. */
     public long evictedCount() {
         lock.lock();
         try {
@@ -148,16 +244,17 @@ public final class FlowStore implements FlowListener {
         }
     }
 
+    /** Drops every finished flow; flows in flight stay. */
     public void clear() {
         lock.lock();
         try {
-            flows.values().removeIf(e -> {
-                if (e.flow.isDone()) {
-                    usedBytes -= e.bytes;
-                    return true;
-                }
-                return false;
-            });
+            chunks.clear();
+            chunkBytesHeld = 0;
+            firstChunkSeq += Integer.MAX_VALUE; // no old sequence number can match again
+            writePos = 0;
+            head = 0;
+            count = 0;
+            Arrays.fill(ids, 0);
         } finally {
             lock.unlock();
         }

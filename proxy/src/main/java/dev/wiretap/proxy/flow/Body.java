@@ -53,6 +53,14 @@ public final class Body {
         return new String(captured, 0, capturedLength, charset);
     }
 
+    byte[] capturedArray() {
+        return captured;
+    }
+
+    static Body restore(byte[] captured, long size) {
+        return size == 0 ? EMPTY : new Body(captured, captured.length, size);
+    }
+
     long estimatedBytes() {
         return 32L + captured.length;
     }

@@ -192,6 +192,22 @@ public final class Flow {
         return 200L + request.estimatedBytes() + (r == null ? 0 : r.estimatedBytes());
     }
 
+    /** Rebuilds a finished flow from its stored form ({@link FlowRecords}). */
+    static Flow restore(long id, InetSocketAddress client, Timings timings, long startNanos, Request request,
+                        Response response, FlowError error, State state, boolean reusedUpstream, String serverAddress,
+                        long bytesFromClient, long bytesToClient) {
+        Flow flow = new Flow(id, client, timings.started(), startNanos, request);
+        flow.response = response;
+        flow.error = error;
+        flow.reusedUpstream = reusedUpstream;
+        flow.serverAddress = serverAddress;
+        flow.bytesFromClient = bytesFromClient;
+        flow.bytesToClient = bytesToClient;
+        flow.timings = timings;
+        flow.state = state;
+        return flow;
+    }
+
     private void snapshotTimings(long endNanos) {
         timings = new Timings(started, dnsNanos, connectNanos, sendNanos, waitNanos, receiveNanos, endNanos - startNanos);
     }

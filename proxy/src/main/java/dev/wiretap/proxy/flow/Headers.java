@@ -233,6 +233,27 @@ public final class Headers {
         out.write(CRLF, 0, 2);
     }
 
+    /** True while the field bytes are the message's wire head itself (no field has been changed). */
+    boolean sharesWireHead() {
+        return sharedData;
+    }
+
+    byte[] data() {
+        return data;
+    }
+
+    int dataLength() {
+        return dataLength;
+    }
+
+    int[] spans() {
+        return spans;
+    }
+
+    static Headers restore(byte[] data, int dataLength, int[] spans, int count, boolean sharedData) {
+        return new Headers(data, dataLength, spans, count, sharedData);
+    }
+
     /** A rough count of the heap this object holds, for the flow store's memory budget. */
     public long estimatedBytes() {
         return 48L + (sharedData ? 0 : data.length) + 4L * spans.length;

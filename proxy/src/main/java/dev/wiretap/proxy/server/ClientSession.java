@@ -45,6 +45,8 @@ final class ClientSession implements Runnable {
     private volatile boolean idle = true;
     private HttpInput in;
     private HttpOutput out;
+    /** {@code out.bytesWritten()} when the current exchange began: what was written since is the flow's. */
+    private long outMark;
 
     ClientSession(ServerContext ctx, Listener listener, Socket socket) {
         this.ctx = ctx;
@@ -140,6 +142,7 @@ final class ClientSession implements Runnable {
                 return;
             }
             socket.setSoTimeout(readMillis);
+            outMark = out.bytesWritten();
             Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request.get());
             flow.addBytesFromClient(in.consumedCount() - consumedBefore);
             if (!serve(flow)) {
@@ -194,6 +197,7 @@ final class ClientSession implements Runnable {
 
     /** A head that could not be parsed: answered, shown as a flow, and the connection closed. */
     private void rejectHead(Instant started, long startNanos, int status, String reason, FlowError.Kind kind) throws IOException {
+        outMark = out.bytesWritten();
         Request placeholder = new Request("-", "-", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
         Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, placeholder);
         ctx.events().publish(new FlowEvent.Requested(flow));
@@ -227,8 +231,13 @@ final class ClientSession implements Runnable {
         ctx.events().publish(new FlowEvent.Responded(flow));
     }
 
-    /** Publishes the end of a flow and tells the addons. */
+    /**
+     * Publishes the end of a flow and tells the addons. Counts what the exchange wrote to the client first, so
+     * that every listener sees the final size.
+     */
     void publishEnd(Flow flow) {
+        flow.addBytesToClient(out.bytesWritten() - outMark);
+        outMark = out.bytesWritten();
         for (var addon : ctx.addons()) {
             try {
                 addon.onDone(flow);

@@ -57,8 +57,7 @@ final class ConnectTunnel {
         try {
             flow.setUpstream(upstream.getInetAddress().getHostAddress() + ":" + upstream.getPort(), false);
             session.out().write(ESTABLISHED, 0, ESTABLISHED.length);
-            session.out().release();
-            flow.addBytesToClient(ESTABLISHED.length);
+            session.out().flush();
             flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), ESTABLISHED));
             ctx.events().publish(new FlowEvent.Responded(flow));
             flow.markTunnelled();

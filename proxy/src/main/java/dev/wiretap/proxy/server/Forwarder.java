@@ -87,7 +87,6 @@ final class Forwarder {
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
         boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
         Route route = Route.to(destination, ctx.settings().upstreamProxy());
-        long outMark = out.bytesWritten();
 
         UpstreamConnection up;
         Response response;
@@ -117,9 +116,7 @@ final class Forwarder {
                 return failBeforeResponse(e, destination);
             }
         }
-        boolean keep = relayResponse(up, response, destination, upgrade);
-        flow.addBytesToClient(out.bytesWritten() - outMark);
-        return keep;
+        return relayResponse(up, response, destination, upgrade);
     }
 
     /**

@@ -36,7 +36,6 @@ record LocalResponse(int status, String reason, String contentType, byte[] body)
         Response response = new Response(HttpVersion.HTTP_1_1, status, reason, headers, new byte[0]);
         response.setBody(Body.of(body));
         flow.setResponse(response);
-        long before = out.bytesWritten();
         out.writeLatin1("HTTP/1.1 ");
         out.writeDecimal(status);
         out.write(' ');
@@ -48,7 +47,6 @@ record LocalResponse(int status, String reason, String contentType, byte[] body)
             out.write(body, 0, body.length);
         }
         out.flush();
-        flow.addBytesToClient(out.bytesWritten() - before);
         return response;
     }
 

@@ -99,6 +99,7 @@ public final class TestOrigin implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
+                s.setTcpNoDelay(true);
                 connections.incrementAndGet();
                 sockets.add(s);
                 Thread.ofVirtual().name("test-origin-conn").start(() -> {
