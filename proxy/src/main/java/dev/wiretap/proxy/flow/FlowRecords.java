@@ -229,7 +229,7 @@ public final class FlowRecords {
             size += 4 + (isLatin1Ascii(v) ? v.length() : v.getBytes(StandardCharsets.UTF_8).length);
         }
 
-        private static boolean isLatin1Ascii(String v) {
+        static boolean isLatin1Ascii(String v) {
             for (int i = 0; i < v.length(); i++) {
                 if (v.charAt(i) >= 0x80) {
                     return false;
@@ -272,6 +272,19 @@ public final class FlowRecords {
             i32(length);
             System.arraycopy(b, 0, dst, pos, length);
             pos += length;
+        }
+
+        @Override
+        public void str(String v) {
+            if (!Sizer.isLatin1Ascii(v)) {
+                Sink.super.str(v);
+                return;
+            }
+            int length = v.length();
+            i32(length);
+            for (int i = 0; i < length; i++) {
+                dst[pos++] = (byte) v.charAt(i);
+            }
         }
     }
 
