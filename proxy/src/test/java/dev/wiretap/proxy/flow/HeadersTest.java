@@ -196,6 +196,15 @@ class HeadersTest {
         assertTrue(h.isEmpty());
     }
 
+    @Test
+    void leavesTheFieldsAloneWhenSetIsRefused() {
+        Headers h = Headers.of("X", "1", "Y", "2", "X", "3");
+
+        assertThrows(IllegalArgumentException.class, () -> h.set("X", "a\r\nInjected: 1"));
+
+        assertEquals(List.of("X: 1", "Y: 2", "X: 3"), lines(h));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "X Y", "X:Y", "X\r\nY", "(X)", "caf\u00e9", "X\tY", "X\u0000"})
     void refusesNamesThatAreNotTokens(String name) {
