@@ -18,6 +18,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,15 @@ class BodyRelayTest {
         byte[] wire = new byte[body.length + 4];
         System.arraycopy(body, 0, wire, 0, body.length);
         System.arraycopy(bytes("NEXT"), 0, wire, body.length, 4);
-        HttpInput in = new HttpInput(new ByteArrayInputStream(wire), 1024, HttpInput.ReadTimer.NONE);
+        int[] largestRead = new int[1];
+        InputStream stream = new ByteArrayInputStream(wire) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                largestRead[0] = Math.max(largestRead[0], len);
+                return super.read(b, off, len);
+            }
+        };
+        HttpInput in = new HttpInput(stream, 1024, HttpInput.ReadTimer.NONE);
         HttpOutput bigOut = new HttpOutput(sent, new BufferPool(8192, 1));
 
         Body captured = relay(1000).relay(in, new BodyFraming.Fixed(body.length), true, bigOut, Mode.AS_IS);
@@ -142,6 +151,7 @@ class BodyRelayTest {
         assertTrue(captured.isTruncated());
         assertEquals(body.length, in.consumedCount());
         assertEquals(1024, in.capacity(), "a body never makes the input buffer grow");
+        assertEquals(4096, largestRead[0], "large bodies are read straight into the relay's pooled buffer");
         assertEquals('N', in.read());
     }
 

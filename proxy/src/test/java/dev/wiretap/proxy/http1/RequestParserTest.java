@@ -137,6 +137,21 @@ class RequestParserTest {
 
     @ParameterizedTest
     @EnumSource(Delivery.class)
+    void keepsTheWireHeadAsReceivedWhenTheFieldsAreChanged(Delivery delivery) throws Exception {
+        String wire = "GET / HTTP/1.1\r\nHost: a\r\nCookie: x=1\r\nAccept: */*\r\n\r\n";
+        Request request = parse(delivery, wire);
+
+        request.headers().set("Host", "b");
+        request.headers().removeAll("Cookie");
+        request.headers().add("X-Added", "1");
+        request.headers().removeAt(1);
+
+        assertEquals(wire, text(request.wireHead()));
+        assertEquals("Host: b\r\nX-Added: 1\r\n", request.headers().toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Delivery.class)
     void allowsObsTextBytesInValues(Delivery delivery) throws Exception {
         Request request = parse(delivery, "GET / HTTP/1.1\r\nHost: a\r\nX-Name: Jos\u00e9 \u00ff\u0080\r\n\r\n");
 
