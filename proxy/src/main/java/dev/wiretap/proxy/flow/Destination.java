@@ -14,6 +14,18 @@ public record Destination(String scheme, String host, int port, String pathAndQu
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " out of range");
         }
+        // Both go out on the request line and in Host: whitespace or a control would let a change inject a message.
+        checkVisibleAscii("host", host);
+        checkVisibleAscii("path", pathAndQuery);
+    }
+
+    private static void checkVisibleAscii(String what, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7F) {
+                throw new IllegalArgumentException(what + " holds a space, control or non-ASCII character at " + (i + 1) + ": '" + s + "'");
+            }
+        }
     }
 
     public static int defaultPort(String scheme) {

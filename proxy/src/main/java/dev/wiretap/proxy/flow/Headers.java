@@ -191,6 +191,8 @@ public final class Headers {
 
     /** Replaces every field named {@code name} with one field holding {@code value}, where the first one stood. */
     public Headers set(String name, String value) {
+        checkName(name); // before anything is removed, so that a refused value leaves the fields as they were
+        checkValue(value);
         int first = indexOf(name, 0);
         if (first < 0) {
             return add(name, value);

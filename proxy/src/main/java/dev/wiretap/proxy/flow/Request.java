@@ -28,7 +28,7 @@ public final class Request {
      * @param head    the bytes of the whole head as they flowed (start line to empty line), handed over uncopied
      */
     public Request(String method, String target, HttpVersion version, Headers headers, byte[] head) {
-        this.method = Objects.requireNonNull(method);
+        this.method = checkMethod(method);
         this.target = Objects.requireNonNull(target);
         this.version = Objects.requireNonNull(version);
         this.headers = Objects.requireNonNull(headers);
@@ -39,8 +39,17 @@ public final class Request {
         return method;
     }
 
+    /** Changes the method, which must be a token (RFC 9110 section 9.1), so that no change can break the request line. */
     public void setMethod(String method) {
-        this.method = Objects.requireNonNull(method);
+        this.method = checkMethod(method);
+    }
+
+    private static String checkMethod(String method) {
+        Objects.requireNonNull(method);
+        if (method.isEmpty() || !method.chars().allMatch(FieldChars::isTchar)) {
+            throw new IllegalArgumentException("'" + method + "' is not a valid method (a token)");
+        }
+        return method;
     }
 
     /** The request target as it arrived on the request line. */

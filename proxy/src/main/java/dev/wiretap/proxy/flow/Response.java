@@ -20,8 +20,8 @@ public final class Response {
 
     public Response(HttpVersion version, int status, String reason, Headers headers, byte[] head) {
         this.version = Objects.requireNonNull(version);
-        this.status = status;
-        this.reason = Objects.requireNonNull(reason);
+        this.status = checkStatus(status);
+        this.reason = checkReason(reason);
         this.headers = Objects.requireNonNull(headers);
         this.head = Objects.requireNonNull(head);
     }
@@ -34,9 +34,33 @@ public final class Response {
         return status;
     }
 
+    /**
+     * Changes the status line. The code must have three digits and the reason must not hold CR, LF or other
+     * controls (RFC 9112 section 4), so that no change can break the status line or inject a field.
+     */
     public void setStatus(int status, String reason) {
+        checkStatus(status);
+        checkReason(reason);
         this.status = status;
-        this.reason = Objects.requireNonNull(reason);
+        this.reason = reason;
+    }
+
+    private static int checkStatus(int status) {
+        if (status < 100 || status > 999) {
+            throw new IllegalArgumentException("status " + status + " is not a three-digit code");
+        }
+        return status;
+    }
+
+    private static String checkReason(String reason) {
+        Objects.requireNonNull(reason);
+        for (int i = 0; i < reason.length(); i++) {
+            char c = reason.charAt(i);
+            if (c > 0xFF || !FieldChars.isFieldValueChar(c)) {
+                throw new IllegalArgumentException("reason phrase holds a forbidden character at " + (i + 1) + ": '" + reason + "'");
+            }
+        }
+        return reason;
     }
 
     public String reason() {

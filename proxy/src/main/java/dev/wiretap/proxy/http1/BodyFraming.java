@@ -4,6 +4,8 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -48,11 +50,14 @@ public sealed interface BodyFraming {
             if (request.version() == HttpVersion.HTTP_1_0) {
                 throw ProtocolException.badRequest("Transfer-Encoding in an HTTP/1.0 request");
             }
-            return switch (chunkedPosition(h)) {
-                case LAST -> CHUNKED;
-                case UNKNOWN_CODING -> throw new ProtocolException(501, "unknown transfer coding");
-                default -> throw ProtocolException.badRequest("chunked is not the final transfer coding");
-            };
+            ChunkedPosition chunked = chunkedPosition(h);
+            if (chunked != ChunkedPosition.TWICE && hasUnknownCoding(h)) {
+                throw new ProtocolException(501, "unknown transfer coding");
+            }
+            if (chunked != ChunkedPosition.LAST) {
+                throw ProtocolException.badRequest("chunked is not the final transfer coding");
+            }
+            return CHUNKED;
         }
         long length = contentLength(h, Party.CLIENT);
         return length < 0 ? NONE : length == 0 ? NONE : new Fixed(length);
@@ -75,6 +80,8 @@ public sealed interface BodyFraming {
             if (response.version() == HttpVersion.HTTP_1_0) {
                 throw new ProtocolException(502, "origin sent Transfer-Encoding in an HTTP/1.0 response");
             }
+            // Chunked as the final coding frames the body whatever codings come before it (RFC 9112 section 6.3
+            // rule 4); those are the client's to decode.
             return switch (chunkedPosition(h)) {
                 case LAST -> CHUNKED;
                 case TWICE -> throw new ProtocolException(502, "origin applied chunked twice");
@@ -90,12 +97,39 @@ public sealed interface BodyFraming {
         return !(this instanceof UntilClose);
     }
 
-    enum ChunkedPosition { ABSENT, LAST, NOT_LAST, TWICE, UNKNOWN_CODING }
+    enum ChunkedPosition { ABSENT, LAST, NOT_LAST, TWICE }
 
     private static ChunkedPosition chunkedPosition(Headers h) {
         int chunked = 0;
         boolean chunkedLast = false;
-        boolean unknown = false;
+        for (String coding : transferCodings(h)) {
+            chunkedLast = coding.equals("chunked");
+            if (chunkedLast) {
+                chunked++;
+            }
+        }
+        if (chunked > 1) {
+            return ChunkedPosition.TWICE;
+        }
+        return chunkedLast ? ChunkedPosition.LAST : chunked == 1 ? ChunkedPosition.NOT_LAST : ChunkedPosition.ABSENT;
+    }
+
+    private static boolean hasUnknownCoding(Headers h) {
+        for (String coding : transferCodings(h)) {
+            if (!(coding.equals("chunked") || coding.equals("gzip") || coding.equals("x-gzip") || coding.equals("deflate")
+                    || coding.equals("compress") || coding.equals("x-compress"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The names of the transfer codings in every Transfer-Encoding field, in order, lower-cased and without
+     * parameters. Empty list elements are skipped, as a recipient must (RFC 9110 section 5.6.1).
+     */
+    private static List<String> transferCodings(Headers h) {
+        List<String> codings = new ArrayList<>(2);
         for (int i = 0; i < h.size(); i++) {
             if (!h.nameIs(i, "Transfer-Encoding")) {
                 continue;
@@ -106,22 +140,12 @@ public sealed interface BodyFraming {
                 if (semicolon >= 0) {
                     coding = coding.substring(0, semicolon).strip();
                 }
-                chunkedLast = coding.equals("chunked");
-                if (chunkedLast) {
-                    chunked++;
-                } else if (!(coding.equals("gzip") || coding.equals("x-gzip") || coding.equals("deflate")
-                        || coding.equals("compress") || coding.equals("x-compress"))) {
-                    unknown = true;
+                if (!coding.isEmpty()) {
+                    codings.add(coding);
                 }
             }
         }
-        if (chunked > 1) {
-            return ChunkedPosition.TWICE;
-        }
-        if (chunkedLast) {
-            return unknown ? ChunkedPosition.UNKNOWN_CODING : ChunkedPosition.LAST;
-        }
-        return unknown ? ChunkedPosition.UNKNOWN_CODING : chunked == 1 ? ChunkedPosition.NOT_LAST : ChunkedPosition.ABSENT;
+        return codings;
     }
 
     /**

@@ -115,7 +115,10 @@ public final class ChunkedReader {
         return trailers;
     }
 
-    /** Buffers one line and returns the index of its CR. */
+    /**
+     * Buffers one line and returns the index of its CR. The line may be {@code maxChunkLineBytes} long before its
+     * CRLF, however its bytes arrive.
+     */
     private int bufferLine() throws IOException, ProtocolException {
         int max = limits.maxChunkLineBytes();
         int scanned = 0;
@@ -128,12 +131,15 @@ public final class ChunkedReader {
                     if (i == pos || b[i - 1] != '\r') {
                         throw party.fault(400, "a chunk-size line ending in a bare LF");
                     }
+                    if (i - 1 - pos > max) {
+                        throw lineTooLong(max);
+                    }
                     return i - 1;
                 }
             }
             scanned = lim - pos;
-            if (scanned > max) {
-                throw party.fault(400, "a chunk-size line longer than " + max + " bytes");
+            if (scanned > max + 1) { // the line and its CR, still without the LF
+                throw lineTooLong(max);
             }
             if (in.fill(max + 2) < 0) {
                 throw new EOFException("connection closed in a chunked body");
@@ -205,6 +211,10 @@ public final class ChunkedReader {
             p++;
         }
         throw party.fault(400, "an unterminated quoted string in a chunk extension");
+    }
+
+    private ProtocolException lineTooLong(int max) {
+        return party.fault(400, "a chunk-size line longer than " + max + " bytes");
     }
 
     private static int skipWhitespace(byte[] b, int p, int end) {

@@ -55,10 +55,11 @@ public final class ForwardedHeads {
                 continue;
             }
             if (h.nameIs(i, "Content-Length")) {
-                if (contentLengthWritten) {
-                    continue; // identical duplicates were accepted; one is passed on
+                if (!contentLengthWritten) {
+                    writeContentLength(h, i, out); // identical duplicates were accepted; one is passed on
+                    contentLengthWritten = true;
                 }
-                contentLengthWritten = true;
+                continue;
             }
             h.writeLine(i, out);
         }
@@ -87,6 +88,7 @@ public final class ForwardedHeads {
         ConnectionOptions options = ConnectionOptions.of(h);
         boolean upgrade = connection == ClientConnection.UPGRADE;
         String transferCodings = null;
+        boolean contentLengthWritten = false;
         for (int i = 0; i < h.size(); i++) {
             if (isHopByHop(h, i, options, upgrade)) {
                 continue;
@@ -94,6 +96,13 @@ public final class ForwardedHeads {
             if (reframe != Reframe.NONE && (h.nameIs(i, "Content-Length") || h.nameIs(i, "Transfer-Encoding"))) {
                 if (h.nameIs(i, "Transfer-Encoding")) {
                     transferCodings = transferCodings == null ? h.value(i) : transferCodings + ", " + h.value(i);
+                }
+                continue;
+            }
+            if (h.nameIs(i, "Content-Length")) {
+                if (!contentLengthWritten) {
+                    writeContentLength(h, i, out);
+                    contentLengthWritten = true;
                 }
                 continue;
             }
@@ -136,6 +145,23 @@ public final class ForwardedHeads {
         out.writeDecimal(response.status());
         out.write(' ');
         out.writeLatin1(response.reason());
+        out.crlf();
+    }
+
+    /**
+     * Writes Content-Length field {@code i} with a single value. A list of identical values ({@code 5, 5}), which
+     * framing accepted, must become one value before the message is forwarded (RFC 9110 section 8.6).
+     */
+    private static void writeContentLength(Headers h, int i, HttpOutput out) throws IOException {
+        String value = h.value(i);
+        int comma = value.indexOf(',');
+        if (comma < 0) {
+            h.writeLine(i, out);
+            return;
+        }
+        out.writeLatin1(h.name(i));
+        out.writeLatin1(": ");
+        out.writeLatin1(value.substring(0, comma).strip());
         out.crlf();
     }
 

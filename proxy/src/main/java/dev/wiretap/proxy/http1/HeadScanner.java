@@ -44,6 +44,10 @@ final class HeadScanner {
                 }
                 if (rel - 1 == lineStart) {
                     if (!inFirstLine) {
+                        // The limits hold however the bytes arrived, not only when they came in small reads.
+                        if (rel + 1 > maxHead) {
+                            throw headTooLarge(maxHead, party);
+                        }
                         return i + 1;
                     }
                     if (party == Party.ORIGIN || ++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
@@ -54,6 +58,9 @@ final class HeadScanner {
                     scanned = 0;
                     break;
                 }
+                if (inFirstLine && rel > maxFirstLine) {
+                    throw firstLineTooLong(maxFirstLine, party);
+                }
                 inFirstLine = false;
                 lineStart = rel + 1;
             }
@@ -62,12 +69,10 @@ final class HeadScanner {
             }
             scanned = lim - pos;
             if (inFirstLine && scanned > maxFirstLine) {
-                throw party == Party.CLIENT
-                        ? new ProtocolException(414, "request line longer than " + maxFirstLine + " bytes")
-                        : party.fault(502, "a status line longer than " + maxFirstLine + " bytes");
+                throw firstLineTooLong(maxFirstLine, party);
             }
             if (scanned >= maxHead) {
-                throw party.fault(431, "a header section larger than " + maxHead + " bytes");
+                throw headTooLarge(maxHead, party);
             }
             int n = in.fill(maxHead + 2);
             if (n < 0) {
@@ -99,17 +104,34 @@ final class HeadScanner {
                     throw party.fault(400, "a trailer line ending in a bare LF");
                 }
                 if (rel - 1 == lineStart) {
+                    if (rel + 1 > maxBytes) {
+                        throw trailersTooLarge(maxBytes, party);
+                    }
                     return i + 1;
                 }
                 lineStart = rel + 1;
             }
             scanned = lim - pos;
             if (scanned >= maxBytes) {
-                throw party.fault(431, "a trailer section larger than " + maxBytes + " bytes");
+                throw trailersTooLarge(maxBytes, party);
             }
             if (in.fill(maxBytes + 2) < 0) {
                 throw new EOFException("connection closed in the trailer section of a chunked body");
             }
         }
+    }
+
+    private static ProtocolException firstLineTooLong(int maxFirstLine, Party party) {
+        return party == Party.CLIENT
+                ? new ProtocolException(414, "request line longer than " + maxFirstLine + " bytes")
+                : party.fault(502, "a status line longer than " + maxFirstLine + " bytes");
+    }
+
+    private static ProtocolException headTooLarge(int maxHead, Party party) {
+        return party.fault(431, "a header section larger than " + maxHead + " bytes");
+    }
+
+    private static ProtocolException trailersTooLarge(int maxBytes, Party party) {
+        return party.fault(431, "a trailer section larger than " + maxBytes + " bytes");
     }
 }

@@ -1,0 +1,173 @@
+package dev.wiretap.proxy.http1;
+
+import static dev.wiretap.proxy.http1.Delivery.bytes;
+import static dev.wiretap.proxy.http1.Delivery.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HttpInputTest {
+
+    private static HttpInput input(String text, int bufferSize) {
+        return new HttpInput(new ByteArrayInputStream(bytes(text)), bufferSize, HttpInput.ReadTimer.NONE);
+    }
+
+    @Test
+    void failsReadsThatNeedTheStreamOnceTheDeadlineHasPassed() throws Exception {
+        HttpInput in = input("abcdef", 4);
+        assertEquals('a', in.read());
+        in.setDeadline(System.nanoTime() - 1);
+
+        assertEquals('b', in.read(), "buffered bytes are still there");
+        in.skipBuffered(2);
+        assertThrows(SocketTimeoutException.class, in::read);
+        assertThrows(SocketTimeoutException.class, in::await);
+        assertThrows(SocketTimeoutException.class, () -> in.fill(64));
+        assertThrows(SocketTimeoutException.class, () -> in.read(new byte[16], 0, 16));
+    }
+
+    @Test
+    void readsAgainOnceTheDeadlineIsCleared() throws Exception {
+        HttpInput in = input("ab", 16);
+        in.setDeadline(System.nanoTime() - 1);
+        assertThrows(SocketTimeoutException.class, in::read);
+
+        in.clearDeadline();
+
+        assertEquals('a', in.read());
+    }
+
+    @Test
+    void handsTheTimeLeftToTheReadTimerBeforeEachRead() throws Exception {
+        List<Integer> timeouts = new ArrayList<>();
+        HttpInput in = new HttpInput(new Delivery.OneBytePerRead(bytes("ab")), 16, timeouts::add);
+        in.setDeadline(System.nanoTime() + 5_000_000_000L);
+
+        in.read();
+        in.read();
+
+        assertEquals(2, timeouts.size());
+        for (int millis : timeouts) {
+            assertTrue(millis >= 1 && millis <= 5000, "timeout " + millis);
+        }
+    }
+
+    @Test
+    void leavesTheReadTimerAloneWithoutADeadline() throws Exception {
+        List<Integer> timeouts = new ArrayList<>();
+        HttpInput in = new HttpInput(new ByteArrayInputStream(bytes("ab")), 16, timeouts::add);
+
+        in.read();
+
+        assertTrue(timeouts.isEmpty());
+    }
+
+    @Test
+    void growsTheBufferOnlyUpToTheAskedMaximum() throws Exception {
+        HttpInput in = input("x".repeat(5000), 4);
+
+        while (in.buffered() < 3000) {
+            in.fill(3000);
+        }
+
+        assertEquals(3000, in.capacity());
+        assertEquals(3000, in.buffered());
+        assertThrows(IllegalStateException.class, () -> in.fill(3000));
+    }
+
+    @Test
+    void fillWithoutAMaximumCompactsInsteadOfGrowing() throws Exception {
+        HttpInput in = input("abcdefgh", 4);
+        in.fill();
+        in.skipBuffered(2);
+
+        in.fill();
+
+        assertEquals(4, in.capacity());
+        assertEquals("cdef", text(java.util.Arrays.copyOfRange(in.buffer(), in.position(), in.limit())));
+    }
+
+    @Test
+    void shrinksBackToItsFirstSizeKeepingUnreadBytes() throws Exception {
+        HttpInput in = input("x".repeat(2000) + "tail", 16);
+        while (in.buffered() < 2004) {
+            in.fill(4096);
+        }
+        in.skipBuffered(2000);
+
+        in.shrink();
+
+        assertEquals(16, in.capacity());
+        assertEquals(4, in.buffered());
+        assertEquals('t', in.read());
+    }
+
+    @Test
+    void doesNotShrinkWhileMoreThanTheFirstSizeIsUnread() throws Exception {
+        HttpInput in = input("x".repeat(100), 16);
+        while (in.buffered() < 100) {
+            in.fill(1024);
+        }
+
+        in.shrink();
+
+        assertEquals(1024, in.capacity());
+        assertEquals(100, in.buffered());
+    }
+
+    @Test
+    void readsLargeRequestsStraightIntoTheCallersArray() throws Exception {
+        HttpInput in = input("0123456789abcdef0123456789", 8);
+        byte[] dst = new byte[26];
+
+        int first = in.read(dst, 0, 20);
+        int second = in.read(dst, first, 26 - first);
+
+        assertEquals(20, first, "a read at least as large as the buffer bypasses it");
+        assertEquals(6, second);
+        assertEquals("0123456789abcdef0123456789", text(dst));
+        assertEquals(26, in.consumedCount());
+        assertEquals(-1, in.read(dst, 0, 26));
+    }
+
+    @Test
+    void servesBufferedBytesBeforeReadingMore() throws Exception {
+        HttpInput in = input("abcdefgh", 8);
+        in.fill();
+        in.skipBuffered(6);
+        byte[] dst = new byte[16];
+
+        assertEquals(2, in.read(dst, 0, 16));
+        assertEquals("gh", text(java.util.Arrays.copyOf(dst, 2)));
+        assertEquals(0, in.read(dst, 0, 0));
+    }
+
+    @Test
+    void awaitsBytesAndReportsTheEndOfTheStream() throws Exception {
+        InputStream stream = new Delivery.OneBytePerRead(bytes("a"));
+        HttpInput in = new HttpInput(stream, 4, HttpInput.ReadTimer.NONE);
+
+        assertTrue(in.await());
+        assertEquals(1, in.buffered());
+        in.skipBuffered(5);
+        assertFalse(in.await());
+        assertEquals(1, in.consumedCount());
+    }
+
+    @Test
+    void refusesToConsumeMoreThanIsBuffered() throws Exception {
+        HttpInput in = input("ab", 4);
+        in.fill();
+
+        assertThrows(IllegalArgumentException.class, () -> in.consume(3));
+        assertThrows(IllegalArgumentException.class, () -> in.consume(-1));
+    }
+}
