@@ -11,7 +11,11 @@ import java.io.IOException;
  */
 final class HeadScanner {
 
-    /** Empty lines tolerated before a request line (RFC 9112 section 2.2 says to ignore at least one). */
+    /**
+     * Empty lines tolerated before a start line. RFC 9112 section 2.2 asks a server to ignore at least one before a
+     * request line; wiretap extends the same robustness to status lines, since some servers send a stray CRLF after
+     * a body, which would otherwise make the next exchange on a pooled connection fail.
+     */
     private static final int MAX_LEADING_EMPTY_LINES = 8;
 
     private HeadScanner() {
@@ -50,7 +54,7 @@ final class HeadScanner {
                         }
                         return i + 1;
                     }
-                    if (party == Party.ORIGIN || ++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
+                    if (++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
                         throw party.fault(400, "empty lines before the start line");
                     }
                     in.consume(rel + 1);

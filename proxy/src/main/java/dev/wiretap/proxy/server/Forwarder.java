@@ -253,6 +253,12 @@ final class Forwarder {
         BodyRelay.Mode mode = BodyRelay.Mode.AS_IS;
         Reframe reframe = Reframe.NONE;
         if (framing instanceof BodyFraming.Chunked && client10) {
+            if (hasCodingBesidesChunked(response.headers())) {
+                up.close();
+                return session.fail(flow, 502, "origin " + destination.hostPort() + " used a transfer coding ("
+                        + String.join(", ", response.headers().all("Transfer-Encoding"))
+                        + ") that an HTTP/1.0 client cannot receive", FlowError.Kind.UPSTREAM_PROTOCOL, true);
+            }
             mode = BodyRelay.Mode.DECHUNK;
             reframe = Reframe.UNTIL_CLOSE;
             keepClient = false;
@@ -286,6 +292,22 @@ final class Forwarder {
         flow.complete(end);
         session.publishEnd(flow);
         return keepClient;
+    }
+
+    /**
+     * True if a transfer coding other than chunked was applied (e.g. {@code gzip, chunked}): de-chunking alone would
+     * hand an HTTP/1.0 client, which has no Transfer-Encoding, a body it cannot know is still coded.
+     */
+    private static boolean hasCodingBesidesChunked(Headers headers) {
+        for (String value : headers.all("Transfer-Encoding")) {
+            for (String coding : value.split(",")) {
+                String c = coding.strip();
+                if (!c.isEmpty() && !c.equalsIgnoreCase("chunked")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private boolean upgrade(UpstreamConnection up, Response response, Destination destination, boolean requested) throws IOException {
