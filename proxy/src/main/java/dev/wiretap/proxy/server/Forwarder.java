@@ -50,6 +50,8 @@ final class Forwarder {
     private boolean client10;
     private boolean requestBodyDone;
     private boolean continueSent;
+    /** Where {@code out} stood when the bytes written to the client were last added to the flow. */
+    private long countedOut;
 
     Forwarder(ClientSession session) {
         this.session = session;
@@ -87,7 +89,7 @@ final class Forwarder {
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
         boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
         Route route = Route.to(destination, ctx.settings().upstreamProxy());
-        long outMark = out.bytesWritten();
+        countedOut = out.bytesWritten();
 
         UpstreamConnection up;
         Response response;
@@ -117,9 +119,7 @@ final class Forwarder {
                 return failBeforeResponse(e, destination);
             }
         }
-        boolean keep = relayResponse(up, response, destination, upgrade);
-        flow.addBytesToClient(out.bytesWritten() - outMark);
-        return keep;
+        return relayResponse(up, response, destination, upgrade);
     }
 
     /**
@@ -229,6 +229,7 @@ final class Forwarder {
 
     private boolean relayResponse(UpstreamConnection up, Response response, Destination destination, boolean upgrade)
             throws IOException {
+        countBytesToClient(); // interim responses; a response wiretap makes instead counts its own bytes
         flow.setResponse(response);
         if (!runAddons(false)) {
             up.close();
@@ -279,6 +280,7 @@ final class Forwarder {
             return failMidResponse(e, destination);
         } catch (IOException e) {
             up.close();
+            countBytesToClient();
             flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away before the response: " + e.getMessage()), System.nanoTime());
             session.publishEnd(flow);
             return false;
@@ -286,6 +288,7 @@ final class Forwarder {
         long end = System.nanoTime();
         flow.setReceiveNanos(end - headAt);
         ctx.pool().release(up);
+        countBytesToClient();
         flow.complete(end);
         session.publishEnd(flow);
         return keepClient;
@@ -307,6 +310,7 @@ final class Forwarder {
         up.close();
         flow.addBytesFromClient(moved.aToB());
         flow.addBytesToClient(moved.bToA());
+        countBytesToClient();
         flow.setReceiveNanos(System.nanoTime() - start);
         flow.complete(System.nanoTime());
         session.publishEnd(flow);
@@ -357,6 +361,7 @@ final class Forwarder {
 
     /** The response head is out; the body broke. The client must not mistake what it got for a whole response. */
     private boolean failMidResponse(RelayException e, Destination destination) {
+        countBytesToClient();
         FlowError error;
         if (!e.isSourceFault()) {
             error = new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away during the response after " + e.bytesRelayed() + " body bytes");
@@ -434,6 +439,16 @@ final class Forwarder {
             }
         }
         return true;
+    }
+
+    /**
+     * Adds what was written to the client since the last count to the flow. Done before the flow's end is
+     * published, so that listeners see the final count.
+     */
+    private void countBytesToClient() {
+        long written = out.bytesWritten();
+        flow.addBytesToClient(written - countedOut);
+        countedOut = written;
     }
 
     /** The origin answered while the body was still on its way; carries that answer out of the send. */
