@@ -428,12 +428,8 @@ final class Forwarder {
                     addon.onResponseHead(flow);
                 }
             } catch (RuntimeException e) {
-                if (!requestHook) {
-                    session.abort();
-                    flow.fail(new FlowError(FlowError.Kind.INTERNAL, "addon " + addon.name() + " failed: " + e), System.nanoTime());
-                    session.publishEnd(flow);
-                    return false;
-                }
+                // Both hooks run before anything of the final response has gone to the client, so a 500 can still
+                // take its place (interim responses before it are complete messages of their own).
                 session.fail(flow, 500, "addon " + addon.name() + " failed: " + e, FlowError.Kind.INTERNAL, true);
                 return false;
             }
