@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestOrigin;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +36,8 @@ class ExpectContinueTest {
                 received.complete(conn.readBody(head));
                 conn.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
             });
-             ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
+             ProxyUnderTest proxy = ProxyUnderTest.start(ExpectContinueTest::waitingLongForTheOrigin);
+             RawClient client = proxy.rawClient()) {
             client.send(expectingHead(origin));
 
             assertEquals("HTTP/1.1 100 Continue", Heads.startLine(client.readHead()));
@@ -54,7 +57,8 @@ class ExpectContinueTest {
                 conn.write("HTTP/1.1 " + status + " " + reason + "\r\nContent-Length: 2\r\n\r\nno");
                 conn.readHead(); // never reads the body; waits for wiretap to give up the connection
             });
-             ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
+             ProxyUnderTest proxy = ProxyUnderTest.start(ExpectContinueTest::waitingLongForTheOrigin);
+             RawClient client = proxy.rawClient()) {
             client.send(expectingHead(origin));
 
             RawClient.Response response = client.readResponse();
@@ -62,6 +66,38 @@ class ExpectContinueTest {
             assertEquals("no", response.bodyText());
             assertEquals("close", response.header("Connection"));
             assertTrue(client.isClosedByPeer());
+        }
+    }
+
+    /**
+     * A client may send its body without waiting for the 100 (RFC 9110 section 10.1.1). The origin refuses it
+     * unread; wiretap must still get the refusal to the client before the connection goes.
+     */
+    @Test
+    void getsTheEarlyAnswerToAClientThatDidNotWaitForThe100() throws Exception {
+        byte[] big = new byte[4 * 1024 * 1024];
+        try (TestOrigin origin = TestOrigin.start(conn -> {
+                conn.readHead();
+                conn.write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno");
+                conn.readHead();
+            });
+             ProxyUnderTest proxy = ProxyUnderTest.start(ExpectContinueTest::waitingLongForTheOrigin);
+             RawClient client = proxy.rawClient()) {
+            client.send("PUT " + origin.url("/upload") + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nExpect: 100-continue\r\nContent-Length: " + big.length + "\r\n\r\n");
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    client.out().write(big);
+                } catch (IOException e) {
+                    // wiretap stops reading once it has the answer: the rest of the body has nowhere to go
+                }
+            });
+
+            RawClient.Response response = client.readResponse();
+            assertEquals(401, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(client.isClosedByPeer());
+            sender.join(10_000);
         }
     }
 
@@ -100,6 +136,11 @@ class ExpectContinueTest {
             assertTrue(response.bodyText().contains("the-unexpected"), response.bodyText());
             assertEquals(0, proxy.wiretap().stats().upstreamOpened());
         }
+    }
+
+    /** So that the origin's answer, not wiretap's own 100, decides what happens however slow the machine. */
+    private static Settings waitingLongForTheOrigin(Settings s) {
+        return s.withTimeouts(s.timeouts().withExpectContinue(Duration.ofSeconds(30)));
     }
 
     private static String expectingHead(TestOrigin origin) {

@@ -19,6 +19,7 @@ class KeepAliveTest {
         return TestOrigin.start(conn -> {
             String head;
             while ((head = conn.readHead()) != null) {
+                conn.readBody(head);
                 String target = Heads.startLine(head).split(" ")[1];
                 conn.write("HTTP/1.1 200 OK\r\nContent-Length: " + target.length() + "\r\n\r\n" + target);
             }
@@ -43,7 +44,10 @@ class KeepAliveTest {
     void answersPipelinedRequestsInOrder() throws Exception {
         try (TestOrigin origin = echoingTarget(); ProxyUnderTest proxy = ProxyUnderTest.start();
              RawClient client = proxy.rawClient()) {
-            client.send(get(origin, "/first") + get(origin, "/second") + get(origin, "/third"));
+            client.send(get(origin, "/first")
+                    + "POST " + origin.url("/second") + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nContent-Length: 27\r\n\r\nGET /not-a-request HTTP/1.1"
+                    + get(origin, "/third"));
 
             assertEquals("/first", client.readResponse().bodyText());
             assertEquals("/second", client.readResponse().bodyText());
