@@ -1,6 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.proxy.ConnectionStats;
@@ -56,7 +57,7 @@ class UpstreamKeepAliveTest {
             client.send(get(origin, "/1"));
             RawClient.Response first = client.readResponse();
             assertEquals(200, first.status());
-            assertEquals(null, first.header("Connection"), "the origin's close is for wiretap's connection, not the client's");
+            assertNull(first.header("Connection"), "the origin's close is for wiretap's connection, not the client's");
             client.send(get(origin, "/2"));
             assertEquals(200, client.readResponse().status());
 
@@ -67,6 +68,10 @@ class UpstreamKeepAliveTest {
         }
     }
 
+    /**
+     * Whether wiretap notices the close before sending (the probe of a connection idle for over a second) or after
+     * (no answer at all on a reused connection), the client must not notice it.
+     */
     @Test
     void retriesAGetOnAFreshConnectionWhenThePooledOneWasClosedByTheOrigin() throws Exception {
         CountDownLatch firstClosed = new CountDownLatch(1);
