@@ -50,6 +50,7 @@ final class Forwarder {
     private boolean client10;
     private boolean requestBodyDone;
     private boolean continueSent;
+    /** Where {@code out} stood when the bytes written to the client were last added to the flow. */
 
     Forwarder(ClientSession session) {
         this.session = session;
@@ -276,22 +277,32 @@ final class Forwarder {
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), reframe, connection);
             response.setBody(relay.relay(up.in(), framing, false, out, mode));
-            out.flush();
         } catch (RelayException e) {
             up.close();
             return failMidResponse(e, destination);
         } catch (IOException e) {
             up.close();
-            flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away before the response: " + e.getMessage()), System.nanoTime());
-            session.publishEnd(flow);
-            return false;
+            return failClientGone(e);
+        }
+        // The origin's side is done: the connection goes back before the client's last bytes leave, so a client
+        // that reconnects at once finds it in the pool.
+        ctx.pool().release(up);
+        try {
+            out.flush();
+        } catch (IOException e) {
+            return failClientGone(e);
         }
         long end = System.nanoTime();
         flow.setReceiveNanos(end - headAt);
-        ctx.pool().release(up);
         flow.complete(end);
         session.publishEnd(flow);
         return keepClient;
+    }
+
+    private boolean failClientGone(IOException e) {
+        flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away during the response: " + e.getMessage()), System.nanoTime());
+        session.publishEnd(flow);
+        return false;
     }
 
     /**
@@ -442,18 +453,15 @@ final class Forwarder {
                     addon.onResponseHead(flow);
                 }
             } catch (RuntimeException e) {
-                if (!requestHook) {
-                    session.abort();
-                    flow.fail(new FlowError(FlowError.Kind.INTERNAL, "addon " + addon.name() + " failed: " + e), System.nanoTime());
-                    session.publishEnd(flow);
-                    return false;
-                }
+                // Both hooks run before anything of the final response has gone to the client, so a 500 can still
+                // take its place (interim responses before it are complete messages of their own).
                 session.fail(flow, 500, "addon " + addon.name() + " failed: " + e, FlowError.Kind.INTERNAL, true);
                 return false;
             }
         }
         return true;
     }
+
 
     /** The origin answered while the body was still on its way; carries that answer out of the send. */
     private static final class EarlyResponse extends IOException {
