@@ -127,8 +127,11 @@ public final class ForwardedHeads {
         out.crlf();
     }
 
-    /** Writes an interim (1xx) response for the client: its status line and end-to-end fields. */
-    public static void writeInterim(HttpOutput out, Response response) throws IOException {
+    /**
+     * Writes an interim (1xx) response for the client: its status line, end-to-end fields and this hop's Via entry
+     * ({@code via}, or null for none), as on every forwarded message (RFC 9110 section 7.6.3).
+     */
+    public static void writeInterim(HttpOutput out, Response response, String via) throws IOException {
         writeStatusLine(out, response);
         Headers h = response.headers();
         ConnectionOptions options = ConnectionOptions.of(h);
@@ -136,6 +139,11 @@ public final class ForwardedHeads {
             if (!isHopByHop(h, i, options, false)) {
                 h.writeLine(i, out);
             }
+        }
+        if (via != null) {
+            out.writeLatin1("Via: ");
+            out.writeLatin1(via);
+            out.crlf();
         }
         out.crlf();
     }

@@ -190,8 +190,9 @@ final class ClientSession implements Runnable {
         }
     }
 
+    /** wiretap's own address as this client reached it (not a wildcard like 0.0.0.0), for the flow's URL. */
     private Destination selfDestination(String path) {
-        String host = ctx.settings().listen().host();
+        String host = socket.getLocalAddress().getHostAddress();
         return new Destination("http", host, ctx.self().port(), path.equals("*") ? "/" : path);
     }
 

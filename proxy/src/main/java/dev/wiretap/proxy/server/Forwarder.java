@@ -49,6 +49,8 @@ final class Forwarder {
     private BodyFraming requestFraming;
     private boolean client10;
     private boolean requestBodyDone;
+    private boolean requestBodyStarted;
+    private boolean expectContinue;
     private boolean continueSent;
     /** Where {@code out} stood when the bytes written to the client were last added to the flow. */
 
@@ -69,7 +71,6 @@ final class Forwarder {
             return session.reject(flow, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
         }
         requestBodyDone = requestFraming instanceof BodyFraming.None;
-        boolean expectContinue = false;
         int expect = request.headers().indexOf("Expect", 0);
         if (expect >= 0 && !client10) {
             if (request.headers().count("Expect") > 1 || !request.headers().valueIs(expect, "100-continue")) {
@@ -110,8 +111,7 @@ final class Forwarder {
             } catch (IOException | ProtocolException e) {
                 boolean unanswered = up.in().consumedCount() == mark && up.in().buffered() == 0;
                 up.close();
-                if (attempt == 0 && up.isReused() && unanswered && requestFraming instanceof BodyFraming.None
-                        && IDEMPOTENT.contains(request.method()) && !(e instanceof SocketTimeoutException)) {
+                if (attempt == 0 && up.isReused() && unanswered && isReplayable() && !(e instanceof SocketTimeoutException)) {
                     continue; // a pooled connection the origin had closed: once more on a fresh one
                 }
                 return failBeforeResponse(e, destination);
@@ -151,7 +151,20 @@ final class Forwarder {
         return response;
     }
 
+    /**
+     * Whether the request can go again on a fresh connection after a pooled one died without answering: an
+     * idempotent request without a body (RFC 9110 section 9.2.2), or any request whose body is still waiting behind
+     * Expect: 100-continue, since then the origin cannot have acted on it.
+     */
+    private boolean isReplayable() {
+        if (requestBodyStarted) {
+            return false;
+        }
+        return requestFraming instanceof BodyFraming.None ? IDEMPOTENT.contains(request.method()) : expectContinue;
+    }
+
     private void sendBody(UpstreamConnection up) throws IOException, ProtocolException {
+        requestBodyStarted = true;
         if (expectsContinueFromUs()) {
             out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
             out.flush();
@@ -218,7 +231,7 @@ final class Forwarder {
         if (client10 || (interim.status() == 100 && continueSent)) {
             return;
         }
-        ForwardedHeads.writeInterim(out, interim);
+        ForwardedHeads.writeInterim(out, interim, ctx.via(interim.version().number()));
         out.flush();
         if (interim.status() == 100) {
             continueSent = true;

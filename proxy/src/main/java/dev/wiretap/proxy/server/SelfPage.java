@@ -52,6 +52,9 @@ final class SelfPage {
         if (framing instanceof BodyFraming.None) {
             return true;
         }
+        if (flow.request().headers().contains("Expect")) {
+            return false; // the client waits for a 100 before sending: answer now and close instead (RFC 9110 section 10.1.1)
+        }
         if (!(framing instanceof BodyFraming.Fixed fixed) || fixed.length() > MAX_DRAINED_BODY) {
             return false;
         }

@@ -231,14 +231,15 @@ class ForwardedHeadsTest {
     }
 
     @Test
-    void writesAnInterimResponseWithItsEndToEndFieldsOnly() throws Exception {
+    void writesAnInterimResponseWithItsEndToEndFieldsAndThisHopsVia() throws Exception {
         Response hints = response("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nConnection: X-Hop\r\n"
                 + "X-Hop: 1\r\nKeep-Alive: 5\r\n\r\n");
         Response proceed = response("HTTP/1.1 100 Continue\r\n\r\n");
 
-        ForwardedHeads.writeInterim(out, hints);
-        ForwardedHeads.writeInterim(out, proceed);
+        ForwardedHeads.writeInterim(out, hints, "1.1 wiretap");
+        ForwardedHeads.writeInterim(out, proceed, null);
 
-        assertEquals("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n", sent());
+        assertEquals("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nVia: 1.1 wiretap\r\n\r\n"
+                + "HTTP/1.1 100 Continue\r\n\r\n", sent());
     }
 }

@@ -145,6 +145,39 @@ class UpstreamKeepAliveTest {
         }
     }
 
+    /**
+     * With Expect: 100-continue only the head reached the dead connection and the body is still with the client,
+     * so the origin cannot have acted on it: even a POST goes again on a fresh connection.
+     */
+    @Test
+    void retriesAPostWhoseBodyWaitsBehindExpectContinueWhenThePooledConnectionDies() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(conn -> {
+                String head = conn.readHead();
+                if (Heads.startLine(head).startsWith("GET ")) {
+                    conn.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    conn.readHead(); // the POST's head, then gone without an answer
+                    return;
+                }
+                conn.write("HTTP/1.1 100 Continue\r\n\r\n");
+                byte[] body = conn.readBody(head);
+                conn.write("HTTP/1.1 201 Created\r\nContent-Length: " + body.length + "\r\n\r\n");
+                conn.out().write(body);
+            });
+             ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
+            client.send(get(origin, "/1"));
+            assertEquals(200, client.readResponse().status());
+
+            client.send("POST " + origin.url("/order") + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n");
+            assertEquals(100, client.readResponse().status());
+            client.send("one pizza");
+            RawClient.Response response = client.readResponse();
+            assertEquals(201, response.status());
+            assertEquals("one pizza", response.bodyText());
+            assertEquals(2, origin.connectionCount());
+        }
+    }
+
     private static String get(TestOrigin origin, String path) {
         return "GET " + origin.url(path) + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n";
     }
