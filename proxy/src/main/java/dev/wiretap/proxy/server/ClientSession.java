@@ -132,7 +132,7 @@ final class ClientSession implements Runnable {
                 return;
             } catch (SocketTimeoutException e) {
                 rejectHead(started, startNanos, 408, "the request head did not arrive within "
-                        + timeouts.clientHeader().toSeconds() + " s", FlowError.Kind.CLIENT_TIMEOUT);
+                        + LocalResponse.duration(timeouts.clientHeader()), FlowError.Kind.CLIENT_TIMEOUT);
                 return;
             }
             in.clearDeadline();
