@@ -44,6 +44,10 @@ final class HeadScanner {
                 }
                 if (rel - 1 == lineStart) {
                     if (!inFirstLine) {
+                        // A head that arrived whole in one read is held to the same limit as one still coming.
+                        if (rel + 1 > maxHead) {
+                            throw party.fault(431, "a header section larger than " + maxHead + " bytes");
+                        }
                         return i + 1;
                     }
                     if (party == Party.ORIGIN || ++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
@@ -54,6 +58,9 @@ final class HeadScanner {
                     scanned = 0;
                     break;
                 }
+                if (inFirstLine && rel - 1 > maxFirstLine) {
+                    throw firstLineTooLong(maxFirstLine, party);
+                }
                 inFirstLine = false;
                 lineStart = rel + 1;
             }
@@ -62,9 +69,7 @@ final class HeadScanner {
             }
             scanned = lim - pos;
             if (inFirstLine && scanned > maxFirstLine) {
-                throw party == Party.CLIENT
-                        ? new ProtocolException(414, "request line longer than " + maxFirstLine + " bytes")
-                        : party.fault(502, "a status line longer than " + maxFirstLine + " bytes");
+                throw firstLineTooLong(maxFirstLine, party);
             }
             if (scanned >= maxHead) {
                 throw party.fault(431, "a header section larger than " + maxHead + " bytes");
@@ -77,6 +82,12 @@ final class HeadScanner {
                 throw new EOFException("connection closed after " + scanned + " bytes of a message head");
             }
         }
+    }
+
+    private static ProtocolException firstLineTooLong(int maxFirstLine, Party party) {
+        return party == Party.CLIENT
+                ? new ProtocolException(414, "request line longer than " + maxFirstLine + " bytes")
+                : party.fault(502, "a status line longer than " + maxFirstLine + " bytes");
     }
 
     /**
@@ -99,6 +110,9 @@ final class HeadScanner {
                     throw party.fault(400, "a trailer line ending in a bare LF");
                 }
                 if (rel - 1 == lineStart) {
+                    if (rel + 1 > maxBytes) {
+                        throw party.fault(431, "a trailer section larger than " + maxBytes + " bytes");
+                    }
                     return i + 1;
                 }
                 lineStart = rel + 1;
