@@ -43,6 +43,8 @@ final class ClientSession implements Runnable {
     private final Socket socket;
     private final InetSocketAddress clientAddress;
     private volatile boolean idle = true;
+    /** The origin connection of the exchange in progress, if any; set and cleared by this session's thread. */
+    private volatile Socket upstream;
     private HttpInput in;
     private HttpOutput out;
 
@@ -142,7 +144,13 @@ final class ClientSession implements Runnable {
             socket.setSoTimeout(readMillis);
             Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request.get());
             flow.addBytesFromClient(in.consumedCount() - consumedBefore);
-            if (!serve(flow)) {
+            boolean keep;
+            try {
+                keep = serve(flow);
+            } finally {
+                upstream = null;
+            }
+            if (!keep) {
                 return;
             }
             out.release();
@@ -268,6 +276,27 @@ final class ClientSession implements Runnable {
     void closeIfIdle() {
         if (idle) {
             closeQuietly();
+        }
+    }
+
+    /** Names the origin connection the exchange in progress uses, so that {@link #cutOff()} can close it too. */
+    void setUpstream(Socket socket) {
+        upstream = socket;
+    }
+
+    /**
+     * Closes this connection and the origin connection of the exchange in progress, when a stop's grace is over:
+     * the session's thread may be blocked reading from the origin, which closing the client alone would not end.
+     */
+    void cutOff() {
+        closeQuietly();
+        Socket up = upstream;
+        if (up != null) {
+            try {
+                up.close();
+            } catch (IOException ignored) {
+                // Abandoning the exchange: the session's thread sees the closed socket and ends.
+            }
         }
     }
 

@@ -94,6 +94,7 @@ final class Forwarder {
         for (int attempt = 0; ; attempt++) {
             try {
                 up = attempt == 0 ? ctx.pool().acquire(route, flow) : ctx.pool().open(route, flow);
+                session.setUpstream(up.socket());
             } catch (UpstreamException e) {
                 return failBeforeResponse(e, destination);
             }
