@@ -179,7 +179,7 @@ final class ClientSession implements Runnable {
                 ctx.events().publish(new FlowEvent.Requested(flow));
                 if (ctx.self().isSelf(target.host(), target.port())) {
                     return fail(flow, 508, "a tunnel to " + target.host() + ":" + target.port()
-                            + " would lead back to wiretap itself", FlowError.Kind.LOOP, false);
+                            + " would lead back to wiretap itself", FlowError.Kind.LOOP, in.buffered() > 0); // as in ConnectTunnel
                 }
                 return new ConnectTunnel(this).open(flow);
             }

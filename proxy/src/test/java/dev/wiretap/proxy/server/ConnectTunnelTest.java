@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -28,8 +29,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -37,6 +40,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * CONNECT tunnels end to end: bytes relayed untouched both ways, half-close passed on, failures answered before
@@ -123,17 +128,82 @@ class ConnectTunnelTest {
         }
     }
 
-    @Test
-    void answers508ForATunnelToWiretapItself() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"127.0.0.1:PORT", "localhost:PORT", "127.1:PORT", "0.0.0.0:PORT", "[::ffff:127.0.0.1]:PORT", "wiretap:443"})
+    void answers508ForATunnelToWiretapItself(String self) throws Exception {
         try (ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
-            for (String self : new String[] {"127.0.0.1:" + proxy.port(), "localhost:" + proxy.port(), "wiretap:443"}) {
-                client.send(connect(self));
-                RawClient.Response response = client.readResponse();
-                assertEquals(508, response.status(), self + ": " + response.head() + response.bodyText());
-                assertTrue(response.bodyText().contains("wiretap itself"), response.bodyText());
-                UpstreamErrorsTest.assertFailed(proxy.nextFinishedFlow(), FlowError.Kind.LOOP);
-            }
+            client.send(connect(self.replace("PORT", Integer.toString(proxy.port()))));
+
+            RawClient.Response response = client.readResponse();
+            assertEquals(508, response.status(), response.head() + response.bodyText());
+            assertTrue(response.bodyText().contains("wiretap itself"), response.bodyText());
+            UpstreamErrorsTest.assertFailed(proxy.nextFinishedFlow(), FlowError.Kind.LOOP);
             assertEquals(1, proxy.wiretap().stats().clientAccepted(), "wiretap connected to itself");
+        }
+    }
+
+    @Test
+    void bytesSentWithTheConnectRequestGoThroughTheTunnel() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(COUNT_THEN_ANSWER); ProxyUnderTest proxy = ProxyUnderTest.start();
+             RawClient client = proxy.rawClient()) {
+            client.send(connect(origin.authority()) + "z".repeat(321)); // one write: the tunnel's first bytes come early
+            assertEquals(ESTABLISHED, client.readHead());
+            client.socket().shutdownOutput();
+
+            assertEquals("got 321 bytes", new String(client.in().readAllBytes(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"a closed port", "wiretap itself"})
+    void closesAfterARefusedTunnelWhenTunnelBytesAlreadyCame(String target) throws Exception {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        try (TestOrigin origin = RequestSmugglingTest.recordingOrigin(received); ProxyUnderTest proxy = ProxyUnderTest.start();
+             RawClient client = proxy.rawClient()) {
+            int port = target.equals("wiretap itself") ? proxy.port() : UpstreamErrorsTest.closedPort();
+            // The bytes after the CONNECT were meant for the tunnel; read as HTTP they would be a request of their own.
+            client.send(connect("127.0.0.1:" + port) + "GET " + origin.url("/smuggled") + " HTTP/1.1\r\nHost: "
+                    + origin.authority() + "\r\n\r\n");
+
+            RawClient.Response response = client.readResponse();
+            assertEquals(target.equals("wiretap itself") ? 508 : 502, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertTrue(client.isClosedByPeer());
+            assertEquals(0, proxy.wiretap().stats().upstreamOpened(), "wiretap read tunnel bytes as a request");
+        }
+    }
+
+    @Test
+    void endsTheFlowWhenTheClientIsGoneBeforeTheTunnelOpens() throws Exception {
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        Addon holdConnect = new Addon() {
+            @Override
+            public void onRequestHead(Flow flow) {
+                reached.countDown();
+                awaitQuietly(proceed);
+            }
+        };
+        try (TestOrigin origin = TestOrigin.start(COUNT_THEN_ANSWER); ProxyUnderTest proxy = ProxyUnderTest.start(s -> s, List.of(holdConnect))) {
+            RawClient client = proxy.rawClient();
+            client.send(connect(origin.authority()));
+            assertTrue(reached.await(10, TimeUnit.SECONDS));
+            client.socket().setSoLinger(true, 0);
+            client.close(); // a reset: wiretap's 200 cannot be written
+            proceed.countDown();
+
+            Flow flow = proxy.nextFinishedFlow(); // a flow left unfinished would stay in the flow store for good
+            if (flow.state() == Flow.State.FAILED) {
+                assertEquals(FlowError.Kind.CLIENT_CLOSED, flow.error().orElseThrow().kind(), flow.toString());
+            } // else the reset reached wiretap only after its 200 had gone: the tunnel then ended at once
+        }
+    }
+
+    static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
