@@ -304,8 +304,15 @@ final class Forwarder {
                     FlowError.Kind.UPSTREAM_PROTOCOL, true);
         }
         up.markNotReusable();
-        ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), Reframe.NONE, ClientConnection.UPGRADE);
-        out.flush();
+        try {
+            ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), Reframe.NONE, ClientConnection.UPGRADE);
+            out.flush();
+        } catch (IOException e) {
+            up.close();
+            flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away before the 101: " + e.getMessage()), System.nanoTime());
+            session.publishEnd(flow);
+            return false;
+        }
         flow.markTunnelled();
         long start = System.nanoTime();
         Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.settings().timeouts().tunnelIdle())

@@ -1,17 +1,26 @@
 package dev.wiretap.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestOrigin;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,6 +83,46 @@ class UpgradeTest {
             assertEquals(null, response.header("Upgrade"));
             assertTrue(client.isClosedByPeer());
             UpstreamErrorsTest.assertFailed(proxy.nextFinishedFlow(), FlowError.Kind.UPSTREAM_PROTOCOL);
+        }
+    }
+
+    @Test
+    void endsTheFlowAndClosesTheOriginWhenTheClientIsGoneBeforeThe101() throws Exception {
+        CountDownLatch reached = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        Addon holdResponse = new Addon() {
+            @Override
+            public void onResponseHead(Flow flow) {
+                reached.countDown();
+                ConnectTunnelTest.awaitQuietly(proceed);
+            }
+        };
+        BlockingQueue<String> originSaw = new LinkedBlockingQueue<>();
+        TestOrigin.Handler switches = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+            try {
+                originSaw.add(conn.in().read() < 0 ? "closed" : "a byte");
+            } catch (IOException e) {
+                originSaw.add("reset");
+            }
+        };
+        try (TestOrigin origin = TestOrigin.start(switches); ProxyUnderTest proxy = ProxyUnderTest.start(s -> s, List.of(holdResponse))) {
+            RawClient client = proxy.rawClient();
+            client.send("GET " + origin.url("/chat") + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+            assertTrue(reached.await(10, TimeUnit.SECONDS));
+            client.socket().setSoLinger(true, 0);
+            client.close(); // a reset: wiretap's 101 cannot be written
+            proceed.countDown();
+
+            Flow flow = proxy.nextFinishedFlow(); // a flow left unfinished would stay in the flow store for good
+            if (flow.state() == Flow.State.FAILED) {
+                assertEquals(FlowError.Kind.CLIENT_CLOSED, flow.error().orElseThrow().kind(), flow.toString());
+            } // else the reset reached wiretap only after its 101 had gone: the relay then ended at once
+            String end = originSaw.poll(10, TimeUnit.SECONDS);
+            assertNotNull(end, "the origin connection stayed open");
+            assertNotEquals("a byte", end);
         }
     }
 
