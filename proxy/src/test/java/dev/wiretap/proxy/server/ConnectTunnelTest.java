@@ -210,14 +210,7 @@ class ConnectTunnelTest {
     @Test
     void closesATunnelThatStaysQuiet() throws Exception {
         BlockingQueue<String> originSaw = new LinkedBlockingQueue<>();
-        TestOrigin.Handler waitForEnd = conn -> {
-            try {
-                originSaw.add(conn.in().read() < 0 ? "end of stream" : "a byte");
-            } catch (IOException e) {
-                originSaw.add("reset");
-            }
-        };
-        try (TestOrigin origin = TestOrigin.start(waitForEnd);
+        try (TestOrigin origin = TestOrigin.start(reportEnd(originSaw));
              ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withTunnelIdle(Duration.ofSeconds(1))));
              RawClient client = proxy.rawClient()) {
             openTunnel(client, origin.authority());
@@ -228,6 +221,33 @@ class ConnectTunnelTest {
             assertTrue(!end.equals("a byte"), end);
             assertEquals(Flow.State.COMPLETED, proxy.nextFinishedFlow().state());
         }
+    }
+
+    @Test
+    void closesBothSidesOfATunnelWhenAStopsGraceEnds() throws Exception {
+        BlockingQueue<String> originSaw = new LinkedBlockingQueue<>();
+        try (TestOrigin origin = TestOrigin.start(reportEnd(originSaw)); ProxyUnderTest proxy = ProxyUnderTest.start();
+             RawClient client = proxy.rawClient()) {
+            openTunnel(client, origin.authority());
+
+            proxy.wiretap().stop(Duration.ofMillis(300));
+            assertTrue(client.isClosedByPeer(), "the tunnel sent something");
+            String end = originSaw.poll(10, TimeUnit.SECONDS);
+            assertNotNull(end, "the origin side of the tunnel stayed open after stop");
+            assertTrue(!end.equals("a byte"), end);
+            assertTrue(proxy.nextFinishedFlow().isDone());
+        }
+    }
+
+    /** An origin that sends nothing and reports how its connection ended. */
+    private static TestOrigin.Handler reportEnd(BlockingQueue<String> ends) {
+        return conn -> {
+            try {
+                ends.add(conn.in().read() < 0 ? "end of stream" : "a byte");
+            } catch (IOException e) {
+                ends.add("reset");
+            }
+        };
     }
 
     @Test

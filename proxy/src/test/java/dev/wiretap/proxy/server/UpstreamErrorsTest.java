@@ -138,6 +138,42 @@ class UpstreamErrorsTest {
         }
     }
 
+    @Test
+    void answers504WhenTheOriginStallsAfterTheHead() throws Exception {
+        TestOrigin.Handler stalls = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+            conn.in().read();
+        };
+        try (TestOrigin origin = TestOrigin.start(stalls);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withUpstreamRead(Duration.ofMillis(500))));
+             RawClient client = proxy.rawClient()) {
+            client.send(get(origin, "/stall"));
+
+            assertOriginError(client.readResponse(), 504, origin.authority(), "did not answer within 500 ms");
+            assertFailed(proxy.nextFinishedFlow(), FlowError.Kind.UPSTREAM_TIMEOUT);
+        }
+    }
+
+    @Test
+    void abortsTheClientConnectionWhenTheOriginStallsMidBody() throws Exception {
+        TestOrigin.Handler stalls = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "s".repeat(100));
+            conn.in().read();
+        };
+        try (TestOrigin origin = TestOrigin.start(stalls);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withUpstreamRead(Duration.ofMillis(500))));
+             RawClient client = proxy.rawClient()) {
+            client.send(get(origin, "/stall"));
+
+            String got = readUntilClosed(client);
+            int headEnd = got.indexOf("\r\n\r\n");
+            assertTrue(headEnd < 0 || got.length() - headEnd - 4 < 1000, "the client received a whole response: " + got);
+            assertFailed(proxy.nextFinishedFlow(), FlowError.Kind.UPSTREAM_TIMEOUT);
+        }
+    }
+
     static Stream<Arguments> responsesCutMidBody() {
         String hundred = "a".repeat(100);
         Predicate<String> wholeFixed = got -> got.indexOf("\r\n\r\n") >= 0 && got.length() - got.indexOf("\r\n\r\n") - 4 >= 1000;
