@@ -178,8 +178,9 @@ final class ClientSession implements Runnable {
                 request.setDestination(new Destination("tcp", target.host(), target.port(), ""));
                 ctx.events().publish(new FlowEvent.Requested(flow));
                 if (ctx.self().isSelf(target.host(), target.port())) {
+                    // Bytes already read after the CONNECT were meant for the tunnel: see ConnectTunnel.hasTunnelBytes.
                     return fail(flow, 508, "a tunnel to " + target.host() + ":" + target.port()
-                            + " would lead back to wiretap itself", FlowError.Kind.LOOP, in.buffered() > 0); // as in ConnectTunnel
+                            + " would lead back to wiretap itself", FlowError.Kind.LOOP, in.buffered() > 0);
                 }
                 return new ConnectTunnel(this).open(flow);
             }

@@ -279,7 +279,8 @@ final class Forwarder {
         } catch (RelayException e) {
             up.close();
             if (e.isSourceFault() && e.bytesRelayed() == 0 && out.retract(headMark)) {
-                // The body broke before its first byte and nothing has reached the client: a 502 still can.
+                // The body broke before its first byte and nothing has reached the client, which can still be told
+                // that the origin's response was invalid (RFC 9110 section 15.6.3) rather than be cut off.
                 return failBeforeResponse(e.getCause() instanceof Exception cause ? cause : e, destination);
             }
             return failMidResponse(e, destination);
