@@ -43,6 +43,7 @@ public final class BodyRelay {
     public Body relay(HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out, Mode mode) throws RelayException {
         BodyCapture capture = new BodyCapture(captureCap, framing instanceof BodyFraming.Fixed f ? f.length() : -1);
         byte[][] big = new byte[1][];
+        in.flushBeforeReading(out);
         try {
             switch (framing) {
                 case BodyFraming.None n -> { }
@@ -55,6 +56,7 @@ public final class BodyRelay {
         } catch (IOException e) {
             throw new RelayException(!out.hasFailed(), e.getMessage(), e, capture.size());
         } finally {
+            in.flushBeforeReading(null);
             if (big[0] != null) {
                 bodyBuffers.release(big[0]);
             }

@@ -34,6 +34,7 @@ public final class HttpInput {
     private long deadlineNanos;
     private boolean hasDeadline;
     private long consumed;
+    private java.io.Flushable beforeRead;
 
     public HttpInput(InputStream in, int bufferSize, ReadTimer timer) {
         this.in = in;
@@ -167,6 +168,16 @@ public final class HttpInput {
         return true;
     }
 
+    /**
+     * While set, {@code output} is flushed before every read from the stream (which may block): whatever a relay
+     * has gathered goes out before it waits for more, so a streamed body (server-sent events, a slow chunked
+     * response) reaches the other side as it arrives, while a body that is already buffered whole still leaves in
+     * one write. Null clears it.
+     */
+    public void flushBeforeReading(java.io.Flushable output) {
+        this.beforeRead = output;
+    }
+
     /** From now on, reads fail once {@code deadlineNanos} ({@link System#nanoTime()}) has passed. */
     public void setDeadline(long deadlineNanos) {
         this.deadlineNanos = deadlineNanos;
@@ -195,6 +206,9 @@ public final class HttpInput {
     }
 
     private int readFromStream(byte[] dst, int off, int len) throws IOException {
+        if (beforeRead != null) {
+            beforeRead.flush();
+        }
         if (hasDeadline) {
             long remaining = deadlineNanos - System.nanoTime();
             if (remaining <= 0) {

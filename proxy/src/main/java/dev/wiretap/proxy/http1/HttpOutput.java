@@ -124,6 +124,21 @@ public final class HttpOutput extends OutputStream {
         }
     }
 
+    /**
+     * Takes back everything written since {@code mark} (an earlier {@link #bytesWritten()}) if none of it has left
+     * the buffer yet, and returns whether it could. Lets a caller that has sent nothing of a message yet answer
+     * with another one instead.
+     */
+    public boolean retract(long mark) {
+        long n = written - mark;
+        if (n < 0 || n > count) {
+            return false;
+        }
+        count -= (int) n;
+        written = mark;
+        return true;
+    }
+
     /** Bytes accepted so far (written through or still buffered). */
     public long bytesWritten() {
         return written;

@@ -43,6 +43,8 @@ final class ClientSession implements Runnable {
     private final Socket socket;
     private final InetSocketAddress clientAddress;
     private volatile boolean idle = true;
+    /** The origin connection of the exchange in progress, if any; set and cleared by this session's thread. */
+    private volatile Socket upstream;
     private HttpInput in;
     private HttpOutput out;
     /** {@code out.bytesWritten()} when the current exchange began: what was written since is the flow's. */
@@ -134,7 +136,7 @@ final class ClientSession implements Runnable {
                 return;
             } catch (SocketTimeoutException e) {
                 rejectHead(started, startNanos, 408, "the request head did not arrive within "
-                        + timeouts.clientHeader().toSeconds() + " s", FlowError.Kind.CLIENT_TIMEOUT);
+                        + LocalResponse.duration(timeouts.clientHeader()), FlowError.Kind.CLIENT_TIMEOUT);
                 return;
             }
             in.clearDeadline();
@@ -145,7 +147,13 @@ final class ClientSession implements Runnable {
             outMark = out.bytesWritten();
             Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request.get());
             flow.addBytesFromClient(in.consumedCount() - consumedBefore);
-            if (!serve(flow)) {
+            boolean keep;
+            try {
+                keep = serve(flow);
+            } finally {
+                upstream = null;
+            }
+            if (!keep) {
                 return;
             }
             out.release();
@@ -173,8 +181,9 @@ final class ClientSession implements Runnable {
                 request.setDestination(new Destination("tcp", target.host(), target.port(), ""));
                 ctx.events().publish(new FlowEvent.Requested(flow));
                 if (ctx.self().isSelf(target.host(), target.port())) {
+                    // Bytes already read after the CONNECT were meant for the tunnel: see ConnectTunnel.hasTunnelBytes.
                     return fail(flow, 508, "a tunnel to " + target.host() + ":" + target.port()
-                            + " would lead back to wiretap itself", FlowError.Kind.LOOP, false);
+                            + " would lead back to wiretap itself", FlowError.Kind.LOOP, in.buffered() > 0);
                 }
                 return new ConnectTunnel(this).open(flow);
             }
@@ -278,6 +287,27 @@ final class ClientSession implements Runnable {
     void closeIfIdle() {
         if (idle) {
             closeQuietly();
+        }
+    }
+
+    /** Names the origin connection the exchange in progress uses, so that {@link #cutOff()} can close it too. */
+    void setUpstream(Socket socket) {
+        upstream = socket;
+    }
+
+    /**
+     * Closes this connection and the origin connection of the exchange in progress, when a stop's grace is over:
+     * the session's thread may be blocked reading from the origin, which closing the client alone would not end.
+     */
+    void cutOff() {
+        closeQuietly();
+        Socket up = upstream;
+        if (up != null) {
+            try {
+                up.close();
+            } catch (IOException ignored) {
+                // Abandoning the exchange: the session's thread sees the closed socket and ends.
+            }
         }
     }
 

@@ -52,12 +52,19 @@ final class ConnectTunnel {
         try {
             upstream = ctx.dialer().dialTunnel(route, flow);
         } catch (UpstreamException e) {
-            return session.fail(flow, e.status(), e.getMessage(), e.kind(), false);
+            return session.fail(flow, e.status(), e.getMessage(), e.kind(), hasTunnelBytes());
         }
         try {
             flow.setUpstream(upstream.getInetAddress().getHostAddress() + ":" + upstream.getPort(), false);
-            session.out().write(ESTABLISHED, 0, ESTABLISHED.length);
-            session.out().flush();
+            try {
+                session.out().write(ESTABLISHED, 0, ESTABLISHED.length);
+                session.out().release(); // an open tunnel holds no write buffer
+            } catch (IOException e) {
+                flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away before the tunnel opened: "
+                        + e.getMessage()), System.nanoTime());
+                session.publishEnd(flow);
+                return false;
+            }
             flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), ESTABLISHED));
             ctx.events().publish(new FlowEvent.Responded(flow));
             flow.markTunnelled();
@@ -66,6 +73,15 @@ final class ConnectTunnel {
             upstream.close();
         }
         return false;
+    }
+
+    /**
+     * True when bytes have already come after the CONNECT head. They were meant for the tunnel (RFC 9110 section
+     * 9.3.6: once the request is sent, what follows belongs to the tunnel); if the tunnel is refused they must not be
+     * read as HTTP, where they would pass for a request the client never sent as one, so the connection closes.
+     */
+    private boolean hasTunnelBytes() {
+        return session.in().buffered() > 0;
     }
 
     /** Relays the tunnel's bytes until both directions have ended. */

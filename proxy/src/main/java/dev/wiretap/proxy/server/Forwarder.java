@@ -95,6 +95,7 @@ final class Forwarder {
         for (int attempt = 0; ; attempt++) {
             try {
                 up = attempt == 0 ? ctx.pool().acquire(route, flow) : ctx.pool().open(route, flow);
+                session.setUpstream(up.socket());
             } catch (UpstreamException e) {
                 return failBeforeResponse(e, destination);
             }
@@ -287,11 +288,17 @@ final class Forwarder {
         ClientConnection connection = !keepClient ? ClientConnection.CLOSE
                 : client10 ? ClientConnection.KEEP_ALIVE : ClientConnection.NOTHING;
         BodyRelay relay = new BodyRelay(ctx.settings().limits(), ctx.bodyBuffers(), ctx.settings().capture().maxBodyBytes());
+        long headMark = out.bytesWritten();
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), reframe, connection);
             response.setBody(relay.relay(up.in(), framing, false, out, mode));
         } catch (RelayException e) {
             up.close();
+            if (e.isSourceFault() && e.bytesRelayed() == 0 && out.retract(headMark)) {
+                // The body broke before its first byte and nothing has reached the client, which can still be told
+                // that the origin's response was invalid (RFC 9110 section 15.6.3) rather than be cut off.
+                return failBeforeResponse(e.getCause() instanceof Exception cause ? cause : e, destination);
+            }
             return failMidResponse(e, destination);
         } catch (IOException e) {
             up.close();
@@ -341,8 +348,15 @@ final class Forwarder {
                     FlowError.Kind.UPSTREAM_PROTOCOL, true);
         }
         up.markNotReusable();
-        ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), Reframe.NONE, ClientConnection.UPGRADE);
-        out.flush();
+        try {
+            ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), Reframe.NONE, ClientConnection.UPGRADE);
+            out.flush();
+        } catch (IOException e) {
+            up.close();
+            flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away before the 101: " + e.getMessage()), System.nanoTime());
+            session.publishEnd(flow);
+            return false;
+        }
         flow.markTunnelled();
         long start = System.nanoTime();
         Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.settings().timeouts().tunnelIdle())
@@ -368,7 +382,7 @@ final class Forwarder {
         }
         if (e instanceof SocketTimeoutException) {
             return session.fail(flow, 504, "origin " + origin + " did not answer within "
-                    + ctx.settings().timeouts().upstreamRead().toSeconds() + " s", FlowError.Kind.UPSTREAM_TIMEOUT, close);
+                    + LocalResponse.duration(ctx.settings().timeouts().upstreamRead()), FlowError.Kind.UPSTREAM_TIMEOUT, close);
         }
         if (e instanceof ProtocolException p) {
             return session.fail(flow, 502, "bad response from " + origin + ": " + p.reason(), FlowError.Kind.UPSTREAM_PROTOCOL, close);
@@ -391,7 +405,7 @@ final class Forwarder {
         }
         if (e.isTimeout()) {
             return session.reject(flow, 408, "the request body stalled for "
-                    + ctx.settings().timeouts().clientRead().toSeconds() + " s", FlowError.Kind.CLIENT_TIMEOUT);
+                    + LocalResponse.duration(ctx.settings().timeouts().clientRead()), FlowError.Kind.CLIENT_TIMEOUT);
         }
         flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away while sending the body: " + e.getMessage()), System.nanoTime());
         session.publishEnd(flow);

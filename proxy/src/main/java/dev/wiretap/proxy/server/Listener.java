@@ -115,7 +115,7 @@ public final class Listener {
             sessions.forEach(ClientSession::closeIfIdle);
             sleepBriefly();
         }
-        sessions.forEach(ClientSession::closeQuietly);
+        sessions.forEach(ClientSession::cutOff);
         try {
             acceptor.join(1000);
         } catch (InterruptedException e) {

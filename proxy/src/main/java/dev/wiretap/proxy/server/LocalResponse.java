@@ -8,6 +8,7 @@ import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.http1.HttpOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * A response wiretap makes itself (an error, its own page, a TRACE echo): status, content type and body,
@@ -48,6 +49,11 @@ record LocalResponse(int status, String reason, String contentType, byte[] body)
         }
         out.flush();
         return response;
+    }
+
+    /** A timeout as error messages give it: {@code 20 s}, or {@code 500 ms} when not whole seconds. */
+    static String duration(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     static String reasonPhrase(int status) {

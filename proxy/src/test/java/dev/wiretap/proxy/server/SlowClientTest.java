@@ -1,0 +1,94 @@
+package dev.wiretap.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.testing.ProxyUnderTest;
+import dev.wiretap.proxy.testing.RawClient;
+import dev.wiretap.proxy.testing.TestOrigin;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that hold a connection without finishing what they send: each is cut off by its own timeout (header,
+ * body, idle), set to a second here, however slowly it keeps trickling bytes.
+ */
+class SlowClientTest {
+
+    private static final Duration SHORT = Duration.ofSeconds(1);
+
+    @Test
+    void cutsOffASlowLorisThatKeepsSendingItsHeadWith408() throws Exception {
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withClientHeader(SHORT)));
+             RawClient client = proxy.rawClient()) {
+            byte[] head = "GET http://example.invalid/ HTTP/1.1\r\nHost: example.invalid\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+            Thread loris = Thread.ofVirtual().name("slow-loris").start(() -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        client.out().write(i < head.length ? head[i] : 'z');
+                        client.out().flush();
+                        Thread.sleep(200); // the pace of the attack, not a wait for anything
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // wiretap cut the connection (the point of the test), or the test is over
+                }
+            });
+            try {
+                RawClient.Response response = client.readResponse();
+                assertEquals(408, response.status(), response.head() + response.bodyText());
+                assertTrue(response.bodyText().contains("did not arrive within 1 s"), response.bodyText());
+                assertTrue(client.isClosedByPeer());
+                assertEquals(FlowError.Kind.CLIENT_TIMEOUT, proxy.nextFinishedFlow().error().orElseThrow().kind());
+            } finally {
+                loris.interrupt();
+                loris.join();
+            }
+        }
+    }
+
+    @Test
+    void cutsOffAClientThatStallsMidBody() throws Exception {
+        TestOrigin.Handler sink = conn -> conn.in().transferTo(OutputStream.nullOutputStream());
+        try (TestOrigin origin = TestOrigin.start(sink);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withClientRead(SHORT)));
+             RawClient client = proxy.rawClient()) {
+            client.send("POST " + origin.url("/upload") + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nContent-Length: 100\r\n\r\n" + "0123456789");
+
+            RawClient.Response response = client.readResponse();
+            assertEquals(408, response.status(), response.head() + response.bodyText());
+            assertTrue(response.bodyText().contains("stalled for 1 s"), response.bodyText());
+            assertTrue(client.isClosedByPeer());
+            Flow flow = proxy.nextFinishedFlow();
+            assertEquals(FlowError.Kind.CLIENT_TIMEOUT, flow.error().orElseThrow().kind(), flow.toString());
+        }
+    }
+
+    @Test
+    void closesAKeptAliveConnectionLeftIdle() throws Exception {
+        try (TestOrigin origin = TestOrigin.fixed("ok");
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withClientIdle(SHORT)));
+             RawClient client = proxy.rawClient()) {
+            client.send("GET " + origin.url("/") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+            RawClient.Response response = client.readResponse();
+            assertEquals(200, response.status());
+            assertEquals(null, response.header("Connection"), "the connection was meant to stay open");
+
+            assertTrue(client.isClosedByPeer(), "wiretap sent something on an idle connection");
+        }
+    }
+
+    @Test
+    void closesAConnectionThatNeverSendsARequest() throws Exception {
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withClientIdle(SHORT)));
+             RawClient client = proxy.rawClient()) {
+            assertTrue(client.isClosedByPeer(), "wiretap sent something on an idle connection");
+            assertEquals(0, proxy.wiretap().stats().flows(), "an idle connection is no exchange");
+        }
+    }
+}
