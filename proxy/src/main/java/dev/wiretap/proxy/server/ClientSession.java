@@ -37,6 +37,11 @@ final class ClientSession implements Runnable {
 
     /** Reading buffer per connection: enough for the heads of most requests, small enough for 2,000 idle clients. */
     private static final int INPUT_BUFFER_BYTES = 4 * 1024;
+    /** Lingering ends when the client has sent nothing for this long ... */
+    private static final int LINGER_QUIET_MILLIS = 200;
+    /** ... or after this long in all, or once this much was dropped (as nginx's lingering_timeout and _time). */
+    private static final int LINGER_MAX_MILLIS = 2000;
+    private static final long MAX_LINGER_BYTES = 1024 * 1024;
 
     private final ServerContext ctx;
     private final Listener listener;
@@ -47,6 +52,8 @@ final class ClientSession implements Runnable {
     private volatile Socket upstream;
     private HttpInput in;
     private HttpOutput out;
+    /** Set when wiretap answered an error and closes: the close lingers so the client can read that answer. */
+    private boolean lingerOnClose;
     /** {@code out.bytesWritten()} when the current exchange began: what was written since is the flow's. */
     private long outMark;
 
@@ -105,8 +112,35 @@ final class ClientSession implements Runnable {
             if (out != null) {
                 out.discard();
             }
-            closeQuietly();
+            if (lingerOnClose) {
+                lingerAndClose();
+            } else {
+                closeQuietly();
+            }
             listener.sessionEnded(this);
+        }
+    }
+
+    /**
+     * Closes after an error answer without losing it (RFC 9112 section 9.6): closing a socket that still has unread
+     * input makes the kernel send a reset, which can destroy the answer before the client reads it. So the output is
+     * shut first, and what the client still sends is read and dropped until it closes or goes quiet.
+     */
+    private void lingerAndClose() {
+        try {
+            socket.shutdownOutput();
+            socket.setSoTimeout(LINGER_QUIET_MILLIS);
+            long deadline = System.nanoTime() + LINGER_MAX_MILLIS * 1_000_000L;
+            long drained = 0;
+            byte[] sink = new byte[4096];
+            int n;
+            while (drained < MAX_LINGER_BYTES && System.nanoTime() < deadline && (n = socket.getInputStream().read(sink)) > 0) {
+                drained += n;
+            }
+        } catch (IOException done) {
+            // The client closed, reset or stayed silent: either way the lingering is over.
+        } finally {
+            closeQuietly();
         }
     }
 
@@ -226,6 +260,7 @@ final class ClientSession implements Runnable {
      */
     boolean fail(Flow flow, int status, String message, FlowError.Kind kind, boolean close) throws IOException {
         boolean keep = !close && !listener.isDraining() && !wantsClose(flow.request());
+        lingerOnClose = !keep && mayHaveUnreadInput(flow.request());
         try {
             sendLocal(flow, LocalResponse.error(status, message), !keep);
         } finally {
@@ -256,6 +291,11 @@ final class ClientSession implements Runnable {
             }
         }
         ctx.events().publish(flow.error().isPresent() ? new FlowEvent.Failed(flow) : new FlowEvent.Completed(flow));
+    }
+
+    /** Whether the client may have sent bytes wiretap has not read: buffered, waiting in the socket, or a body. */
+    private boolean mayHaveUnreadInput(Request request) throws IOException {
+        return in.buffered() > 0 || socket.getInputStream().available() > 0 || !hasNoBody(request);
     }
 
     /** Whether the request's own framing says it has no body (an unread body would otherwise follow on the wire). */

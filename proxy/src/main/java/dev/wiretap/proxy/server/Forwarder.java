@@ -112,6 +112,9 @@ final class Forwarder {
             } catch (IOException | ProtocolException e) {
                 boolean unanswered = up.in().consumedCount() == mark && up.in().buffered() == 0;
                 up.close();
+                if (out.hasFailed() && e instanceof IOException io) {
+                    return failClientGone(io); // writing an interim response to the client failed: the client left
+                }
                 if (attempt == 0 && up.isReused() && unanswered && isReplayable() && !(e instanceof SocketTimeoutException)) {
                     continue; // a pooled connection the origin had closed: once more on a fresh one
                 }
