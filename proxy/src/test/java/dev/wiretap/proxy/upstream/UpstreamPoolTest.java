@@ -238,6 +238,26 @@ class UpstreamPoolTest {
     }
 
     @Test
+    void closesAConnectionWithUnreadBytesOnRelease() throws Exception {
+        TestOrigin origin = origin(TestOrigin.start(conn -> {
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            holdUntilClosed(conn);
+        }));
+        UpstreamPool pool = pool(PoolSettings.DEFAULTS);
+        Route route = routeTo(origin);
+        UpstreamConnection a = pool.acquire(route, flow());
+        while (a.in().buffered() == 0) {
+            a.in().fill(); // as a response parser that read ahead would
+        }
+
+        pool.release(a);
+
+        assertTrue(a.isClosed());
+        assertEquals(0, pool.idleCount());
+        assertNotSame(a, pool.acquire(route, flow()));
+    }
+
+    @Test
     void closesAConnectionAlreadyClosedByItsUserOnRelease() throws Exception {
         TestOrigin origin = holdingOrigin();
         UpstreamPool pool = pool(PoolSettings.DEFAULTS);
