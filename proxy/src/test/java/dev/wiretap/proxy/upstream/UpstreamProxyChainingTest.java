@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.ConnectionStats;
+import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.testing.Heads;
@@ -14,6 +15,7 @@ import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -83,10 +85,10 @@ class UpstreamProxyChainingTest {
             assertEquals(200, response.status());
             assertEquals("inside", response.bodyText());
             assertEquals("GET /t HTTP/1.1", Heads.startLine(origin.takeHead()), "the bytes went through untouched");
-            Flow atB = b.nextEvent(dev.wiretap.proxy.event.FlowEvent.Responded.class).flow();
+            Flow atB = b.nextEvent(FlowEvent.Responded.class).flow();
             assertEquals("CONNECT", atB.request().method());
             assertEquals(target, atB.request().url());
-            Flow atA = a.nextEvent(dev.wiretap.proxy.event.FlowEvent.Responded.class).flow();
+            Flow atA = a.nextEvent(FlowEvent.Responded.class).flow();
             assertEquals("127.0.0.1:" + b.port(), atA.serverAddress());
         }
     }
@@ -103,6 +105,21 @@ class UpstreamProxyChainingTest {
             String head = proxy.takeHead();
             assertEquals("CONNECT origin.invalid:443 HTTP/1.1", Heads.startLine(head));
             assertEquals("origin.invalid:443", Heads.value(head, "Host"));
+        }
+    }
+
+    @Test
+    void passesOnWhatTheOriginSaysFirstThroughTheUpstreamProxysTunnel() throws Exception {
+        // A server-speaks-first protocol (SSH, SMTP): its greeting may come in the same read as the proxy's 200.
+        try (TestOrigin proxy = recordingProxy("HTTP/1.1 200 Connection established\r\n\r\nSSH-2.0-OpenSSH_9.6\r\n");
+             ProxyUnderTest a = ProxyUnderTest.start(s -> s.withUpstreamProxy(proxyAt(proxy.port())));
+             RawClient client = a.rawClient()) {
+
+            String established = client.send("CONNECT git.example:22 HTTP/1.1\r\nHost: git.example:22\r\n\r\n").readHead();
+
+            assertEquals("HTTP/1.1 200 Connection established", Heads.startLine(established));
+            byte[] greeting = client.in().readNBytes("SSH-2.0-OpenSSH_9.6\r\n".length());
+            assertEquals("SSH-2.0-OpenSSH_9.6\r\n", new String(greeting, StandardCharsets.ISO_8859_1));
         }
     }
 
