@@ -17,8 +17,12 @@ import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * wiretap A forwarding through an upstream proxy B: either a second wiretap (to see the whole chain work) or a
@@ -138,6 +142,36 @@ class UpstreamProxyChainingTest {
             Flow flow = a.nextFinishedFlow();
             assertEquals(FlowError.Kind.CONNECT, flow.error().orElseThrow().kind());
             assertEquals(502, flow.response().orElseThrow().status());
+        }
+    }
+
+    static Stream<Arguments> failedTunnels() {
+        return Stream.of(
+                Arguments.of("hangs up at once", "", "upstream proxy"),
+                Arguments.of("answers garbage", "SSH-2.0-not-a-proxy\r\n\r\n", "malformed status line"),
+                Arguments.of("wants credentials", "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n",
+                        "refused a tunnel to example.com:443: 407 Proxy Authentication Required"),
+                Arguments.of("redirects", "HTTP/1.1 302 Found\r\nLocation: http://portal/\r\nContent-Length: 0\r\n\r\n",
+                        "refused a tunnel to example.com:443: 302 Found"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failedTunnels")
+    void answers502NamingTheUpstreamProxyWhenItFailsATunnel(String behaviour, String answer, String why) throws Exception {
+        try (TestOrigin proxy = TestOrigin.start(conn -> {
+                if (conn.readHead() != null) {
+                    conn.write(answer);
+                }
+            });
+             ProxyUnderTest a = ProxyUnderTest.start(s -> s.withUpstreamProxy(proxyAt(proxy.port())));
+             RawClient client = a.rawClient()) {
+
+            RawClient.Response response = client.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n").readResponse();
+
+            assertEquals(502, response.status());
+            assertTrue(response.bodyText().contains("upstream proxy 127.0.0.1:" + proxy.port()), response.bodyText());
+            assertTrue(response.bodyText().contains(why), response.bodyText());
+            assertFalse(a.nextFinishedFlow().error().isEmpty());
         }
     }
 
