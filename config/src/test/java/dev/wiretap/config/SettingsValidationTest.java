@@ -35,6 +35,13 @@ class SettingsValidationTest {
                 rejected("clientIdle", "timeouts: clientIdle null", () -> t.withClientIdle(null)),
                 rejected("clientHeader", "timeouts: clientHeader negative", () -> t.withClientHeader(NEGATIVE)),
                 rejected("clientRead", "timeouts: clientRead zero", () -> t.withClientRead(ZERO)),
+                // Sockets take whole int milliseconds: below 1 ms would become 0, which is no timeout at all,
+                // and past Integer.MAX_VALUE ms (24.8 days) the count turns negative.
+                rejected("clientRead", "timeouts: clientRead 1 ns", () -> t.withClientRead(Duration.ofNanos(1))),
+                rejected("upstreamRead", "timeouts: upstreamRead 999 us", () -> t.withUpstreamRead(Duration.ofNanos(999_999))),
+                rejected("clientIdle", "timeouts: clientIdle 30 days", () -> t.withClientIdle(Duration.ofDays(30))),
+                rejected("upstreamConnect", "timeouts: upstreamConnect 2^31 ms",
+                        () -> t.withUpstreamConnect(Duration.ofMillis(Integer.MAX_VALUE + 1L))),
                 rejected("upstreamConnect", "timeouts: upstreamConnect zero", () -> t.withUpstreamConnect(ZERO)),
                 rejected("upstreamRead", "timeouts: upstreamRead negative", () -> t.withUpstreamRead(NEGATIVE)),
                 rejected("expectContinue", "timeouts: expectContinue zero", () -> t.withExpectContinue(ZERO)),
@@ -64,6 +71,9 @@ class SettingsValidationTest {
     @Test
     void acceptsTheEdgesOfTheValidRanges() {
         assertEquals(32, new Limits(1, 1, 1, 32).maxChunkLineBytes());
+        assertEquals(Duration.ofMillis(1), Timeouts.DEFAULTS.withUpstreamRead(Duration.ofMillis(1)).upstreamRead());
+        Duration longest = Duration.ofMillis(Integer.MAX_VALUE);
+        assertEquals(longest, Timeouts.DEFAULTS.withClientIdle(longest).withTunnelIdle(longest).clientIdle());
         assertEquals(ZERO, Timeouts.DEFAULTS.withShutdownGrace(ZERO).shutdownGrace());
         assertEquals(0, PoolSettings.DEFAULTS.withMaxIdlePerRoute(0).withMaxIdleTotal(0).maxIdleTotal());
         assertEquals(0, CaptureSettings.DEFAULTS.withMaxBodyBytes(0).withStoreBudgetBytes(0).storeBudgetBytes());
