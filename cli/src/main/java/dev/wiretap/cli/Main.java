@@ -85,15 +85,22 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         log.start();
-        printBanner(wiretap, settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             wiretap.stop();
             log.printNotice("wiretap stopped. " + summary(wiretap.stats()));
             log.stop();
             stopped.countDown();
+            out.flush();
+            err.flush();
+            // Stopping on Ctrl-C or SIGTERM is this command's normal end, but the JVM would exit with 128 plus the
+            // signal's number (130, 143). This hook is the only one we register and all the cleaning up is done, so
+            // end with the documented 0 here. A hook added later must do its work before this line.
+            Runtime.getRuntime().halt(0);
         }, "wiretap-shutdown");
+        // Before the banner: whoever waits for it to stop wiretap again must find the graceful stop in place.
         Runtime.getRuntime().addShutdownHook(hook);
+        printBanner(wiretap, settings);
         if (verbose) {
             log.startCounters(wiretap::stats);
         }

@@ -3,7 +3,8 @@ package dev.wiretap.config;
 import java.time.Duration;
 
 /**
- * How long wiretap waits for each party.
+ * How long wiretap waits for each party. Each timeout is between 1 ms and {@code Integer.MAX_VALUE} ms (24.8 days),
+ * the range a socket timeout can express.
  *
  * @param clientIdle      a kept-alive client connection with no request in progress is closed after this
  * @param clientHeader    a client must send a whole request head within this once it has started one
@@ -19,6 +20,9 @@ import java.time.Duration;
  */
 public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clientRead, Duration upstreamConnect,
                        Duration upstreamRead, Duration expectContinue, Duration tunnelIdle, Duration shutdownGrace) {
+
+    /** The longest timeout a socket takes, as it counts milliseconds in an int. Declared before DEFAULTS, which is checked against it. */
+    private static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
 
     public static final Timeouts DEFAULTS = new Timeouts(
             Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(10),
@@ -40,6 +44,10 @@ public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clie
     private static void positive(String name, Duration value) {
         if (value == null || value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
+        }
+        // Below a millisecond a socket timeout would round to 0, which means no timeout at all.
+        if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(LONGEST) > 0) {
+            throw new IllegalArgumentException(name + " must be between 1 ms and " + LONGEST.toMillis() + " ms (24.8 days), got " + value);
         }
     }
 

@@ -35,14 +35,18 @@ public record UpstreamProxy(HostPort address) {
             throw new IllegalArgumentException("credentials in the upstream proxy URL are not supported yet");
         }
         String path = uri.getRawPath();
-        if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null) {
-            throw new IllegalArgumentException("upstream proxy URL '" + text + "' must not have a path or query");
+        if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("upstream proxy URL '" + text + "' must not have a path, query or fragment");
         }
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
         int port = uri.getPort() < 0 ? 8080 : uri.getPort();
+        if (port == 0) {
+            throw new IllegalArgumentException("upstream proxy URL '" + text + "' has port 0, which no proxy listens on");
+        }
         return new UpstreamProxy(new HostPort(host, port));
     }
 

@@ -11,7 +11,9 @@ import dev.wiretap.proxy.http1.HttpInput;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.http1.ResponseParser;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -141,17 +143,14 @@ public final class Dialer {
             HttpOutput out = new HttpOutput(socket.getOutputStream(), headBuffers);
             out.writeLatin1("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
             out.release();
-            HttpInput in = new HttpInput(socket.getInputStream(), 1024, HttpInput.ReadTimer.NONE);
+            // Nothing past the answer's head may be taken from the socket: after a 2xx what follows is the tunnel's
+            // (a server-speaks-first protocol such as SSH greets at once) and belongs to whoever uses the tunnel.
+            HttpInput in = new HttpInput(new OneByteReads(socket.getInputStream()), 1024, HttpInput.ReadTimer.NONE);
             Response response = new ResponseParser(limits).read(in);
             if (response.status() / 100 != 2) {
                 closeQuietly(socket);
                 throw new UpstreamException(FlowError.Kind.CONNECT, 502, "upstream proxy " + proxy.address()
                         + " refused a tunnel to " + target + ": " + response.status() + " " + response.reason());
-            }
-            if (in.buffered() > 0) {
-                closeQuietly(socket);
-                throw new UpstreamException(FlowError.Kind.UPSTREAM_PROTOCOL, 502,
-                        "upstream proxy " + proxy.address() + " sent data before the tunnel was open");
             }
         } catch (ProtocolException e) {
             closeQuietly(socket);
@@ -190,6 +189,19 @@ public final class Dialer {
 
     private static boolean isIpLiteral(String host) {
         return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    /** Hands out at most one byte per read, so that a head parser reading through it never reads past the head. */
+    private static final class OneByteReads extends FilterInputStream {
+
+        OneByteReads(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return super.read(b, off, Math.min(len, 1));
+        }
     }
 
     static void closeQuietly(Socket socket) {

@@ -82,9 +82,14 @@ public final class UpstreamPool implements AutoCloseable {
         return c;
     }
 
-    /** Gives a connection back after an exchange: pooled if reusable and there is room, else closed. */
+    /**
+     * Gives a connection back after an exchange: pooled if reusable, with nothing left unread on it, and there is
+     * room; else closed.
+     */
     public void release(UpstreamConnection c) {
-        if (!c.isReusable()) {
+        if (!c.isReusable() || c.in().buffered() > 0) {
+            // Bytes already read past the end of the response were sent unasked: the framing is in doubt, and on
+            // reuse they would be taken for the answer to the next request, perhaps another client's.
             c.close();
             return;
         }

@@ -1,0 +1,150 @@
+package dev.wiretap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Body;
+import dev.wiretap.proxy.flow.Destination;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.flow.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FlowLogTest {
+
+    private static final Instant STARTED = Instant.parse("2025-03-04T10:11:12.345Z");
+    private static final String TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault()).format(STARTED);
+
+    @Test
+    void formatsOneLineWithTimeClientMethodUrlStatusSizeAndDuration() {
+        Flow flow = get("http://example.com/page?q=1");
+        respond(flow, 200, "OK", "hello");
+        flow.complete(flow.startNanos() + 1_500_000);
+
+        assertEquals(TIME + " 127.0.0.1:50123 GET http://example.com/page?q=1 200 5b 1.5ms\n", format(flow, false, false));
+    }
+
+    @Test
+    void addsTheErrorMessageOfAFailedFlow() {
+        Flow flow = get("http://127.0.0.1:1/");
+        respond(flow, 502, "Bad Gateway", "wiretap: connection refused by 127.0.0.1:1\n");
+        flow.fail(new FlowError(FlowError.Kind.CONNECT, "connection refused by 127.0.0.1:1"), flow.startNanos() + 42_000_000);
+
+        assertEquals(TIME + " 127.0.0.1:50123 GET http://127.0.0.1:1/ 502 43b 42ms connection refused by 127.0.0.1:1\n",
+                format(flow, false, false));
+    }
+
+    @Test
+    void showsDashesForAFlowThatEndedWithoutAResponse() {
+        Flow flow = get("http://example.com/big");
+        flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away"), flow.startNanos() + 12_340_000_000L);
+
+        assertEquals(TIME + " 127.0.0.1:50123 GET http://example.com/big --- 0b 12.3s client went away\n", format(flow, false, false));
+    }
+
+    @Test
+    void showsATunnelByItsTargetAndTheBytesSentToTheClient() {
+        Request request = new Request("CONNECT", "example.com:443", HttpVersion.HTTP_1_1, Headers.of("Host", "example.com:443"), new byte[0]);
+        request.setDestination(new Destination("tcp", "example.com", 443, ""));
+        Flow flow = new Flow(3, new InetSocketAddress("127.0.0.1", 50123), STARTED, 0, request);
+        flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), new byte[0]));
+        flow.addBytesToClient(2048);
+        flow.complete(250_000_000);
+
+        assertEquals(TIME + " 127.0.0.1:50123 CONNECT example.com:443 200 2.0k 250ms\n", format(flow, false, false));
+    }
+
+    @Test
+    void writesNoEscapeCodesWithoutColours() {
+        Flow ok = get("http://example.com/");
+        respond(ok, 200, "OK", "x");
+        ok.complete(ok.startNanos() + 1);
+        Flow failed = get("http://example.com/");
+        failed.fail(new FlowError(FlowError.Kind.DNS, "cannot resolve host example.com"), failed.startNanos() + 1);
+
+        for (Flow flow : List.of(ok, failed)) {
+            assertFalse(format(flow, false, true).contains("\u001b"));
+            assertTrue(format(flow, true, true).contains("\u001b["), "colours on do colour");
+        }
+    }
+
+    @Test
+    void listsRequestAndResponseFieldsWhenVerbose() {
+        Request request = new Request("GET", "http://example.com/a", HttpVersion.HTTP_1_1,
+                Headers.of("Host", "example.com", "Accept", "*/*"), new byte[0]);
+        request.setDestination(new Destination("http", "example.com", 80, "/a"));
+        Flow flow = new Flow(1, new InetSocketAddress("127.0.0.1", 50123), STARTED, 0, request);
+        flow.setUpstream("93.184.216.34:80", true);
+        Response response = new Response(HttpVersion.HTTP_1_1, 404, "Not Found", Headers.of("Content-Length", "0"), new byte[0]);
+        flow.setResponse(response);
+        flow.complete(2_000_000);
+
+        assertEquals(TIME + " 127.0.0.1:50123 GET http://example.com/a 404 0b 2.0ms [upstream reused]\n"
+                + "    > GET http://example.com/a HTTP/1.1\n"
+                + "    > Host: example.com\n"
+                + "    > Accept: */*\n"
+                + "    < HTTP/1.1 404 Not Found\n"
+                + "    < Content-Length: 0\n", format(flow, false, true));
+    }
+
+    @Test
+    void printsFinishedFlowsAndNoticesInOrderFromItsOwnThread() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        FlowLog log = new FlowLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, false);
+        Flow first = get("http://example.com/1");
+        respond(first, 200, "OK", "one");
+        first.complete(first.startNanos() + 1_000_000);
+        Flow second = get("http://example.com/2");
+        second.fail(new FlowError(FlowError.Kind.UPSTREAM_TIMEOUT, "origin example.com:80 did not answer"), second.startNanos() + 1_000_000);
+
+        log.start();
+        log.onEvent(new FlowEvent.Requested(first)); // not finished: no line
+        log.onEvent(new FlowEvent.Responded(first));
+        log.onEvent(new FlowEvent.Completed(first));
+        log.onEvent(new FlowEvent.Failed(second));
+        log.printNotice("wiretap stopped.");
+        log.stop();
+
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), lines::toString);
+        assertTrue(lines.get(0).contains("GET http://example.com/1 200 3b"), lines.get(0));
+        assertTrue(lines.get(1).contains("GET http://example.com/2 --- 0b 1.0ms origin example.com:80 did not answer"), lines.get(1));
+        assertEquals("wiretap stopped.", lines.get(2));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static String format(Flow flow, boolean colours, boolean verbose) {
+        StringBuilder sb = new StringBuilder();
+        new FlowLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), colours, verbose).format(flow, sb);
+        return sb.toString();
+    }
+
+    private static Flow get(String url) {
+        Request request = new Request("GET", url, HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
+        java.net.URI uri = java.net.URI.create(url);
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        request.setDestination(new Destination(uri.getScheme(), uri.getHost(), port, path));
+        return new Flow(1, new InetSocketAddress("127.0.0.1", 50123), STARTED, 1_000_000_000L, request);
+    }
+
+    private static void respond(Flow flow, int status, String reason, String body) {
+        Response response = new Response(HttpVersion.HTTP_1_1, status, reason, new Headers(), new byte[0]);
+        response.setBody(Body.of(body.getBytes(StandardCharsets.UTF_8)));
+        flow.setResponse(response);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.wiretap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wiretap.proxy.Wiretap;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command's flags and exit codes, run in this JVM (only paths that return: wiretap never gets to serve). */
+class MainTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --bogus                    | Unknown option: '--bogus'
+            --listen nope              | expected HOST:PORT, got 'nope' (no port)
+            --listen 1.2.3.4:99999     | port 99999 in '1.2.3.4:99999' is above 65535
+            --listen ::1:8080          | an IPv6 address needs brackets
+            --listen                   | Missing required parameter for option '--listen'
+            --upstream-proxy ftp://x   | upstream proxy must be an http:// URL, got 'ftp://x'
+            --upstream-proxy http://u:p@proxy:3128 | credentials
+            stray                      | Unmatched argument
+            """)
+    void rejectsBadFlagsWithExitCode2AndSaysWhy(String args, String expected) {
+        Run run = run(args.split(" "));
+
+        assertEquals(2, run.code);
+        assertTrue(run.err.startsWith("wiretap: "), run.err);
+        assertTrue(run.err.contains(expected), run.err);
+        assertTrue(run.err.contains("wiretap --help"), run.err);
+        assertEquals("", run.out);
+    }
+
+    @Test
+    void printsHelpAndExits0() {
+        Run run = run("--help");
+
+        assertEquals(0, run.code);
+        assertTrue(run.out.startsWith("Usage: wiretap"), run.out);
+        assertTrue(run.out.contains("--listen=HOST:PORT"), run.out);
+        assertTrue(run.out.contains("--upstream-proxy=URL"), run.out);
+        assertTrue(run.out.contains("127.0.0.1:8080"), "the default is shown: " + run.out);
+        assertEquals("", run.err);
+    }
+
+    @Test
+    void printsTheVersionAndExits0() {
+        Run run = run("--version");
+
+        assertEquals(0, run.code);
+        assertTrue(run.out.startsWith("wiretap " + Wiretap.version() + System.lineSeparator()), run.out);
+        assertTrue(run.out.contains("Java " + Runtime.version()), run.out);
+        assertEquals("", run.err);
+    }
+
+    @Test
+    void exits1NamingTheAddressWhenItIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+
+            Run run = run("--listen", address);
+
+            assertEquals(1, run.code);
+            assertTrue(run.err.startsWith("wiretap: "), run.err);
+            assertTrue(run.err.contains(address), run.err);
+            assertEquals("", run.out, "no banner for a proxy that never started");
+        }
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
