@@ -77,7 +77,13 @@ public final class Wiretap implements AutoCloseable {
         listeners.forEach(events::add);
         BufferPool headBuffers = new BufferPool(HEAD_BUFFER_BYTES, 1024);
         BufferPool bodyBuffers = new BufferPool(BODY_BUFFER_BYTES, 64);
-        SelfAddress self = new SelfAddress(InetAddress.getByName(settings.listen().host()));
+        InetAddress listenAddress;
+        try {
+            listenAddress = InetAddress.getByName(settings.listen().host());
+        } catch (java.net.UnknownHostException e) {
+            throw new IOException("cannot listen on " + settings.listen() + ": unknown host " + settings.listen().host(), e);
+        }
+        SelfAddress self = new SelfAddress(listenAddress);
         Dialer dialer = new Dialer(settings.timeouts(), settings.limits(), self::isSelf, defaultTls(), headBuffers);
         UpstreamPool pool = new UpstreamPool(settings.pool(), dialer, headBuffers, System::nanoTime);
         AtomicLong flowIds = new AtomicLong();

@@ -41,9 +41,9 @@ public final class FlowStore implements FlowListener {
     private int writePos;
 
     // The finished flows in the order they finished, as a ring: id, chunk sequence and offset of each record.
-    private long[] ids = new long[1024];
-    private long[] seqs = new long[1024];
-    private int[] offsets = new int[1024];
+    private long[] ids = new long[64];
+    private long[] seqs = new long[64];
+    private int[] offsets = new int[64];
     private int head;
     private int count;
     private long evicted;

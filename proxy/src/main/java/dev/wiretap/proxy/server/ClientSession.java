@@ -52,6 +52,8 @@ final class ClientSession implements Runnable {
     private volatile Socket upstream;
     private HttpInput in;
     private HttpOutput out;
+    /** The exchange in progress, so that whatever ends the connection also ends its flow. */
+    private Flow current;
     /** Set when wiretap answered an error and closes: the close lingers so the client can read that answer. */
     private boolean lingerOnClose;
     /** {@code out.bytesWritten()} when the current exchange began: what was written since is the flow's. */
@@ -102,12 +104,16 @@ final class ClientSession implements Runnable {
             serveRequests();
         } catch (SocketTimeoutException | EOFException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "client " + clientAddress + ": " + e);
+            endUnfinished(FlowError.Kind.CLIENT_CLOSED, "client connection ended: " + e.getMessage());
         } catch (SocketException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "client " + clientAddress + " went away: " + e.getMessage());
+            endUnfinished(FlowError.Kind.CLIENT_CLOSED, "client went away: " + e.getMessage());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "client " + clientAddress + ": I/O error " + e);
+            endUnfinished(FlowError.Kind.CLIENT_CLOSED, "client connection failed: " + e.getMessage());
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "wiretap bug while serving " + clientAddress, e);
+            endUnfinished(FlowError.Kind.INTERNAL, "wiretap failed: " + e);
         } finally {
             if (out != null) {
                 out.discard();
@@ -118,6 +124,15 @@ final class ClientSession implements Runnable {
                 closeQuietly();
             }
             listener.sessionEnded(this);
+        }
+    }
+
+    /** Ends the exchange in progress, if its flow did not end yet, so it never stays in flight for good. */
+    private void endUnfinished(FlowError.Kind kind, String message) {
+        Flow flow = current;
+        if (flow != null && !flow.isDone()) {
+            flow.fail(new FlowError(kind, message), System.nanoTime());
+            publishEnd(flow);
         }
     }
 
@@ -182,11 +197,13 @@ final class ClientSession implements Runnable {
             Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request.get());
             flow.addBytesFromClient(in.consumedCount() - consumedBefore);
             boolean keep;
+            current = flow;
             try {
                 keep = serve(flow);
             } finally {
                 upstream = null;
             }
+            current = null;
             if (!keep) {
                 return;
             }

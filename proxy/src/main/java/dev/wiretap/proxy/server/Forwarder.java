@@ -378,8 +378,8 @@ final class Forwarder {
         String origin = destination.hostPort();
         boolean close = !requestBodyDone;
         if (e instanceof UpstreamException u) {
-            if (u.kind() == FlowError.Kind.LOOP) {
-                return new SelfPage(session).answer(flow);
+            if (u.kind() == FlowError.Kind.LOOP && ctx.settings().upstreamProxy().isEmpty()) {
+                return new SelfPage(session).answer(flow); // the URL names wiretap by another name: its own page
             }
             return session.fail(flow, u.status(), u.getMessage(), u.kind(), close);
         }

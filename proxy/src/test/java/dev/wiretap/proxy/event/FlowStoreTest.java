@@ -1,11 +1,13 @@
 package dev.wiretap.proxy.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.flow.FlowRecords;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
@@ -17,132 +19,117 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The flow store: flows in flight kept live, finished ones kept as records in chunks of the budget's sixteenth
+ * (at least 4 KiB), whole chunks dropped oldest first once the budget is exceeded.
+ */
 class FlowStoreTest {
 
-    /** The estimated size of every flow {@link #flow} makes before it has a response. */
-    private static final long SIZE = flow(0).estimatedBytes();
-
     @Test
-    void keepsFlowsInOrderOfArrival() {
+    void keepsFlowsInOrderOfArrivalWhicheverFinishesFirst() {
         FlowStore store = new FlowStore(1 << 20);
-        Flow f1 = requested(store, 1);
+        requested(store, 1);
         Flow f2 = requested(store, 2);
-        Flow f3 = requested(store, 3);
+        requested(store, 3);
         complete(store, f2);
 
-        assertEquals(List.of(f1, f2, f3), store.snapshot());
+        assertEquals(List.of(1L, 2L, 3L), ids(store.snapshot()));
         assertEquals(3, store.size());
-        assertEquals(Optional.of(f2), store.get(2));
         assertEquals(Optional.empty(), store.get(99));
-        assertEquals(3 * SIZE, store.usedBytes());
     }
 
     @Test
-    void evictsTheOldestFinishedFlowsOnceOverTheBudget() {
-        FlowStore store = new FlowStore(3 * SIZE);
-        Flow f1 = complete(store, requested(store, 1));
-        Flow f2 = complete(store, requested(store, 2));
-        Flow f3 = complete(store, requested(store, 3));
-        assertEquals(List.of(f1, f2, f3), store.snapshot(), "exactly at the budget nothing goes");
-        assertEquals(0, store.evictedCount());
+    void returnsTheLiveFlowWhileInFlightAndADecodedCopyOnceFinished() {
+        FlowStore store = new FlowStore(1 << 20);
+        Flow flow = requested(store, 7);
+        assertSame(flow, store.get(7).orElseThrow());
 
-        Flow f4 = requested(store, 4);
-        assertEquals(List.of(f2, f3, f4), store.snapshot());
-        assertEquals(1, store.evictedCount());
-        Flow f5 = failed(store, requested(store, 5));
-        assertEquals(List.of(f3, f4, f5), store.snapshot());
-        assertEquals(2, store.evictedCount());
-        assertEquals(3 * SIZE, store.usedBytes());
+        flow.setResponse(response("hello"));
+        complete(store, flow);
+        Flow stored = store.get(7).orElseThrow();
+        assertEquals(Flow.State.COMPLETED, stored.state());
+        assertEquals("hello", stored.response().orElseThrow().body().text(StandardCharsets.UTF_8));
+        assertEquals(flow.timings(), stored.timings());
+    }
+
+    @Test
+    void dropsTheOldestFinishedFlowsOnceOverTheBudgetAndStaysWithinIt() {
+        long budget = 64 * 1024; // chunks of 4 KiB
+        FlowStore store = new FlowStore(budget);
+        int recordBytes = FlowRecords.size(complete(new FlowStore(budget), requested(new FlowStore(budget), 0)));
+        int flows = (int) (4 * budget / recordBytes);
+        for (int id = 1; id <= flows; id++) {
+            complete(store, requested(store, id));
+            assertTrue(store.usedBytes() <= budget, "over budget after flow " + id + ": " + store.usedBytes());
+        }
+        List<Long> kept = ids(store.snapshot());
+        assertEquals(flows, kept.size() + store.evictedCount());
+        assertTrue(store.evictedCount() > 0);
+        assertEquals(flows, kept.get(kept.size() - 1), "the newest stays");
+        assertEquals(kept.get(0) + kept.size() - 1, kept.get(kept.size() - 1), "what stays is the newest run, in order");
         assertEquals(Optional.empty(), store.get(1));
     }
 
     @Test
     void keepsFlowsInFlightWhateverTheBudget() {
-        FlowStore store = new FlowStore(2 * SIZE);
-        Flow f1 = requested(store, 1);
-        Flow f2 = complete(store, requested(store, 2));
-        Flow f3 = requested(store, 3);
+        FlowStore store = new FlowStore(0);
+        Flow a = requested(store, 1);
+        Flow b = requested(store, 2);
+        assertEquals(List.of(1L, 2L), ids(store.snapshot()));
+        assertSame(a, store.get(1).orElseThrow());
+        assertSame(b, store.get(2).orElseThrow());
 
-        assertEquals(List.of(f1, f3), store.snapshot(), "the finished one made room; the older one in flight stays");
+        complete(store, a);
+        assertEquals(List.of(2L), ids(store.snapshot()), "a zero budget keeps nothing finished");
         assertEquals(1, store.evictedCount());
-
-        Flow f4 = requested(store, 4);
-        Flow f5 = requested(store, 5);
-        assertEquals(List.of(f1, f3, f4, f5), store.snapshot(), "over the budget, but nothing is finished");
-        assertEquals(4 * SIZE, store.usedBytes());
-        assertTrue(store.usedBytes() > store.budgetBytes());
-
-        complete(store, f3);
-        assertEquals(List.of(f1, f4, f5), store.snapshot(), "once finished it is the oldest finished one");
-        assertEquals(2, store.evictedCount());
-        assertEquals(Optional.empty(), store.get(f2.id()));
-    }
-
-    @Test
-    void countsWhatAFlowGainedByTheTimeItFinishes() {
-        FlowStore store = new FlowStore(4 * SIZE);
-        Flow f1 = complete(store, requested(store, 1));
-        Flow f2 = complete(store, requested(store, 2));
-        Flow f3 = requested(store, 3);
-        assertEquals(3 * SIZE, store.usedBytes());
-
-        Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK", new Headers(), new byte[0]);
-        response.setBody(Body.of(new byte[(int) (2 * SIZE)]));
-        f3.setResponse(response);
-        store.onEvent(new FlowEvent.Responded(f3));
-        assertEquals(3 * SIZE, store.usedBytes(), "sizes are taken when a flow arrives and when it ends");
-        complete(store, f3);
-
-        assertTrue(f3.estimatedBytes() > 3 * SIZE);
-        assertEquals(List.of(f3), store.snapshot(), "the big response pushed both older flows out");
-        assertEquals(2, store.evictedCount());
-        assertEquals(f3.estimatedBytes(), store.usedBytes());
-        assertEquals(Optional.empty(), store.get(f1.id()));
-        assertEquals(Optional.empty(), store.get(f2.id()));
     }
 
     @Test
     void clearDropsFinishedFlowsAndKeepsThoseInFlight() {
         FlowStore store = new FlowStore(1 << 20);
-        Flow f1 = requested(store, 1);
-        complete(store, requested(store, 2));
-        failed(store, requested(store, 3));
-        Flow f4 = requested(store, 4);
+        complete(store, requested(store, 1));
+        failed(store, requested(store, 2));
+        requested(store, 3);
 
         store.clear();
-
-        assertEquals(List.of(f1, f4), store.snapshot());
-        assertEquals(2 * SIZE, store.usedBytes());
+        assertEquals(List.of(3L), ids(store.snapshot()));
+        complete(store, requested(store, 4));
+        assertEquals(List.of(3L, 4L), ids(store.snapshot()), "the store carries on after a clear");
         assertEquals(0, store.evictedCount(), "clearing is not evicting");
-        complete(store, f1);
-        assertEquals(List.of(f1, f4), store.snapshot(), "a kept flow still finishes in place");
     }
 
     @Test
-    void ignoresTheEndOfAFlowItNeverSaw() {
+    void keepsAFailedFlowWithItsError() {
         FlowStore store = new FlowStore(1 << 20);
-        Flow f1 = requested(store, 1);
-
-        complete(store, flow(7));
-
-        assertEquals(List.of(f1), store.snapshot());
-        assertEquals(SIZE, store.usedBytes());
+        failed(store, requested(store, 5));
+        Flow stored = store.get(5).orElseThrow();
+        assertEquals(Flow.State.FAILED, stored.state());
+        assertEquals(FlowError.Kind.CONNECT, stored.error().orElseThrow().kind());
     }
 
     @Test
-    void withAZeroBudgetKeepsOnlyFlowsInFlight() {
-        FlowStore store = new FlowStore(0);
-        Flow f1 = requested(store, 1);
-        assertEquals(List.of(f1), store.snapshot());
-
-        complete(store, f1);
-
-        assertEquals(List.of(), store.snapshot());
-        assertEquals(0, store.usedBytes());
-        assertEquals(1, store.evictedCount());
+    void storesAFlowWhoseStartItMissed() {
+        FlowStore store = new FlowStore(1 << 20);
+        Flow flow = flow(9);
+        flow.complete(flow.startNanos() + 1);
+        store.onEvent(new FlowEvent.Completed(flow));
+        assertEquals(List.of(9L), ids(store.snapshot()));
     }
 
-    // ---------------------------------------------------------------------------------------------------------
+    @Test
+    void dropsAFlowLargerThanTheWholeBudget() {
+        FlowStore store = new FlowStore(8 * 1024);
+        Flow flow = requested(store, 1);
+        flow.setResponse(response("x".repeat(20_000)));
+        complete(store, flow);
+        assertEquals(List.of(), store.snapshot());
+        assertEquals(1, store.evictedCount());
+        assertTrue(store.usedBytes() <= 8 * 1024);
+    }
+
+    private static List<Long> ids(List<Flow> flows) {
+        return flows.stream().map(Flow::id).toList();
+    }
 
     private static Flow requested(FlowStore store, long id) {
         Flow flow = flow(id);
@@ -162,7 +149,13 @@ class FlowStoreTest {
         return flow;
     }
 
-    /** A flow for {@code GET http://example.com/}; every one has the same estimated size. */
+    private static Response response(String body) {
+        Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK", Headers.of("Content-Length", Integer.toString(body.length())), new byte[0]);
+        response.setBody(Body.of(body.getBytes(StandardCharsets.UTF_8)));
+        return response;
+    }
+
+    /** A flow for {@code GET http://example.com/}. */
     static Flow flow(long id) {
         byte[] head = "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
         Request request = new Request("GET", "http://example.com/", HttpVersion.HTTP_1_1, Headers.of("Host", "example.com"), head);

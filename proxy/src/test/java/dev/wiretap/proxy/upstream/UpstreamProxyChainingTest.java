@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -230,8 +229,6 @@ class UpstreamProxyChainingTest {
     }
 
     @Test
-    @Disabled("bug: Forwarder.failBeforeResponse answers every LOOP with wiretap's own page (200), even when the loop"
-            + " is the configured upstream proxy; the client should get the Dialer's 508 naming the upstream proxy")
     void refusesAPlainRequestWhenTheUpstreamProxyIsWiretapItself() throws Exception {
         int port = DialerTest.closedPort();
         try (ProxyUnderTest a = ProxyUnderTest.start(s -> s.withListen(new HostPort("127.0.0.1", port))
