@@ -8,7 +8,6 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Response;
 import java.io.PrintStream;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,7 +24,7 @@ import java.util.function.Supplier;
  */
 final class FlowLog implements FlowListener {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private static final java.time.zone.ZoneRules ZONE = ZoneId.systemDefault().getRules();
     private static final Object STOP = new Object();
 
     private final PrintStream out;
@@ -147,7 +146,14 @@ final class FlowLog implements FlowListener {
     }
 
     void format(Flow flow, StringBuilder sb) {
-        sb.append(dim(TIME.format(flow.started()))).append(' ');
+        if (colours) {
+            sb.append("\u001b[2m");
+        }
+        appendLocalTime(sb, flow.started());
+        if (colours) {
+            sb.append("\u001b[0m");
+        }
+        sb.append(' ');
         var client = flow.client();
         sb.append(client.getAddress().getHostAddress()).append(':').append(client.getPort()).append(' ');
         sb.append(bold(flow.request().method())).append(' ').append(flow.request().url()).append(' ');
@@ -160,7 +166,8 @@ final class FlowLog implements FlowListener {
         }
         long bytes = flow.request().isMethod("CONNECT") ? flow.bytesToClient()
                 : response == null ? 0 : response.body().size();
-        sb.append(' ').append(Sizes.human(bytes)).append(' ').append(Sizes.millis(flow.durationNanos()));
+        Sizes.append(sb.append(' '), bytes);
+        Sizes.appendMillis(sb.append(' '), flow.durationNanos());
         flow.error().ifPresent(e -> sb.append(' ').append(colour(31, e.message())));
         if (verbose) {
             sb.append(dim(flow.isReusedUpstream() ? " [upstream reused]" : flow.serverAddress().isEmpty() ? "" : " [upstream new]"));
@@ -172,6 +179,30 @@ final class FlowLog implements FlowListener {
                 headers("<", response.version() + " " + response.status() + " " + response.reason(), response.headers(), sb);
             }
         }
+    }
+
+    /** {@code HH:mm:ss.SSS} in the local time zone, without a formatter (one line per exchange). */
+    static void appendLocalTime(StringBuilder sb, java.time.Instant instant) {
+        long local = instant.getEpochSecond() + ZONE.getOffset(instant).getTotalSeconds();
+        int secondOfDay = (int) Math.floorMod(local, 86_400L);
+        twoDigits(sb, secondOfDay / 3600).append(':');
+        twoDigits(sb, secondOfDay / 60 % 60).append(':');
+        twoDigits(sb, secondOfDay % 60).append('.');
+        int millis = instant.getNano() / 1_000_000;
+        if (millis < 100) {
+            sb.append('0');
+        }
+        if (millis < 10) {
+            sb.append('0');
+        }
+        sb.append(millis);
+    }
+
+    private static StringBuilder twoDigits(StringBuilder sb, int value) {
+        if (value < 10) {
+            sb.append('0');
+        }
+        return sb.append(value);
     }
 
     private void headers(String arrow, String startLine, Headers headers, StringBuilder sb) {

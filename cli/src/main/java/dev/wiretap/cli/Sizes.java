@@ -1,36 +1,60 @@
 package dev.wiretap.cli;
 
-import java.util.Locale;
-
 /**
- * Byte counts and durations the way the log shows them: short and readable ({@code 1.2k}, {@code 35ms}), with a
- * decimal point in every locale so that log lines read and parse the same everywhere.
+ * Byte counts and durations the way the log shows them: short and readable ({@code 1.2k}, {@code 35ms}), always with
+ * a decimal point whatever the locale, so that log lines read and parse the same everywhere. Written with integer
+ * arithmetic (rounding half up), as the log formats one line per exchange.
  */
 final class Sizes {
+
+    private static final long KIB = 1024;
+    private static final long MIB = 1024 * KIB;
+    private static final long GIB = 1024 * MIB;
 
     private Sizes() {
     }
 
     static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + "b";
+        return append(new StringBuilder(8), bytes).toString();
+    }
+
+    static StringBuilder append(StringBuilder sb, long bytes) {
+        if (bytes < KIB) {
+            return sb.append(bytes).append('b');
         }
-        if (bytes < 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1fk", bytes / 1024.0);
+        long tenthsOfKib = (bytes * 10 + KIB / 2) / KIB;
+        if (tenthsOfKib < 10 * KIB) {
+            return decimal(sb, tenthsOfKib, 10).append('k');
         }
-        if (bytes < 1024L * 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1fm", bytes / (1024.0 * 1024));
+        long tenthsOfMib = (bytes * 10 + MIB / 2) / MIB;
+        if (tenthsOfMib < 10 * KIB) {
+            return decimal(sb, tenthsOfMib, 10).append('m');
         }
-        return String.format(Locale.ROOT, "%.2fg", bytes / (1024.0 * 1024 * 1024));
+        long hundredthsOfGib = (bytes / MIB * 100 + KIB / 2) / KIB;
+        return decimal(sb, hundredthsOfGib, 100).append('g');
     }
 
     static String millis(long nanos) {
+        return appendMillis(new StringBuilder(8), nanos).toString();
+    }
+
+    static StringBuilder appendMillis(StringBuilder sb, long nanos) {
         if (nanos < 10_000_000L) {
-            return String.format(Locale.ROOT, "%.1fms", nanos / 1e6);
+            return decimal(sb, (Math.max(0, nanos) + 50_000) / 100_000, 10).append("ms");
         }
         if (nanos < 10_000_000_000L) {
-            return (nanos / 1_000_000) + "ms";
+            return sb.append(nanos / 1_000_000).append("ms");
         }
-        return String.format(Locale.ROOT, "%.1fs", nanos / 1e9);
+        return decimal(sb, (nanos + 50_000_000) / 100_000_000, 10).append('s');
+    }
+
+    /** Appends {@code scaled / unit} with as many decimals as {@code unit} has zeros. */
+    private static StringBuilder decimal(StringBuilder sb, long scaled, int unit) {
+        sb.append(scaled / unit).append('.');
+        long fraction = scaled % unit;
+        if (unit == 100 && fraction < 10) {
+            sb.append('0');
+        }
+        return sb.append(fraction);
     }
 }

@@ -36,6 +36,8 @@ public final class FlowStore implements FlowListener {
     private long inFlightBytes;
 
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+    /** An evicted chunk kept for reuse, so that a full store allocates nothing (and leaves no old garbage). */
+    private byte[] spare;
     private long firstChunkSeq;
     private long chunkBytesHeld;
     private int writePos;
@@ -105,7 +107,13 @@ public final class FlowStore implements FlowListener {
         if (current != null && writePos + size <= current.length) {
             return current;
         }
-        byte[] chunk = new byte[Math.max(chunkBytes, size)];
+        byte[] chunk;
+        if (spare != null && spare.length >= size) {
+            chunk = spare;
+            spare = null;
+        } else {
+            chunk = new byte[Math.max(chunkBytes, size)];
+        }
         chunks.addLast(chunk);
         chunkBytesHeld += chunk.length;
         writePos = 0;
@@ -148,8 +156,12 @@ public final class FlowStore implements FlowListener {
                 count--;
                 evicted++;
             }
-            chunkBytesHeld -= chunks.pollFirst().length;
+            byte[] freed = chunks.pollFirst();
+            chunkBytesHeld -= freed.length;
             firstChunkSeq++;
+            if (freed.length == chunkBytes) {
+                spare = freed; // not counted against the budget: it is handed out again before the next new chunk
+            }
         }
     }
 
