@@ -5,7 +5,8 @@ import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.event.FlowStore;
-import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.server.Listener;
@@ -49,10 +50,13 @@ public final class Wiretap implements AutoCloseable {
     private final FlowEvents events;
     private final FlowStore store;
     private final AtomicLong flowIds;
+    private final ReadWatchdog watchdog;
     private final Thread janitor;
     private volatile boolean stopped;
 
-    private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store, AtomicLong flowIds) {
+    private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store,
+                    AtomicLong flowIds, ReadWatchdog watchdog) {
+        this.watchdog = watchdog;
         this.settings = settings;
         this.listener = listener;
         this.pool = pool;
@@ -85,13 +89,15 @@ public final class Wiretap implements AutoCloseable {
         }
         SelfAddress self = new SelfAddress(listenAddress);
         Dialer dialer = new Dialer(settings.timeouts(), settings.limits(), self::isSelf, defaultTls(), headBuffers);
-        UpstreamPool pool = new UpstreamPool(settings.pool(), dialer, headBuffers, System::nanoTime);
+        ReadWatchdog watchdog = new ReadWatchdog();
+        UpstreamPool pool = new UpstreamPool(settings.pool(), dialer, headBuffers, watchdog,
+                settings.timeouts().upstreamRead(), System::nanoTime);
         AtomicLong flowIds = new AtomicLong();
         ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
                 new ResponseParser(settings.limits()), headBuffers, bodyBuffers, pool, dialer, events,
-                List.copyOf(addons), flowIds, self, version());
+                List.copyOf(addons), flowIds, self, watchdog, version());
         Listener listener = Listener.start(ctx, settings.listen());
-        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds);
+        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog);
         wiretap.janitor.start();
         return wiretap;
     }
@@ -137,6 +143,7 @@ public final class Wiretap implements AutoCloseable {
         listener.stop(grace);
         janitor.interrupt();
         pool.close();
+        watchdog.close();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;

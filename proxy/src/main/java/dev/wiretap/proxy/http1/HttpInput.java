@@ -3,27 +3,20 @@ package dev.wiretap.proxy.http1;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
+import dev.wiretap.proxy.io.ReadTimer;
 
 /**
  * A buffered byte reader over a connection's input, that the parsers work on (tests feed it bytes from
  * memory). The buffer starts small and grows only while a large head is being read; bodies bigger than the buffer
  * are read straight into the caller's array without a copy.
  *
- * <p>A deadline bounds how long a whole head may take to arrive: before each blocking read the remaining time is
- * handed to the {@link ReadTimer} (the socket's read timeout), and once it has passed reads fail with
- * {@link SocketTimeoutException}. This is what cuts off a slow-loris client.
+ * <p>Reads are bounded by a {@link ReadTimer}: an inactivity timeout per read ({@link #setReadTimeout}), or a
+ * deadline for a whole head ({@link #setDeadline}), which is what cuts off a slow-loris client. A read past its time
+ * fails with {@link SocketTimeoutException}.
  *
  * <p>Not thread-safe: one connection thread owns it.
  */
 public final class HttpInput {
-
-    /** Sets the read timeout of the underlying connection, in milliseconds. */
-    @FunctionalInterface
-    public interface ReadTimer {
-        void setReadTimeout(int millis) throws IOException;
-
-        ReadTimer NONE = millis -> { };
-    }
 
     private final InputStream in;
     private final ReadTimer timer;
@@ -33,6 +26,7 @@ public final class HttpInput {
     private int lim;
     private long deadlineNanos;
     private boolean hasDeadline;
+    private long readTimeoutNanos;
     private long consumed;
     private java.io.Flushable beforeRead;
 
@@ -178,6 +172,14 @@ public final class HttpInput {
         this.beforeRead = output;
     }
 
+    /**
+     * From now on, each read from the stream may wait at most {@code nanos} for data (0: forever); a read that waits
+     * longer fails with {@link SocketTimeoutException}. A deadline set with {@link #setDeadline} takes precedence.
+     */
+    public void setReadTimeout(long nanos) {
+        this.readTimeoutNanos = nanos;
+    }
+
     /** From now on, reads fail once {@code deadlineNanos} ({@link System#nanoTime()}) has passed. */
     public void setDeadline(long deadlineNanos) {
         this.deadlineNanos = deadlineNanos;
@@ -209,13 +211,32 @@ public final class HttpInput {
         if (beforeRead != null) {
             beforeRead.flush();
         }
+        long deadline;
         if (hasDeadline) {
-            long remaining = deadlineNanos - System.nanoTime();
-            if (remaining <= 0) {
+            deadline = deadlineNanos;
+            if (deadline - System.nanoTime() <= 0) {
                 throw new SocketTimeoutException("deadline passed");
             }
-            timer.setReadTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, remaining / 1_000_000)));
+        } else if (readTimeoutNanos > 0) {
+            deadline = System.nanoTime() + readTimeoutNanos;
+        } else {
+            return in.read(dst, off, len);
         }
-        return in.read(dst, off, len);
+        timer.arm(deadline);
+        int n;
+        try {
+            n = in.read(dst, off, len);
+        } catch (IOException e) {
+            if (timer.expired()) {
+                throw new SocketTimeoutException("read timed out");
+            }
+            throw e;
+        } finally {
+            timer.disarm();
+        }
+        if (n < 0 && timer.expired()) {
+            throw new SocketTimeoutException("read timed out");
+        }
+        return n;
     }
 }

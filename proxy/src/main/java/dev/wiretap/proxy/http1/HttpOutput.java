@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.BufferPool;
 import java.io.IOException;
 import java.io.OutputStream;
 

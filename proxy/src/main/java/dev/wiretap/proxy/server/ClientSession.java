@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.HttpInput;
 import dev.wiretap.proxy.http1.HttpOutput;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.http1.RequestTarget;
 import java.io.EOFException;
@@ -50,6 +51,7 @@ final class ClientSession implements Runnable {
     private volatile boolean idle = true;
     /** The origin connection of the exchange in progress, if any; set and cleared by this session's thread. */
     private volatile Socket upstream;
+    private ReadWatchdog.Watch watch;
     private HttpInput in;
     private HttpOutput out;
     /** The exchange in progress, so that whatever ends the connection also ends its flow. */
@@ -99,7 +101,8 @@ final class ClientSession implements Runnable {
     public void run() {
         try {
             socket.setTcpNoDelay(true);
-            in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, socket::setSoTimeout);
+            watch = ctx.watchdog().watch(socket);
+            in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, watch);
             out = new HttpOutput(socket.getOutputStream(), ctx.headBuffers());
             serveRequests();
         } catch (SocketTimeoutException | EOFException e) {
@@ -117,6 +120,9 @@ final class ClientSession implements Runnable {
         } finally {
             if (out != null) {
                 out.discard();
+            }
+            if (watch != null) {
+                watch.close();
             }
             if (lingerOnClose) {
                 lingerAndClose();
@@ -161,13 +167,13 @@ final class ClientSession implements Runnable {
 
     private void serveRequests() throws IOException {
         Timeouts timeouts = ctx.settings().timeouts();
-        int idleMillis = (int) timeouts.clientIdle().toMillis();
-        int readMillis = (int) timeouts.clientRead().toMillis();
+        long idleNanos = timeouts.clientIdle().toNanos();
+        long readNanos = timeouts.clientRead().toNanos();
         long headerNanos = timeouts.clientHeader().toNanos();
         while (!listener.isDraining()) {
             idle = true;
             if (in.buffered() == 0) {
-                socket.setSoTimeout(idleMillis);
+                in.setReadTimeout(idleNanos);
                 if (!in.await()) {
                     return; // the client closed its side between requests: the normal end of keep-alive
                 }
@@ -192,7 +198,7 @@ final class ClientSession implements Runnable {
             if (request.isEmpty()) {
                 return;
             }
-            socket.setSoTimeout(readMillis);
+            in.setReadTimeout(readNanos);
             outMark = out.bytesWritten();
             Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request.get());
             flow.addBytesFromClient(in.consumedCount() - consumedBefore);
@@ -312,6 +318,9 @@ final class ClientSession implements Runnable {
 
     /** Whether the client may have sent bytes wiretap has not read: buffered, waiting in the socket, or a body. */
     private boolean mayHaveUnreadInput(Request request) throws IOException {
+        if (socket.isInputShutdown()) {
+            return false; // cut off by a read timeout: nothing more will be read from it
+        }
         return in.buffered() > 0 || socket.getInputStream().available() > 0 || !hasNoBody(request);
     }
 

@@ -3,7 +3,8 @@ package dev.wiretap.proxy.server;
 import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvents;
-import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.upstream.Dialer;
@@ -18,12 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param headBuffers  16 KiB buffers for writing heads and small bodies
  * @param bodyBuffers  64 KiB buffers for relaying large bodies and tunnels
  * @param self         recognises requests addressed to wiretap itself
+ * @param watchdog     bounds reads on client connections
  * @param version      wiretap's version, for Via-less places that name it (the self page)
  */
 public record ServerContext(Settings settings, RequestParser requestParser, ResponseParser responseParser,
                             BufferPool headBuffers, BufferPool bodyBuffers, UpstreamPool pool, Dialer dialer,
                             FlowEvents events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
-                            String version) {
+                            ReadWatchdog watchdog, String version) {
 
     /** This hop's Via entry for a message of the given version number ({@code 1.1 wiretap}), or null if off. */
     String via(String versionNumber) {

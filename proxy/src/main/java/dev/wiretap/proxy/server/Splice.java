@@ -1,6 +1,6 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.http1.HttpInput;
 import java.io.IOException;
 import java.io.InputStream;

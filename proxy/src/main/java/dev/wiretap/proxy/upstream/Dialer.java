@@ -1,12 +1,13 @@
 package dev.wiretap.proxy.upstream;
 
+import dev.wiretap.proxy.io.ReadTimer;
 import dev.wiretap.config.Limits;
 import dev.wiretap.config.Timeouts;
 import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Response;
-import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.http1.HttpInput;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
@@ -109,7 +110,6 @@ public final class Dialer {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
                 socket.connect(target, (int) timeouts.upstreamConnect().toMillis());
-                socket.setSoTimeout((int) timeouts.upstreamRead().toMillis());
                 flow.setConnectNanos(System.nanoTime() - t1);
                 return socket;
             } catch (IOException e) {
@@ -140,18 +140,20 @@ public final class Dialer {
     private void openTunnel(Socket socket, Route route, UpstreamProxy proxy) throws UpstreamException {
         String target = route.hostPort();
         try {
+            socket.setSoTimeout((int) timeouts.upstreamRead().toMillis());
             HttpOutput out = new HttpOutput(socket.getOutputStream(), headBuffers);
             out.writeLatin1("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
             out.release();
             // Nothing past the answer's head may be taken from the socket: after a 2xx what follows is the tunnel's
             // (a server-speaks-first protocol such as SSH greets at once) and belongs to whoever uses the tunnel.
-            HttpInput in = new HttpInput(new OneByteReads(socket.getInputStream()), 1024, HttpInput.ReadTimer.NONE);
+            HttpInput in = new HttpInput(new OneByteReads(socket.getInputStream()), 1024, ReadTimer.NONE);
             Response response = new ResponseParser(limits).read(in);
             if (response.status() / 100 != 2) {
                 closeQuietly(socket);
                 throw new UpstreamException(FlowError.Kind.CONNECT, 502, "upstream proxy " + proxy.address()
                         + " refused a tunnel to " + target + ": " + response.status() + " " + response.reason());
             }
+            socket.setSoTimeout(0); // from here the tunnel's reads are bounded by whoever uses it
         } catch (ProtocolException e) {
             closeQuietly(socket);
             throw new UpstreamException(FlowError.Kind.UPSTREAM_PROTOCOL, 502, "upstream proxy " + proxy.address() + ": " + e.reason());
@@ -176,7 +178,9 @@ public final class Dialer {
             }
             params.setApplicationProtocols(new String[] {"http/1.1"});
             socket.setSSLParameters(params);
+            socket.setSoTimeout((int) timeouts.upstreamRead().toMillis());
             socket.startHandshake();
+            socket.setSoTimeout(0); // from here reads are bounded by the read watchdog
             return socket;
         } catch (SSLException e) {
             closeQuietly(plain);

@@ -1,6 +1,7 @@
 package dev.wiretap.proxy.upstream;
 
-import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.HttpInput;
 import dev.wiretap.proxy.http1.HttpOutput;
 import java.io.IOException;
@@ -21,17 +22,22 @@ public final class UpstreamConnection {
     private final HttpInput in;
     private final HttpOutput out;
     private final String remoteAddress;
-    private final int readTimeoutMillis;
+    private final ReadWatchdog.Watch watch;
     private long idleSinceNanos;
     private int exchanges;
     private boolean reusable = true;
     private volatile boolean closed;
 
-    UpstreamConnection(Route route, Socket socket, BufferPool writeBuffers) throws IOException {
+    /**
+     * @param readTimeoutNanos longest wait for the origin on any read (before and during a response)
+     */
+    UpstreamConnection(Route route, Socket socket, BufferPool writeBuffers, ReadWatchdog watchdog, long readTimeoutNanos)
+            throws IOException {
         this.route = route;
         this.socket = socket;
-        this.readTimeoutMillis = socket.getSoTimeout();
-        this.in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, socket::setSoTimeout);
+        this.watch = watchdog.watch(socket);
+        this.in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, watch);
+        this.in.setReadTimeout(readTimeoutNanos);
         this.out = new HttpOutput(socket.getOutputStream(), writeBuffers);
         this.remoteAddress = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
     }
@@ -76,13 +82,17 @@ public final class UpstreamConnection {
         reusable = false;
     }
 
-    /** Sets how long a read may wait; {@link #restoreReadTimeout()} goes back to the configured one. */
+    /**
+     * Bounds the next reads more tightly than the configured timeout, for a short wait that may end without an
+     * answer and go on (Expect: 100-continue): unlike the watchdog's timeout, this one leaves the connection usable.
+     * {@link #restoreReadTimeout()} lifts it.
+     */
     public void setReadTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 
     public void restoreReadTimeout() throws IOException {
-        socket.setSoTimeout(readTimeoutMillis);
+        socket.setSoTimeout(0);
     }
 
     long idleSinceNanos() {
@@ -109,7 +119,7 @@ public final class UpstreamConnection {
             } catch (SocketTimeoutException quiet) {
                 return true;
             } finally {
-                socket.setSoTimeout(readTimeoutMillis);
+                socket.setSoTimeout(0);
             }
         } catch (IOException e) {
             return false;
@@ -118,6 +128,7 @@ public final class UpstreamConnection {
 
     public void close() {
         closed = true;
+        watch.close();
         out.discard();
         Dialer.closeQuietly(socket);
     }

@@ -2,7 +2,8 @@ package dev.wiretap.proxy.upstream;
 
 import dev.wiretap.config.PoolSettings;
 import dev.wiretap.proxy.flow.Flow;
-import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.ArrayDeque;
@@ -33,6 +34,8 @@ public final class UpstreamPool implements AutoCloseable {
     private final PoolSettings settings;
     private final Dialer dialer;
     private final BufferPool writeBuffers;
+    private final ReadWatchdog watchdog;
+    private final long readTimeoutNanos;
     private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Route, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
@@ -41,10 +44,18 @@ public final class UpstreamPool implements AutoCloseable {
     private final LongAdder opened = new LongAdder();
     private final LongAdder reused = new LongAdder();
 
-    public UpstreamPool(PoolSettings settings, Dialer dialer, BufferPool writeBuffers, LongSupplier nanoClock) {
+    /**
+     * @param watchdog         bounds reads on the connections
+     * @param readTimeout      longest wait for an origin on any read
+     * @param nanoClock        the time, in {@link System#nanoTime()} terms (tests pass their own)
+     */
+    public UpstreamPool(PoolSettings settings, Dialer dialer, BufferPool writeBuffers, ReadWatchdog watchdog,
+                        java.time.Duration readTimeout, LongSupplier nanoClock) {
         this.settings = settings;
         this.dialer = dialer;
         this.writeBuffers = writeBuffers;
+        this.watchdog = watchdog;
+        this.readTimeoutNanos = readTimeout.toNanos();
         this.nanoClock = nanoClock;
     }
 
@@ -71,7 +82,7 @@ public final class UpstreamPool implements AutoCloseable {
         Socket socket = dialer.dial(route, flow);
         UpstreamConnection c;
         try {
-            c = new UpstreamConnection(route, socket, writeBuffers);
+            c = new UpstreamConnection(route, socket, writeBuffers, watchdog, readTimeoutNanos);
         } catch (IOException e) {
             Dialer.closeQuietly(socket);
             throw e;

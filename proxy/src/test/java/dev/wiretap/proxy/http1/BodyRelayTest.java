@@ -1,5 +1,7 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.ReadTimer;
+import dev.wiretap.proxy.io.BufferPool;
 import static dev.wiretap.proxy.http1.Delivery.bytes;
 import static dev.wiretap.proxy.http1.Delivery.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -139,7 +141,7 @@ class BodyRelayTest {
                 return super.read(b, off, len);
             }
         };
-        HttpInput in = new HttpInput(stream, 1024, HttpInput.ReadTimer.NONE);
+        HttpInput in = new HttpInput(stream, 1024, ReadTimer.NONE);
         HttpOutput bigOut = new HttpOutput(sent, new BufferPool(8192, 1));
 
         Body captured = relay(1000).relay(in, new BodyFraming.Fixed(body.length), true, bigOut, Mode.AS_IS);
@@ -279,7 +281,7 @@ class BodyRelayTest {
     @Test
     void blamesTheReceiverWhenTheOutputFailsDuringALargeFixedBody() {
         byte[] body = new byte[100_000];
-        HttpInput in = new HttpInput(new ByteArrayInputStream(body), 1024, HttpInput.ReadTimer.NONE);
+        HttpInput in = new HttpInput(new ByteArrayInputStream(body), 1024, ReadTimer.NONE);
         HttpOutput failing = new HttpOutput(new FailingAfter(10_000), new BufferPool(64, 1));
 
         RelayException e = assertThrows(RelayException.class,

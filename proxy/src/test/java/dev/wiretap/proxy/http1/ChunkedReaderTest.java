@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.BufferPool;
 import static dev.wiretap.proxy.http1.Delivery.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

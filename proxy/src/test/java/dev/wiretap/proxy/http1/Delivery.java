@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.ReadTimer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ enum Delivery {
 
     HttpInput input(byte[] bytes) {
         InputStream in = oneBytePerRead ? new OneBytePerRead(bytes) : new ByteArrayInputStream(bytes);
-        return new HttpInput(in, bufferSize, HttpInput.ReadTimer.NONE);
+        return new HttpInput(in, bufferSize, ReadTimer.NONE);
     }
 
     HttpInput input(String text) {

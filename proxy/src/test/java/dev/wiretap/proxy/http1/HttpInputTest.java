@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.ReadTimer;
 import static dev.wiretap.proxy.http1.Delivery.bytes;
 import static dev.wiretap.proxy.http1.Delivery.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class HttpInputTest {
 
     private static HttpInput input(String text, int bufferSize) {
-        return new HttpInput(new ByteArrayInputStream(bytes(text)), bufferSize, HttpInput.ReadTimer.NONE);
+        return new HttpInput(new ByteArrayInputStream(bytes(text)), bufferSize, ReadTimer.NONE);
     }
 
     @Test
@@ -46,28 +47,77 @@ class HttpInputTest {
     }
 
     @Test
-    void handsTheTimeLeftToTheReadTimerBeforeEachRead() throws Exception {
-        List<Integer> timeouts = new ArrayList<>();
-        HttpInput in = new HttpInput(new Delivery.OneBytePerRead(bytes("ab")), 16, timeouts::add);
-        in.setDeadline(System.nanoTime() + 5_000_000_000L);
+    void armsTheHeadDeadlineBeforeEachReadAndDisarmsAfter() throws Exception {
+        RecordingTimer timer = new RecordingTimer();
+        HttpInput in = new HttpInput(new Delivery.OneBytePerRead(bytes("ab")), 16, timer);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        in.setDeadline(deadline);
 
         in.read();
         in.read();
 
-        assertEquals(2, timeouts.size());
-        for (int millis : timeouts) {
-            assertTrue(millis >= 1 && millis <= 5000, "timeout " + millis);
-        }
+        assertEquals(List.of(deadline, deadline), timer.armed);
+        assertEquals(2, timer.disarmed);
     }
 
     @Test
-    void leavesTheReadTimerAloneWithoutADeadline() throws Exception {
-        List<Integer> timeouts = new ArrayList<>();
-        HttpInput in = new HttpInput(new ByteArrayInputStream(bytes("ab")), 16, timeouts::add);
+    void armsTheInactivityTimeoutAfreshForEachRead() throws Exception {
+        RecordingTimer timer = new RecordingTimer();
+        HttpInput in = new HttpInput(new Delivery.OneBytePerRead(bytes("ab")), 16, timer);
+        in.setReadTimeout(2_000_000_000L);
+        long before = System.nanoTime();
+
+        in.read();
+        in.read();
+        long after = System.nanoTime();
+
+        assertEquals(2, timer.armed.size());
+        for (long deadline : timer.armed) {
+            assertTrue(deadline >= before + 2_000_000_000L && deadline <= after + 2_000_000_000L);
+        }
+        assertEquals(2, timer.disarmed);
+    }
+
+    @Test
+    void leavesTheReadTimerAloneWithoutATimeout() throws Exception {
+        RecordingTimer timer = new RecordingTimer();
+        HttpInput in = new HttpInput(new ByteArrayInputStream(bytes("ab")), 16, timer);
 
         in.read();
 
-        assertTrue(timeouts.isEmpty());
+        assertTrue(timer.armed.isEmpty());
+    }
+
+    @Test
+    void reportsAReadTheTimerCutOffAsATimeoutNotAnEnd() {
+        RecordingTimer timer = new RecordingTimer();
+        timer.expired = true; // as when the watchdog shut the input: the stream reports its end
+        HttpInput in = new HttpInput(new ByteArrayInputStream(new byte[0]), 16, timer);
+        in.setReadTimeout(1_000_000L);
+
+        assertThrows(SocketTimeoutException.class, in::read);
+    }
+
+    /** A read timer that records what it was told. */
+    private static final class RecordingTimer implements ReadTimer {
+        final List<Long> armed = new ArrayList<>();
+        int disarmed;
+        boolean expired;
+
+        @Override
+        public void arm(long deadlineNanos) {
+            armed.add(deadlineNanos);
+        }
+
+        @Override
+        public void disarm() {
+            disarmed++;
+        }
+
+        @Override
+        public boolean expired() {
+            return expired;
+        }
     }
 
     @Test
@@ -153,7 +203,7 @@ class HttpInputTest {
     @Test
     void awaitsBytesAndReportsTheEndOfTheStream() throws Exception {
         InputStream stream = new Delivery.OneBytePerRead(bytes("a"));
-        HttpInput in = new HttpInput(stream, 4, HttpInput.ReadTimer.NONE);
+        HttpInput in = new HttpInput(stream, 4, ReadTimer.NONE);
 
         assertTrue(in.await());
         assertEquals(1, in.buffered());

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.BufferPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -15,7 +15,8 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
-import dev.wiretap.proxy.http1.BufferPool;
+import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -413,7 +414,10 @@ class UpstreamPoolTest {
     }
 
     private UpstreamPool pool(PoolSettings settings) {
-        UpstreamPool pool = new UpstreamPool(settings, dialer(), new BufferPool(16 * 1024, 16), nanos::get);
+        ReadWatchdog watchdog = new ReadWatchdog();
+        toClose.add(watchdog);
+        UpstreamPool pool = new UpstreamPool(settings, dialer(), new BufferPool(16 * 1024, 16), watchdog,
+                Duration.ofSeconds(60), nanos::get);
         toClose.add(pool);
         return pool;
     }

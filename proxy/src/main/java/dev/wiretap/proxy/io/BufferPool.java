@@ -1,4 +1,4 @@
-package dev.wiretap.proxy.http1;
+package dev.wiretap.proxy.io;
 
 import java.util.concurrent.locks.ReentrantLock;
 
