@@ -4,15 +4,12 @@ import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
-import dev.wiretap.proxy.flow.Headers;
-import dev.wiretap.proxy.flow.Response;
 import java.io.PrintStream;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -26,6 +23,7 @@ final class FlowLog implements FlowListener {
 
     private static final java.time.zone.ZoneRules ZONE = ZoneId.systemDefault().getRules();
     private static final Object STOP = new Object();
+    private static final long TICK_MILLIS = 50;
 
     private final PrintStream out;
     private final boolean colours;
@@ -48,7 +46,7 @@ final class FlowLog implements FlowListener {
     @Override
     public void onEvent(FlowEvent event) {
         if (event instanceof FlowEvent.Completed || event instanceof FlowEvent.Failed) {
-            if (!queue.offer(event.flow())) {
+            if (!queue.offer(LogLine.of(event.flow(), verbose))) {
                 dropped.increment();
             }
         }
@@ -97,39 +95,43 @@ final class FlowLog implements FlowListener {
         }
     }
 
+    /**
+     * Drains the queue every {@value #TICK_MILLIS} ms rather than waking on each flow: a wake-up per exchange costs
+     * the proxy's threads a futex call each, while a line at most a tick late is invisible to a reader.
+     */
     private void writeLoop() {
-        List<Object> batch = new ArrayList<>(256);
-        StringBuilder sb = new StringBuilder(16 * 1024);
-        try {
-            while (true) {
-                Object first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    reportDropped(sb);
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, 255);
-                boolean stop = false;
-                for (Object item : batch) {
-                    if (item == STOP) {
-                        stop = true;
-                    } else if (item instanceof Flow flow) {
-                        format(flow, sb);
-                    } else {
-                        sb.append(item).append('\n');
-                    }
-                }
-                batch.clear();
+        List<Object> batch = new ArrayList<>(1024);
+        StringBuilder sb = new StringBuilder(64 * 1024);
+        while (true) {
+            queue.drainTo(batch, 4096);
+            if (batch.isEmpty()) {
                 reportDropped(sb);
-                out.print(sb);
-                out.flush();
-                sb.setLength(0);
-                if (stop) {
+                try {
+                    Thread.sleep(TICK_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     return;
                 }
+                continue;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            boolean stop = false;
+            for (Object item : batch) {
+                if (item == STOP) {
+                    stop = true;
+                } else if (item instanceof LogLine line) {
+                    format(line, sb);
+                } else {
+                    sb.append(item).append('\n');
+                }
+            }
+            batch.clear();
+            reportDropped(sb);
+            out.print(sb);
+            out.flush();
+            sb.setLength(0);
+            if (stop) {
+                return;
+            }
         }
     }
 
@@ -146,38 +148,42 @@ final class FlowLog implements FlowListener {
     }
 
     void format(Flow flow, StringBuilder sb) {
+        format(LogLine.of(flow, verbose), sb);
+    }
+
+    void format(LogLine line, StringBuilder sb) {
         if (colours) {
             sb.append("\u001b[2m");
         }
-        appendLocalTime(sb, flow.started());
+        appendLocalTime(sb, line.started());
         if (colours) {
             sb.append("\u001b[0m");
         }
         sb.append(' ');
-        var client = flow.client();
-        sb.append(client.getAddress().getHostAddress()).append(':').append(client.getPort()).append(' ');
-        sb.append(bold(flow.request().method())).append(' ').append(flow.request().url()).append(' ');
-        Response response = flow.response().orElse(null);
-        if (response == null) {
+        sb.append(line.client().getAddress().getHostAddress()).append(':').append(line.client().getPort()).append(' ');
+        sb.append(bold(line.method())).append(' ').append(line.url()).append(' ');
+        int status = line.status();
+        if (status < 0) {
             sb.append(colour(31, "---"));
         } else {
-            int status = response.status();
             sb.append(colour(status >= 500 ? 31 : status >= 400 ? 33 : status >= 300 ? 36 : 32, Integer.toString(status)));
         }
-        long bytes = flow.request().isMethod("CONNECT") ? flow.bytesToClient()
-                : response == null ? 0 : response.body().size();
-        Sizes.append(sb.append(' '), bytes);
-        Sizes.appendMillis(sb.append(' '), flow.durationNanos());
-        flow.error().ifPresent(e -> sb.append(' ').append(colour(31, e.message())));
-        if (verbose) {
-            sb.append(dim(flow.isReusedUpstream() ? " [upstream reused]" : flow.serverAddress().isEmpty() ? "" : " [upstream new]"));
+        Sizes.append(sb.append(' '), line.bytes());
+        Sizes.appendMillis(sb.append(' '), line.durationNanos());
+        if (!line.error().isEmpty()) {
+            sb.append(' ').append(colour(31, line.error()));
+        }
+        if (verbose && !line.upstream().isEmpty()) {
+            sb.append(dim(" [upstream " + line.upstream() + "]"));
         }
         sb.append('\n');
-        if (verbose) {
-            headers(">", flow.request().method() + " " + flow.request().target() + " " + flow.request().version(), flow.request().headers(), sb);
-            if (response != null) {
-                headers("<", response.version() + " " + response.status() + " " + response.reason(), response.headers(), sb);
-            }
+        lines(">", line.requestLines(), sb);
+        lines("<", line.responseLines(), sb);
+    }
+
+    private void lines(String arrow, List<String> lines, StringBuilder sb) {
+        for (String text : lines) {
+            sb.append("    ").append(dim(arrow)).append(' ').append(text).append('\n');
         }
     }
 
@@ -205,12 +211,6 @@ final class FlowLog implements FlowListener {
         return sb.append(value);
     }
 
-    private void headers(String arrow, String startLine, Headers headers, StringBuilder sb) {
-        sb.append("    ").append(dim(arrow)).append(' ').append(startLine).append('\n');
-        for (int i = 0; i < headers.size(); i++) {
-            sb.append("    ").append(dim(arrow)).append(' ').append(headers.name(i)).append(": ").append(headers.value(i)).append('\n');
-        }
-    }
 
     private String colour(int code, String text) {
         return colours ? "\u001b[" + code + "m" + text + "\u001b[0m" : text;

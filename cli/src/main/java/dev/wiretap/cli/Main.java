@@ -53,6 +53,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        SchedulerDefaults.apply();
         System.exit(run(args, System.out, System.err));
     }
 

@@ -41,7 +41,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class Wiretap implements AutoCloseable {
 
-    private static final int HEAD_BUFFER_BYTES = 16 * 1024;
+    private static final int HEAD_BUFFER_BYTES = 32 * 1024;
     private static final int BODY_BUFFER_BYTES = 64 * 1024;
 
     private final Settings settings;

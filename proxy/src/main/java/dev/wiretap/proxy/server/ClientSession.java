@@ -173,6 +173,7 @@ final class ClientSession implements Runnable {
         while (!listener.isDraining()) {
             idle = true;
             if (in.buffered() == 0) {
+                Thread.yield(); // as for a response: a kept-alive client's next request is often just behind
                 in.setReadTimeout(idleNanos);
                 if (!in.await()) {
                     return; // the client closed its side between requests: the normal end of keep-alive

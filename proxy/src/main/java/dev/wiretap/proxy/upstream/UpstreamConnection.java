@@ -15,7 +15,7 @@ import java.net.SocketTimeoutException;
  */
 public final class UpstreamConnection {
 
-    private static final int INPUT_BUFFER_BYTES = 16 * 1024;
+    private static final int INPUT_BUFFER_BYTES = 32 * 1024;
 
     private final Route route;
     private final Socket socket;
