@@ -6,6 +6,7 @@ import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.event.FlowStore;
 import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.DirectBufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
@@ -43,6 +44,9 @@ public final class Wiretap implements AutoCloseable {
 
     private static final int HEAD_BUFFER_BYTES = 32 * 1024;
     private static final int BODY_BUFFER_BYTES = 64 * 1024;
+    /** 256 KiB per read and write between sockets; at most 32 of them (8 MiB of direct memory) exist at once. */
+    private static final int DIRECT_BUFFER_BYTES = 256 * 1024;
+    private static final int MAX_DIRECT_BUFFERS = 32;
 
     private final Settings settings;
     private final Listener listener;
@@ -81,6 +85,7 @@ public final class Wiretap implements AutoCloseable {
         listeners.forEach(events::add);
         BufferPool headBuffers = new BufferPool(HEAD_BUFFER_BYTES, 1024);
         BufferPool bodyBuffers = new BufferPool(BODY_BUFFER_BYTES, 64);
+        DirectBufferPool directBuffers = new DirectBufferPool(DIRECT_BUFFER_BYTES, MAX_DIRECT_BUFFERS);
         InetAddress listenAddress;
         try {
             listenAddress = InetAddress.getByName(settings.listen().host());
@@ -94,7 +99,7 @@ public final class Wiretap implements AutoCloseable {
                 settings.timeouts().upstreamRead(), System::nanoTime);
         AtomicLong flowIds = new AtomicLong();
         ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
-                new ResponseParser(settings.limits()), headBuffers, bodyBuffers, pool, dialer, events,
+                new ResponseParser(settings.limits()), headBuffers, bodyBuffers, directBuffers, pool, dialer, events,
                 List.copyOf(addons), flowIds, self, watchdog, version());
         Listener listener = Listener.start(ctx, settings.listen());
         Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog);

@@ -38,6 +38,22 @@ public final class BodyCapture {
         length += n;
     }
 
+    /** Adds the bytes between {@code src}'s position and limit, leaving its position where it was. */
+    public void add(java.nio.ByteBuffer src) {
+        int len = src.remaining();
+        size += len;
+        int room = cap - length;
+        if (room <= 0 || len <= 0) {
+            return;
+        }
+        int n = Math.min(room, len);
+        if (length + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, (int) Math.min(cap, Math.max((long) bytes.length * 2, length + n)));
+        }
+        src.get(src.position(), bytes, length, n);
+        length += n;
+    }
+
     public long size() {
         return size;
     }

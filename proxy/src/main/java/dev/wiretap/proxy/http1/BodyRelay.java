@@ -1,6 +1,8 @@
 package dev.wiretap.proxy.http1;
 
 import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.DirectBufferPool;
+import java.nio.ByteBuffer;
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
@@ -9,8 +11,10 @@ import java.io.IOException;
 
 /**
  * Copies one message body from an {@link HttpInput} to an {@link HttpOutput} as it arrives, with bounded memory,
- * capturing its first bytes for the flow. Bytes already buffered go out straight from the input's buffer; large
- * bodies are read into one pooled buffer and written from it, so a 256 MiB download costs one 64 KiB array.
+ * capturing its first bytes for the flow. Bytes already buffered go out straight from the input's buffer. Large
+ * bodies between two plain socket channels move through one pooled direct buffer, so the kernel reads into it and
+ * writes from it and nothing is copied in between; otherwise (TLS, or every direct buffer in use) through one
+ * pooled heap array. Either way a 256 MiB download costs one buffer.
  *
  * <p>Failures say whose side broke ({@link RelayException#isSourceFault()}): the sender (ended early, reset, timed
  * out, broke the framing) or the receiver (went away). Not thread-safe; one is made per relay.
@@ -29,11 +33,23 @@ public final class BodyRelay {
 
     private final Limits limits;
     private final BufferPool bodyBuffers;
+    private final DirectBufferPool directBuffers;
     private final int captureCap;
+    private byte[] heapBuffer;
+    private ByteBuffer directBuffer;
+    private boolean noDirectBuffer;
 
     public BodyRelay(Limits limits, BufferPool bodyBuffers, int captureCap) {
+        this(limits, bodyBuffers, null, captureCap);
+    }
+
+    /**
+     * @param directBuffers for relaying between two plain socket channels without copying (null: never)
+     */
+    public BodyRelay(Limits limits, BufferPool bodyBuffers, DirectBufferPool directBuffers, int captureCap) {
         this.limits = limits;
         this.bodyBuffers = bodyBuffers;
+        this.directBuffers = directBuffers;
         this.captureCap = captureCap;
     }
 
@@ -43,14 +59,13 @@ public final class BodyRelay {
      */
     public Body relay(HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out, Mode mode) throws RelayException {
         BodyCapture capture = new BodyCapture(captureCap, framing instanceof BodyFraming.Fixed f ? f.length() : -1);
-        byte[][] big = new byte[1][];
         in.flushBeforeReading(out);
         try {
             switch (framing) {
                 case BodyFraming.None n -> { }
-                case BodyFraming.Fixed f -> copyFixed(in, f.length(), out, capture, big);
-                case BodyFraming.Chunked c -> copyChunked(in, fromClient, out, mode, capture, big);
-                case BodyFraming.UntilClose u -> copyUntilClose(in, out, mode, capture, big);
+                case BodyFraming.Fixed f -> copyFixed(in, f.length(), out, capture);
+                case BodyFraming.Chunked c -> copyChunked(in, fromClient, out, mode, capture);
+                case BodyFraming.UntilClose u -> copyUntilClose(in, out, mode, capture);
             }
         } catch (ProtocolException e) {
             throw new RelayException(true, e.reason(), e, capture.size());
@@ -58,17 +73,22 @@ public final class BodyRelay {
             throw new RelayException(!out.hasFailed(), e.getMessage(), e, capture.size());
         } finally {
             in.flushBeforeReading(null);
-            if (big[0] != null) {
-                bodyBuffers.release(big[0]);
+            if (heapBuffer != null) {
+                bodyBuffers.release(heapBuffer);
+                heapBuffer = null;
+            }
+            if (directBuffer != null) {
+                directBuffers.release(directBuffer);
+                directBuffer = null;
             }
         }
         return capture.finish();
     }
 
-    private void copyFixed(HttpInput in, long length, HttpOutput out, BodyCapture capture, byte[][] big) throws IOException {
+    private void copyFixed(HttpInput in, long length, HttpOutput out, BodyCapture capture) throws IOException {
         long remaining = length;
         while (remaining > 0) {
-            int n = copySome(in, remaining, out, capture, big);
+            int n = copySome(in, remaining, out, capture);
             if (n < 0) {
                 throw new EOFException("connection closed after " + (length - remaining) + " of " + length + " body bytes");
             }
@@ -76,8 +96,8 @@ public final class BodyRelay {
         }
     }
 
-    private void copyChunked(HttpInput in, boolean fromClient, HttpOutput out, Mode mode, BodyCapture capture,
-                             byte[][] big) throws IOException, ProtocolException {
+    private void copyChunked(HttpInput in, boolean fromClient, HttpOutput out, Mode mode, BodyCapture capture)
+                             throws IOException, ProtocolException {
         ChunkedReader chunks = fromClient ? ChunkedReader.fromClient(in, limits) : ChunkedReader.fromOrigin(in, limits);
         HttpOutput raw = mode == Mode.AS_IS ? out : null;
         while (true) {
@@ -88,7 +108,7 @@ public final class BodyRelay {
             }
             long remaining = size;
             while (remaining > 0) {
-                int n = copySome(in, remaining, out, capture, big);
+                int n = copySome(in, remaining, out, capture);
                 if (n < 0) {
                     throw new EOFException("connection closed inside a chunk");
                 }
@@ -98,7 +118,7 @@ public final class BodyRelay {
         }
     }
 
-    private void copyUntilClose(HttpInput in, HttpOutput out, Mode mode, BodyCapture capture, byte[][] big) throws IOException {
+    private void copyUntilClose(HttpInput in, HttpOutput out, Mode mode, BodyCapture capture) throws IOException {
         while (true) {
             if (mode == Mode.CHUNK) {
                 if (in.buffered() == 0 && in.fill() < 0) {
@@ -108,9 +128,9 @@ public final class BodyRelay {
                 int n = in.buffered();
                 out.writeHex(n);
                 out.crlf();
-                copySome(in, n, out, capture, big);
+                copySome(in, n, out, capture);
                 out.crlf();
-            } else if (copySome(in, Long.MAX_VALUE, out, capture, big) < 0) {
+            } else if (copySome(in, Long.MAX_VALUE, out, capture) < 0) {
                 return;
             }
         }
@@ -120,7 +140,7 @@ public final class BodyRelay {
      * Copies at most {@code max} bytes: what is buffered, or else one read's worth. Returns the count, or -1 at the
      * end of the stream.
      */
-    private int copySome(HttpInput in, long max, HttpOutput out, BodyCapture capture, byte[][] big) throws IOException {
+    private int copySome(HttpInput in, long max, HttpOutput out, BodyCapture capture) throws IOException {
         int buffered = in.buffered();
         if (buffered > 0) {
             int n = (int) Math.min(buffered, max);
@@ -135,18 +155,38 @@ public final class BodyRelay {
             if (in.fill() < 0) {
                 return -1;
             }
-            return copySome(in, max, out, capture, big);
+            return copySome(in, max, out, capture);
         }
-        if (big[0] == null) {
-            big[0] = bodyBuffers.acquire();
+        ByteBuffer direct = in.hasChannel() && out.hasChannel() ? directBuffer() : null;
+        if (direct != null) {
+            // Kernel to kernel through one off-heap buffer: nothing is copied in between (the capture aside).
+            direct.clear().limit((int) Math.min(direct.capacity(), max));
+            int n = in.readDirect(direct);
+            if (n > 0) {
+                direct.flip();
+                capture.add(direct);
+                out.writeDirect(direct);
+            }
+            return n;
         }
-        byte[] b = big[0];
+        if (heapBuffer == null) {
+            heapBuffer = bodyBuffers.acquire();
+        }
+        byte[] b = heapBuffer;
         int n = in.read(b, 0, (int) Math.min(b.length, max));
         if (n > 0) {
             capture.add(b, 0, n);
             out.write(b, 0, n);
         }
         return n;
+    }
+
+    private ByteBuffer directBuffer() {
+        if (directBuffer == null && !noDirectBuffer && directBuffers != null) {
+            directBuffer = directBuffers.acquire();
+            noDirectBuffer = directBuffer == null; // all in use: this relay goes through the heap
+        }
+        return directBuffer;
     }
 
     /** A relay failed; says whether the sender's side broke (else the receiver's) and how far it got. */

@@ -19,6 +19,7 @@ import dev.wiretap.proxy.io.ReadTimer;
 public final class HttpInput {
 
     private final InputStream in;
+    private final java.nio.channels.ReadableByteChannel channel;
     private final ReadTimer timer;
     private final int initialSize;
     private byte[] buf;
@@ -27,11 +28,21 @@ public final class HttpInput {
     private long deadlineNanos;
     private boolean hasDeadline;
     private long readTimeoutNanos;
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
     private long consumed;
     private java.io.Flushable beforeRead;
 
     public HttpInput(InputStream in, int bufferSize, ReadTimer timer) {
+        this(in, null, bufferSize, timer);
+    }
+
+    /**
+     * @param channel the channel under {@code in}, if any: big bodies are then read straight into direct buffers
+     *                ({@link #readDirect}); null for a TLS connection or a test's bytes
+     */
+    public HttpInput(InputStream in, java.nio.channels.ReadableByteChannel channel, int bufferSize, ReadTimer timer) {
         this.in = in;
+        this.channel = channel;
         this.timer = timer;
         this.initialSize = bufferSize;
         this.buf = new byte[bufferSize];
@@ -207,19 +218,38 @@ public final class HttpInput {
         pos = 0;
     }
 
-    private int readFromStream(byte[] dst, int off, int len) throws IOException {
-        if (beforeRead != null) {
-            beforeRead.flush();
+    /** True if {@link #readDirect} can be used (the connection is a plain socket channel). */
+    public boolean hasChannel() {
+        return channel != null;
+    }
+
+    /**
+     * Reads from the channel straight into {@code dst}, bypassing the buffer, which must be empty. Bounded like any
+     * other read. Returns the count, or -1 at end of stream.
+     */
+    public int readDirect(java.nio.ByteBuffer dst) throws IOException {
+        if (lim != pos) {
+            throw new IllegalStateException("readDirect with " + (lim - pos) + " bytes still buffered");
         }
-        long deadline;
-        if (hasDeadline) {
-            deadline = deadlineNanos;
-            if (deadline - System.nanoTime() <= 0) {
-                throw new SocketTimeoutException("deadline passed");
-            }
-        } else if (readTimeoutNanos > 0) {
-            deadline = System.nanoTime() + readTimeoutNanos;
-        } else {
+        long deadline = beforeRead();
+        if (deadline == NO_DEADLINE) {
+            return count(channel.read(dst));
+        }
+        timer.arm(deadline);
+        int n;
+        try {
+            n = channel.read(dst);
+        } catch (IOException e) {
+            throw timedOutOr(e);
+        } finally {
+            timer.disarm();
+        }
+        return count(checkEnd(n));
+    }
+
+    private int readFromStream(byte[] dst, int off, int len) throws IOException {
+        long deadline = beforeRead();
+        if (deadline == NO_DEADLINE) {
             return in.read(dst, off, len);
         }
         timer.arm(deadline);
@@ -227,15 +257,42 @@ public final class HttpInput {
         try {
             n = in.read(dst, off, len);
         } catch (IOException e) {
-            if (timer.expired()) {
-                throw new SocketTimeoutException("read timed out");
-            }
-            throw e;
+            throw timedOutOr(e);
         } finally {
             timer.disarm();
         }
+        return checkEnd(n);
+    }
+
+    /** Flushes what a relay gathered, then returns the deadline for the coming read (or {@link #NO_DEADLINE}). */
+    private long beforeRead() throws IOException {
+        if (beforeRead != null) {
+            beforeRead.flush();
+        }
+        if (hasDeadline) {
+            if (deadlineNanos - System.nanoTime() <= 0) {
+                throw new SocketTimeoutException("deadline passed");
+            }
+            return deadlineNanos;
+        }
+        return readTimeoutNanos > 0 ? System.nanoTime() + readTimeoutNanos : NO_DEADLINE;
+    }
+
+    private IOException timedOutOr(IOException e) {
+        return timer.expired() ? new SocketTimeoutException("read timed out") : e;
+    }
+
+    /** An end of stream caused by the read timer is a timeout, not an end. */
+    private int checkEnd(int n) throws SocketTimeoutException {
         if (n < 0 && timer.expired()) {
             throw new SocketTimeoutException("read timed out");
+        }
+        return n;
+    }
+
+    private int count(int n) {
+        if (n > 0) {
+            consumed += n;
         }
         return n;
     }

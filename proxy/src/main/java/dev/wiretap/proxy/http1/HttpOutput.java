@@ -17,6 +17,7 @@ public final class HttpOutput extends OutputStream {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final OutputStream out;
+    private final java.nio.channels.WritableByteChannel channel;
     private final BufferPool pool;
     private byte[] buf;
     private int count;
@@ -24,8 +25,37 @@ public final class HttpOutput extends OutputStream {
     private boolean failed;
 
     public HttpOutput(OutputStream out, BufferPool pool) {
+        this(out, null, pool);
+    }
+
+    /**
+     * @param channel the channel under {@code out}, if any: big bodies are then written straight from direct buffers
+     *                ({@link #writeDirect}); null for a TLS connection or a test's stream
+     */
+    public HttpOutput(OutputStream out, java.nio.channels.WritableByteChannel channel, BufferPool pool) {
         this.out = out;
+        this.channel = channel;
         this.pool = pool;
+    }
+
+    /** True if {@link #writeDirect} can be used (the connection is a plain socket channel). */
+    public boolean hasChannel() {
+        return channel != null;
+    }
+
+    /** Sends what is buffered, then all of {@code src} straight to the channel. */
+    public void writeDirect(java.nio.ByteBuffer src) throws IOException {
+        flushBuffer();
+        int n = src.remaining();
+        try {
+            while (src.hasRemaining()) {
+                channel.write(src);
+            }
+        } catch (IOException e) {
+            failed = true;
+            throw e;
+        }
+        written += n;
     }
 
     @Override

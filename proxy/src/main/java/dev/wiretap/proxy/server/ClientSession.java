@@ -102,8 +102,8 @@ final class ClientSession implements Runnable {
         try {
             socket.setTcpNoDelay(true);
             watch = ctx.watchdog().watch(socket);
-            in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, watch);
-            out = new HttpOutput(socket.getOutputStream(), ctx.headBuffers());
+            in = new HttpInput(socket.getInputStream(), socket.getChannel(), INPUT_BUFFER_BYTES, watch);
+            out = new HttpOutput(socket.getOutputStream(), socket.getChannel(), ctx.headBuffers());
             serveRequests();
         } catch (SocketTimeoutException | EOFException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "client " + clientAddress + ": " + e);

@@ -87,7 +87,7 @@ final class ConnectTunnel {
     /** Relays the tunnel's bytes until both directions have ended. */
     private void relay(Flow flow, Socket upstream) {
         long start = System.nanoTime();
-        Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.settings().timeouts().tunnelIdle())
+        Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.directBuffers(), ctx.watchdog(), ctx.settings().timeouts().tunnelIdle())
                 .run(session.socket(), session.in(), upstream, null);
         flow.addBytesFromClient(moved.aToB());
         flow.addBytesToClient(moved.bToA());

@@ -175,7 +175,7 @@ final class Forwarder {
             continueSent = true;
         }
         long before = session.in().consumedCount();
-        BodyRelay relay = new BodyRelay(ctx.settings().limits(), ctx.bodyBuffers(), ctx.settings().capture().maxBodyBytes());
+        BodyRelay relay = ctx.bodyRelay();
         try {
             Body body = relay.relay(session.in(), requestFraming, true, up.out(), BodyRelay.Mode.AS_IS);
             request.setBody(body);
@@ -295,7 +295,7 @@ final class Forwarder {
         }
         ClientConnection connection = !keepClient ? ClientConnection.CLOSE
                 : client10 ? ClientConnection.KEEP_ALIVE : ClientConnection.NOTHING;
-        BodyRelay relay = new BodyRelay(ctx.settings().limits(), ctx.bodyBuffers(), ctx.settings().capture().maxBodyBytes());
+        BodyRelay relay = ctx.bodyRelay();
         long headMark = out.bytesWritten();
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), reframe, connection);
@@ -367,7 +367,7 @@ final class Forwarder {
         }
         flow.markTunnelled();
         long start = System.nanoTime();
-        Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.settings().timeouts().tunnelIdle())
+        Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.directBuffers(), ctx.watchdog(), ctx.settings().timeouts().tunnelIdle())
                 .run(session.socket(), session.in(), up.socket(), up.in());
         up.close();
         flow.addBytesFromClient(moved.aToB());

@@ -38,7 +38,8 @@ public final class Listener {
 
     /** Binds {@code address} and starts accepting. */
     public static Listener start(ServerContext ctx, HostPort address) throws IOException {
-        ServerSocket server = new ServerSocket();
+        // Channel-backed sockets: streams for heads, and the channel for relaying big bodies without a copy.
+        ServerSocket server = java.nio.channels.ServerSocketChannel.open().socket();
         try {
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(InetAddress.getByName(address.host()), address.port()), BACKLOG);
@@ -74,7 +75,7 @@ public final class Listener {
         while (!server.isClosed()) {
             Socket socket;
             try {
-                socket = server.accept();
+                socket = server.getChannel().accept().socket();
             } catch (IOException e) {
                 if (server.isClosed()) {
                     return;

@@ -4,6 +4,7 @@ import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.DirectBufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
@@ -17,17 +18,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * addons and the flow numbering. Made once by the engine at start; all of it is thread-safe.
  *
  * @param headBuffers  16 KiB buffers for writing heads and small bodies
- * @param bodyBuffers  64 KiB buffers for relaying large bodies and tunnels
+ * @param bodyBuffers  64 KiB buffers for relaying large bodies and tunnels where no channel can be used (TLS)
+ * @param directBuffers off-heap buffers for relaying large bodies and tunnels between socket channels
  * @param self         recognises requests addressed to wiretap itself
  * @param watchdog     bounds reads on client connections
  * @param version      wiretap's version, for Via-less places that name it (the self page)
  */
 public record ServerContext(Settings settings, RequestParser requestParser, ResponseParser responseParser,
-                            BufferPool headBuffers, BufferPool bodyBuffers, UpstreamPool pool, Dialer dialer,
+                            BufferPool headBuffers, BufferPool bodyBuffers, DirectBufferPool directBuffers,
+                            UpstreamPool pool, Dialer dialer,
                             FlowEvents events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
                             ReadWatchdog watchdog, String version) {
 
     /** This hop's Via entry for a message of the given version number ({@code 1.1 wiretap}), or null if off. */
+    /** A relay for one body, with this proxy's buffers and capture cap. */
+    dev.wiretap.proxy.http1.BodyRelay bodyRelay() {
+        return new dev.wiretap.proxy.http1.BodyRelay(settings.limits(), bodyBuffers, directBuffers,
+                settings.capture().maxBodyBytes());
+    }
+
     String via(String versionNumber) {
         return settings.addVia() ? versionNumber + " wiretap" : null;
     }

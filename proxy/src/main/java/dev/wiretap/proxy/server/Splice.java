@@ -1,21 +1,28 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.http1.HttpInput;
+import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.DirectBufferPool;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Relays bytes both ways between two connections until both directions have ended: a CONNECT tunnel, or an
  * upgraded (101) connection. The calling thread carries one direction and a new virtual thread the other.
- * Bytes already read into an {@link HttpInput} go first. When one side ends its stream the other side's output
- * is shut down (half-close) and the other direction carries on; an error on either side closes both. The splice
- * ends when neither direction has moved a byte for the idle timeout.
+ * Bytes already read into an {@link HttpInput} go first. Between two plain socket channels the bytes move through
+ * a direct buffer (kernel to kernel, nothing copied in between); otherwise through the sockets' streams.
+ *
+ * <p>When one side ends its stream the other side's output is shut down (half-close) and the other direction
+ * carries on; an error on either side closes both. Both sockets are watched by the {@link ReadWatchdog} with one
+ * shared deadline that every byte moved pushes forward, so the splice ends once neither direction has moved a byte
+ * for the idle timeout.
  */
 final class Splice {
 
@@ -25,15 +32,18 @@ final class Splice {
     record Result(long aToB, long bToA) {
     }
 
-    private final BufferPool buffers;
+    private final BufferPool heapBuffers;
+    private final DirectBufferPool directBuffers;
+    private final ReadWatchdog watchdog;
     private final long idleNanos;
-    private final int pollMillis;
-    private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+    private ReadWatchdog.Watch watchA;
+    private ReadWatchdog.Watch watchB;
 
-    Splice(BufferPool buffers, Duration idle) {
-        this.buffers = buffers;
+    Splice(BufferPool heapBuffers, DirectBufferPool directBuffers, ReadWatchdog watchdog, Duration idle) {
+        this.heapBuffers = heapBuffers;
+        this.directBuffers = directBuffers;
+        this.watchdog = watchdog;
         this.idleNanos = idle.toNanos();
-        this.pollMillis = (int) Math.max(100, Math.min(idle.toMillis() / 4, 30_000));
     }
 
     /**
@@ -41,56 +51,101 @@ final class Splice {
      * @param bIn what was already read from {@code b}, or null
      */
     Result run(Socket a, HttpInput aIn, Socket b, HttpInput bIn) {
-        AtomicLong bToA = new AtomicLong();
-        Thread other = Thread.ofVirtual().name("wiretap-splice").start(() -> pump(b, bIn, a, bToA));
-        AtomicLong aToB = new AtomicLong();
-        pump(a, aIn, b, aToB);
+        watchA = watchdog.watch(a);
+        watchB = watchdog.watch(b);
         try {
-            other.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closeBoth(a, b);
+            touch();
+            AtomicLong bToA = new AtomicLong();
+            Thread other = Thread.ofVirtual().name("wiretap-splice").start(() -> pump(b, bIn, a, bToA));
+            AtomicLong aToB = new AtomicLong();
+            pump(a, aIn, b, aToB);
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closeBoth(a, b);
+            }
+            return new Result(aToB.get(), bToA.get());
+        } finally {
+            watchA.close();
+            watchB.close();
         }
-        return new Result(aToB.get(), bToA.get());
+    }
+
+    /** Bytes moved: the tunnel is not idle; both directions get a fresh deadline. */
+    private void touch() {
+        long deadline = System.nanoTime() + idleNanos;
+        watchA.arm(deadline);
+        watchB.arm(deadline);
+    }
+
+    private boolean timedOut() {
+        return watchA.expired() || watchB.expired();
     }
 
     private void pump(Socket from, HttpInput buffered, Socket to, AtomicLong moved) {
-        byte[] buf = buffers.acquire();
         try {
             OutputStream out = to.getOutputStream();
-            if (buffered != null) {
-                while (buffered.buffered() > 0) {
-                    int n = buffered.read(buf, 0, Math.min(buf.length, buffered.buffered()));
-                    out.write(buf, 0, n);
-                    moved.addAndGet(n);
-                }
-            }
-            InputStream in = from.getInputStream();
-            from.setSoTimeout(pollMillis);
-            while (true) {
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (SocketTimeoutException quiet) {
-                    if (System.nanoTime() - lastActivity.get() >= idleNanos) {
-                        closeBoth(from, to);
-                        return;
-                    }
-                    continue;
-                }
-                if (n < 0) {
-                    halfClose(to, from);
-                    return;
-                }
-                out.write(buf, 0, n);
+            if (buffered != null && buffered.buffered() > 0) {
+                byte[] leftover = new byte[buffered.buffered()];
+                int n = buffered.read(leftover, 0, leftover.length);
+                out.write(leftover, 0, n);
                 moved.addAndGet(n);
-                lastActivity.set(System.nanoTime());
+                touch();
+            }
+            SocketChannel fromChannel = from.getChannel();
+            SocketChannel toChannel = to.getChannel();
+            ByteBuffer direct = fromChannel != null && toChannel != null ? directBuffers.acquire() : null;
+            boolean ended;
+            if (direct != null) {
+                try {
+                    ended = pumpChannels(fromChannel, toChannel, direct, moved);
+                } finally {
+                    directBuffers.release(direct);
+                }
+            } else {
+                ended = pumpStreams(from.getInputStream(), out, moved);
+            }
+            if (!ended || timedOut()) {
+                closeBoth(from, to); // idle for too long, or cut off: the whole splice ends
+            } else {
+                halfClose(to, from);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "splice ended: " + e);
             closeBoth(from, to);
+        }
+    }
+
+    /** Returns true when the source ended its stream (rather than being cut off). */
+    private boolean pumpChannels(SocketChannel from, SocketChannel to, ByteBuffer buf, AtomicLong moved) throws IOException {
+        while (true) {
+            buf.clear();
+            int n = from.read(buf);
+            if (n < 0) {
+                return !timedOut();
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                to.write(buf);
+            }
+            moved.addAndGet(n);
+            touch();
+        }
+    }
+
+    private boolean pumpStreams(InputStream in, OutputStream out, AtomicLong moved) throws IOException {
+        byte[] buf = heapBuffers.acquire();
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+                moved.addAndGet(n);
+                touch();
+            }
+            return !timedOut();
         } finally {
-            buffers.release(buf);
+            heapBuffers.release(buf);
         }
     }
 

@@ -105,7 +105,13 @@ public final class Dialer {
                 throw new UpstreamException(FlowError.Kind.LOOP, 508,
                         role + host + ":" + port + " is wiretap itself; the request would loop");
             }
-            Socket socket = new Socket();
+            Socket socket;
+            try {
+                // Channel-backed, so that big bodies and tunnels can be relayed through the channel without a copy.
+                socket = java.nio.channels.SocketChannel.open().socket();
+            } catch (IOException e) {
+                throw new UpstreamException(FlowError.Kind.INTERNAL, 502, "cannot open a socket: " + e.getMessage());
+            }
             try {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);

@@ -36,9 +36,11 @@ public final class UpstreamConnection {
         this.route = route;
         this.socket = socket;
         this.watch = watchdog.watch(socket);
-        this.in = new HttpInput(socket.getInputStream(), INPUT_BUFFER_BYTES, watch);
+        // A TLS connection's bytes must go through its streams; a plain one's channel can carry big bodies directly.
+        var channel = socket instanceof javax.net.ssl.SSLSocket ? null : socket.getChannel();
+        this.in = new HttpInput(socket.getInputStream(), channel, INPUT_BUFFER_BYTES, watch);
         this.in.setReadTimeout(readTimeoutNanos);
-        this.out = new HttpOutput(socket.getOutputStream(), writeBuffers);
+        this.out = new HttpOutput(socket.getOutputStream(), channel, writeBuffers);
         this.remoteAddress = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
     }
 
