@@ -25,33 +25,34 @@ public final class BodyCapture {
     }
 
     public void add(byte[] src, int off, int len) {
-        size += len;
-        int room = cap - length;
-        if (room <= 0 || len <= 0) {
-            return;
+        int n = reserve(len);
+        if (n > 0) {
+            System.arraycopy(src, off, bytes, length, n);
+            length += n;
         }
-        int n = Math.min(room, len);
-        if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, (int) Math.min(cap, Math.max((long) bytes.length * 2, length + n)));
-        }
-        System.arraycopy(src, off, bytes, length, n);
-        length += n;
     }
 
     /** Adds the bytes between {@code src}'s position and limit, leaving its position where it was. */
     public void add(java.nio.ByteBuffer src) {
-        int len = src.remaining();
+        int n = reserve(src.remaining());
+        if (n > 0) {
+            src.get(src.position(), bytes, length, n);
+            length += n;
+        }
+    }
+
+    /** Counts {@code len} more bytes; returns how many of them to keep, with room made for that many. */
+    private int reserve(int len) {
         size += len;
         int room = cap - length;
         if (room <= 0 || len <= 0) {
-            return;
+            return 0;
         }
         int n = Math.min(room, len);
         if (length + n > bytes.length) {
             bytes = Arrays.copyOf(bytes, (int) Math.min(cap, Math.max((long) bytes.length * 2, length + n)));
         }
-        src.get(src.position(), bytes, length, n);
-        length += n;
+        return n;
     }
 
     public long size() {

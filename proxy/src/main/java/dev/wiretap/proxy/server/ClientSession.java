@@ -294,6 +294,13 @@ final class ClientSession implements Runnable {
         return keep;
     }
 
+    /** Ends {@code flow} because the client went away; the connection cannot carry on. */
+    boolean endClientGone(Flow flow, String message) {
+        flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, message), System.nanoTime());
+        publishEnd(flow);
+        return false;
+    }
+
     /** Sends a response wiretap made, records it on the flow and publishes it. */
     void sendLocal(Flow flow, LocalResponse response, boolean close) throws IOException {
         response.send(out, flow, close);

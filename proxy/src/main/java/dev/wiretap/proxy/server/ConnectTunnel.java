@@ -1,6 +1,5 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
@@ -39,12 +38,8 @@ final class ConnectTunnel {
         if (!ClientSession.hasNoBody(flow.request())) {
             return session.reject(flow, 400, "a CONNECT request must not have a body", FlowError.Kind.CLIENT_PROTOCOL);
         }
-        for (Addon addon : ctx.addons()) {
-            try {
-                addon.onRequestHead(flow);
-            } catch (RuntimeException e) {
-                return session.fail(flow, 500, "addon " + addon.name() + " failed: " + e, FlowError.Kind.INTERNAL, false);
-            }
+        if (!AddonHooks.requestHead(session, flow, false)) {
+            return false;
         }
         Destination target = flow.request().destination().orElseThrow();
         Route route = new Route("tcp", target.host(), target.port(), ctx.settings().upstreamProxy());
@@ -60,10 +55,7 @@ final class ConnectTunnel {
                 session.out().write(ESTABLISHED, 0, ESTABLISHED.length);
                 session.out().release(); // an open tunnel holds no write buffer
             } catch (IOException e) {
-                flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away before the tunnel opened: "
-                        + e.getMessage()), System.nanoTime());
-                session.publishEnd(flow);
-                return false;
+                return session.endClientGone(flow, "client went away before the tunnel opened: " + e.getMessage());
             }
             flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), ESTABLISHED));
             ctx.events().publish(new FlowEvent.Responded(flow));

@@ -1,0 +1,204 @@
+package dev.wiretap.proxy.server;
+
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Destination;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.http1.BodyFraming;
+import dev.wiretap.proxy.http1.BodyRelay;
+import dev.wiretap.proxy.http1.BodyRelay.RelayException;
+import dev.wiretap.proxy.http1.ConnectionOptions;
+import dev.wiretap.proxy.http1.ForwardedHeads;
+import dev.wiretap.proxy.http1.ForwardedHeads.ClientConnection;
+import dev.wiretap.proxy.http1.ForwardedHeads.Reframe;
+import dev.wiretap.proxy.http1.HttpOutput;
+import dev.wiretap.proxy.http1.ProtocolException;
+import dev.wiretap.proxy.upstream.UpstreamConnection;
+import java.io.IOException;
+
+/**
+ * The response half of a forwarded exchange: records the final response head, runs the addons' response hook,
+ * frames the body for the client's HTTP version (RFC 9112 section 6.3), streams it, and gives the upstream connection
+ * back to the pool when it can carry another exchange. A 101 turns the exchange into a spliced connection.
+ *
+ * <p>Made by the {@link Forwarder} for one exchange, on the client connection's thread.
+ */
+final class ResponseRelay {
+
+    private final ClientSession session;
+    private final ServerContext ctx;
+    private final HttpOutput out;
+    private final Flow flow;
+    private final Request request;
+    private final Destination destination;
+    private final boolean client10;
+    private final boolean requestBodyDone;
+
+    /**
+     * @param requestBodyDone whether the request's body was read to its end (if not, the connection must close)
+     */
+    ResponseRelay(ClientSession session, Flow flow, Destination destination, boolean requestBodyDone) {
+        this.session = session;
+        this.ctx = session.context();
+        this.out = session.out();
+        this.flow = flow;
+        this.request = flow.request();
+        this.destination = destination;
+        this.client10 = request.version() == HttpVersion.HTTP_1_0;
+        this.requestBodyDone = requestBodyDone;
+    }
+
+    /**
+     * Relays {@code response} (its head already read from {@code up}) and its body to the client. Returns whether the
+     * client connection may carry another request.
+     *
+     * @param upgradeRequested whether the client asked to upgrade (only then may a 101 pass)
+     */
+    boolean relay(UpstreamConnection up, Response response, boolean upgradeRequested) throws IOException {
+        flow.setResponse(response);
+        if (!AddonHooks.responseHead(session, flow)) {
+            up.close();
+            return false;
+        }
+        ctx.events().publish(new FlowEvent.Responded(flow));
+        long headAt = System.nanoTime();
+        if (response.status() == 101) {
+            return upgrade(up, response, upgradeRequested);
+        }
+        BodyFraming framing;
+        try {
+            framing = BodyFraming.ofResponse(request.method(), response);
+        } catch (ProtocolException e) {
+            up.close();
+            return session.fail(flow, 502, e.reason() + " (" + destination.hostPort() + ")", FlowError.Kind.UPSTREAM_PROTOCOL, !requestBodyDone);
+        }
+        ConnectionOptions origin = ConnectionOptions.of(response.headers());
+        boolean originKeeps = !origin.close() && framing.isSelfDelimited()
+                && (response.version() == HttpVersion.HTTP_1_1 || origin.keepAlive());
+        if (!originKeeps) {
+            up.markNotReusable();
+        }
+        boolean keepClient = requestBodyDone && !ClientSession.wantsClose(request) && !session.isDraining();
+        BodyRelay.Mode mode = BodyRelay.Mode.AS_IS;
+        Reframe reframe = Reframe.NONE;
+        if (framing instanceof BodyFraming.Chunked && client10) {
+            if (hasCodingBesidesChunked(response.headers())) {
+                up.close();
+                return session.fail(flow, 502, "origin " + destination.hostPort() + " used a transfer coding ("
+                        + String.join(", ", response.headers().all("Transfer-Encoding"))
+                        + ") that an HTTP/1.0 client cannot receive", FlowError.Kind.UPSTREAM_PROTOCOL, true);
+            }
+            mode = BodyRelay.Mode.DECHUNK;
+            reframe = Reframe.UNTIL_CLOSE;
+            keepClient = false;
+        } else if (framing instanceof BodyFraming.UntilClose) {
+            if (client10) {
+                keepClient = false;
+            } else {
+                mode = BodyRelay.Mode.CHUNK;
+                reframe = Reframe.CHUNKED;
+            }
+        }
+        ClientConnection connection = !keepClient ? ClientConnection.CLOSE
+                : client10 ? ClientConnection.KEEP_ALIVE : ClientConnection.NOTHING;
+        long headMark = out.bytesWritten();
+        try {
+            ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), reframe, connection);
+            response.setBody(ctx.bodyRelay().relay(up.in(), framing, false, out, mode));
+        } catch (RelayException e) {
+            up.close();
+            if (e.isSourceFault() && e.bytesRelayed() == 0 && out.retract(headMark)) {
+                // The body broke before its first byte and nothing has reached the client, which can still be told
+                // that the origin's response was invalid (RFC 9110 section 15.6.3) rather than be cut off.
+                return OriginFailures.answer(session, flow, e.getCause() instanceof Exception cause ? cause : e,
+                        destination, !requestBodyDone);
+            }
+            return failMidResponse(e);
+        } catch (IOException e) {
+            up.close();
+            return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
+        }
+        // The origin's side is done: the connection goes back before the client's last bytes leave, so a client
+        // that reconnects at once finds it in the pool.
+        ctx.pool().release(up);
+        try {
+            out.flush();
+        } catch (IOException e) {
+            return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
+        }
+        long end = System.nanoTime();
+        flow.setReceiveNanos(end - headAt);
+        flow.complete(end);
+        session.publishEnd(flow);
+        return keepClient;
+    }
+
+    /**
+     * True if a transfer coding other than chunked was applied (e.g. {@code gzip, chunked}): de-chunking alone would
+     * hand an HTTP/1.0 client, which has no Transfer-Encoding, a body it cannot know is still coded.
+     */
+    private static boolean hasCodingBesidesChunked(Headers headers) {
+        for (String value : headers.all("Transfer-Encoding")) {
+            for (String coding : value.split(",")) {
+                String c = coding.strip();
+                if (!c.isEmpty() && !c.equalsIgnoreCase("chunked")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean upgrade(UpstreamConnection up, Response response, boolean requested) throws IOException {
+        if (!requested) {
+            up.close();
+            return session.fail(flow, 502, "origin " + destination.hostPort() + " switched protocols without being asked",
+                    FlowError.Kind.UPSTREAM_PROTOCOL, true);
+        }
+        up.markNotReusable();
+        try {
+            ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), Reframe.NONE, ClientConnection.UPGRADE);
+            out.flush();
+        } catch (IOException e) {
+            up.close();
+            return session.endClientGone(flow, "client went away before the 101: " + e.getMessage());
+        }
+        flow.markTunnelled();
+        long start = System.nanoTime();
+        Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.directBuffers(), ctx.watchdog(), ctx.settings().timeouts().tunnelIdle())
+                .run(session.socket(), session.in(), up.socket(), up.in());
+        up.close();
+        flow.addBytesFromClient(moved.aToB());
+        flow.addBytesToClient(moved.bToA());
+        flow.setReceiveNanos(System.nanoTime() - start);
+        flow.complete(System.nanoTime());
+        session.publishEnd(flow);
+        return false;
+    }
+
+    /** The response head is out; the body broke. The client must not mistake what it got for a whole response. */
+    private boolean failMidResponse(RelayException e) {
+        FlowError error;
+        if (!e.isSourceFault()) {
+            error = new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away during the response after " + e.bytesRelayed() + " body bytes");
+        } else {
+            session.abort();
+            String origin = destination.hostPort();
+            if (e.isTimeout()) {
+                error = new FlowError(FlowError.Kind.UPSTREAM_TIMEOUT, "origin " + origin + " stalled mid-body after " + e.bytesRelayed() + " bytes");
+            } else if (e.isProtocolFault()) {
+                error = new FlowError(FlowError.Kind.UPSTREAM_PROTOCOL, "origin " + origin + " broke the body framing: " + e.getMessage());
+            } else {
+                error = new FlowError(FlowError.Kind.UPSTREAM_CLOSED, "origin " + origin + " closed the connection mid-body after "
+                        + e.bytesRelayed() + " bytes: " + e.getMessage());
+            }
+        }
+        flow.fail(error, System.nanoTime());
+        session.publishEnd(flow);
+        return false;
+    }
+}
