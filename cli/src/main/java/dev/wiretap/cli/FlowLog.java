@@ -46,7 +46,11 @@ final class FlowLog implements FlowListener {
     @Override
     public void onEvent(FlowEvent event) {
         if (event instanceof FlowEvent.Completed || event instanceof FlowEvent.Failed) {
-            if (!queue.offer(LogLine.of(event.flow(), verbose))) {
+            Flow flow = event.flow();
+            if (!verbose && flow.isIntercepted() && flow.error().isEmpty()) {
+                return; // the tunnel's requests are shown as flows of their own; its CONNECT only with -v
+            }
+            if (!queue.offer(LogLine.of(flow, verbose))) {
                 dropped.increment();
             }
         }

@@ -1,6 +1,10 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
+import dev.wiretap.config.TlsSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.ConnectionStats;
@@ -44,6 +48,31 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--no-via", description = "Do not add a Via header to forwarded messages.")
     boolean noVia;
 
+    @Option(names = "--no-intercept", description = "Do not decrypt HTTPS: tunnel every CONNECT untouched.")
+    boolean noIntercept;
+
+    @Option(names = "--passthrough", paramLabel = "HOST", converter = HostPatternConverter.class,
+            description = "Never intercept these hosts (pinned apps, banking); globs like *.bank.example. Repeatable.")
+    List<HostPattern> passthrough = new ArrayList<>();
+
+    @Option(names = "--insecure-upstream",
+            description = "Do not verify origins' TLS certificates (for test servers with self-made ones). Off by default.")
+    boolean insecureUpstream;
+
+    @Option(names = "--upstream-ca", paramLabel = "FILE",
+            description = "Also trust the certificates in this PEM file for origins (a company or test CA). Repeatable.")
+    List<Path> upstreamCa = new ArrayList<>();
+
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "Use your own CA certificate (PEM) instead of wiretap's; needs --ca-key.")
+    Path caCert;
+
+    @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
+    Path caKey;
+
+    @Option(names = "--config-dir", paramLabel = "DIR",
+            description = "Where wiretap keeps its CA (default: $WIRETAP_HOME, else ~/.wiretap).")
+    Path configDir;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -72,7 +101,11 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Settings settings = Settings.defaults().withListen(listen).withAddVia(!noVia);
+        if ((caCert == null) != (caKey == null)) {
+            err.println("wiretap: --ca-cert and --ca-key go together");
+            return CommandLine.ExitCode.USAGE;
+        }
+        Settings settings = Settings.defaults().withListen(listen).withAddVia(!noVia).withTls(tlsSettings());
         if (upstreamProxy != null) {
             settings = settings.withUpstreamProxy(upstreamProxy);
         }
@@ -113,6 +146,18 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    private TlsSettings tlsSettings() {
+        TlsSettings tls = TlsSettings.defaults().withIntercept(!noIntercept).withPassthrough(passthrough)
+                .withInsecureUpstream(insecureUpstream).withTrustedCerts(upstreamCa);
+        if (configDir != null) {
+            tls = tls.withConfigDir(configDir);
+        }
+        if (caCert != null) {
+            tls = tls.withOwnCa(new TlsSettings.OwnCa(caCert, caKey));
+        }
+        return tls;
+    }
+
     private void printBanner(Wiretap wiretap, Settings settings) {
         var address = wiretap.address();
         String where = (address.getAddress().isAnyLocalAddress() ? settings.listen().host() : address.getAddress().getHostAddress())
@@ -120,6 +165,17 @@ public final class Main implements Callable<Integer> {
         String hostPort = where.indexOf(':') != where.lastIndexOf(':') ? "[" + where.substring(0, where.lastIndexOf(':')) + "]" + where.substring(where.lastIndexOf(':')) : where;
         out.println("wiretap " + Wiretap.version() + " listening on http://" + hostPort);
         settings.upstreamProxy().ifPresent(p -> out.println("forwarding through upstream proxy " + p));
+        wiretap.certificateAuthority().ifPresentOrElse(
+                ca -> out.println("HTTPS interception on; CA certificate " + ca.certificateFile()
+                        + " (to trust it: wiretap ca, or http://wiretap/ through the proxy)"),
+                () -> out.println("HTTPS interception off: CONNECT tunnels pass untouched"));
+        if (!settings.tls().passthrough().isEmpty()) {
+            out.println("not intercepted: " + settings.tls().passthrough());
+        }
+        if (settings.tls().insecureUpstream()) {
+            err.println("wiretap: warning: --insecure-upstream: origins' certificates are not verified; anyone between"
+                    + " wiretap and an origin can read and change that traffic.");
+        }
         if (!settings.listen().isLoopback()) {
             err.println("wiretap: warning: listening on " + settings.listen() + ", not loopback: anyone who can reach this"
                     + " address can use wiretap as a proxy and see what it records.");
@@ -145,6 +201,17 @@ public final class Main implements Callable<Integer> {
         public HostPort convert(String value) {
             try {
                 return HostPort.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class HostPatternConverter implements CommandLine.ITypeConverter<HostPattern> {
+        @Override
+        public HostPattern convert(String value) {
+            try {
+                return new HostPattern(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

@@ -16,6 +16,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The command's flags and exit codes, run in this JVM (only paths that return: wiretap never gets to serve). */
 class MainTest {
 
+    /** Where a started wiretap keeps its CA: never the user's ~/.wiretap. */
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path configDir;
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             --bogus                    | Unknown option: '--bogus'
@@ -64,7 +68,7 @@ class MainTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             String address = "127.0.0.1:" + taken.getLocalPort();
 
-            Run run = run("--listen", address);
+            Run run = run("--listen", address, "--config-dir", configDir.toString());
 
             assertEquals(1, run.code);
             assertTrue(run.err.startsWith("wiretap: "), run.err);

@@ -69,25 +69,27 @@ class WiretapProcessTest {
         makeSelfSignedCertificate(keystore, certificate);
         HttpsServer tlsOrigin = startTlsOrigin(keystore, "secure hello");
         try (TestOrigin plainOrigin = TestOrigin.fixed("plain hello")) {
-            int proxyPort = startWiretap();
+            // wiretap trusts the origin's certificate; curl trusts wiretap's CA and sees the exchange decrypted.
+            int proxyPort = startWiretap("--upstream-ca", certificate.toString());
             String proxy = "http://127.0.0.1:" + proxyPort;
             String plainUrl = plainOrigin.url("/plain");
             String tlsUrl = "https://127.0.0.1:" + tlsOrigin.getAddress().getPort() + "/secure";
+            Path wiretapCa = home().resolve("wiretap-ca.pem");
 
             assertEquals("plain hello", run(curl.toString(), "-sS", "--max-time", "30", "--noproxy", "", "-x", proxy, plainUrl));
             assertEquals("secure hello", run(curl.toString(), "-sS", "--max-time", "30", "--noproxy", "", "-x", proxy,
-                    "--cacert", certificate.toString(), tlsUrl));
+                    "--cacert", wiretapCa.toString(), tlsUrl));
 
-            // One line per exchange, in order; the tunnel's once curl has closed it.
+            // One line per exchange, in order; the intercepted tunnel's request as https, its CONNECT not at all.
             List<String> lines = List.of(nextLine(), nextLine());
             assertTrue(lines.get(0).contains(" GET " + plainUrl + " 200 11b "), lines.get(0));
-            assertTrue(lines.get(1).contains(" CONNECT 127.0.0.1:" + tlsOrigin.getAddress().getPort() + " 200 "), lines.get(1));
+            assertTrue(lines.get(1).contains(" GET " + tlsUrl + " 200 12b "), lines.get(1));
             for (String line : lines) {
                 assertFalse(line.contains("\u001b"), "no colours when the output is not a terminal: " + line);
             }
 
             String last = stopWithSigterm();
-            assertTrue(last.contains("2 flows"), last);
+            assertTrue(last.contains("3 flows"), last);
         } finally {
             tlsOrigin.stop(0);
         }
@@ -120,13 +122,23 @@ class WiretapProcessTest {
     // ---------------------------------------------------------------------------------------------------------
 
     /** Starts wiretap on an ephemeral port and returns the port its banner names. */
-    private int startWiretap() throws IOException, InterruptedException {
-        start("--listen", "127.0.0.1:0");
+    private int startWiretap(String... more) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
+        args.addAll(List.of(more));
+        start(args.toArray(String[]::new));
         String banner = stdout.poll(60, TimeUnit.SECONDS);
         assertTrue(banner != null, "no banner from wiretap within 60 s; stderr: " + stderr);
         Matcher m = BANNER.matcher(banner);
         assertTrue(m.matches(), banner);
+        String interception = stdout.poll(60, TimeUnit.SECONDS);
+        assertTrue(interception != null && interception.startsWith("HTTPS interception on; CA certificate "
+                + home().resolve("wiretap-ca.pem")), String.valueOf(interception));
         return Integer.parseInt(m.group(2));
+    }
+
+    /** The config directory the child wiretap uses (never the user's ~/.wiretap). */
+    private Path home() {
+        return dir.resolve("home");
     }
 
     /** Starts the wiretap command in a child JVM on this test's class path, its output pumped into {@link #stdout} and {@link #stderr}. */
@@ -138,6 +150,7 @@ class WiretapProcessTest {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("NO_COLOR", "1");
+        pb.environment().put("WIRETAP_HOME", home().toString());
         wiretap = pb.start();
         wiretap.getOutputStream().close();
         stdoutDone = pump(wiretap.getInputStream(), stdout::add, "wiretap-stdout");

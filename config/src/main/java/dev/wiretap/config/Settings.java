@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param timeouts      how long to wait for each party
  * @param pool          the upstream connection pool
  * @param capture       what is kept of each flow
+ * @param tls           HTTPS interception and TLS towards origins
  */
 public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, boolean addVia, Limits limits,
-                       Timeouts timeouts, PoolSettings pool, CaptureSettings capture) {
+                       Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -28,38 +29,43 @@ public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, b
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(capture, "capture");
+        Objects.requireNonNull(tls, "tls");
     }
 
     public static Settings defaults() {
         return new Settings(DEFAULT_LISTEN, Optional.empty(), true, Limits.DEFAULTS, Timeouts.DEFAULTS,
-                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS);
+                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults());
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxy, addVia, limits, timeouts, pool, capture);
+        return new Settings(value, upstreamProxy, addVia, limits, timeouts, pool, capture, tls);
     }
 
     public Settings withUpstreamProxy(UpstreamProxy value) {
-        return new Settings(listen, Optional.ofNullable(value), addVia, limits, timeouts, pool, capture);
+        return new Settings(listen, Optional.ofNullable(value), addVia, limits, timeouts, pool, capture, tls);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxy, value, limits, timeouts, pool, capture);
+        return new Settings(listen, upstreamProxy, value, limits, timeouts, pool, capture, tls);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxy, addVia, value, timeouts, pool, capture);
+        return new Settings(listen, upstreamProxy, addVia, value, timeouts, pool, capture, tls);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, value, pool, capture);
+        return new Settings(listen, upstreamProxy, addVia, limits, value, pool, capture, tls);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, value, capture);
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, value, capture, tls);
+    }
+
+    public Settings withTls(TlsSettings value) {
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, capture, value);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, value);
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, value, tls);
     }
 }

@@ -19,12 +19,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import dev.wiretap.proxy.tls.CertificateAuthority;
+import dev.wiretap.proxy.tls.InterceptTls;
+import dev.wiretap.proxy.tls.LeafCertificates;
+import dev.wiretap.proxy.tls.UpstreamTrust;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
 
 /**
  * The engine's front door: starts a proxy with {@link Settings}, addons and listeners, tells where it listens, gives
@@ -55,12 +58,14 @@ public final class Wiretap implements AutoCloseable {
     private final FlowStore store;
     private final AtomicLong flowIds;
     private final ReadWatchdog watchdog;
+    private final Optional<CertificateAuthority> ca;
     private final Thread janitor;
     private volatile boolean stopped;
 
     private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store,
-                    AtomicLong flowIds, ReadWatchdog watchdog) {
+                    AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca) {
         this.watchdog = watchdog;
+        this.ca = ca;
         this.settings = settings;
         this.listener = listener;
         this.pool = pool;
@@ -93,16 +98,20 @@ public final class Wiretap implements AutoCloseable {
             throw new IOException("cannot listen on " + settings.listen() + ": unknown host " + settings.listen().host(), e);
         }
         SelfAddress self = new SelfAddress(listenAddress);
-        Dialer dialer = new Dialer(settings.timeouts(), settings.limits(), self::isSelf, defaultTls(), headBuffers);
+        Dialer dialer = new Dialer(settings.timeouts(), settings.limits(), self::isSelf,
+                UpstreamTrust.socketFactory(settings.tls()), !settings.tls().insecureUpstream(), headBuffers);
+        CertificateAuthority ca = settings.tls().intercept() ? CertificateAuthority.load(settings.tls()) : null;
+        Optional<InterceptTls> interceptTls = ca == null ? Optional.empty()
+                : Optional.of(new InterceptTls(new LeafCertificates(ca, settings.tls().leafCacheSize())));
         ReadWatchdog watchdog = new ReadWatchdog();
         UpstreamPool pool = new UpstreamPool(settings.pool(), dialer, headBuffers, watchdog,
                 settings.timeouts().upstreamRead(), System::nanoTime);
         AtomicLong flowIds = new AtomicLong();
         ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
                 new ResponseParser(settings.limits()), headBuffers, bodyBuffers, directBuffers, pool, dialer, events,
-                List.copyOf(addons), flowIds, self, watchdog, version());
+                List.copyOf(addons), flowIds, self, watchdog, interceptTls, version());
         Listener listener = Listener.start(ctx, settings.listen());
-        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog);
+        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca));
         wiretap.janitor.start();
         return wiretap;
     }
@@ -114,6 +123,11 @@ public final class Wiretap implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** wiretap's certificate authority, when HTTPS interception is on. */
+    public Optional<CertificateAuthority> certificateAuthority() {
+        return ca;
     }
 
     /** The recent flows. */
@@ -182,11 +196,4 @@ public final class Wiretap implements AutoCloseable {
         }
     }
 
-    private static javax.net.ssl.SSLSocketFactory defaultTls() {
-        try {
-            return SSLContext.getDefault().getSocketFactory();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JDK has no TLS support", e);
-        }
-    }
 }

@@ -38,6 +38,7 @@ public final class Flow {
     private volatile FlowError error;
     private volatile State state = State.REQUESTED;
     private volatile boolean reusedUpstream;
+    private volatile boolean intercepted;
     private volatile String serverAddress = "";
     private volatile long bytesFromClient;
     private volatile long bytesToClient;
@@ -121,6 +122,15 @@ public final class Flow {
         state = State.FAILED;
     }
 
+    /** For a CONNECT: whether wiretap opened the tunnel's TLS and read the requests inside it as flows of their own. */
+    public boolean isIntercepted() {
+        return intercepted;
+    }
+
+    public void markIntercepted() {
+        intercepted = true;
+    }
+
     /** Whether the request went over a pooled connection that had served an earlier request. */
     public boolean isReusedUpstream() {
         return reusedUpstream;
@@ -194,12 +204,13 @@ public final class Flow {
 
     /** Rebuilds a finished flow from its stored form ({@link FlowRecords}). */
     static Flow restore(long id, InetSocketAddress client, Timings timings, long startNanos, Request request,
-                        Response response, FlowError error, State state, boolean reusedUpstream, String serverAddress,
-                        long bytesFromClient, long bytesToClient) {
+                        Response response, FlowError error, State state, boolean reusedUpstream, boolean intercepted,
+                        String serverAddress, long bytesFromClient, long bytesToClient) {
         Flow flow = new Flow(id, client, timings.started(), startNanos, request);
         flow.response = response;
         flow.error = error;
         flow.reusedUpstream = reusedUpstream;
+        flow.intercepted = intercepted;
         flow.serverAddress = serverAddress;
         flow.bytesFromClient = bytesFromClient;
         flow.bytesToClient = bytesToClient;

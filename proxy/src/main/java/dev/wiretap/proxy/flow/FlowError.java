@@ -28,7 +28,9 @@ public record FlowError(Kind kind, String message) {
         /** The proxy is shutting down. */
         SHUTDOWN,
         /** A fault in wiretap itself. */
-        INTERNAL
+        INTERNAL,
+        /** A TLS handshake failed: with the client (which may reject wiretap's certificate) or with the origin. */
+        TLS
     }
 
     @Override

@@ -47,7 +47,9 @@ public final class FlowRecords {
         Timings timings = new Timings(started, r.i64(), r.i64(), r.i64(), r.i64(), r.i64(), r.i64());
         long startNanos = r.i64();
         Flow.State state = Flow.State.values()[r.u8()];
-        boolean reused = r.u8() == 1;
+        int flags = r.u8();
+        boolean reused = (flags & 1) != 0;
+        boolean intercepted = (flags & 2) != 0;
         String serverAddress = r.str();
         long fromClient = r.i64();
         long toClient = r.i64();
@@ -57,8 +59,8 @@ public final class FlowRecords {
         }
         Request request = readRequest(r);
         Response response = r.u8() == 1 ? readResponse(r) : null;
-        return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, serverAddress,
-                fromClient, toClient);
+        return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
+                serverAddress, fromClient, toClient);
     }
 
     private static void encode(Flow flow, Sink s) {
@@ -77,7 +79,7 @@ public final class FlowRecords {
         s.i64(t.totalNanos());
         s.i64(flow.startNanos());
         s.u8(flow.state().ordinal());
-        s.u8(flow.isReusedUpstream() ? 1 : 0);
+        s.u8((flow.isReusedUpstream() ? 1 : 0) | (flow.isIntercepted() ? 2 : 0));
         s.str(flow.serverAddress());
         s.i64(flow.bytesFromClient());
         s.i64(flow.bytesToClient());

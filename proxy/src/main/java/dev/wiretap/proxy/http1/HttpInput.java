@@ -152,6 +152,22 @@ public final class HttpInput {
         return n;
     }
 
+    /** The next byte without consuming it (waiting for it if need be), or -1 at end of stream. */
+    public int peek() throws IOException {
+        if (pos == lim && !await()) {
+            return -1;
+        }
+        return buf[pos] & 0xFF;
+    }
+
+    /** Consumes and returns every byte buffered now. */
+    public byte[] takeBuffered() {
+        byte[] taken = java.util.Arrays.copyOfRange(buf, pos, lim);
+        consumed += lim - pos;
+        pos = lim;
+        return taken;
+    }
+
     /** Reads one byte, or -1 at end of stream. */
     public int read() throws IOException {
         if (pos == lim && fill() <= 0) {

@@ -46,7 +46,12 @@ final class ClientSession implements Runnable {
 
     private final ServerContext ctx;
     private final Listener listener;
-    private final Socket socket;
+    /** The client's TCP connection. */
+    private final Socket rawSocket;
+    /** What requests are read from: the TCP connection, or the TLS connection inside an intercepted tunnel. */
+    private Socket socket;
+    /** Inside a tunnel: where origin-form requests go (https://host:port of the CONNECT), else null. */
+    private Destination tunnelOrigin;
     private final InetSocketAddress clientAddress;
     private volatile boolean idle = true;
     /** The origin connection of the exchange in progress, if any; set and cleared by this session's thread. */
@@ -64,12 +69,34 @@ final class ClientSession implements Runnable {
     ClientSession(ServerContext ctx, Listener listener, Socket socket) {
         this.ctx = ctx;
         this.listener = listener;
+        this.rawSocket = socket;
         this.socket = socket;
         this.clientAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
     }
 
+    /** The connection requests are read from now (TLS inside an intercepted tunnel). */
     Socket socket() {
         return socket;
+    }
+
+    ReadWatchdog.Watch watch() {
+        return watch;
+    }
+
+    /**
+     * Goes on reading requests inside a CONNECT tunnel: from {@code tunnelSocket} (a TLS connection wiretap just
+     * accepted, or the same TCP connection for plain HTTP), with origin-form targets going to {@code origin}.
+     */
+    void enterTunnel(Socket tunnelSocket, Destination origin) throws IOException {
+        tunnelOrigin = origin;
+        if (tunnelSocket != socket) {
+            out.release();
+            socket = tunnelSocket;
+            var channel = tunnelSocket instanceof javax.net.ssl.SSLSocket ? null : tunnelSocket.getChannel();
+            in = new HttpInput(tunnelSocket.getInputStream(), channel, INPUT_BUFFER_BYTES, watch);
+            out = new HttpOutput(tunnelSocket.getOutputStream(), channel, ctx.headBuffers());
+            outMark = 0;
+        }
     }
 
     HttpInput in() {
@@ -149,13 +176,14 @@ final class ClientSession implements Runnable {
      */
     private void lingerAndClose() {
         try {
-            socket.shutdownOutput();
-            socket.setSoTimeout(LINGER_QUIET_MILLIS);
+            socket.getOutputStream().flush();
+            rawSocket.shutdownOutput();
+            rawSocket.setSoTimeout(LINGER_QUIET_MILLIS);
             long deadline = System.nanoTime() + LINGER_MAX_MILLIS * 1_000_000L;
             long drained = 0;
             byte[] sink = new byte[4096];
             int n;
-            while (drained < MAX_LINGER_BYTES && System.nanoTime() < deadline && (n = socket.getInputStream().read(sink)) > 0) {
+            while (drained < MAX_LINGER_BYTES && System.nanoTime() < deadline && (n = rawSocket.getInputStream().read(sink)) > 0) {
                 drained += n;
             }
         } catch (IOException done) {
@@ -229,6 +257,9 @@ final class ClientSession implements Runnable {
         } catch (ProtocolException e) {
             return reject(flow, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
         }
+        if (tunnelOrigin != null) {
+            return serveInTunnel(flow, target);
+        }
         switch (target.form()) {
             case ORIGIN, ASTERISK -> {
                 request.setDestination(selfDestination(target.pathAndQuery()));
@@ -255,6 +286,23 @@ final class ClientSession implements Runnable {
                 return new Forwarder(this).forward(flow);
             }
         }
+    }
+
+    /** A request read inside a CONNECT tunnel: origin-form targets go to the tunnel's origin. */
+    private boolean serveInTunnel(Flow flow, RequestTarget target) throws IOException {
+        Request request = flow.request();
+        switch (target.form()) {
+            case AUTHORITY -> {
+                request.setDestination(new Destination("tcp", target.host(), target.port(), ""));
+                ctx.events().publish(new FlowEvent.Requested(flow));
+                return reject(flow, 400, "CONNECT inside a tunnel", FlowError.Kind.CLIENT_PROTOCOL);
+            }
+            case ABSOLUTE -> request.setDestination(target.destination());
+            default -> request.setDestination(new Destination(tunnelOrigin.scheme(), tunnelOrigin.host(),
+                    tunnelOrigin.port(), target.pathAndQuery().equals("*") ? "/" : target.pathAndQuery()));
+        }
+        ctx.events().publish(new FlowEvent.Requested(flow));
+        return new Forwarder(this).forward(flow);
     }
 
     /** wiretap's own address as this client reached it (not a wildcard like 0.0.0.0), for the flow's URL. */
@@ -326,7 +374,7 @@ final class ClientSession implements Runnable {
 
     /** Whether the client may have sent bytes wiretap has not read: buffered, waiting in the socket, or a body. */
     private boolean mayHaveUnreadInput(Request request) throws IOException {
-        if (socket.isInputShutdown()) {
+        if (rawSocket.isInputShutdown()) {
             return false; // cut off by a read timeout: nothing more will be read from it
         }
         return in.buffered() > 0 || socket.getInputStream().available() > 0 || !hasNoBody(request);
@@ -350,7 +398,7 @@ final class ClientSession implements Runnable {
     /** Aborts the client connection so that the client cannot mistake a cut-off response for a whole one. */
     void abort() {
         try {
-            socket.setSoLinger(true, 0);
+            rawSocket.setSoLinger(true, 0); // on the TCP connection: no TLS close_notify may make a cut look clean
         } catch (IOException ignored) {
             // The socket is already broken; closing it below is all that is left to do.
         }
@@ -388,6 +436,7 @@ final class ClientSession implements Runnable {
     void closeQuietly() {
         try {
             socket.close();
+            rawSocket.close();
         } catch (IOException ignored) {
             // Closing a connection we are done with: nothing useful can be done about a failure here.
         }

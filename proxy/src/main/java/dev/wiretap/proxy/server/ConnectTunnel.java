@@ -7,23 +7,34 @@ import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.http1.HttpInput;
+import dev.wiretap.proxy.tls.InterceptTls;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamException;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
- * Serves a CONNECT request (RFC 9110 section 9.3.6): opens a TCP connection to the named host and port (through
- * the upstream proxy if one is set), answers 200, and then relays bytes both ways untouched until both sides are
- * done ({@link Splice}). The flow records the tunnel's bytes each way and its duration.
+ * Serves a CONNECT request (RFC 9110 section 9.3.6).
  *
- * <p>This is the seam for TLS interception: once the 200 is out, {@link #relay} decides what to do with the bytes
- * inside the tunnel; today it splices them through.
+ * <p>When HTTPS interception is on and the host is not one to pass through, wiretap answers 200 and looks at what
+ * the client sends first: a TLS ClientHello is answered as the origin would, with a certificate minted for the host
+ * ({@link InterceptTls}), and the session then reads the requests inside the tunnel like any others, as flows of
+ * their own with https URLs; plain HTTP is read the same way without TLS; anything else is relayed untouched. The
+ * origin is reached per request, through the pool.
+ *
+ * <p>Otherwise (interception off, a pass-through host) wiretap connects to the host first (through the upstream proxy
+ * if one is set), answers 200, and relays bytes both ways untouched until both sides are done ({@link Splice}); the
+ * flow records the tunnel's bytes each way and its duration.
  */
 final class ConnectTunnel {
 
     private static final byte[] ESTABLISHED = "HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int TLS_HANDSHAKE_RECORD = 0x16;
 
     private final ClientSession session;
     private final ServerContext ctx;
@@ -33,7 +44,7 @@ final class ConnectTunnel {
         this.ctx = session.context();
     }
 
-    /** Opens the tunnel and relays until it ends; returns whether the client connection carries on (only on failure). */
+    /** Serves the CONNECT; returns whether the session carries on reading requests (inside the tunnel, or after a failure). */
     boolean open(Flow flow) throws IOException {
         if (!ClientSession.hasNoBody(flow.request())) {
             return session.reject(flow, 400, "a CONNECT request must not have a body", FlowError.Kind.CLIENT_PROTOCOL);
@@ -42,23 +53,21 @@ final class ConnectTunnel {
             return false;
         }
         Destination target = flow.request().destination().orElseThrow();
-        Route route = new Route("tcp", target.host(), target.port(), ctx.settings().upstreamProxy());
         Socket upstream;
         try {
-            upstream = ctx.dialer().dialTunnel(route, flow);
+            upstream = ctx.dialer().dialTunnel(tunnelRoute(target), flow);
         } catch (UpstreamException e) {
+            // Bytes the client sent on optimistically, expecting a tunnel, must not be read as a request.
             return session.fail(flow, e.status(), e.getMessage(), e.kind(), hasTunnelBytes());
         }
+        flow.setUpstream(upstream.getInetAddress().getHostAddress() + ":" + upstream.getPort(), false);
+        if (ctx.interceptTls().isPresent() && !ctx.settings().tls().isPassthrough(target.host())) {
+            return intercept(flow, target, ctx.interceptTls().get(), upstream);
+        }
         try {
-            flow.setUpstream(upstream.getInetAddress().getHostAddress() + ":" + upstream.getPort(), false);
-            try {
-                session.out().write(ESTABLISHED, 0, ESTABLISHED.length);
-                session.out().release(); // an open tunnel holds no write buffer
-            } catch (IOException e) {
-                return session.endClientGone(flow, "client went away before the tunnel opened: " + e.getMessage());
+            if (!established(flow)) {
+                return false;
             }
-            flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), ESTABLISHED));
-            ctx.events().publish(new FlowEvent.Responded(flow));
             flow.markTunnelled();
             relay(flow, upstream);
         } finally {
@@ -67,11 +76,116 @@ final class ConnectTunnel {
         return false;
     }
 
+    private Route tunnelRoute(Destination target) {
+        return new Route("tcp", target.host(), target.port(), ctx.settings().upstreamProxy());
+    }
+
+    /** Answers 200 and records it; false if the client is gone. */
+    private boolean established(Flow flow) throws IOException {
+        try {
+            session.out().write(ESTABLISHED, 0, ESTABLISHED.length);
+            session.out().release(); // an open tunnel holds no write buffer
+        } catch (IOException e) {
+            session.endClientGone(flow, "client went away before the tunnel opened: " + e.getMessage());
+            return false;
+        }
+        flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), ESTABLISHED));
+        ctx.events().publish(new FlowEvent.Responded(flow));
+        return true;
+    }
+
     /**
-     * True when bytes have already come after the CONNECT head. They were meant for the tunnel (RFC 9110 section
-     * 9.3.6: once the request is sent, what follows belongs to the tunnel); if the tunnel is refused they must not be
-     * read as HTTP, where they would pass for a request the client never sent as one, so the connection closes.
+     * Opens the tunnel and decides by its first byte what to do with it. {@code upstream} is already connected
+     * towards the origin: for TLS it goes to the pool, where the tunnel's first request starts TLS on it.
      */
+    private boolean intercept(Flow flow, Destination target, InterceptTls tls, Socket upstream) throws IOException {
+        boolean handedOver = false;
+        try {
+            if (!established(flow)) {
+                return false;
+            }
+            return switch (firstByte(flow)) {
+                case -2, -1 -> false;
+                case TLS_HANDSHAKE_RECORD -> {
+                    boolean keep = acceptTls(flow, target, tls, System.nanoTime());
+                    if (keep) {
+                        ctx.pool().adopt(new Route("https", target.host(), target.port(), ctx.settings().upstreamProxy()), upstream);
+                        handedOver = true;
+                    }
+                    yield keep;
+                }
+                default -> {
+                    if (looksLikeHttp(session.in().peek())) {
+                        flow.markIntercepted();
+                        flow.complete(System.nanoTime());
+                        session.publishEnd(flow);
+                        session.enterTunnel(session.socket(), new Destination("http", target.host(), target.port(), "/"));
+                        yield true;
+                    }
+                    flow.markTunnelled();
+                    relay(flow, upstream);
+                    yield false;
+                }
+            };
+        } finally {
+            if (!handedOver) {
+                upstream.close();
+            }
+        }
+    }
+
+    /**
+     * The first byte the client sends into the tunnel, unconsumed; -1 if it closed the tunnel at once, -2 if it sent
+     * nothing in time (the flow is then ended).
+     */
+    private int firstByte(Flow flow) throws IOException {
+        try {
+            int first = session.in().peek();
+            if (first < 0) {
+                flow.complete(System.nanoTime()); // opened and closed again: nothing to see
+                session.publishEnd(flow);
+            }
+            return first;
+        } catch (SocketTimeoutException e) {
+            flow.fail(new FlowError(FlowError.Kind.CLIENT_TIMEOUT, "client sent nothing into the tunnel"), System.nanoTime());
+            session.publishEnd(flow);
+            return -2;
+        }
+    }
+
+    private boolean acceptTls(Flow flow, Destination target, InterceptTls tls, long start) throws IOException {
+        byte[] hello = session.in().takeBuffered();
+        SSLSocket tlsSocket;
+        session.watch().arm(System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
+        try {
+            tlsSocket = tls.accept(session.socket(), hello, target.host());
+        } catch (InterceptTls.ClientRejectedCertificate e) {
+            flow.fail(new FlowError(FlowError.Kind.TLS, e.getMessage()), System.nanoTime());
+            session.publishEnd(flow);
+            return false;
+        } catch (SSLException e) {
+            String why = session.watch().expired() ? "did not complete in time" : e.getMessage();
+            flow.fail(new FlowError(FlowError.Kind.TLS, "TLS handshake with the client for " + target.host() + " failed: " + why),
+                    System.nanoTime());
+            session.publishEnd(flow);
+            return false;
+        } finally {
+            session.watch().disarm();
+        }
+        flow.markIntercepted();
+        flow.setReceiveNanos(System.nanoTime() - start);
+        flow.complete(System.nanoTime());
+        session.publishEnd(flow);
+        session.enterTunnel(tlsSocket, new Destination("https", target.host(), target.port(), "/"));
+        return true;
+    }
+
+    /** An HTTP request starts with a method, which is a token: in practice upper-case letters. */
+    private static boolean looksLikeHttp(int first) {
+        return first >= 'A' && first <= 'Z';
+    }
+
+    /** Whether the client already sent bytes past the CONNECT head, meant for the tunnel. */
     private boolean hasTunnelBytes() {
         return session.in().buffered() > 0;
     }

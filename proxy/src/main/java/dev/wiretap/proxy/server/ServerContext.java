@@ -11,6 +11,8 @@ import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.upstream.Dialer;
 import dev.wiretap.proxy.upstream.UpstreamPool;
 import java.util.List;
+import java.util.Optional;
+import dev.wiretap.proxy.tls.InterceptTls;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,13 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param directBuffers off-heap buffers for relaying large bodies and tunnels between socket channels
  * @param self         recognises requests addressed to wiretap itself
  * @param watchdog     bounds reads on client connections
+ * @param interceptTls the TLS server for intercepted tunnels, absent when interception is off
  * @param version      wiretap's version, for Via-less places that name it (the self page)
  */
 public record ServerContext(Settings settings, RequestParser requestParser, ResponseParser responseParser,
                             BufferPool headBuffers, BufferPool bodyBuffers, DirectBufferPool directBuffers,
                             UpstreamPool pool, Dialer dialer,
                             FlowEvents events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
-                            ReadWatchdog watchdog, String version) {
+                            ReadWatchdog watchdog, Optional<InterceptTls> interceptTls, String version) {
 
     /** This hop's Via entry for a message of the given version number ({@code 1.1 wiretap}), or null if off. */
     /** A relay for one body, with this proxy's buffers and capture cap. */

@@ -43,18 +43,28 @@ public final class Dialer {
     private final Limits limits;
     private final Predicate<InetSocketAddress> isSelf;
     private final SSLSocketFactory tls;
+    private final boolean verifyHostnames;
     private final BufferPool headBuffers;
 
     /**
      * @param isSelf      true for an address that is wiretap's own listener (a request there would loop)
-     * @param tls         makes TLS connections to origins (verification is its business)
+     * @param tls         makes TLS connections to origins (trust is its business)
      * @param headBuffers buffers for writing CONNECT requests to an upstream proxy
      */
     public Dialer(Timeouts timeouts, Limits limits, Predicate<InetSocketAddress> isSelf, SSLSocketFactory tls, BufferPool headBuffers) {
+        this(timeouts, limits, isSelf, tls, true, headBuffers);
+    }
+
+    /**
+     * @param verifyHostnames whether an origin's certificate must name the host (off only with verification off)
+     */
+    public Dialer(Timeouts timeouts, Limits limits, Predicate<InetSocketAddress> isSelf, SSLSocketFactory tls,
+                  boolean verifyHostnames, BufferPool headBuffers) {
         this.timeouts = timeouts;
         this.limits = limits;
         this.isSelf = isSelf;
         this.tls = tls;
+        this.verifyHostnames = verifyHostnames;
         this.headBuffers = headBuffers;
     }
 
@@ -74,6 +84,11 @@ public final class Dialer {
         }
         openTunnel(socket, route, proxy);
         return handshake(socket, route.host(), route.port());
+    }
+
+    /** Starts TLS (verified, with SNI) on a connection already open towards a TLS route's origin. */
+    public Socket secure(Socket plain, Route route) throws UpstreamException {
+        return route.isTls() ? handshake(plain, route.host(), route.port()) : plain;
     }
 
     /** A plain TCP connection to {@code host:port} through the upstream proxy if one is set, for a CONNECT tunnel. */
@@ -178,7 +193,9 @@ public final class Dialer {
         try {
             SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
             SSLParameters params = socket.getSSLParameters();
-            params.setEndpointIdentificationAlgorithm("HTTPS");
+            if (verifyHostnames) {
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+            }
             if (!isIpLiteral(host)) {
                 params.setServerNames(List.of(new SNIHostName(host)));
             }
@@ -190,11 +207,24 @@ public final class Dialer {
             return socket;
         } catch (SSLException e) {
             closeQuietly(plain);
-            throw new UpstreamException(FlowError.Kind.CONNECT, 502, "TLS handshake with " + host + ":" + port + " failed: " + e.getMessage());
+            throw new UpstreamException(FlowError.Kind.TLS, 502, "TLS handshake with " + host + ":" + port + " failed: "
+                    + certificateProblem(e));
         } catch (IOException e) {
             closeQuietly(plain);
             throw new UpstreamException(FlowError.Kind.CONNECT, 502, "TLS connection to " + host + ":" + port + " failed: " + e.getMessage());
         }
+    }
+
+    /** The most telling message in a handshake failure's causes (the certificate path problem, when there is one). */
+    private static String certificateProblem(SSLException e) {
+        String message = e.getMessage();
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
+                message = message + " (" + t.getMessage() + ")";
+                break;
+            }
+        }
+        return message;
     }
 
     private static boolean isIpLiteral(String host) {

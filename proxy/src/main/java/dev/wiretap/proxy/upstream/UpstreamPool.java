@@ -39,6 +39,11 @@ public final class UpstreamPool implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Route, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    /** Connections opened for an intercepted tunnel, waiting for its first request to start TLS on them. */
+    private final Map<Route, ArrayDeque<Adopted>> adopted = new HashMap<>();
+
+    private record Adopted(Socket socket, long sinceNanos) {
+    }
     private int idleCount;
     private boolean closed;
     private final LongAdder opened = new LongAdder();
@@ -77,9 +82,32 @@ public final class UpstreamPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes a connection already open towards {@code route}'s origin (a TCP connection, or a tunnel through the upstream
+     * proxy, made when a CONNECT was intercepted, to tell the client at once if the origin cannot be reached); the next
+     * new connection for the route starts TLS on it instead of connecting again. Unused past the idle timeout, it is
+     * closed.
+     */
+    public void adopt(Route route, Socket plain) {
+        boolean kept = false;
+        lock.lock();
+        try {
+            if (!closed) {
+                adopted.computeIfAbsent(route, r -> new ArrayDeque<>()).addLast(new Adopted(plain, nanoClock.getAsLong()));
+                kept = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!kept) {
+            Dialer.closeQuietly(plain);
+        }
+    }
+
     /** A new connection for {@code route}, never a pooled one (used to retry after a pooled one turned out dead). */
     public UpstreamConnection open(Route route, Flow flow) throws IOException {
-        Socket socket = dialer.dial(route, flow);
+        Socket plain = takeAdopted(route);
+        Socket socket = plain != null ? dialer.secure(plain, route) : dialer.dial(route, flow);
         UpstreamConnection c;
         try {
             c = new UpstreamConnection(route, socket, writeBuffers, watchdog, readTimeoutNanos);
@@ -146,7 +174,43 @@ public final class UpstreamPool implements AutoCloseable {
             lock.unlock();
         }
         expired.forEach(UpstreamConnection::close);
-        return expired.size();
+        return expired.size() + evictAdopted(now, timeout);
+    }
+
+    private int evictAdopted(long now, long timeout) {
+        List<Socket> stale = new ArrayList<>();
+        lock.lock();
+        try {
+            for (ArrayDeque<Adopted> list : adopted.values()) {
+                while (!list.isEmpty() && now - list.peekFirst().sinceNanos() >= timeout) {
+                    stale.add(list.pollFirst().socket());
+                }
+            }
+            adopted.values().removeIf(ArrayDeque::isEmpty);
+        } finally {
+            lock.unlock();
+        }
+        stale.forEach(Dialer::closeQuietly);
+        return stale.size();
+    }
+
+    private Socket takeAdopted(Route route) {
+        long now = nanoClock.getAsLong();
+        long timeout = settings.idleTimeout().toNanos();
+        lock.lock();
+        try {
+            ArrayDeque<Adopted> list = adopted.get(route);
+            while (list != null && !list.isEmpty()) {
+                Adopted a = list.pollFirst();
+                if (now - a.sinceNanos() < timeout && !a.socket().isClosed()) {
+                    return a.socket();
+                }
+                Dialer.closeQuietly(a.socket());
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private UpstreamConnection takeIdle(Route route) {
@@ -208,6 +272,8 @@ public final class UpstreamPool implements AutoCloseable {
             idle.values().forEach(all::addAll);
             idle.clear();
             idleCount = 0;
+            adopted.values().forEach(list -> list.forEach(a -> Dialer.closeQuietly(a.socket())));
+            adopted.clear();
         } finally {
             lock.unlock();
         }

@@ -41,8 +41,18 @@ public final class ProxyUnderTest implements AutoCloseable {
     }
 
     public static ProxyUnderTest start(UnaryOperator<Settings> tweak, List<Addon> addons) throws IOException {
-        Settings settings = tweak.apply(Settings.defaults().withListen(new HostPort("127.0.0.1", 0)));
+        Settings settings = tweak.apply(baseSettings());
         return new ProxyUnderTest(settings, addons);
+    }
+
+    /**
+     * Defaults, listening on an ephemeral loopback port, with the CA in a temporary directory shared by the test run
+     * (never the user's ~/.wiretap) and HTTPS interception off, since most tunnel tests are about untouched tunnels;
+     * interception tests turn it on with {@code s.withTls(s.tls().withIntercept(true))}.
+     */
+    public static Settings baseSettings() {
+        return Settings.defaults().withListen(new HostPort("127.0.0.1", 0))
+                .withTls(Settings.defaults().tls().withIntercept(false).withConfigDir(TestConfigDir.get()));
     }
 
     public Wiretap wiretap() {

@@ -1,0 +1,246 @@
+package dev.wiretap.proxy.tls;
+
+import dev.wiretap.config.TlsSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/**
+ * wiretap's certificate authority: the certificate clients trust and the key that signs every host certificate.
+ * Made on first start in the config directory ({@value #CERT_FILE} and {@value #KEY_FILE}, the key readable by its
+ * owner alone) and loaded on later starts; or the user's own CA, from their PEM files.
+ *
+ * <p>Made with BouncyCastle: an EC P-256 key (signing a host certificate takes a fraction of a millisecond), a
+ * self-signed certificate valid for ten years, marked as a CA (basic constraints, critical) that may sign
+ * certificates and CRLs (key usage, critical), with a subject key identifier. Immutable once made; thread-safe.
+ */
+public final class CertificateAuthority {
+
+    public static final String CERT_FILE = "wiretap-ca.pem";
+    public static final String KEY_FILE = "wiretap-ca-key.pem";
+    private static final Duration VALIDITY = Duration.ofDays(3650);
+
+    private final X509Certificate certificate;
+    private final PrivateKey key;
+    private final Path certificateFile;
+
+    private CertificateAuthority(X509Certificate certificate, PrivateKey key, Path certificateFile) {
+        this.certificate = certificate;
+        this.key = key;
+        this.certificateFile = certificateFile;
+    }
+
+    /** The user's own CA if the settings name one, else wiretap's in the config directory, made there if absent. */
+    public static CertificateAuthority load(TlsSettings settings) throws IOException {
+        if (settings.ownCa().isPresent()) {
+            TlsSettings.OwnCa own = settings.ownCa().get();
+            return fromFiles(own.certificate(), own.key());
+        }
+        return loadOrCreate(settings.configDir());
+    }
+
+    /** Loads wiretap's CA from {@code dir}, or makes one there (the key file readable by its owner only). */
+    public static CertificateAuthority loadOrCreate(Path dir) throws IOException {
+        Path certFile = dir.resolve(CERT_FILE);
+        Path keyFile = dir.resolve(KEY_FILE);
+        if (Files.exists(certFile) || Files.exists(keyFile)) {
+            return fromFiles(certFile, keyFile);
+        }
+        createPrivateDirectory(dir);
+        CertificateAuthority ca = generate(certFile);
+        writeOwnerOnly(keyFile, pem(new PemObject("PRIVATE KEY", ca.key.getEncoded())));
+        Files.writeString(certFile, pem(ca.certificate), StandardCharsets.US_ASCII);
+        return ca;
+    }
+
+    /** Loads a CA from a PEM certificate and a PEM private key (PKCS#8, or traditional EC/RSA). */
+    public static CertificateAuthority fromFiles(Path certFile, Path keyFile) throws IOException {
+        X509Certificate cert;
+        try (var in = Files.newInputStream(certFile)) {
+            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("CA certificate " + certFile + " is missing (its key " + keyFile + " is there)");
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new IOException("CA certificate " + certFile + " is not a PEM X.509 certificate: " + e.getMessage(), e);
+        }
+        if (cert.getBasicConstraints() < 0) {
+            throw new IOException("certificate " + certFile + " is not a CA certificate (basic constraints CA:false)");
+        }
+        PrivateKey key;
+        try (Reader reader = Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII)) {
+            key = readPrivateKey(new PEMParser(reader).readObject(), keyFile);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("CA key " + keyFile + " is missing (its certificate " + certFile + " is there)");
+        }
+        if (!key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
+            throw new IOException("CA key " + keyFile + " (" + key.getAlgorithm() + ") does not belong to certificate "
+                    + certFile + " (" + cert.getPublicKey().getAlgorithm() + ")");
+        }
+        return new CertificateAuthority(cert, key, certFile);
+    }
+
+    /** The CA certificate clients must trust. */
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    PrivateKey key() {
+        return key;
+    }
+
+    /** Where the certificate is on disk. */
+    public Path certificateFile() {
+        return certificateFile;
+    }
+
+    public String certificatePem() {
+        return pem(certificate);
+    }
+
+    public byte[] certificateDer() {
+        try {
+            return certificate.getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the CA certificate cannot be encoded", e);
+        }
+    }
+
+    /** The signature algorithm this CA signs with (SHA-256 with its key's algorithm). */
+    String signatureAlgorithm() {
+        return switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> throw new IllegalStateException("unsupported CA key algorithm " + key.getAlgorithm());
+        };
+    }
+
+    private static CertificateAuthority generate(Path certFile) throws IOException {
+        try {
+            KeyPair pair = ecKeyPair();
+            X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
+                    .addRDN(BCStyle.CN, "wiretap CA (" + hostName() + ")")
+                    .addRDN(BCStyle.O, "wiretap")
+                    .addRDN(BCStyle.OU, "generated " + Instant.now().toString().substring(0, 10))
+                    .build();
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serialNumber(),
+                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(VALIDITY)), name, pair.getPublic());
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            builder.addExtension(Extension.keyUsage, true,
+                    new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+            return new CertificateAuthority(cert, pair.getPrivate(), certFile);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IOException("cannot make a CA: " + e.getMessage(), e);
+        }
+    }
+
+    static KeyPair ecKeyPair() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    /** A random positive 128-bit serial number (RFC 5280 section 4.1.2.2 allows up to 20 octets). */
+    static BigInteger serialNumber() {
+        return new BigInteger(127, new SecureRandom()).add(BigInteger.ONE);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static PrivateKey readPrivateKey(Object pem, Path file) throws IOException {
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        if (pem instanceof PrivateKeyInfo info) {
+            return converter.getPrivateKey(info);
+        }
+        if (pem instanceof PEMKeyPair pair) {
+            return converter.getPrivateKey(pair.getPrivateKeyInfo()); // traditional EC/RSA form, public part optional
+        }
+        throw new IOException("CA key " + file + " is not an unencrypted PEM private key");
+    }
+
+    /** PEM text of a certificate, or of a {@link PemObject} written as it is (PKCS#8 for the key). */
+    private static String pem(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            if (object instanceof PemObject raw) {
+                writer.writeObject(raw);
+            } else {
+                writer.writeObject(object);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("PEM encoding failed", e);
+        }
+        return out.toString();
+    }
+
+    private static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir); // not a POSIX file system: the platform's defaults apply
+        }
+    }
+
+    /** Writes a new file that only its owner may read or write (created so from the start, never widened). */
+    private static void writeOwnerOnly(Path file, String text) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("CA key " + file + " appeared while wiretap was making one; not overwriting it");
+        }
+        Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+}

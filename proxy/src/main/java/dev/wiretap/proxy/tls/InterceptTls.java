@@ -1,0 +1,112 @@
+package dev.wiretap.proxy.tls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The TLS server wiretap plays towards a client inside an intercepted CONNECT tunnel: one SSLContext whose key
+ * manager hands out a certificate minted for whichever host the client asks for. ALPN offers HTTP/1.1 only (a client
+ * that offered nothing else gets no ALPN answer and may go on in HTTP/1.1). Thread-safe.
+ */
+public final class InterceptTls {
+
+    private final SSLSocketFactory factory;
+    private final LeafCertificates leaves;
+
+    public InterceptTls(LeafCertificates leaves) {
+        this.leaves = leaves;
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {new HostKeyManager(leaves)}, null, null);
+            this.factory = context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot serve TLS: " + e.getMessage(), e);
+        }
+    }
+
+    public LeafCertificates leaves() {
+        return leaves;
+    }
+
+    /**
+     * Runs the server side of a TLS handshake on {@code plain}, whose first bytes ({@code consumed}, the start of
+     * the ClientHello) were already read. {@code host} (the CONNECT target) is used when the client sends no SNI.
+     *
+     * @throws ClientRejectedCertificate if the client refused the certificate (it does not trust wiretap's CA, or
+     *                                   pins its own)
+     */
+    public SSLSocket accept(Socket plain, byte[] consumed, String host) throws IOException {
+        SSLSocket tls = (SSLSocket) factory.createSocket(plain, new ByteArrayInputStream(consumed), true);
+        SSLParameters params = tls.getSSLParameters();
+        params.setApplicationProtocols(new String[0]);
+        tls.setSSLParameters(params);
+        tls.setHandshakeApplicationProtocolSelector(
+                (socket, offered) -> offered.contains("http/1.1") ? "http/1.1" : "");
+        HostKeyManager.FALLBACK_HOST.set(host);
+        try {
+            tls.startHandshake();
+        } catch (SSLException e) {
+            if (isCertificateRejection(e)) {
+                throw new ClientRejectedCertificate(host, e);
+            }
+            throw e;
+        } finally {
+            HostKeyManager.FALLBACK_HOST.remove();
+        }
+        return tls;
+    }
+
+    /**
+     * The alerts a client sends when it does not accept the server's certificate (RFC 8446 section 6.2), wherever
+     * JSSE put them in the failure's causes (a TLS 1.3 alert arriving before encryption is reported as the cause of
+     * an "unexpected exception").
+     */
+    private static boolean isCertificateRejection(SSLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            for (String alert : List.of("bad_certificate", "unsupported_certificate", "certificate_unknown", "unknown_ca",
+                    "certificate_revoked", "certificate_expired", "access_denied")) {
+                if (message.contains(alert)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The client refused wiretap's certificate for a host: it does not trust the CA, or pins its own. */
+    public static final class ClientRejectedCertificate extends IOException {
+        private final String host;
+
+        ClientRejectedCertificate(String host, SSLException cause) {
+            super("the client rejected wiretap's certificate for " + host + " (" + alertOf(cause)
+                    + "): it does not trust wiretap's CA, or pins its own certificate; trust the CA (wiretap ca), "
+                    + "or let " + host + " pass untouched (--passthrough " + host + ")", cause);
+            this.host = host;
+        }
+
+        public String host() {
+            return host;
+        }
+
+        private static String alertOf(SSLException e) {
+            String found = e.getMessage();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (String.valueOf(t.getMessage()).contains("Alert")) {
+                    found = t.getMessage();
+                }
+            }
+            return found;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.wiretap.proxy.tls;
+
+import dev.wiretap.config.TlsSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * How wiretap decides whether to believe an origin's certificate: the JDK's trust store, plus any extra
+ * certificates the user names (a company CA, a test CA); or, only when the user asks ({@code --insecure-upstream}),
+ * not at all. Host names are checked by the dialer (endpoint identification), unless verification is off.
+ */
+public final class UpstreamTrust {
+
+    private UpstreamTrust() {
+    }
+
+    /** A socket factory for TLS connections to origins, per the settings. */
+    public static SSLSocketFactory socketFactory(TlsSettings settings) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            TrustManager trust = settings.insecureUpstream() ? new TrustAll() : trustManager(settings.trustedCerts());
+            context.init(null, new TrustManager[] {trust}, null);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up TLS towards origins: " + e.getMessage(), e);
+        }
+    }
+
+    /** The JDK's trust store with {@code extra} certificates (PEM files, each holding one or more) added. */
+    static X509TrustManager trustManager(List<Path> extra) throws IOException, GeneralSecurityException {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        if (extra.isEmpty()) {
+            factory.init((KeyStore) null);
+        } else {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int n = 0;
+            for (X509Certificate cert : jdkDefaults()) {
+                store.setCertificateEntry("jdk-" + n++, cert);
+            }
+            for (Path file : extra) {
+                for (Certificate cert : readCertificates(file)) {
+                    store.setCertificateEntry("extra-" + n++, cert);
+                }
+            }
+            factory.init(store);
+        }
+        for (TrustManager tm : factory.getTrustManagers()) {
+            if (tm instanceof X509TrustManager x509) {
+                return x509;
+            }
+        }
+        throw new GeneralSecurityException("no X.509 trust manager in this JDK");
+    }
+
+    private static List<X509Certificate> jdkDefaults() throws GeneralSecurityException {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init((KeyStore) null);
+        List<X509Certificate> certs = new ArrayList<>();
+        for (TrustManager tm : factory.getTrustManagers()) {
+            if (tm instanceof X509TrustManager x509) {
+                certs.addAll(List.of(x509.getAcceptedIssuers()));
+            }
+        }
+        return certs;
+    }
+
+    private static List<? extends Certificate> readCertificates(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            List<? extends Certificate> certs = new ArrayList<>(CertificateFactory.getInstance("X.509").generateCertificates(in));
+            if (certs.isEmpty()) {
+                throw new IOException("no certificate in " + file);
+            }
+            return certs;
+        } catch (CertificateException e) {
+            throw new IOException(file + " holds no readable PEM certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Believes every certificate: only for {@code --insecure-upstream}, which wiretap warns about at start. */
+    private static final class TrustAll extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
