@@ -113,6 +113,8 @@ public final class Wiretap implements AutoCloseable {
         Listener listener = Listener.start(ctx, settings.listen());
         Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca));
         wiretap.janitor.start();
+        // Minting loads BouncyCastle's classes; doing it once now, off the start path, keeps the first real one quick.
+        interceptTls.ifPresent(tls -> Thread.ofVirtual().name("wiretap-tls-warmup").start(() -> tls.leaves().mint("warmup.invalid")));
         return wiretap;
     }
 

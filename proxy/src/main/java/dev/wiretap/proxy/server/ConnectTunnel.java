@@ -53,6 +53,11 @@ final class ConnectTunnel {
             return false;
         }
         Destination target = flow.request().destination().orElseThrow();
+        boolean intercepting = ctx.interceptTls().isPresent() && !ctx.settings().tls().isPassthrough(target.host());
+        if (intercepting && ctx.pool().hasIdle(httpsRoute(target))) {
+            // A pooled connection to the origin proves it reachable and will serve the tunnel's first request.
+            return intercept(flow, target, ctx.interceptTls().get(), null);
+        }
         Socket upstream;
         try {
             upstream = ctx.dialer().dialTunnel(tunnelRoute(target), flow);
@@ -61,7 +66,7 @@ final class ConnectTunnel {
             return session.fail(flow, e.status(), e.getMessage(), e.kind(), hasTunnelBytes());
         }
         flow.setUpstream(upstream.getInetAddress().getHostAddress() + ":" + upstream.getPort(), false);
-        if (ctx.interceptTls().isPresent() && !ctx.settings().tls().isPassthrough(target.host())) {
+        if (intercepting) {
             return intercept(flow, target, ctx.interceptTls().get(), upstream);
         }
         try {
@@ -74,6 +79,10 @@ final class ConnectTunnel {
             upstream.close();
         }
         return false;
+    }
+
+    private Route httpsRoute(Destination target) {
+        return new Route("https", target.host(), target.port(), ctx.settings().upstreamProxy());
     }
 
     private Route tunnelRoute(Destination target) {
@@ -108,8 +117,8 @@ final class ConnectTunnel {
                 case -2, -1 -> false;
                 case TLS_HANDSHAKE_RECORD -> {
                     boolean keep = acceptTls(flow, target, tls, System.nanoTime());
-                    if (keep) {
-                        ctx.pool().adopt(new Route("https", target.host(), target.port(), ctx.settings().upstreamProxy()), upstream);
+                    if (keep && upstream != null) {
+                        ctx.pool().adopt(httpsRoute(target), upstream);
                         handedOver = true;
                     }
                     yield keep;
@@ -122,16 +131,37 @@ final class ConnectTunnel {
                         session.enterTunnel(session.socket(), new Destination("http", target.host(), target.port(), "/"));
                         yield true;
                     }
-                    flow.markTunnelled();
-                    relay(flow, upstream);
-                    yield false;
+                    yield relayRaw(flow, target, upstream);
                 }
             };
         } finally {
-            if (!handedOver) {
+            if (!handedOver && upstream != null) {
                 upstream.close();
             }
         }
+    }
+
+    /** Neither TLS nor HTTP: relayed untouched, on the connection made for the CONNECT or on a new one. */
+    private boolean relayRaw(Flow flow, Destination target, Socket upstream) throws IOException {
+        Socket socket = upstream;
+        if (socket == null) {
+            try {
+                socket = ctx.dialer().dialTunnel(tunnelRoute(target), flow);
+            } catch (UpstreamException e) {
+                flow.fail(e.toFlowError(), System.nanoTime()); // the 200 is out: all that is left is to close
+                session.publishEnd(flow);
+                return false;
+            }
+        }
+        try {
+            flow.markTunnelled();
+            relay(flow, socket);
+        } finally {
+            if (socket != upstream) {
+                socket.close();
+            }
+        }
+        return false;
     }
 
     /**

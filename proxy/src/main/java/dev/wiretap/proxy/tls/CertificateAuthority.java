@@ -105,8 +105,8 @@ public final class CertificateAuthority {
             throw new IOException("certificate " + certFile + " is not a CA certificate (basic constraints CA:false)");
         }
         PrivateKey key;
-        try (Reader reader = Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII)) {
-            key = readPrivateKey(new PEMParser(reader).readObject(), keyFile);
+        try {
+            key = readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII), cert.getPublicKey().getAlgorithm(), keyFile);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException("CA key " + keyFile + " is missing (its certificate " + certFile + " is there)");
         }
@@ -192,6 +192,27 @@ public final class CertificateAuthority {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             return "localhost";
+        }
+    }
+
+    /**
+     * Reads a PEM private key: PKCS#8 ({@code PRIVATE KEY}, as wiretap writes it) with the JDK alone, which keeps
+     * start-up quick; other forms (traditional {@code EC}/{@code RSA PRIVATE KEY}) through BouncyCastle.
+     */
+    private static PrivateKey readPrivateKey(String text, String algorithm, Path file) throws IOException {
+        String begin = "-----BEGIN PRIVATE KEY-----";
+        int start = text.indexOf(begin);
+        int end = text.indexOf("-----END PRIVATE KEY-----");
+        if (start >= 0 && end > start) {
+            try {
+                byte[] der = java.util.Base64.getMimeDecoder().decode(text.substring(start + begin.length(), end));
+                return java.security.KeyFactory.getInstance(algorithm).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new IOException("CA key " + file + " is not a readable " + algorithm + " private key: " + e.getMessage(), e);
+            }
+        }
+        try (Reader reader = new java.io.StringReader(text)) {
+            return readPrivateKey(new PEMParser(reader).readObject(), file);
         }
     }
 

@@ -44,6 +44,9 @@ public final class UpstreamPool implements AutoCloseable {
 
     private record Adopted(Socket socket, long sinceNanos) {
     }
+
+    /** Adopted connections kept per route; beyond this the oldest is closed (the pool's idle ones serve first). */
+    private static final int MAX_ADOPTED_PER_ROUTE = 4;
     private int idleCount;
     private boolean closed;
     private final LongAdder opened = new LongAdder();
@@ -89,18 +92,30 @@ public final class UpstreamPool implements AutoCloseable {
      * closed.
      */
     public void adopt(Route route, Socket plain) {
-        boolean kept = false;
+        Socket dropped = plain;
         lock.lock();
         try {
             if (!closed) {
-                adopted.computeIfAbsent(route, r -> new ArrayDeque<>()).addLast(new Adopted(plain, nanoClock.getAsLong()));
-                kept = true;
+                ArrayDeque<Adopted> list = adopted.computeIfAbsent(route, r -> new ArrayDeque<>());
+                list.addLast(new Adopted(plain, nanoClock.getAsLong()));
+                dropped = list.size() > MAX_ADOPTED_PER_ROUTE ? list.pollFirst().socket() : null;
             }
         } finally {
             lock.unlock();
         }
-        if (!kept) {
-            Dialer.closeQuietly(plain);
+        if (dropped != null) {
+            Dialer.closeQuietly(dropped);
+        }
+    }
+
+    /** Whether an idle connection for {@code route} is pooled now (it then serves the next request). */
+    public boolean hasIdle(Route route) {
+        lock.lock();
+        try {
+            ArrayDeque<UpstreamConnection> list = idle.get(route);
+            return list != null && !list.isEmpty();
+        } finally {
+            lock.unlock();
         }
     }
 
