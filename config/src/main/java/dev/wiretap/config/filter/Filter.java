@@ -1,0 +1,165 @@
+package dev.wiretap.config.filter;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A parsed filter expression: which exchanges it selects. Written by users in one readable language used wherever
+ * a set of flows is chosen (rules, the console's view, intercept, export); {@link #parse} reads it. Immutable and
+ * thread-safe.
+ *
+ * <pre>
+ *   host:api.example.com method:POST status:5xx
+ *   !type:image &amp; (path:/v2/* | header:X-Debug)
+ * </pre>
+ */
+public sealed interface Filter {
+
+    boolean matches(Exchange exchange);
+
+    /** Reads {@code text}; an empty text selects everything. */
+    static Filter parse(String text) {
+        return new FilterParser(text).parse();
+    }
+
+    /** Selects every exchange. */
+    Filter ALL = new All();
+
+    record All() implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "";
+        }
+    }
+
+    record And(Filter left, Filter right) implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return left.matches(exchange) && right.matches(exchange);
+        }
+
+        @Override
+        public String toString() {
+            return "(" + left + " & " + right + ")";
+        }
+    }
+
+    record Or(Filter left, Filter right) implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return left.matches(exchange) || right.matches(exchange);
+        }
+
+        @Override
+        public String toString() {
+            return "(" + left + " | " + right + ")";
+        }
+    }
+
+    record Not(Filter inner) implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return !inner.matches(exchange);
+        }
+
+        @Override
+        public String toString() {
+            return "!" + inner;
+        }
+    }
+
+    /** {@code status:...}: an inclusive range of status codes; never matches before a response is known. */
+    record Status(int from, int to, String text) implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            Optional<Integer> status = exchange.status();
+            return status.isPresent() && status.get() >= from && status.get() <= to;
+        }
+
+        @Override
+        public String toString() {
+            return "status:" + text;
+        }
+    }
+
+    /**
+     * A field ({@code header:NAME}, or {@code header:NAME=VALUE} with {@code value} present) of the request, the
+     * response, or either.
+     */
+    record Header(Field field, String name, Optional<Pattern> value) implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return (field != Field.RESHEADER && any(exchange.requestHeader(name)))
+                    || (field != Field.REQHEADER && any(exchange.responseHeader(name)));
+        }
+
+        private boolean any(List<String> values) {
+            if (value.isEmpty()) {
+                return !values.isEmpty();
+            }
+            for (String v : values) {
+                if (value.get().matches(v)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return field.keyword() + ":" + name + value.map(v -> "=" + v).orElse("");
+        }
+    }
+
+    /** A field compared with a pattern; a plain word matches per the field (see {@link Field}). */
+    record Term(Field field, Pattern pattern) implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return switch (field) {
+                case HOST -> host(exchange.host());
+                case PATH -> pattern instanceof Pattern.Word w ? startsWith(exchange.pathAndQuery(), w.word())
+                        : pattern.matches(exchange.pathAndQuery());
+                case URL -> pattern.matches(exchange.url());
+                case METHOD -> pattern instanceof Pattern.Word w ? exchange.method().equalsIgnoreCase(w.word())
+                        : pattern.matches(exchange.method());
+                case TYPE -> contentType(exchange).map(pattern::matches).orElse(false);
+                case BODY -> pattern.matches(exchange.requestBodyText()) || pattern.matches(exchange.responseBodyText());
+                case REQBODY -> pattern.matches(exchange.requestBodyText());
+                case RESBODY -> pattern.matches(exchange.responseBodyText());
+                default -> throw new IllegalStateException(field + " is not a plain term");
+            };
+        }
+
+        private boolean host(String host) {
+            if (pattern instanceof Pattern.Word w) {
+                String h = host.toLowerCase(Locale.ROOT);
+                return h.equals(w.word()) || h.endsWith("." + w.word());
+            }
+            return pattern.matches(host);
+        }
+
+        private static boolean startsWith(String text, String prefix) {
+            return text.regionMatches(true, 0, prefix, 0, prefix.length());
+        }
+
+        private static Optional<String> contentType(Exchange exchange) {
+            List<String> response = exchange.responseHeader("Content-Type");
+            if (!response.isEmpty()) {
+                return Optional.of(response.get(0));
+            }
+            List<String> request = exchange.requestHeader("Content-Type");
+            return request.isEmpty() ? Optional.empty() : Optional.of(request.get(0));
+        }
+
+        @Override
+        public String toString() {
+            return field.keyword() + ":" + pattern;
+        }
+    }
+}
