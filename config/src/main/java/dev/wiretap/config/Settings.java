@@ -1,5 +1,7 @@
 package dev.wiretap.config;
 
+import dev.wiretap.config.rule.Rule;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,9 +18,11 @@ import java.util.Optional;
  * @param pool          the upstream connection pool
  * @param capture       what is kept of each flow
  * @param tls           HTTPS interception and TLS towards origins
+ * @param rules         traffic rules, applied in order
  */
 public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, boolean addVia, Limits limits,
-                       Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls) {
+                       Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls,
+                       List<Rule> rules) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -30,42 +34,47 @@ public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, b
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(tls, "tls");
+        rules = List.copyOf(rules);
     }
 
     public static Settings defaults() {
         return new Settings(DEFAULT_LISTEN, Optional.empty(), true, Limits.DEFAULTS, Timeouts.DEFAULTS,
-                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults());
+                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of());
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxy, addVia, limits, timeouts, pool, capture, tls);
+        return new Settings(value, upstreamProxy, addVia, limits, timeouts, pool, capture, tls, rules);
     }
 
     public Settings withUpstreamProxy(UpstreamProxy value) {
-        return new Settings(listen, Optional.ofNullable(value), addVia, limits, timeouts, pool, capture, tls);
+        return new Settings(listen, Optional.ofNullable(value), addVia, limits, timeouts, pool, capture, tls, rules);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxy, value, limits, timeouts, pool, capture, tls);
+        return new Settings(listen, upstreamProxy, value, limits, timeouts, pool, capture, tls, rules);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxy, addVia, value, timeouts, pool, capture, tls);
+        return new Settings(listen, upstreamProxy, addVia, value, timeouts, pool, capture, tls, rules);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, value, pool, capture, tls);
+        return new Settings(listen, upstreamProxy, addVia, limits, value, pool, capture, tls, rules);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, value, capture, tls);
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, value, capture, tls, rules);
     }
 
     public Settings withTls(TlsSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, capture, value);
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, capture, value, rules);
+    }
+
+    public Settings withRules(List<Rule> value) {
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, capture, tls, value);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, value, tls);
+        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, value, tls, rules);
     }
 }

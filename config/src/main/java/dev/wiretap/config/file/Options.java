@@ -1,0 +1,157 @@
+package dev.wiretap.config.file;
+
+import dev.wiretap.config.HostPattern;
+import dev.wiretap.config.HostPort;
+import dev.wiretap.config.Limits;
+import dev.wiretap.config.Settings;
+import dev.wiretap.config.TlsSettings;
+import dev.wiretap.config.UpstreamProxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Every option wiretap has, one entry per key, in the order a config file lists them. The single source for binding
+ * the file, {@code --set}, and printing settings and defaults. (Rules are read by {@link RulesReader}.)
+ */
+public final class Options {
+
+    private static final List<Option> ALL = build();
+
+    private Options() {
+    }
+
+    public static List<Option> all() {
+        return ALL;
+    }
+
+    public static Optional<Option> find(String key) {
+        return ALL.stream().filter(o -> o.key().equals(key)).findFirst();
+    }
+
+    /** Every key that may be written, rules included, for "did you mean" hints. */
+    public static List<String> keys() {
+        List<String> keys = new ArrayList<>(ALL.stream().map(Option::key).toList());
+        keys.add("rules");
+        return keys;
+    }
+
+    private static List<Option> build() {
+        List<Option> o = new ArrayList<>();
+        o.add(new Option("listen", "HOST:PORT", "where wiretap accepts clients (loopback unless you mean otherwise)",
+                s -> s.listen().toString(), (s, n, k) -> s.withListen(HostPort.parse(Values.text(n, k)))));
+        o.add(new Option("upstream_proxy", "URL", "forward everything through this HTTP proxy (empty: none)",
+                s -> s.upstreamProxy().map(UpstreamProxy::toString).orElse(""),
+                (s, n, k) -> n instanceof ConfigNode.Scalar sc && (sc.isNull() || sc.text().isBlank())
+                        ? s.withUpstreamProxy(null) : s.withUpstreamProxy(UpstreamProxy.parse(Values.text(n, k)))));
+        o.add(new Option("via", "boolean", "add a Via field to forwarded messages",
+                s -> Boolean.toString(s.addVia()), (s, n, k) -> s.withAddVia(Values.bool(n, k))));
+
+        o.add(size("limits.max_target_bytes", "longest request target (longer: 414)", s -> s.limits().maxTargetBytes(),
+                (s, v) -> s.withLimits(s.limits().withMaxTargetBytes(toInt(v)))));
+        o.add(size("limits.max_header_bytes", "largest header section (larger: 431)", s -> s.limits().maxHeaderBytes(),
+                (s, v) -> s.withLimits(s.limits().withMaxHeaderBytes(toInt(v)))));
+        o.add(new Option("limits.max_header_count", "number", "most header fields (more: 431)",
+                s -> Integer.toString(s.limits().maxHeaderCount()),
+                (s, n, k) -> s.withLimits(s.limits().withMaxHeaderCount(Values.integer(n, k)))));
+        o.add(size("limits.max_chunk_line_bytes", "longest chunk-size line (longer: 400)", s -> s.limits().maxChunkLineBytes(),
+                (s, v) -> s.withLimits(new Limits(s.limits().maxTargetBytes(), s.limits().maxHeaderBytes(),
+                        s.limits().maxHeaderCount(), toInt(v)))));
+
+        o.add(duration("timeouts.client_idle", "close a kept-alive client connection idle this long", s -> s.timeouts().clientIdle(),
+                (s, d) -> s.withTimeouts(s.timeouts().withClientIdle(d))));
+        o.add(duration("timeouts.client_header", "a request head must arrive within this (else 408)", s -> s.timeouts().clientHeader(),
+                (s, d) -> s.withTimeouts(s.timeouts().withClientHeader(d))));
+        o.add(duration("timeouts.client_read", "longest silence while a client sends a body", s -> s.timeouts().clientRead(),
+                (s, d) -> s.withTimeouts(s.timeouts().withClientRead(d))));
+        o.add(duration("timeouts.upstream_connect", "connecting to an origin (else 504)", s -> s.timeouts().upstreamConnect(),
+                (s, d) -> s.withTimeouts(s.timeouts().withUpstreamConnect(d))));
+        o.add(duration("timeouts.upstream_read", "longest silence from an origin (else 504, or an aborted response)",
+                s -> s.timeouts().upstreamRead(), (s, d) -> s.withTimeouts(s.timeouts().withUpstreamRead(d))));
+        o.add(duration("timeouts.expect_continue", "wait this long for an origin's 100 Continue", s -> s.timeouts().expectContinue(),
+                (s, d) -> s.withTimeouts(s.timeouts().withExpectContinue(d))));
+        o.add(duration("timeouts.tunnel_idle", "close a tunnel with no traffic either way for this long", s -> s.timeouts().tunnelIdle(),
+                (s, d) -> s.withTimeouts(s.timeouts().withTunnelIdle(d))));
+        o.add(duration("timeouts.shutdown_grace", "on stop, let exchanges in flight run on this long", s -> s.timeouts().shutdownGrace(),
+                (s, d) -> s.withTimeouts(s.timeouts().withShutdownGrace(d))));
+
+        o.add(new Option("pool.max_idle_per_route", "number", "idle origin connections kept per scheme, host and port",
+                s -> Integer.toString(s.pool().maxIdlePerRoute()),
+                (s, n, k) -> s.withPool(s.pool().withMaxIdlePerRoute(Values.integer(n, k)))));
+        o.add(new Option("pool.max_idle_total", "number", "idle origin connections kept in all",
+                s -> Integer.toString(s.pool().maxIdleTotal()),
+                (s, n, k) -> s.withPool(s.pool().withMaxIdleTotal(Values.integer(n, k)))));
+        o.add(duration("pool.idle_timeout", "close an idle origin connection after this", s -> s.pool().idleTimeout(),
+                (s, d) -> s.withPool(s.pool().withIdleTimeout(d))));
+
+        o.add(size("capture.max_body", "capture each body up to this (the rest still flows)", s -> s.capture().maxBodyBytes(),
+                (s, v) -> s.withCapture(s.capture().withMaxBodyBytes(toInt(v)))));
+        o.add(size("capture.store_budget", "keep recent flows within this much memory (at most a quarter of the heap)",
+                s -> s.capture().storeBudgetBytes(), (s, v) -> s.withCapture(s.capture().withStoreBudgetBytes(v))));
+
+        o.add(new Option("tls.intercept", "boolean", "decrypt HTTPS with wiretap's CA (off: tunnel it untouched)",
+                s -> Boolean.toString(s.tls().intercept()), (s, n, k) -> s.withTls(s.tls().withIntercept(Values.bool(n, k)))));
+        o.add(new Option("tls.passthrough", "list of host patterns", "hosts never intercepted (globs like *.bank.example)",
+                s -> list(s.tls().passthrough().stream().map(HostPattern::toString).toList()),
+                (s, n, k) -> s.withTls(s.tls().withPassthrough(patterns(Values.texts(n, k))))));
+        o.add(new Option("tls.insecure_upstream", "boolean", "do not verify origins' certificates (unsafe)",
+                s -> Boolean.toString(s.tls().insecureUpstream()),
+                (s, n, k) -> s.withTls(s.tls().withInsecureUpstream(Values.bool(n, k)))));
+        o.add(new Option("tls.trusted_certs", "list of PEM files", "extra certificates (CAs) to trust for origins",
+                s -> list(s.tls().trustedCerts().stream().map(Path::toString).toList()),
+                (s, n, k) -> s.withTls(s.tls().withTrustedCerts(Values.texts(n, k).stream().map(Path::of).toList()))));
+        o.add(new Option("tls.ca_cert", "PEM file", "your own CA certificate instead of wiretap's (with tls.ca_key)",
+                s -> s.tls().ownCa().map(ca -> ca.certificate().toString()).orElse(""),
+                (s, n, k) -> withOwnCa(s, optionalText(n, k), null)));
+        o.add(new Option("tls.ca_key", "PEM file", "the private key of tls.ca_cert",
+                s -> s.tls().ownCa().map(ca -> ca.key().toString()).orElse(""),
+                (s, n, k) -> withOwnCa(s, null, optionalText(n, k))));
+        return List.copyOf(o);
+    }
+
+    /** A value that may be left empty ({@code ~}): then empty text. */
+    private static String optionalText(ConfigNode n, String k) throws ConfigError {
+        return n instanceof ConfigNode.Scalar sc && sc.isNull() ? "" : Values.text(n, k);
+    }
+
+    private static Settings withOwnCa(Settings s, String cert, String key) {
+        Optional<TlsSettings.OwnCa> current = s.tls().ownCa();
+        if ((cert != null && cert.isEmpty() || key != null && key.isEmpty()) && current.isEmpty()) {
+            return s; // left empty while no CA of one's own is set: nothing to change
+        }
+        Path c = cert != null ? Path.of(cert) : current.map(TlsSettings.OwnCa::certificate).orElse(Path.of(""));
+        Path k = key != null ? Path.of(key) : current.map(TlsSettings.OwnCa::key).orElse(Path.of(""));
+        return s.withTls(s.tls().withOwnCa(new TlsSettings.OwnCa(c, k)));
+    }
+
+    private static List<HostPattern> patterns(List<String> texts) {
+        return texts.stream().map(HostPattern::new).toList();
+    }
+
+    private static String list(List<String> items) {
+        return "[" + String.join(", ", items.stream().map(ConfigPrinter::yaml).toList()) + "]";
+    }
+
+    private static int toInt(long value) {
+        if (value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(Values.formatSize(value) + " is too large (at most 2g)");
+        }
+        return (int) value;
+    }
+
+    private static Option duration(String key, String doc, Function<Settings, Duration> get,
+                                   BiFunction<Settings, Duration, Settings> set) {
+        return new Option(key, "duration", doc, s -> Values.formatDuration(get.apply(s)),
+                (s, n, k) -> set.apply(s, Values.duration(n, k)));
+    }
+
+    private static Option size(String key, String doc, Function<Settings, Number> get, BiFunction<Settings, Long, Settings> set) {
+        return new Option(key, "size", doc, s -> Values.formatSize(get.apply(s).longValue()),
+                (s, n, k) -> set.apply(s, Values.size(n, k)));
+    }
+
+}
