@@ -119,7 +119,7 @@ public final class ConfigPrinter {
         }
         for (RuleAction a : rule.actions()) {
             String line = switch (a) {
-                case RuleAction.MapRemote m -> "map_remote: " + yaml(m.target().toString());
+                case RuleAction.MapRemote m -> "map_remote: {to: " + yaml(m.target().toString()) + ", strip: " + yaml(m.stripPrefix()) + "}";
                 case RuleAction.MapLocal m -> "map_local: {path: " + yaml(m.path().toString()) + ", strip: " + yaml(m.stripPrefix()) + "}";
                 case RuleAction.Respond r -> "respond: {status: " + r.status() + ", headers: " + headers(r.headers()) + ", body: "
                         + yaml(new String(r.body(), StandardCharsets.UTF_8)) + "}";

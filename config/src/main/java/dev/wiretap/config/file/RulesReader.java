@@ -28,7 +28,7 @@ import java.util.Optional;
  *     remove_headers: [Cookie]
  *     response: {set_headers: {Cache-Control: no-store}}
  *   - match: host:www.example.com path:/api/*
- *     map_remote: https://staging.example.com:8443/api
+ *     map_remote: https://staging.example.com:8443     # or {to: https://staging.example.com/v2, strip: /api}
  *   - match: path:/static/*
  *     map_local: {path: ./fixtures, strip: /static}
  *   - match: path:/health
@@ -159,6 +159,18 @@ final class RulesReader {
     }
 
     private static RuleAction mapRemote(ConfigNode node, String key) throws ConfigError {
+        String strip = "";
+        if (node instanceof ConfigNode.Mapping map) {
+            checkKeys(map, key, List.of("to", "strip"));
+            ConfigNode.Entry to = map.entries().get("to");
+            if (to == null) {
+                throw new ConfigError(map.where(), key, "map_remote needs to: (the URL to send the requests to)");
+            }
+            ConfigNode.Entry s = map.entries().get("strip");
+            strip = s == null ? "" : Values.text(s.value(), key + ".strip");
+            node = to.value();
+            key = key + ".to";
+        }
         String text = Values.text(node, key);
         try {
             URI uri = new URI(text);
@@ -169,7 +181,7 @@ final class RulesReader {
             if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getUserInfo() != null) {
                 throw new ConfigError(node.where(), key, "'" + text + "': only scheme, host, port and a path prefix can be mapped");
             }
-            return new RuleAction.MapRemote(uri);
+            return new RuleAction.MapRemote(uri, strip);
         } catch (URISyntaxException e) {
             throw new ConfigError(node.where(), key, "'" + text + "' is not a URL: " + e.getReason());
         }

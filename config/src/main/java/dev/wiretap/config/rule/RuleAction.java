@@ -31,12 +31,14 @@ public sealed interface RuleAction {
     }
 
     /**
-     * Sends the request elsewhere: {@code target}'s scheme, host and port replace the request's, and its path (if
-     * not just "/") replaces the start of the request's path; the Host field follows.
+     * Sends the request elsewhere: {@code target}'s scheme, host and port replace the request's; the request's path
+     * loses {@code stripPrefix} (when it starts with it) and gains {@code target}'s path (when more than "/") in
+     * front. The Host field follows.
      */
-    record MapRemote(URI target) implements RuleAction {
+    record MapRemote(URI target, String stripPrefix) implements RuleAction {
         public MapRemote {
             Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(stripPrefix, "stripPrefix");
         }
     }
 

@@ -188,6 +188,7 @@ class ConfigLoaderTest {
             assertEquals(first.rules().get(i).name(), second.rules().get(i).name());
             assertEquals(first.rules().get(i).match().toString(), second.rules().get(i).match().toString());
             assertEquals(first.rules().get(i).actions().size(), second.rules().get(i).actions().size(), printed);
+            assertEquals(first.rules().get(i).actions().stream().map(Object::getClass).toList(), second.rules().get(i).actions().stream().map(Object::getClass).toList());
         }
         assertTrue(printed.contains("client_idle: 90s  # config.yaml:1"), printed);
     }

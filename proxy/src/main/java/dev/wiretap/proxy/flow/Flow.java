@@ -39,6 +39,9 @@ public final class Flow {
     private volatile State state = State.REQUESTED;
     private volatile boolean reusedUpstream;
     private volatile boolean intercepted;
+    private final java.util.List<String> appliedRules = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Answer answer;
+    private volatile Throttle throttle;
     private volatile String serverAddress = "";
     private volatile long bytesFromClient;
     private volatile long bytesToClient;
@@ -120,6 +123,37 @@ public final class Flow {
         this.error = Objects.requireNonNull(error);
         snapshotTimings(endNanos);
         state = State.FAILED;
+    }
+
+    /** The names of the rules that changed this exchange, in the order they applied. */
+    public java.util.List<String> appliedRules() {
+        return java.util.List.copyOf(appliedRules);
+    }
+
+    /** Records that rule {@code name} changed this exchange (once per rule). */
+    public void addAppliedRule(String name) {
+        if (!appliedRules.contains(name)) {
+            appliedRules.add(name);
+        }
+    }
+
+    /** How wiretap is to answer in the origin's place, if an addon decided so at the request head. */
+    public Optional<Answer> answer() {
+        return Optional.ofNullable(answer);
+    }
+
+    /** Answers the request in the origin's place (the origin is not contacted). */
+    public void setAnswer(Answer answer) {
+        this.answer = Objects.requireNonNull(answer);
+    }
+
+    /** The bandwidth limit for this exchange's bodies, if any. */
+    public Optional<Throttle> throttle() {
+        return Optional.ofNullable(throttle);
+    }
+
+    public void setThrottle(Throttle throttle) {
+        this.throttle = Objects.requireNonNull(throttle);
     }
 
     /** For a CONNECT: whether wiretap opened the tunnel's TLS and read the requests inside it as flows of their own. */
@@ -205,12 +239,13 @@ public final class Flow {
     /** Rebuilds a finished flow from its stored form ({@link FlowRecords}). */
     static Flow restore(long id, InetSocketAddress client, Timings timings, long startNanos, Request request,
                         Response response, FlowError error, State state, boolean reusedUpstream, boolean intercepted,
-                        String serverAddress, long bytesFromClient, long bytesToClient) {
+                        java.util.List<String> appliedRules, String serverAddress, long bytesFromClient, long bytesToClient) {
         Flow flow = new Flow(id, client, timings.started(), startNanos, request);
         flow.response = response;
         flow.error = error;
         flow.reusedUpstream = reusedUpstream;
         flow.intercepted = intercepted;
+        flow.appliedRules.addAll(appliedRules);
         flow.serverAddress = serverAddress;
         flow.bytesFromClient = bytesFromClient;
         flow.bytesToClient = bytesToClient;

@@ -50,6 +50,11 @@ public final class FlowRecords {
         int flags = r.u8();
         boolean reused = (flags & 1) != 0;
         boolean intercepted = (flags & 2) != 0;
+        int ruleCount = r.i32();
+        java.util.List<String> rules = new java.util.ArrayList<>(ruleCount);
+        for (int i = 0; i < ruleCount; i++) {
+            rules.add(r.str());
+        }
         String serverAddress = r.str();
         long fromClient = r.i64();
         long toClient = r.i64();
@@ -60,7 +65,7 @@ public final class FlowRecords {
         Request request = readRequest(r);
         Response response = r.u8() == 1 ? readResponse(r) : null;
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
-                serverAddress, fromClient, toClient);
+                rules, serverAddress, fromClient, toClient);
     }
 
     private static void encode(Flow flow, Sink s) {
@@ -80,6 +85,11 @@ public final class FlowRecords {
         s.i64(flow.startNanos());
         s.u8(flow.state().ordinal());
         s.u8((flow.isReusedUpstream() ? 1 : 0) | (flow.isIntercepted() ? 2 : 0));
+        java.util.List<String> rules = flow.appliedRules();
+        s.i32(rules.size());
+        for (String rule : rules) {
+            s.str(rule);
+        }
         s.str(flow.serverAddress());
         s.i64(flow.bytesFromClient());
         s.i64(flow.bytesToClient());

@@ -1,0 +1,209 @@
+package dev.wiretap.proxy.addon;
+
+import dev.wiretap.config.rule.Rule;
+import dev.wiretap.config.rule.RuleAction;
+import dev.wiretap.proxy.flow.Answer;
+import dev.wiretap.proxy.flow.Destination;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.flow.Throttle;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Applies the configured rules to every exchange, in file order. At the request head (no response known yet, so a
+ * filter's response terms do not match there): request header changes, map remote, delay, throttle, and the answers
+ * that replace the origin (map local, respond, block), the first one winning. At the response head, with status
+ * and response fields known: response header changes. Each flow records the rules that changed it.
+ *
+ * <p>The rules can be replaced while running ({@link #setRules}, on a config reload): new exchanges see the new
+ * ones. Thread-safe.
+ */
+public final class RulesAddon implements Addon {
+
+    private final AtomicReference<List<Rule>> rules;
+
+    public RulesAddon(List<Rule> rules) {
+        this.rules = new AtomicReference<>(List.copyOf(rules));
+    }
+
+    public void setRules(List<Rule> rules) {
+        this.rules.set(List.copyOf(rules));
+    }
+
+    public List<Rule> rules() {
+        return rules.get();
+    }
+
+    @Override
+    public String name() {
+        return "rules";
+    }
+
+    @Override
+    public void onRequestHead(Flow flow) {
+        FlowExchange exchange = new FlowExchange(flow);
+        for (Rule rule : rules.get()) {
+            if (!hasRequestAction(rule) || !rule.match().matches(exchange)) {
+                continue;
+            }
+            boolean applied = false;
+            for (RuleAction action : rule.actions()) {
+                applied |= applyToRequest(action, flow);
+            }
+            if (applied) {
+                flow.addAppliedRule(rule.name());
+            }
+        }
+    }
+
+    @Override
+    public void onResponseHead(Flow flow) {
+        Optional<Response> response = flow.response();
+        if (response.isEmpty()) {
+            return;
+        }
+        FlowExchange exchange = new FlowExchange(flow);
+        for (Rule rule : rules.get()) {
+            boolean applied = false;
+            for (RuleAction action : rule.actions()) {
+                if (isResponseAction(action) && (applied || rule.match().matches(exchange))) {
+                    applyHeader(action, response.get().headers());
+                    applied = true;
+                }
+            }
+            if (applied) {
+                flow.addAppliedRule(rule.name());
+            }
+        }
+    }
+
+    private static boolean hasRequestAction(Rule rule) {
+        return rule.actions().stream().anyMatch(a -> !isResponseAction(a));
+    }
+
+    private static boolean isResponseAction(RuleAction action) {
+        return switch (action) {
+            case RuleAction.SetHeader h -> h.side() == RuleAction.Side.RESPONSE;
+            case RuleAction.AddHeader h -> h.side() == RuleAction.Side.RESPONSE;
+            case RuleAction.RemoveHeader h -> h.side() == RuleAction.Side.RESPONSE;
+            default -> false;
+        };
+    }
+
+    /** Applies one request-time action; returns whether it changed anything. */
+    private static boolean applyToRequest(RuleAction action, Flow flow) {
+        switch (action) {
+            case RuleAction.SetHeader h when h.side() == RuleAction.Side.REQUEST -> applyHeader(h, flow.request().headers());
+            case RuleAction.AddHeader h when h.side() == RuleAction.Side.REQUEST -> applyHeader(h, flow.request().headers());
+            case RuleAction.RemoveHeader h when h.side() == RuleAction.Side.REQUEST -> applyHeader(h, flow.request().headers());
+            case RuleAction.MapRemote m -> mapRemote(m, flow);
+            case RuleAction.MapLocal m -> {
+                if (flow.answer().isEmpty()) {
+                    String path = flow.request().destination().map(Destination::pathAndQuery).orElse("/");
+                    Optional<Path> file = LocalFiles.resolve(m, path);
+                    flow.setAnswer(file.<Answer>map(f -> new Answer.File(f, MediaTypes.guess(f.getFileName().toString())))
+                            .orElseGet(() -> notFound(m, path)));
+                }
+            }
+            case RuleAction.Respond r -> {
+                if (flow.answer().isEmpty()) {
+                    flow.setAnswer(new Answer.Respond(r.status(), reason(r.status()), r.headers(), r.body()));
+                }
+            }
+            case RuleAction.Block b -> {
+                if (flow.answer().isEmpty()) {
+                    flow.setAnswer(b.status().<Answer>map(status -> new Answer.Respond(status, reason(status),
+                            Map.of("Content-Type", "text/plain; charset=utf-8"),
+                            ("wiretap: blocked by a rule\n").getBytes(StandardCharsets.UTF_8))).orElse(new Answer.Drop()));
+                }
+            }
+            case RuleAction.Delay d -> sleep(d.latency().toMillis());
+            case RuleAction.Throttle t -> flow.setThrottle(new Throttle(t.upBytesPerSecond(), t.downBytesPerSecond()));
+            default -> {
+                return false; // a response-side header change: applied at the response head
+            }
+        }
+        return true;
+    }
+
+    private static void applyHeader(RuleAction action, Headers headers) {
+        switch (action) {
+            case RuleAction.SetHeader h -> headers.set(h.name(), h.value());
+            case RuleAction.AddHeader h -> headers.add(h.name(), h.value());
+            case RuleAction.RemoveHeader h -> headers.removeAll(h.name());
+            default -> throw new IllegalArgumentException("not a header change: " + action);
+        }
+    }
+
+    /**
+     * Points the request at the rule's target: its scheme, host and port; the request path loses the strip prefix
+     * and gains the target's path in front. {@code {to: https://staging.example.com/v2, strip: /api}} maps
+     * {@code /api/x?y} to {@code /v2/x?y}. The Host field follows (it is written from the destination).
+     */
+    private static void mapRemote(RuleAction.MapRemote rule, Flow flow) {
+        URI target = rule.target();
+        Destination current = flow.request().destination().orElseThrow();
+        String scheme = target.getScheme().toLowerCase(java.util.Locale.ROOT);
+        int port = target.getPort() > 0 ? target.getPort() : Destination.defaultPort(scheme);
+        String path = current.pathAndQuery();
+        if (!rule.stripPrefix().isEmpty() && path.startsWith(rule.stripPrefix())) {
+            path = path.substring(rule.stripPrefix().length());
+            if (!path.startsWith("/")) {
+                path = "/" + path;
+            }
+        }
+        String prefix = target.getRawPath() == null || target.getRawPath().equals("/") ? "" : stripSlash(target.getRawPath());
+        flow.request().setDestination(new Destination(scheme, target.getHost(), port, prefix + path));
+    }
+
+    private static String stripSlash(String path) {
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    private static Answer notFound(RuleAction.MapLocal m, String path) {
+        return new Answer.Respond(404, "Not Found", Map.of("Content-Type", "text/plain; charset=utf-8"),
+                ("wiretap: no local file for " + path + " under " + m.path() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 201 -> "Created";
+            case 202 -> "Accepted";
+            case 204 -> "No Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 304 -> "Not Modified";
+            case 307 -> "Temporary Redirect";
+            case 308 -> "Permanent Redirect";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 418 -> "I'm a teapot";
+            case 429 -> "Too Many Requests";
+            case 451 -> "Unavailable For Legal Reasons";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
+        };
+    }
+}
