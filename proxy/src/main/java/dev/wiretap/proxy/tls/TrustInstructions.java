@@ -127,7 +127,7 @@ public final class TrustInstructions {
         return "wiretap decrypts HTTPS with certificates it makes for each site as it goes, signed by its own"
                 + " certificate authority (CA). A client accepts them once it trusts the CA's certificate. Trust it"
                 + " only where you debug: whoever holds its private key can pose as any site to that client, so keep"
-                + " the key (wiretap-ca-key.pem, beside the certificate) to yourself.";
+                + " the key to yourself (wiretap's own is " + CertificateAuthority.KEY_FILE + ", beside the certificate).";
     }
 
     private String validUntil() {
