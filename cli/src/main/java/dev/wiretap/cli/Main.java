@@ -21,16 +21,18 @@ import picocli.CommandLine.Option;
 /**
  * The {@code wiretap} command: turns flags into {@link Settings}, starts the engine, prints where it listens and
  * then one line per exchange, and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a normal
- * stop, 1 when wiretap cannot start (the address is taken), 2 for bad flags.
+ * stop, 1 when wiretap cannot start (the address is taken), 2 for bad flags. {@code wiretap ca} ({@link CaCommand})
+ * tells how to trust wiretap's CA.
  */
 @Command(name = "wiretap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = CaCommand.class,
         description = "An HTTP debugging proxy: point a client at it and see every exchange.",
         footer = {"", "Examples:",
                 "  wiretap                                   listen on 127.0.0.1:8080",
                 "  curl -x http://127.0.0.1:8080 http://example.com/",
                 "  wiretap --listen 0.0.0.0:9000 -v          all interfaces, with headers",
-                "  wiretap --upstream-proxy http://proxy.corp:3128"})
+                "  wiretap --upstream-proxy http://proxy.corp:3128",
+                "  wiretap ca                                trust wiretap's CA for HTTPS"})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
@@ -63,13 +65,13 @@ public final class Main implements Callable<Integer> {
             description = "Also trust the certificates in this PEM file for origins (a company or test CA). Repeatable.")
     List<Path> upstreamCa = new ArrayList<>();
 
-    @Option(names = "--ca-cert", paramLabel = "FILE", description = "Use your own CA certificate (PEM) instead of wiretap's; needs --ca-key.")
+    @Option(names = "--ca-cert", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT, description = "Use your own CA certificate (PEM) instead of wiretap's; needs --ca-key.")
     Path caCert;
 
-    @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
+    @Option(names = "--ca-key", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT, description = "The private key (PEM) of --ca-cert.")
     Path caKey;
 
-    @Option(names = "--config-dir", paramLabel = "DIR",
+    @Option(names = "--config-dir", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
             description = "Where wiretap keeps its CA (default: $WIRETAP_HOME, else ~/.wiretap).")
     Path configDir;
 
@@ -93,7 +95,7 @@ public final class Main implements Callable<Integer> {
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("wiretap: " + e.getMessage());
-            err.println("Try 'wiretap --help' for the flags.");
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the flags.");
             return CommandLine.ExitCode.USAGE;
         });
         return cli.execute(args);
@@ -101,7 +103,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((caCert == null) != (caKey == null)) {
+        if (!caFlagsPaired()) {
             err.println("wiretap: --ca-cert and --ca-key go together");
             return CommandLine.ExitCode.USAGE;
         }
@@ -146,7 +148,21 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    private TlsSettings tlsSettings() {
+    PrintStream out() {
+        return out;
+    }
+
+    PrintStream err() {
+        return err;
+    }
+
+    /** Whether --ca-cert and --ca-key were given together or not at all. */
+    boolean caFlagsPaired() {
+        return (caCert == null) == (caKey == null);
+    }
+
+    /** The TLS settings the flags ask for (also what {@code wiretap ca} loads the CA with). */
+    TlsSettings tlsSettings() {
         TlsSettings tls = TlsSettings.defaults().withIntercept(!noIntercept).withPassthrough(passthrough)
                 .withInsecureUpstream(insecureUpstream).withTrustedCerts(upstreamCa);
         if (configDir != null) {

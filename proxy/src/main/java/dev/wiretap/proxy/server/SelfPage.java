@@ -1,15 +1,25 @@
 package dev.wiretap.proxy.server;
 
+import dev.wiretap.config.HostPort;
+import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.ProtocolException;
+import dev.wiretap.proxy.tls.CertificateAuthority;
+import dev.wiretap.proxy.tls.TrustInstructions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * wiretap's own page, served for requests addressed to wiretap itself: an origin-form request ({@code GET /}
  * sent to the proxy as if it were a web server), an absolute URL naming wiretap's own address, or the magic host
  * {@code http://wiretap/}. Such a request is never forwarded, which would loop back here.
+ *
+ * <p>At {@code /} a page about the proxy and, when HTTPS interception is on, how to trust wiretap's CA (the same
+ * {@link TrustInstructions} {@code wiretap ca} prints); at {@code /wiretap-ca.pem}, {@code .cer} and {@code .crt} the
+ * CA certificate; elsewhere 404. Runs on the client connection's thread.
  */
 final class SelfPage {
 
@@ -25,20 +35,75 @@ final class SelfPage {
     boolean answer(Flow flow) throws IOException {
         boolean bodyRead = drainBody(flow);
         boolean keep = bodyRead && !ClientSession.wantsClose(flow.request()) && !session.isDraining();
-        String method = flow.request().method();
-        LocalResponse page;
-        if (method.equals("GET") || method.equals("HEAD")) {
-            page = new LocalResponse(200, "OK", "text/html; charset=utf-8", html().getBytes(StandardCharsets.UTF_8));
-        } else if (method.equals("OPTIONS")) {
-            page = new LocalResponse(200, "OK", "text/plain; charset=utf-8", new byte[0]);
-        } else {
-            page = LocalResponse.error(405, "wiretap's own page only answers GET and HEAD");
-            page = new LocalResponse(405, "Method Not Allowed", page.contentType(), page.body());
-        }
-        session.sendLocal(flow, page, !keep);
+        session.sendLocal(flow, respond(flow.request()), !keep);
         flow.complete(System.nanoTime());
         session.publishEnd(flow);
         return keep;
+    }
+
+    /** The page, a download of the CA certificate, or why not. */
+    private LocalResponse respond(Request request) {
+        String method = request.method();
+        if (method.equals("OPTIONS")) {
+            return new LocalResponse(200, "OK", "text/plain; charset=utf-8", new byte[0]);
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            LocalResponse error = LocalResponse.error(405, "wiretap's own page only answers GET and HEAD");
+            return new LocalResponse(405, "Method Not Allowed", error.contentType(), error.body());
+        }
+        String path = path(request);
+        Optional<CertificateAuthority> ca = session.context().certificateAuthority();
+        if (path.equals("/")) {
+            return new LocalResponse(200, "OK", "text/html; charset=utf-8", html(ca).getBytes(StandardCharsets.UTF_8));
+        }
+        Optional<Download> download = Download.at(path);
+        if (download.isEmpty()) {
+            return LocalResponse.error(404, "wiretap's own page has nothing at " + path + "; see / for what it has");
+        }
+        if (ca.isEmpty()) {
+            return LocalResponse.error(404, "HTTPS interception is off (--no-intercept): there is no CA certificate");
+        }
+        return download.get().of(ca.get());
+    }
+
+    /**
+     * The CA certificate as wiretap's page offers it. PEM for tools; DER for browsers and phones, which offer to
+     * install a certificate served as {@code application/x-x509-ca-cert} (Firefox, Android) and save one served as
+     * {@code application/pkix-cert} (RFC 2585 section 4.1) for the system's certificate tool to open.
+     */
+    private enum Download {
+        PEM("/wiretap-ca.pem", "application/x-pem-file"),
+        CER("/wiretap-ca.cer", "application/x-x509-ca-cert"),
+        CRT("/wiretap-ca.crt", "application/pkix-cert");
+
+        private final String path;
+        private final String contentType;
+
+        Download(String path, String contentType) {
+            this.path = path;
+            this.contentType = contentType;
+        }
+
+        static Optional<Download> at(String path) {
+            for (Download d : values()) {
+                if (d.path.equals(path)) {
+                    return Optional.of(d);
+                }
+            }
+            return Optional.empty();
+        }
+
+        LocalResponse of(CertificateAuthority ca) {
+            byte[] body = this == PEM ? ca.certificatePem().getBytes(StandardCharsets.US_ASCII) : ca.certificateDer();
+            return new LocalResponse(200, "OK", contentType, body);
+        }
+    }
+
+    /** The request's path without its query ({@code /} for {@code *}). */
+    private static String path(Request request) {
+        String target = request.destination().map(Destination::pathAndQuery).orElse("/");
+        int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
     }
 
     /** Reads and drops a small request body; returns false if one is left unread. */
@@ -69,14 +134,27 @@ final class SelfPage {
         return true;
     }
 
-    private String html() {
+    private String html(Optional<CertificateAuthority> ca) {
         ServerContext ctx = session.context();
-        String address = ctx.settings().listen().host() + ":" + ctx.self().port();
+        String address = new HostPort(ctx.settings().listen().host(), ctx.self().port()).toString();
+        String https = ca.map(authority -> """
+                <h2>Intercepting HTTPS</h2>
+                <p>Download wiretap's CA certificate: <a href="/wiretap-ca.pem">wiretap-ca.pem</a> (PEM, for most tools)
+                or <a href="/wiretap-ca.cer">wiretap-ca.cer</a> (DER; browsers and phones offer to install it).</p>
+                """ + TrustInstructions.of(authority, address).html())
+                .orElse("""
+                <h2>HTTPS</h2>
+                <p>HTTPS interception is off (<code>--no-intercept</code>): HTTPS sites go through untouched CONNECT
+                tunnels, so there is no certificate to trust, and the log shows each tunnel's host and size rather
+                than the requests inside it.</p>
+                """);
         return """
                 <!doctype html>
                 <html><head><meta charset="utf-8"><title>wiretap</title>
-                <style>body{font:16px/1.5 system-ui,sans-serif;max-width:44em;margin:3em auto;padding:0 1em;color:#222}
-                code{background:#f2f2f2;padding:.1em .3em;border-radius:3px}</style></head>
+                <style>body{font:16px/1.5 system-ui,sans-serif;max-width:50em;margin:3em auto;padding:0 1em;color:#222}
+                code{background:#f2f2f2;padding:.1em .3em;border-radius:3px}
+                pre{background:#f2f2f2;padding:.5em .8em;border-radius:3px;overflow-x:auto}pre code{padding:0}
+                .fingerprint{word-break:break-all}</style></head>
                 <body>
                 <h1>wiretap %s</h1>
                 <p>This is wiretap, an HTTP debugging proxy, listening on <code>%s</code>.
@@ -87,7 +165,7 @@ final class SelfPage {
                 <li>environment: <code>export http_proxy=http://%s https_proxy=http://%s</code></li>
                 <li>Chromium: <code>chromium --proxy-server=%s</code></li>
                 </ul>
-                </body></html>
-                """.formatted(ctx.version(), address, address, address, address, address);
+                %s</body></html>
+                """.formatted(ctx.version(), address, address, address, address, address, https);
     }
 }

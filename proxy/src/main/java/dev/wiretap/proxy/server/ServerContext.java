@@ -12,6 +12,7 @@ import dev.wiretap.proxy.upstream.Dialer;
 import dev.wiretap.proxy.upstream.UpstreamPool;
 import java.util.List;
 import java.util.Optional;
+import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.InterceptTls;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,13 +34,18 @@ public record ServerContext(Settings settings, RequestParser requestParser, Resp
                             FlowEvents events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
                             ReadWatchdog watchdog, Optional<InterceptTls> interceptTls, String version) {
 
-    /** This hop's Via entry for a message of the given version number ({@code 1.1 wiretap}), or null if off. */
     /** A relay for one body, with this proxy's buffers and capture cap. */
     dev.wiretap.proxy.http1.BodyRelay bodyRelay() {
         return new dev.wiretap.proxy.http1.BodyRelay(settings.limits(), bodyBuffers, directBuffers,
                 settings.capture().maxBodyBytes());
     }
 
+    /** wiretap's certificate authority, when HTTPS interception is on. */
+    Optional<CertificateAuthority> certificateAuthority() {
+        return interceptTls.map(tls -> tls.leaves().authority());
+    }
+
+    /** This hop's Via entry for a message of the given version number ({@code 1.1 wiretap}), or null if off. */
     String via(String versionNumber) {
         return settings.addVia() ? versionNumber + " wiretap" : null;
     }

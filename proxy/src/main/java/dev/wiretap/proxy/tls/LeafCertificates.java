@@ -88,6 +88,11 @@ public final class LeafCertificates {
         }
     }
 
+    /** The CA that signs these certificates. */
+    public CertificateAuthority authority() {
+        return ca;
+    }
+
     /** The private key of every host certificate. */
     public PrivateKey privateKey() {
         return leafKey.getPrivate();

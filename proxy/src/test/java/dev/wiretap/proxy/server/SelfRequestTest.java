@@ -27,7 +27,7 @@ class SelfRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://127.0.0.1:%d/", "http://localhost:%d/", "http://wiretap/", "http://WIRETAP/anything"})
+    @ValueSource(strings = {"http://127.0.0.1:%d/", "http://localhost:%d/", "http://wiretap/", "http://WIRETAP/?anything"})
     void servesItsPageForAnAbsoluteUrlNamingItself(String urlPattern) throws Exception {
         try (ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
             String url = urlPattern.formatted(proxy.port());
