@@ -269,6 +269,9 @@ final class ClientSession implements Runnable {
             case AUTHORITY -> {
                 request.setDestination(new Destination("tcp", target.host(), target.port(), ""));
                 ctx.events().publish(new FlowEvent.Requested(flow));
+                if (target.host().equalsIgnoreCase(SelfAddress.MAGIC_HOST) && ctx.interceptTls().isPresent()) {
+                    return new ConnectTunnel(this).openToWiretap(flow); // https://wiretap/: the page, over TLS
+                }
                 if (ctx.self().isSelf(target.host(), target.port())) {
                     // Bytes already read after the CONNECT were meant for the tunnel: see ConnectTunnel.hasTunnelBytes.
                     return fail(flow, 508, "a tunnel to " + target.host() + ":" + target.port()
@@ -302,6 +305,10 @@ final class ClientSession implements Runnable {
                     tunnelOrigin.port(), target.pathAndQuery().equals("*") ? "/" : target.pathAndQuery()));
         }
         ctx.events().publish(new FlowEvent.Requested(flow));
+        Destination destination = request.destination().orElseThrow();
+        if (ctx.self().isSelf(destination.host(), destination.port())) {
+            return new SelfPage(this).answer(flow);
+        }
         return new Forwarder(this).forward(flow);
     }
 

@@ -81,6 +81,14 @@ final class ConnectTunnel {
         return false;
     }
 
+    /** A tunnel to wiretap's own magic host: intercepted with no origin behind it, its requests get wiretap's page. */
+    boolean openToWiretap(Flow flow) throws IOException {
+        if (!AddonHooks.requestHead(session, flow, false)) {
+            return false;
+        }
+        return intercept(flow, flow.request().destination().orElseThrow(), ctx.interceptTls().orElseThrow(), null);
+    }
+
     private Route httpsRoute(Destination target) {
         return new Route("https", target.host(), target.port(), ctx.settings().upstreamProxy());
     }

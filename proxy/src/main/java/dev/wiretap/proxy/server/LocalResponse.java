@@ -9,17 +9,39 @@ import dev.wiretap.proxy.http1.HttpOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * A response wiretap makes itself (an error, its own page, a TRACE echo): status, content type and body,
- * recorded on the flow and written to the client with a Content-Length.
+ * A response wiretap makes itself (an error, its own page, a TRACE echo, a rule's answer): status, fields (in
+ * order, the content type among them) and body, recorded on the flow and written to the client with a
+ * Content-Length.
  */
-record LocalResponse(int status, String reason, String contentType, byte[] body) {
+record LocalResponse(int status, String reason, Map<String, String> fields, byte[] body) {
+
+    LocalResponse {
+        fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    LocalResponse(int status, String reason, String contentType, byte[] body) {
+        this(status, reason, Map.of("Content-Type", contentType), body);
+    }
 
     /** A short plain-text error: {@code wiretap: <message>}. */
     static LocalResponse error(int status, String message) {
         return new LocalResponse(status, reasonPhrase(status), "text/plain; charset=utf-8",
                 ("wiretap: " + message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The same response with one more field. */
+    LocalResponse with(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(fields);
+        more.put(name, value);
+        return new LocalResponse(status, reason, more, body);
+    }
+
+    String contentType() {
+        return fields.getOrDefault("Content-Type", "application/octet-stream");
     }
 
     /**
@@ -28,9 +50,12 @@ record LocalResponse(int status, String reason, String contentType, byte[] body)
      */
     Response send(HttpOutput out, Flow flow, boolean close) throws IOException {
         Headers headers = new Headers();
-        headers.add("Content-Type", contentType);
+        fields.forEach(headers::add);
+        headers.removeAll("Content-Length");
         headers.add("Content-Length", Integer.toString(body.length));
-        headers.add("Cache-Control", "no-store");
+        if (!headers.contains("Cache-Control")) {
+            headers.add("Cache-Control", "no-store");
+        }
         if (close) {
             headers.add("Connection", "close");
         }
@@ -62,6 +87,7 @@ record LocalResponse(int status, String reason, String contentType, byte[] body)
             case 400 -> "Bad Request";
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";
             case 413 -> "Content Too Large";
             case 414 -> "URI Too Long";

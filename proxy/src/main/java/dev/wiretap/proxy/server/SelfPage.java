@@ -48,8 +48,8 @@ final class SelfPage {
             return new LocalResponse(200, "OK", "text/plain; charset=utf-8", new byte[0]);
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            LocalResponse error = LocalResponse.error(405, "wiretap's own page only answers GET and HEAD");
-            return new LocalResponse(405, "Method Not Allowed", error.contentType(), error.body());
+            // RFC 9110 section 15.5.6: a 405 says which methods are allowed.
+            return LocalResponse.error(405, "wiretap's own page only answers GET and HEAD").with("Allow", "GET, HEAD, OPTIONS");
         }
         String path = path(request);
         Optional<CertificateAuthority> ca = session.context().certificateAuthority();

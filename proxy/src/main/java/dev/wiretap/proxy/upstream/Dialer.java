@@ -219,7 +219,8 @@ public final class Dialer {
     private static String certificateProblem(SSLException e) {
         String message = e.getMessage();
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException) {
+            if ((t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException)
+                    && t.getMessage() != null && !message.contains(t.getMessage())) {
                 message = message + " (" + t.getMessage() + ")";
                 break;
             }

@@ -123,6 +123,39 @@ class CaCertificatePageTest {
         }
     }
 
+    @Test
+    void servesThePageOverHttpsToo() throws Exception {
+        try (ProxyUnderTest proxy = startIntercepting()) {
+            CertificateAuthority ca = proxy.wiretap().certificateAuthority().orElseThrow();
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("wiretap", ca.certificate());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(trust);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(context)
+                    .proxy(java.net.ProxySelector.of(proxy.address())).build();
+
+            HttpResponse<String> page = client.send(HttpRequest.newBuilder(URI.create("https://wiretap/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains(ca.fingerprint()), page.body());
+            assertEquals(0, proxy.wiretap().stats().upstreamOpened(), "nothing goes upstream for wiretap's own host");
+        }
+    }
+
+    @Test
+    void saysWhichMethodsItsPageAllowsWhenRefusingOne() throws Exception {
+        try (ProxyUnderTest proxy = startIntercepting(); dev.wiretap.proxy.testing.RawClient client = proxy.rawClient()) {
+            client.send("DELETE http://wiretap/ HTTP/1.1\r\nHost: wiretap\r\n\r\n");
+            dev.wiretap.proxy.testing.RawClient.Response response = client.readResponse();
+            assertEquals(405, response.status());
+            assertEquals("GET, HEAD, OPTIONS", response.header("Allow"), "RFC 9110 section 15.5.6");
+        }
+    }
+
     private static ProxyUnderTest startIntercepting() throws Exception {
         return ProxyUnderTest.start(s -> s.withTls(s.tls().withIntercept(true)));
     }
