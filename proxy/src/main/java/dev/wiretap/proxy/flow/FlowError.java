@@ -30,7 +30,9 @@ public record FlowError(Kind kind, String message) {
         /** A fault in wiretap itself. */
         INTERNAL,
         /** A TLS handshake failed: with the client (which may reject wiretap's certificate) or with the origin. */
-        TLS
+        TLS,
+        /** A rule dropped the connection instead of answering. */
+        BLOCKED
     }
 
     @Override

@@ -52,6 +52,9 @@ final class ConnectTunnel {
         if (!AddonHooks.requestHead(session, flow, false)) {
             return false;
         }
+        if (flow.answer().isPresent()) {
+            return new AnswerResponder(session).answer(flow, flow.answer().get(), true); // a rule blocked the tunnel
+        }
         Destination target = flow.request().destination().orElseThrow();
         boolean intercepting = ctx.interceptTls().isPresent() && !ctx.settings().tls().isPassthrough(target.host());
         if (intercepting && ctx.pool().hasIdle(httpsRoute(target))) {

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.server;
 
+import dev.wiretap.proxy.flow.Answer;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
@@ -18,6 +19,7 @@ import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import dev.wiretap.proxy.upstream.UpstreamException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.util.Set;
 
@@ -78,6 +80,17 @@ final class Forwarder {
         }
         if (!AddonHooks.requestHead(session, flow, true)) {
             return false;
+        }
+        if (flow.answer().isPresent()) {
+            Answer answer = flow.answer().get();
+            if (!(answer instanceof Answer.Drop) && !requestBodyDone) {
+                try {
+                    absorbBody(); // the flow shows what the client sent; the connection stays usable
+                } catch (RelayException e) {
+                    return failSendingBody(e);
+                }
+            }
+            return new AnswerResponder(session).answer(flow, answer, requestBodyDone);
         }
         Destination destination = request.destination().orElseThrow();
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
@@ -186,6 +199,24 @@ final class Forwarder {
             Response early = readFinalResponse(up);
             throw new EarlyResponse(early);
         } finally {
+            flow.addBytesFromClient(session.in().consumedCount() - before);
+        }
+    }
+
+    /** Reads the request body into the flow with nowhere to send it: a rule answers in the origin's place. */
+    private void absorbBody() throws IOException {
+        if (expectsContinueFromUs()) {
+            out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
+            out.flush();
+            continueSent = true;
+        }
+        long before = session.in().consumedCount();
+        HttpOutput sink = new HttpOutput(OutputStream.nullOutputStream(), ctx.bodyBuffers());
+        try {
+            request.setBody(ctx.bodyRelay().relay(session.in(), requestFraming, true, sink, BodyRelay.Mode.AS_IS));
+            requestBodyDone = true;
+        } finally {
+            sink.discard();
             flow.addBytesFromClient(session.in().consumedCount() - before);
         }
     }
