@@ -1,8 +1,10 @@
 package dev.wiretap.proxy.tls;
 
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
@@ -53,17 +55,34 @@ public final class InterceptTls {
         tls.setHandshakeApplicationProtocolSelector(
                 (socket, offered) -> offered.contains("http/1.1") ? "http/1.1" : "");
         HostKeyManager.FALLBACK_HOST.set(host);
+        HostKeyManager.CHAIN_GIVEN.remove();
         try {
             tls.startHandshake();
         } catch (SSLException e) {
-            if (isCertificateRejection(e)) {
+            if (isCertificateRejection(e) || (HostKeyManager.CHAIN_GIVEN.get() != null && isHangUp(e))) {
                 throw new ClientRejectedCertificate(host, e);
             }
             throw e;
         } finally {
             HostKeyManager.FALLBACK_HOST.remove();
+            HostKeyManager.CHAIN_GIVEN.remove();
         }
         return tls;
+    }
+
+    /**
+     * Whether the client closed or reset the connection in the middle of the handshake. After it was sent the
+     * certificate, that is how some clients refuse it: the JDK's HttpClient, for one, closes without an alert, and a
+     * client that closes with wiretap's last handshake records unread resets the connection, which may destroy its
+     * alert before wiretap reads it.
+     */
+    private static boolean isHangUp(SSLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EOFException || t instanceof SocketException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -100,13 +119,12 @@ public final class InterceptTls {
         }
 
         private static String alertOf(SSLException e) {
-            String found = e.getMessage();
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (String.valueOf(t.getMessage()).contains("Alert")) {
-                    found = t.getMessage();
+                    return t.getMessage();
                 }
             }
-            return found;
+            return isHangUp(e) ? "it ended the connection on receiving the certificate, without saying why" : e.getMessage();
         }
     }
 }
