@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.config.UpstreamProxy;
+import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
+import dev.wiretap.proxy.testing.RandomBody;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
@@ -244,6 +247,87 @@ class HttpsInterceptionTest {
             assertEquals(101, upgraded.response().orElseThrow().status());
             assertEquals(Flow.State.COMPLETED, upgraded.state(), upgraded.toString());
             assertEquals(frame.length, upgraded.bytesFromClient() - upgraded.request().wireHead().length);
+        }
+    }
+
+    @Test
+    void relaysABigBodyByteExactBothWays() throws Exception {
+        long size = 3L * 1024 * 1024 + 17;
+        TestOrigin.Handler echoBody = conn -> {
+            String head;
+            while ((head = conn.readHead()) != null) {
+                long length = Heads.contentLength(head);
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\n\r\n");
+                byte[] buf = new byte[16 * 1024];
+                for (long left = length; left > 0; ) {
+                    int n = conn.in().read(buf, 0, (int) Math.min(buf.length, left));
+                    conn.out().write(buf, 0, n);
+                    left -= n;
+                }
+                conn.out().flush();
+            }
+        };
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), echoBody);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            RandomBody sent = new RandomBody(size, 7);
+            HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/big")))
+                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> sent), size))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            RandomBody.Digest echoed;
+            try (java.io.InputStream body = response.body()) {
+                echoed = RandomBody.sha256Of(body, Long.MAX_VALUE);
+            }
+
+            assertEquals(200, response.statusCode());
+            assertEquals(size, echoed.bytes());
+            assertEquals(sent.sha256(), echoed.sha256());
+            proxy.nextFinishedFlow();
+            Flow post = proxy.nextFinishedFlow();
+            assertEquals(Flow.State.COMPLETED, post.state(), post.toString());
+            assertEquals(size, post.request().body().size());
+            assertEquals(size, post.response().orElseThrow().body().size());
+        }
+    }
+
+    @Test
+    void answersAClientOfferingHttp2InHttp11() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                     .proxy(java.net.ProxySelector.of(proxy.address())).sslContext(Interception.trustingWiretap(proxy))
+                     .connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/h2")))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, response.statusCode());
+            assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+            assertEquals("GET /h2 HTTP/1.1\n", response.body());
+        }
+    }
+
+    @Test
+    void interceptsThroughAnUpstreamProxy() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest upstream = ProxyUnderTest.start();
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+                     .withUpstreamProxy(UpstreamProxy.parse("http://127.0.0.1:" + upstream.port())));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/via/" + i)))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("GET /via/" + i + " HTTP/1.1\n", response.body());
+            }
+
+            // The upstream proxy saw one tunnel (still open: it is pooled), which carried both requests.
+            Flow atUpstream = upstream.nextEvent(FlowEvent.Requested.class).flow();
+            assertEquals("CONNECT", atUpstream.request().method());
+            assertEquals(origin.authority(), atUpstream.request().url());
+            assertEquals(List.of(), upstream.drainEvents().stream().filter(e -> e instanceof FlowEvent.Requested).toList());
+            assertEquals(1, origin.connectionCount());
+            assertTrue(proxy.nextFinishedFlow().isIntercepted());
+            assertEquals(origin.httpsUrl("/via/0"), proxy.nextFinishedFlow().request().url());
+            assertEquals(origin.httpsUrl("/via/1"), proxy.nextFinishedFlow().request().url());
         }
     }
 }
