@@ -1,10 +1,8 @@
 package dev.wiretap.proxy.tls;
 
 import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.SocketException;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
@@ -71,14 +69,14 @@ public final class InterceptTls {
     }
 
     /**
-     * Whether the client closed or reset the connection in the middle of the handshake. After it was sent the
-     * certificate, that is how some clients refuse it: the JDK's HttpClient, for one, closes without an alert, and a
-     * client that closes with wiretap's last handshake records unread resets the connection, which may destroy its
-     * alert before wiretap reads it.
+     * Whether the connection itself failed in the middle of the handshake (end of stream, reset, broken pipe) rather
+     * than TLS. After the client was sent the certificate, that is how some clients refuse it: the JDK's HttpClient,
+     * for one, closes without an alert, and a client that closes with wiretap's last handshake records unread resets
+     * the connection, which may destroy its alert before wiretap reads it.
      */
     private static boolean isHangUp(SSLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof EOFException || t instanceof SocketException) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IOException && !(t instanceof SSLException)) {
                 return true;
             }
         }
