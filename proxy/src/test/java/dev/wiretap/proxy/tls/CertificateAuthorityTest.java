@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wiretap.config.TlsSettings;
+import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.TestCa;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -245,6 +246,39 @@ class CertificateAuthorityTest {
         assertEquals(ca.certificatePem(), Files.readString(ca.certificateFile()));
         assertEquals(ca.certificate(), CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(ca.certificateDer())));
+    }
+
+    @Test
+    void wiretapKeepsItsCaInTheConfigDirAcrossRestarts(@TempDir Path home) throws Exception {
+        X509Certificate first;
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTls(s.tls().withIntercept(true).withConfigDir(home)))) {
+            first = proxy.wiretap().certificateAuthority().orElseThrow().certificate();
+        }
+        assertEquals(first, readCertificate(home.resolve(CertificateAuthority.CERT_FILE)));
+
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTls(s.tls().withIntercept(true).withConfigDir(home)))) {
+            assertEquals(first, proxy.wiretap().certificateAuthority().orElseThrow().certificate());
+        }
+    }
+
+    @Test
+    void wiretapMakesNoCaWithInterceptionOff(@TempDir Path home) throws Exception {
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTls(s.tls().withIntercept(false).withConfigDir(home)))) {
+            assertEquals(Optional.empty(), proxy.wiretap().certificateAuthority());
+        }
+        assertFalse(Files.exists(home.resolve(CertificateAuthority.CERT_FILE)));
+        assertFalse(Files.exists(home.resolve(CertificateAuthority.KEY_FILE)));
+    }
+
+    @Test
+    void wiretapDoesNotStartWithABrokenCaNamingTheFile(@TempDir Path home) throws Exception {
+        CertificateAuthority.loadOrCreate(home);
+        Path keyFile = home.resolve(CertificateAuthority.KEY_FILE);
+        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\nAAEC\n");
+
+        IOException e = assertThrows(IOException.class,
+                () -> ProxyUnderTest.start(s -> s.withTls(s.tls().withIntercept(true).withConfigDir(home))));
+        assertTrue(e.getMessage().contains(keyFile.toString()), e.getMessage());
     }
 
     /** The private value of an EC or RSA key, whatever encoding (with or without the public key) it was read from. */
