@@ -15,7 +15,9 @@ import dev.wiretap.proxy.testing.RandomBody;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
+import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -239,7 +241,7 @@ class HttpsInterceptionTest {
             }
             client.send(frame);
             assertArrayEquals(frame, client.in().readNBytes(frame.length));
-            client.close();
+            client.socket().close(); // ends the splice: the upgraded flow completes
 
             proxy.nextFinishedFlow(); // the CONNECT
             Flow upgraded = proxy.nextFinishedFlow();
@@ -271,11 +273,11 @@ class HttpsInterceptionTest {
              ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
              HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
             RandomBody sent = new RandomBody(size, 7);
-            HttpResponse<java.io.InputStream> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/big")))
+            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/big")))
                     .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> sent), size))
                     .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
             RandomBody.Digest echoed;
-            try (java.io.InputStream body = response.body()) {
+            try (InputStream body = response.body()) {
                 echoed = RandomBody.sha256Of(body, Long.MAX_VALUE);
             }
 
@@ -295,7 +297,7 @@ class HttpsInterceptionTest {
         try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
              ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                     .proxy(java.net.ProxySelector.of(proxy.address())).sslContext(Interception.trustingWiretap(proxy))
+                     .proxy(ProxySelector.of(proxy.address())).sslContext(Interception.trustingWiretap(proxy))
                      .connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/h2")))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());

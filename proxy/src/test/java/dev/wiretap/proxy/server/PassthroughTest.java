@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.config.HostPattern;
+import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.tls.CertificateAuthority;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +53,7 @@ class PassthroughTest {
     @ParameterizedTest(name = "pass-through {0}")
     @ValueSource(strings = {"127.0.0.1", "127.0.0.*", "*.0.0.1", "localhost", "LOCAL*", "*"})
     void tunnelsAMatchingHostUntouched(String pattern) throws Exception {
-        String host = pattern.toLowerCase().startsWith("local") ? "localhost" : "127.0.0.1";
+        String host = pattern.toLowerCase(Locale.ROOT).startsWith("local") ? "localhost" : "127.0.0.1";
         assertUntouched(Interception.on(testCaFile, tls -> tls.withPassthrough(List.of(new HostPattern("other.example"),
                 new HostPattern(pattern)))), host);
     }
@@ -83,7 +85,7 @@ class PassthroughTest {
     }
 
     /** Through a proxy set up by {@code settings}, {@code host}'s tunnel reaches the origin's own TLS. */
-    private static void assertUntouched(UnaryOperator<dev.wiretap.config.Settings> settings, String host) throws Exception {
+    private static void assertUntouched(UnaryOperator<Settings> settings, String host) throws Exception {
         try (TestOrigin origin = TestOrigin.fixedTls(originCert.serverContext(), "origin");
              ProxyUnderTest proxy = ProxyUnderTest.start(settings)) {
             String url = "https://" + host + ":" + origin.port() + "/";

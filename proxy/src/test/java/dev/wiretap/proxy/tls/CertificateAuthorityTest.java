@@ -12,19 +12,22 @@ import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.TestCa;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,7 +157,7 @@ class CertificateAuthorityTest {
         CertificateAuthority.loadOrCreate(dir);
         CertificateAuthority.loadOrCreate(other);
         Path keyFile = dir.resolve(CertificateAuthority.KEY_FILE);
-        Files.copy(other.resolve(CertificateAuthority.KEY_FILE), keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(other.resolve(CertificateAuthority.KEY_FILE), keyFile, StandardCopyOption.REPLACE_EXISTING);
 
         IOException e = assertThrows(IOException.class, () -> CertificateAuthority.loadOrCreate(dir));
         assertTrue(e.getMessage().contains(keyFile.toString()), e.getMessage());
@@ -195,11 +198,9 @@ class CertificateAuthorityTest {
         TestCa ca = TestCa.ec("test CA");
         TestCa.Leaf leaf = ca.issue("example.test");
         Path certFile = dir.resolve("leaf.pem");
-        Files.writeString(certFile, pem(leaf.certificate()));
+        Files.writeString(certFile, pem("CERTIFICATE", leaf.certificate().getEncoded()));
         Path keyFile = dir.resolve("leaf-key.pem");
-        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
-                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(leaf.key().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(keyFile, pem("PRIVATE KEY", leaf.key().getEncoded()));
 
         IOException e = assertThrows(IOException.class, () -> CertificateAuthority.fromFiles(certFile, keyFile));
         assertTrue(e.getMessage().contains(certFile.toString()), e.getMessage());
@@ -282,7 +283,7 @@ class CertificateAuthorityTest {
     }
 
     /** The private value of an EC or RSA key, whatever encoding (with or without the public key) it was read from. */
-    private static java.math.BigInteger secretOf(PrivateKey key) {
+    private static BigInteger secretOf(PrivateKey key) {
         return key instanceof ECPrivateKey ec ? ec.getS() : ((RSAPrivateKey) key).getPrivateExponent();
     }
 
@@ -292,9 +293,9 @@ class CertificateAuthorityTest {
         }
     }
 
-    private static String pem(X509Certificate cert) throws Exception {
-        return "-----BEGIN CERTIFICATE-----\n"
-                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cert.getEncoded())
-                + "\n-----END CERTIFICATE-----\n";
+    private static String pem(String label, byte[] der) {
+        return "-----BEGIN " + label + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + label + "-----\n";
     }
 }
