@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Relays bytes both ways between two connections until both directions have ended: a CONNECT tunnel, or an
@@ -93,8 +94,8 @@ final class Splice {
                 moved.addAndGet(n);
                 touch();
             }
-            SocketChannel fromChannel = from.getChannel();
-            SocketChannel toChannel = to.getChannel();
+            SocketChannel fromChannel = plainChannel(from);
+            SocketChannel toChannel = plainChannel(to);
             ByteBuffer direct = fromChannel != null && toChannel != null ? directBuffers.acquire() : null;
             boolean ended;
             if (direct != null) {
@@ -115,6 +116,14 @@ final class Splice {
             LOG.log(System.Logger.Level.DEBUG, () -> "splice ended: " + e);
             closeBoth(from, to);
         }
+    }
+
+    /**
+     * The channel that carries {@code socket}'s bytes as they are, or null. A TLS socket layered over a channel-backed
+     * one reports that channel as its own, but its bytes are the encrypted records: they must go through its streams.
+     */
+    private static SocketChannel plainChannel(Socket socket) {
+        return socket instanceof SSLSocket ? null : socket.getChannel();
     }
 
     /** Returns true when the source ended its stream (rather than being cut off). */

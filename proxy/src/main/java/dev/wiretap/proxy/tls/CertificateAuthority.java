@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -112,12 +114,40 @@ public final class CertificateAuthority {
             key = readPrivateKey(Files.readString(keyFile, StandardCharsets.US_ASCII), cert.getPublicKey().getAlgorithm(), keyFile);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException("CA key " + keyFile + " is missing (its certificate " + certFile + " is there)");
+        } catch (IOException | RuntimeException e) {
+            // BouncyCastle's parser reports a broken PEM (no end line, bad base64, bad DER) without naming the file.
+            if (e.getMessage() != null && e.getMessage().contains(keyFile.toString())) {
+                throw e;
+            }
+            throw new IOException("CA key " + keyFile + " is not a readable PEM private key: " + e.getMessage(), e);
         }
         if (!key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
             throw new IOException("CA key " + keyFile + " (" + key.getAlgorithm() + ") does not belong to certificate "
                     + certFile + " (" + cert.getPublicKey().getAlgorithm() + ")");
         }
+        if (!isPair(key, cert)) {
+            throw new IOException("CA key " + keyFile + " does not belong to certificate " + certFile
+                    + " (a signature made with the key does not verify with the certificate's public key)");
+        }
         return new CertificateAuthority(cert, key, certFile);
+    }
+
+    /** Whether {@code key} is the private half of {@code cert}'s public key: what one signs, the other verifies. */
+    private static boolean isPair(PrivateKey key, X509Certificate cert) throws IOException {
+        String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+        byte[] probe = "wiretap CA key check".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(cert.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot check that the CA key belongs to its certificate: " + e.getMessage(), e);
+        }
     }
 
     /** The CA certificate clients must trust. */
@@ -228,11 +258,16 @@ public final class CertificateAuthority {
             }
         }
         try (Reader reader = new java.io.StringReader(text)) {
-            return readPrivateKey(new PEMParser(reader).readObject(), file);
+            return readPrivateKey(new PEMParser(reader), file);
         }
     }
 
-    private static PrivateKey readPrivateKey(Object pem, Path file) throws IOException {
+    /** The first private key in a PEM file, after any "EC PARAMETERS" block ({@code openssl ecparam -genkey} writes one). */
+    private static PrivateKey readPrivateKey(PEMParser parser, Path file) throws IOException {
+        Object pem = parser.readObject();
+        while (pem instanceof ASN1ObjectIdentifier) {
+            pem = parser.readObject();
+        }
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         if (pem instanceof PrivateKeyInfo info) {
             return converter.getPrivateKey(info);

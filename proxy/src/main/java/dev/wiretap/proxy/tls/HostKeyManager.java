@@ -23,6 +23,11 @@ final class HostKeyManager extends X509ExtendedKeyManager {
 
     /** The CONNECT target's host, set by the thread that runs a handshake for as long as it runs. */
     static final ThreadLocal<String> FALLBACK_HOST = new ThreadLocal<>();
+    /**
+     * Set (to the host) on the handshaking thread once JSSE took a host certificate to send: a client that hangs up
+     * after this has seen it. Cleared, like {@link #FALLBACK_HOST}, by the thread that runs the handshake.
+     */
+    static final ThreadLocal<String> CHAIN_GIVEN = new ThreadLocal<>();
 
     private final LeafCertificates leaves;
 
@@ -62,7 +67,13 @@ final class HostKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-        return alias == null ? null : leaves.chainFor(alias);
+        if (alias == null) {
+            return null;
+        }
+        if (FALLBACK_HOST.get() != null) {
+            CHAIN_GIVEN.set(alias); // only on a thread running an intercepting handshake, which clears it
+        }
+        return leaves.chainFor(alias);
     }
 
     @Override

@@ -53,17 +53,34 @@ public final class InterceptTls {
         tls.setHandshakeApplicationProtocolSelector(
                 (socket, offered) -> offered.contains("http/1.1") ? "http/1.1" : "");
         HostKeyManager.FALLBACK_HOST.set(host);
+        HostKeyManager.CHAIN_GIVEN.remove();
         try {
             tls.startHandshake();
         } catch (SSLException e) {
-            if (isCertificateRejection(e)) {
+            if (isCertificateRejection(e) || (HostKeyManager.CHAIN_GIVEN.get() != null && isHangUp(e))) {
                 throw new ClientRejectedCertificate(host, e);
             }
             throw e;
         } finally {
             HostKeyManager.FALLBACK_HOST.remove();
+            HostKeyManager.CHAIN_GIVEN.remove();
         }
         return tls;
+    }
+
+    /**
+     * Whether the connection itself failed in the middle of the handshake (end of stream, reset, broken pipe) rather
+     * than TLS. After the client was sent the certificate, that is how some clients refuse it: the JDK's HttpClient,
+     * for one, closes without an alert, and a client that closes with wiretap's last handshake records unread resets
+     * the connection, which may destroy its alert before wiretap reads it.
+     */
+    private static boolean isHangUp(SSLException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IOException && !(t instanceof SSLException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -100,13 +117,12 @@ public final class InterceptTls {
         }
 
         private static String alertOf(SSLException e) {
-            String found = e.getMessage();
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (String.valueOf(t.getMessage()).contains("Alert")) {
-                    found = t.getMessage();
+                    return t.getMessage();
                 }
             }
-            return found;
+            return isHangUp(e) ? "it ended the connection on receiving the certificate, without saying why" : e.getMessage();
         }
     }
 }

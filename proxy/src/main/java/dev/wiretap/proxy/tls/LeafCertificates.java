@@ -37,7 +37,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * kept in a bounded cache (least recently used first out). Every host certificate shares one EC P-256 key made at
  * start, so minting is one signature. Each has the host as its subject alternative name (a DNS name, or an IP address
  * for a literal), serverAuth as extended key usage, and a validity of 397 days starting a day back (clock skew),
- * within what browsers accept. Thread-safe: the lock guards the cache; minting happens outside it.
+ * within what browsers accept and cut to the CA's own validity. Thread-safe: the lock guards the cache; minting happens outside it.
  */
 public final class LeafCertificates {
 
@@ -120,7 +120,13 @@ public final class LeafCertificates {
     /** Mints a certificate for {@code host} (a name, or an IPv4/IPv6 literal). */
     public X509Certificate mint(String host) {
         try {
+            // Within the CA's own validity: a user's CA made a moment ago must not sign for the day before.
             Instant now = Instant.now();
+            Instant notBefore = now.minus(Duration.ofDays(1));
+            Instant caNotBefore = ca.certificate().getNotBefore().toInstant();
+            if (notBefore.isBefore(caNotBefore)) {
+                notBefore = caNotBefore;
+            }
             Instant notAfter = now.plus(VALIDITY);
             Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
             if (notAfter.isAfter(caNotAfter)) {
@@ -133,7 +139,7 @@ public final class LeafCertificates {
             X500Name issuer = new JcaX509CertificateHolder(ca.certificate()).getSubject();
             BigInteger serial = CertificateAuthority.serialNumber();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial,
-                    Date.from(now.minus(Duration.ofDays(1))), Date.from(notAfter), subject, leafKey.getPublic());
+                    Date.from(notBefore), Date.from(notAfter), subject, leafKey.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));

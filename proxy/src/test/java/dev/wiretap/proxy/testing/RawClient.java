@@ -7,6 +7,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A client on a raw socket, for sending exactly the bytes a test wants (malformed ones included) and reading
@@ -14,9 +19,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RawClient implements AutoCloseable {
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     public RawClient(InetSocketAddress proxy) throws IOException {
         socket = new Socket();
@@ -27,8 +32,25 @@ public final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** The connection: the TCP one, or the TLS one after {@link #startTls}. */
     public Socket socket() {
         return socket;
+    }
+
+    /**
+     * Starts TLS on the connection (inside a CONNECT tunnel), as a client trusting what {@code tls} trusts, sending
+     * {@code serverName} as SNI, or no SNI when it is null. From here on everything goes over TLS.
+     */
+    public RawClient startTls(SSLContext tls, String serverName) throws IOException {
+        SSLSocket secured = (SSLSocket) tls.getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
+        SSLParameters params = secured.getSSLParameters();
+        params.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+        secured.setSSLParameters(params);
+        secured.startHandshake();
+        socket = secured;
+        in = secured.getInputStream();
+        out = secured.getOutputStream();
+        return this;
     }
 
     public InputStream in() {

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real origin server on 127.0.0.1 for tests, scripted per connection: each accepted connection runs
@@ -36,14 +37,27 @@ public final class TestOrigin implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final Thread acceptor;
 
-    private TestOrigin(Handler handler) throws IOException {
-        this.server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+    private TestOrigin(ServerSocket server, Handler handler) {
+        this.server = server;
         this.handler = handler;
         this.acceptor = Thread.ofVirtual().name("test-origin").start(this::acceptLoop);
     }
 
     public static TestOrigin start(Handler handler) throws IOException {
-        return new TestOrigin(handler);
+        return new TestOrigin(new ServerSocket(0, 512, InetAddress.getLoopbackAddress()), handler);
+    }
+
+    /**
+     * An HTTPS origin: each connection's TLS handshake (with the certificate {@code tls} presents) runs on the
+     * connection's own thread at its first read, so a client that never completes one holds up no one else.
+     */
+    public static TestOrigin startTls(SSLContext tls, Handler handler) throws IOException {
+        return new TestOrigin(tls.getServerSocketFactory().createServerSocket(0, 512, InetAddress.getLoopbackAddress()), handler);
+    }
+
+    /** As {@link #fixed(String)}, over TLS. */
+    public static TestOrigin fixedTls(SSLContext tls, String body) throws IOException {
+        return startTls(tls, fixedHandler(body));
     }
 
     /**
@@ -51,8 +65,12 @@ public final class TestOrigin implements AutoCloseable {
      * (Content-Length framed), reading and discarding any Content-Length request body.
      */
     public static TestOrigin fixed(String body) throws IOException {
+        return start(fixedHandler(body));
+    }
+
+    private static Handler fixedHandler(String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return start(conn -> {
+        return conn -> {
             String head;
             while ((head = conn.readHead()) != null) {
                 conn.readBody(head);
@@ -60,7 +78,7 @@ public final class TestOrigin implements AutoCloseable {
                 conn.out().write(bytes);
                 conn.out().flush();
             }
-        });
+        };
     }
 
     public int port() {
@@ -74,6 +92,10 @@ public final class TestOrigin implements AutoCloseable {
 
     public String url(String path) {
         return "http://" + authority() + path;
+    }
+
+    public String httpsUrl(String path) {
+        return "https://" + authority() + path;
     }
 
     /** Connections accepted so far. */

@@ -1,0 +1,335 @@
+package dev.wiretap.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wiretap.config.UpstreamProxy;
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.testing.Heads;
+import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.ProxyUnderTest;
+import dev.wiretap.proxy.testing.RandomBody;
+import dev.wiretap.proxy.testing.RawClient;
+import dev.wiretap.proxy.testing.TestCa;
+import dev.wiretap.proxy.testing.TestOrigin;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HTTPS interception end to end, with real TLS on both sides: the JDK HttpClient, trusting only wiretap's CA,
+ * fetches HTTPS test origins (whose certificates a test CA signed, which wiretap is told to trust) through wiretap,
+ * which decrypts each request into a flow of its own.
+ */
+class HttpsInterceptionTest {
+
+    /** Answers each request on a kept-alive connection with its request line and body. */
+    static final TestOrigin.Handler ECHO = conn -> {
+        String head;
+        while ((head = conn.readHead()) != null) {
+            byte[] body = conn.readBody(head);
+            byte[] answer = (Heads.startLine(head) + "\n" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            conn.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Origin: tls\r\nContent-Length: " + answer.length + "\r\n\r\n");
+            conn.out().write(answer);
+            conn.out().flush();
+        }
+    };
+
+    @TempDir
+    static Path dir;
+    static TestCa testCa;
+    static Path testCaFile;
+
+    @BeforeAll
+    static void makeTestCa() throws Exception {
+        testCa = TestCa.ec("interception test CA");
+        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
+    }
+
+    @Test
+    void getsAnHttpsOriginWithTheRequestDecryptedIntoAFlow() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/hello?x=1")))
+                    .header("X-Test", "decrypted").timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, response.statusCode());
+            assertEquals("GET /hello?x=1 HTTP/1.1\n", response.body());
+            X509Certificate seen = (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
+            assertEquals(proxy.wiretap().certificateAuthority().orElseThrow().certificate().getSubjectX500Principal(),
+                    seen.getIssuerX500Principal(), "the client did not get wiretap's certificate");
+
+            String atOrigin = origin.takeHead();
+            assertEquals("GET /hello?x=1 HTTP/1.1", Heads.startLine(atOrigin));
+            assertEquals("decrypted", Heads.value(atOrigin, "X-Test"));
+            assertEquals("1.1 wiretap", Heads.value(atOrigin, "Via"));
+            assertEquals(origin.authority(), Heads.value(atOrigin, "Host"));
+
+            Flow tunnel = proxy.nextFinishedFlow();
+            assertEquals("CONNECT", tunnel.request().method());
+            assertEquals(origin.authority(), tunnel.request().url());
+            assertTrue(tunnel.isIntercepted(), "the CONNECT flow is not marked intercepted");
+            assertEquals(Flow.State.COMPLETED, tunnel.state(), tunnel.toString());
+            assertEquals(200, tunnel.response().orElseThrow().status());
+
+            Flow get = proxy.nextFinishedFlow();
+            assertEquals(Flow.State.COMPLETED, get.state(), get.toString());
+            assertEquals("GET", get.request().method());
+            assertEquals(origin.httpsUrl("/hello?x=1"), get.request().url());
+            assertEquals("decrypted", get.request().headers().first("X-Test").orElseThrow());
+            assertEquals(200, get.response().orElseThrow().status());
+            assertEquals("tls", get.response().orElseThrow().headers().first("X-Origin").orElseThrow());
+            assertEquals("GET /hello?x=1 HTTP/1.1\n", get.response().orElseThrow().body().text(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void postsABodyAndCapturesBothBodiesDecrypted() throws Exception {
+        String sent = "name=wiretap&secret=" + "s".repeat(5000);
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/form")))
+                    .POST(HttpRequest.BodyPublishers.ofString(sent)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, response.statusCode());
+            assertEquals("POST /form HTTP/1.1\n" + sent, response.body());
+            proxy.nextFinishedFlow(); // the CONNECT
+            Flow post = proxy.nextFinishedFlow();
+            assertEquals(Flow.State.COMPLETED, post.state(), post.toString());
+            assertEquals(origin.httpsUrl("/form"), post.request().url());
+            assertEquals(sent, post.request().body().text(StandardCharsets.UTF_8));
+            assertEquals("POST /form HTTP/1.1\n" + sent, post.response().orElseThrow().body().text(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void carriesSeveralRequestsOnOneKeptAliveTunnelAndOneOriginConnection() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/n" + i)))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("GET /n" + i + " HTTP/1.1\n", response.body());
+            }
+
+            Flow tunnel = proxy.nextFinishedFlow();
+            assertEquals("CONNECT", tunnel.request().method());
+            for (int i = 0; i < 3; i++) {
+                Flow get = proxy.nextFinishedFlow();
+                assertEquals(origin.httpsUrl("/n" + i), get.request().url());
+                assertEquals(tunnel.client(), get.client(), "not on the tunnel's connection");
+            }
+            assertEquals(1, proxy.wiretap().stats().clientAccepted(), "the client opened more than one tunnel");
+            assertEquals(1, origin.connectionCount(), "wiretap opened more than one connection to the origin");
+            assertEquals(1, proxy.wiretap().stats().upstreamOpened());
+            assertEquals(2, proxy.wiretap().stats().upstreamReused());
+        }
+    }
+
+    @Test
+    void reusesThePooledOriginConnectionAcrossTwoTunnels() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+            for (int i = 0; i < 2; i++) {
+                try (HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/t" + i)))
+                            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals("GET /t" + i + " HTTP/1.1\n", response.body());
+                }
+            }
+
+            assertEquals(2, proxy.wiretap().stats().clientAccepted(), "the two clients shared a tunnel");
+            assertEquals(1, proxy.wiretap().stats().upstreamOpened());
+            assertEquals(1, proxy.wiretap().stats().upstreamReused());
+            assertEquals("CONNECT", proxy.nextFinishedFlow().request().method());
+            assertFalse(proxy.nextFinishedFlow().isReusedUpstream());
+            assertEquals("CONNECT", proxy.nextFinishedFlow().request().method());
+            assertTrue(proxy.nextFinishedFlow().isReusedUpstream(), "the second tunnel's request went over a new connection");
+        }
+    }
+
+    @Test
+    void servesAnOriginNamedByHostName() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("localhost").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            String url = "https://localhost:" + origin.port() + "/named";
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, response.statusCode());
+            X509Certificate seen = (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
+            assertEquals(List.of(List.of(2, "localhost")), List.copyOf(seen.getSubjectAlternativeNames()));
+            proxy.nextFinishedFlow();
+            assertEquals(url, proxy.nextFinishedFlow().request().url());
+        }
+    }
+
+    @Test
+    void picksTheCertificateByTheClientsSniElseByTheConnectHost() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+            try (RawClient client = proxy.rawClient()) {
+                ConnectTunnelTest.openTunnel(client, origin.authority());
+                client.startTls(Interception.trustingWiretap(proxy), null); // an IP address: no SNI
+
+                X509Certificate seen = (X509Certificate) ((SSLSocket) client.socket()).getSession().getPeerCertificates()[0];
+                List<?> san = seen.getSubjectAlternativeNames().iterator().next();
+                assertEquals(7, san.get(0), "not an IP address SAN: " + san);
+                assertEquals(InetAddress.getByName("127.0.0.1"), InetAddress.getByName((String) san.get(1)));
+
+                client.send("GET /no-sni HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+                assertEquals("GET /no-sni HTTP/1.1\n", client.readResponse().bodyText());
+            }
+            try (RawClient client = proxy.rawClient()) {
+                ConnectTunnelTest.openTunnel(client, origin.authority());
+                client.startTls(Interception.trustingWiretap(proxy), "app.example");
+
+                X509Certificate seen = (X509Certificate) ((SSLSocket) client.socket()).getSession().getPeerCertificates()[0];
+                assertEquals(List.of(List.of(2, "app.example")), List.copyOf(seen.getSubjectAlternativeNames()));
+            }
+        }
+    }
+
+    @Test
+    void splicesAWebSocketUpgradeInsideTheTunnelBothWays() throws Exception {
+        TestOrigin.Handler websocketEcho = conn -> {
+            conn.readHead();
+            conn.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhello");
+            conn.in().transferTo(conn.out());
+        };
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), websocketEcho);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             RawClient client = proxy.rawClient()) {
+            ConnectTunnelTest.openTunnel(client, origin.authority());
+            client.startTls(Interception.trustingWiretap(proxy), null);
+            client.send("GET /chat HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n");
+
+            String head = client.readHead();
+            assertEquals("HTTP/1.1 101 Switching Protocols", Heads.startLine(head));
+            assertEquals("websocket", Heads.value(head, "Upgrade"));
+            String forwarded = origin.takeHead();
+            assertEquals("websocket", Heads.value(forwarded, "Upgrade"));
+            assertEquals("upgrade", Heads.value(forwarded, "Connection").toLowerCase(Locale.ROOT));
+
+            assertEquals("hello", new String(client.in().readNBytes(5), StandardCharsets.US_ASCII));
+            byte[] frame = new byte[70_000];
+            for (int i = 0; i < frame.length; i++) {
+                frame[i] = (byte) (i * 31);
+            }
+            client.send(frame);
+            assertArrayEquals(frame, client.in().readNBytes(frame.length));
+            client.socket().close(); // ends the splice: the upgraded flow completes
+
+            proxy.nextFinishedFlow(); // the CONNECT
+            Flow upgraded = proxy.nextFinishedFlow();
+            assertEquals(origin.httpsUrl("/chat"), upgraded.request().url());
+            assertEquals(101, upgraded.response().orElseThrow().status());
+            assertEquals(Flow.State.COMPLETED, upgraded.state(), upgraded.toString());
+            assertEquals(frame.length, upgraded.bytesFromClient() - upgraded.request().wireHead().length);
+        }
+    }
+
+    @Test
+    void relaysABigBodyByteExactBothWays() throws Exception {
+        long size = 3L * 1024 * 1024 + 17;
+        TestOrigin.Handler echoBody = conn -> {
+            String head;
+            while ((head = conn.readHead()) != null) {
+                long length = Heads.contentLength(head);
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\n\r\n");
+                byte[] buf = new byte[16 * 1024];
+                for (long left = length; left > 0; ) {
+                    int n = conn.in().read(buf, 0, (int) Math.min(buf.length, left));
+                    conn.out().write(buf, 0, n);
+                    left -= n;
+                }
+                conn.out().flush();
+            }
+        };
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), echoBody);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            RandomBody sent = new RandomBody(size, 7);
+            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/big")))
+                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> sent), size))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            RandomBody.Digest echoed;
+            try (InputStream body = response.body()) {
+                echoed = RandomBody.sha256Of(body, Long.MAX_VALUE);
+            }
+
+            assertEquals(200, response.statusCode());
+            assertEquals(size, echoed.bytes());
+            assertEquals(sent.sha256(), echoed.sha256());
+            proxy.nextFinishedFlow();
+            Flow post = proxy.nextFinishedFlow();
+            assertEquals(Flow.State.COMPLETED, post.state(), post.toString());
+            assertEquals(size, post.request().body().size());
+            assertEquals(size, post.response().orElseThrow().body().size());
+        }
+    }
+
+    @Test
+    void answersAClientOfferingHttp2InHttp11() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                     .proxy(ProxySelector.of(proxy.address())).sslContext(Interception.trustingWiretap(proxy))
+                     .connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/h2")))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(200, response.statusCode());
+            assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+            assertEquals("GET /h2 HTTP/1.1\n", response.body());
+        }
+    }
+
+    @Test
+    void interceptsThroughAnUpstreamProxy() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest upstream = ProxyUnderTest.start();
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+                     .withUpstreamProxy(UpstreamProxy.parse("http://127.0.0.1:" + upstream.port())));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/via/" + i)))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("GET /via/" + i + " HTTP/1.1\n", response.body());
+            }
+
+            // The upstream proxy saw one tunnel (still open: it is pooled), which carried both requests.
+            Flow atUpstream = upstream.nextEvent(FlowEvent.Requested.class).flow();
+            assertEquals("CONNECT", atUpstream.request().method());
+            assertEquals(origin.authority(), atUpstream.request().url());
+            assertEquals(List.of(), upstream.drainEvents().stream().filter(e -> e instanceof FlowEvent.Requested).toList());
+            assertEquals(1, origin.connectionCount());
+            assertTrue(proxy.nextFinishedFlow().isIntercepted());
+            assertEquals(origin.httpsUrl("/via/0"), proxy.nextFinishedFlow().request().url());
+            assertEquals(origin.httpsUrl("/via/1"), proxy.nextFinishedFlow().request().url());
+        }
+    }
+}
