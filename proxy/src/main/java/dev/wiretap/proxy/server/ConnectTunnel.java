@@ -124,6 +124,12 @@ final class ConnectTunnel {
             if (!established(flow)) {
                 return false;
             }
+            if (upstream != null) {
+                int greeting = FirstSpeaker.await(session.socket(), session.in(), upstream);
+                if (greeting != FirstSpeaker.CLIENT) {
+                    return relayServerFirst(flow, upstream, greeting);
+                }
+            }
             return switch (firstByte(flow)) {
                 case -2, -1 -> false;
                 case TLS_HANDSHAKE_RECORD -> {
@@ -150,6 +156,29 @@ final class ConnectTunnel {
                 upstream.close();
             }
         }
+    }
+
+    /**
+     * The server spoke first (SMTP, SSH, FTP...): not TLS from the client, so relayed untouched, starting with the
+     * byte already read (-1: the server closed at once).
+     */
+    private boolean relayServerFirst(Flow flow, Socket upstream, int first) throws IOException {
+        if (first < 0) {
+            flow.complete(System.nanoTime());
+            session.publishEnd(flow);
+            return false;
+        }
+        try {
+            session.out().write(first);
+            session.out().release();
+        } catch (IOException e) {
+            session.endClientGone(flow, "client went away before the server's greeting: " + e.getMessage());
+            return false;
+        }
+        flow.addBytesToClient(1);
+        flow.markTunnelled();
+        relay(flow, upstream);
+        return false;
     }
 
     /** Neither TLS nor HTTP: relayed untouched, on the connection made for the CONNECT or on a new one. */
