@@ -1,7 +1,9 @@
 package dev.wiretap.proxy;
 
 import dev.wiretap.config.Settings;
+import dev.wiretap.config.rule.Rule;
 import dev.wiretap.proxy.addon.Addon;
+import dev.wiretap.proxy.addon.RulesAddon;
 import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.event.FlowStore;
@@ -60,10 +62,12 @@ public final class Wiretap implements AutoCloseable {
     private final ReadWatchdog watchdog;
     private final Optional<CertificateAuthority> ca;
     private final Thread janitor;
+    private final RulesAddon rules;
     private volatile boolean stopped;
 
     private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store,
-                    AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca) {
+                    AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca, RulesAddon rules) {
+        this.rules = rules;
         this.watchdog = watchdog;
         this.ca = ca;
         this.settings = settings;
@@ -78,7 +82,7 @@ public final class Wiretap implements AutoCloseable {
     /**
      * Starts a proxy: binds the listen address and begins accepting.
      *
-     * @param addons    take part in every exchange, in this order
+     * @param addons    take part in every exchange, in this order, after the settings' rules
      * @param listeners receive every flow event (after the flow store)
      * @throws IOException if the address cannot be bound (the message says which and why)
      */
@@ -107,11 +111,15 @@ public final class Wiretap implements AutoCloseable {
         UpstreamPool pool = new UpstreamPool(settings.pool(), dialer, headBuffers, watchdog,
                 settings.timeouts().upstreamRead(), System::nanoTime);
         AtomicLong flowIds = new AtomicLong();
+        RulesAddon rules = new RulesAddon(settings.rules());
+        List<Addon> allAddons = new java.util.ArrayList<>();
+        allAddons.add(rules);
+        allAddons.addAll(addons);
         ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
                 new ResponseParser(settings.limits()), headBuffers, bodyBuffers, directBuffers, pool, dialer, events,
-                List.copyOf(addons), flowIds, self, watchdog, interceptTls, version());
+                List.copyOf(allAddons), flowIds, self, watchdog, interceptTls, version());
         Listener listener = Listener.start(ctx, settings.listen());
-        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca));
+        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca), rules);
         wiretap.janitor.start();
         // Minting loads BouncyCastle's classes; doing it once now, off the start path, keeps the first real one quick.
         interceptTls.ifPresent(tls -> Thread.ofVirtual().name("wiretap-tls-warmup").start(() -> tls.leaves().mint("warmup.invalid")));
@@ -125,6 +133,19 @@ public final class Wiretap implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** The traffic rules in force: the settings' at start, or the last {@link #updateRules} given. */
+    public List<Rule> rules() {
+        return rules.rules();
+    }
+
+    /**
+     * Replaces the traffic rules while running (a config reload): exchanges whose request head arrives after this
+     * call see the new rules; those under way keep the ones they started with.
+     */
+    public void updateRules(List<Rule> newRules) {
+        rules.setRules(newRules);
     }
 
     /** wiretap's certificate authority, when HTTPS interception is on. */

@@ -33,18 +33,21 @@ public final class ForwardedHeads {
     /**
      * Writes the request head for the next hop.
      *
+     * @param host          the Host field's value: the destination's authority, except for a request read inside a
+     *                      tunnel in origin-form, whose own Host names the virtual host (RFC 9112 section 3.2.2 replaces
+     *                      it only for an absolute-form target)
      * @param absoluteForm  true when the next hop is an upstream proxy (plain HTTP): the target is the full URL
      * @param via           this hop's Via entry (e.g. {@code 1.1 wiretap}), or null for none
      * @param upgrade       true when the client asked to upgrade: Upgrade and {@code Connection: upgrade} go on
      * @param dropExpect    true to leave Expect out (an HTTP/1.0 client's expectation is ignored, RFC 9110 section 10.1.1)
      */
-    public static void writeRequest(HttpOutput out, Request request, Destination destination, boolean absoluteForm,
-                                    String via, boolean upgrade, boolean dropExpect) throws IOException {
+    public static void writeRequest(HttpOutput out, Request request, Destination destination, String host,
+                                    boolean absoluteForm, String via, boolean upgrade, boolean dropExpect) throws IOException {
         out.writeLatin1(request.method());
         out.write(' ');
         out.writeLatin1(absoluteForm ? destination.url() : destination.pathAndQuery());
         out.writeLatin1(" HTTP/1.1\r\nHost: ");
-        out.writeLatin1(destination.authority());
+        out.writeLatin1(host);
         out.crlf();
         Headers h = request.headers();
         ConnectionOptions connection = ConnectionOptions.of(h);

@@ -52,6 +52,7 @@ final class ClientSession implements Runnable {
     private Socket socket;
     /** Inside a tunnel: where origin-form requests go (https://host:port of the CONNECT), else null. */
     private Destination tunnelOrigin;
+    private String tunnelTlsName;
     private final InetSocketAddress clientAddress;
     private volatile boolean idle = true;
     /** The origin connection of the exchange in progress, if any; set and cleared by this session's thread. */
@@ -79,6 +80,18 @@ final class ClientSession implements Runnable {
         return socket;
     }
 
+    /**
+     * The TLS name for an upstream connection serving {@code destination}: the tunnel client's SNI when the request
+     * still goes to the tunnel's origin and the SNI named something else, else null (the destination's host).
+     */
+    String tlsNameFor(Destination destination) {
+        if (tunnelTlsName == null || tunnelOrigin == null || !destination.scheme().equals(tunnelOrigin.scheme())
+                || !destination.host().equalsIgnoreCase(tunnelOrigin.host()) || destination.port() != tunnelOrigin.port()) {
+            return null;
+        }
+        return tunnelTlsName;
+    }
+
     ReadWatchdog.Watch watch() {
         return watch;
     }
@@ -86,9 +99,13 @@ final class ClientSession implements Runnable {
     /**
      * Goes on reading requests inside a CONNECT tunnel: from {@code tunnelSocket} (a TLS connection wiretap just
      * accepted, or the same TCP connection for plain HTTP), with origin-form targets going to {@code origin}.
+     *
+     * @param tlsName the name the client asked for in its SNI when it differs from the origin's host (a tunnel to an
+     *                address), else null: the origin is asked for and checked against that name
      */
-    void enterTunnel(Socket tunnelSocket, Destination origin) throws IOException {
+    void enterTunnel(Socket tunnelSocket, Destination origin, String tlsName) throws IOException {
         tunnelOrigin = origin;
+        tunnelTlsName = tlsName;
         if (tunnelSocket != socket) {
             out.release();
             socket = tunnelSocket;

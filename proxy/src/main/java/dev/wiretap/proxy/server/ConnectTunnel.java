@@ -15,6 +15,9 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
@@ -135,7 +138,7 @@ final class ConnectTunnel {
                 case TLS_HANDSHAKE_RECORD -> {
                     boolean keep = acceptTls(flow, target, tls, System.nanoTime());
                     if (keep && upstream != null) {
-                        ctx.pool().adopt(httpsRoute(target), upstream);
+                        ctx.pool().adopt(httpsRoute(target).withTlsName(session.tlsNameFor(tunnelDestination(target))), upstream);
                         handedOver = true;
                     }
                     yield keep;
@@ -145,7 +148,7 @@ final class ConnectTunnel {
                         flow.markIntercepted();
                         flow.complete(System.nanoTime());
                         session.publishEnd(flow);
-                        session.enterTunnel(session.socket(), new Destination("http", target.host(), target.port(), "/"));
+                        session.enterTunnel(session.socket(), new Destination("http", target.host(), target.port(), "/"), null);
                         yield true;
                     }
                     yield relayRaw(flow, target, upstream);
@@ -230,7 +233,9 @@ final class ConnectTunnel {
         try {
             tlsSocket = tls.accept(session.socket(), hello, target.host());
         } catch (InterceptTls.ClientRejectedCertificate e) {
-            flow.fail(new FlowError(FlowError.Kind.TLS, e.getMessage()), System.nanoTime());
+            String why = session.watch().expired()
+                    ? "TLS handshake with the client for " + target.host() + " failed: did not complete in time" : e.getMessage();
+            flow.fail(new FlowError(FlowError.Kind.TLS, why), System.nanoTime());
             session.publishEnd(flow);
             return false;
         } catch (SSLException e) {
@@ -246,8 +251,27 @@ final class ConnectTunnel {
         flow.setReceiveNanos(System.nanoTime() - start);
         flow.complete(System.nanoTime());
         session.publishEnd(flow);
-        session.enterTunnel(tlsSocket, new Destination("https", target.host(), target.port(), "/"));
+        session.enterTunnel(tlsSocket, tunnelDestination(target), sniOtherThan(tlsSocket, target.host()));
         return true;
+    }
+
+    private static Destination tunnelDestination(Destination target) {
+        return new Destination("https", target.host(), target.port(), "/");
+    }
+
+    /**
+     * The host name the client asked for in its SNI when it differs from the CONNECT host (a tunnel opened to an
+     * address, or to a name other than the one the client wants), else null.
+     */
+    private static String sniOtherThan(SSLSocket tls, String host) {
+        if (tls.getSession() instanceof ExtendedSSLSession session) {
+            for (SNIServerName name : session.getRequestedServerNames()) {
+                if (name instanceof SNIHostName h && !h.getAsciiName().equalsIgnoreCase(host)) {
+                    return h.getAsciiName();
+                }
+            }
+        }
+        return null;
     }
 
     /** An HTTP request starts with a method, which is a token: in practice upper-case letters. */

@@ -47,6 +47,7 @@ final class Forwarder {
     private boolean requestBodyDone;
     private boolean requestBodyStarted;
     private boolean expectContinue;
+    private String hostField;
     private boolean continueSent;
     /** Where {@code out} stood when the bytes written to the client were last added to the flow. */
 
@@ -78,6 +79,7 @@ final class Forwarder {
         if (LastHop.isLastHop(request)) {
             return LastHop.answer(session, flow, requestBodyDone);
         }
+        Destination asRead = request.destination().orElseThrow();
         if (!AddonHooks.requestHead(session, flow, true)) {
             return false;
         }
@@ -93,9 +95,10 @@ final class Forwarder {
             return new AnswerResponder(session).answer(flow, answer, requestBodyDone);
         }
         Destination destination = request.destination().orElseThrow();
+        hostField = hostField(asRead, destination);
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
         boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
-        Route route = Route.to(destination, ctx.settings().upstreamProxy());
+        Route route = Route.to(destination, ctx.settings().upstreamProxy()).withTlsName(session.tlsNameFor(destination));
 
         UpstreamConnection up;
         Response response;
@@ -140,7 +143,7 @@ final class Forwarder {
                                    boolean upgrade) throws IOException, ProtocolException {
         long sendStart = System.nanoTime();
         HttpOutput upOut = up.out();
-        ForwardedHeads.writeRequest(upOut, request, destination, route.sendsAbsoluteForm(),
+        ForwardedHeads.writeRequest(upOut, request, destination, hostField, route.sendsAbsoluteForm(),
                 ctx.via(request.version().number()), upgrade, client10);
         Response early = null;
         if (requestFraming instanceof BodyFraming.None) {
@@ -201,6 +204,19 @@ final class Forwarder {
         } finally {
             flow.addBytesFromClient(session.in().consumedCount() - before);
         }
+    }
+
+    /**
+     * The Host to send: the client's own for an origin-form request (inside a tunnel) still going where it was read
+     * for, as a CONNECT to an address may carry requests for a named virtual host; else the destination's authority
+     * (an absolute-form target, or a rule sent the request elsewhere).
+     */
+    private String hostField(Destination asRead, Destination destination) {
+        int host = request.headers().indexOf("Host", 0);
+        boolean originForm = request.target().startsWith("/") || request.target().equals("*");
+        boolean unmoved = asRead.scheme().equals(destination.scheme()) && asRead.host().equalsIgnoreCase(destination.host())
+                && asRead.port() == destination.port();
+        return originForm && unmoved && host >= 0 ? request.headers().value(host) : destination.authority();
     }
 
     /** Reads the request body into the flow with nowhere to send it: a rule answers in the origin's place. */

@@ -75,7 +75,7 @@ public final class Dialer {
     public Socket dial(Route route, Flow flow) throws UpstreamException {
         if (route.proxy().isEmpty()) {
             Socket socket = connect(route.host(), route.port(), flow, "");
-            return route.isTls() ? handshake(socket, route.host(), route.port()) : socket;
+            return route.isTls() ? handshake(socket, route.tlsName(), route.port()) : socket;
         }
         UpstreamProxy proxy = route.proxy().get();
         Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
@@ -83,12 +83,12 @@ public final class Dialer {
             return socket;
         }
         openTunnel(socket, route, proxy);
-        return handshake(socket, route.host(), route.port());
+        return handshake(socket, route.tlsName(), route.port());
     }
 
     /** Starts TLS (verified, with SNI) on a connection already open towards a TLS route's origin. */
     public Socket secure(Socket plain, Route route) throws UpstreamException {
-        return route.isTls() ? handshake(plain, route.host(), route.port()) : plain;
+        return route.isTls() ? handshake(plain, route.tlsName(), route.port()) : plain;
     }
 
     /** A plain TCP connection to {@code host:port} through the upstream proxy if one is set, for a CONNECT tunnel. */

@@ -5,10 +5,21 @@ import dev.wiretap.proxy.flow.Destination;
 import java.util.Optional;
 
 /**
- * What an upstream connection is good for: the origin's scheme, host and port, and the upstream proxy it goes
- * through, if any. Pooled connections are kept per route. Immutable.
+ * What an upstream connection is good for: the origin's scheme, host and port, the upstream proxy it goes through,
+ * if any, and for TLS the name the origin is asked for and checked against ({@code tlsName}: the host, unless a client
+ * that tunnelled to an address asked for a name in its SNI). Pooled connections are kept per route. Immutable.
  */
-public record Route(String scheme, String host, int port, Optional<UpstreamProxy> proxy) {
+public record Route(String scheme, String host, int port, Optional<UpstreamProxy> proxy, String tlsName) {
+
+    /** A route whose TLS name is its host. */
+    public Route(String scheme, String host, int port, Optional<UpstreamProxy> proxy) {
+        this(scheme, host, port, proxy, host);
+    }
+
+    /** This route with another TLS name (null: keep the host). */
+    public Route withTlsName(String name) {
+        return name == null || name.equalsIgnoreCase(tlsName) ? this : new Route(scheme, host, port, proxy, name);
+    }
 
     public static Route to(Destination destination, Optional<UpstreamProxy> proxy) {
         return new Route(destination.scheme(), destination.host(), destination.port(), proxy);
@@ -30,6 +41,7 @@ public record Route(String scheme, String host, int port, Optional<UpstreamProxy
 
     @Override
     public String toString() {
-        return scheme + "://" + hostPort() + proxy.map(p -> " via " + p).orElse("");
+        return scheme + "://" + hostPort() + (tlsName.equals(host) ? "" : " (TLS name " + tlsName + ")")
+                + proxy.map(p -> " via " + p).orElse("");
     }
 }

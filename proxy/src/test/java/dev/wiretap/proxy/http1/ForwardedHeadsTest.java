@@ -41,7 +41,7 @@ class ForwardedHeadsTest {
 
     private String forward(Request request, Destination destination, boolean absoluteForm, String via, boolean upgrade,
                            boolean dropExpect) throws IOException {
-        ForwardedHeads.writeRequest(out, request, destination, absoluteForm, via, upgrade, dropExpect);
+        ForwardedHeads.writeRequest(out, request, destination, destination.authority(), absoluteForm, via, upgrade, dropExpect);
         return sent();
     }
 

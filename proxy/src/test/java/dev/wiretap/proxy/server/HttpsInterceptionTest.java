@@ -213,6 +213,21 @@ class HttpsInterceptionTest {
     }
 
     @Test
+    void aTunnelToAnAddressKeepsTheClientsSniForTheOriginAndItsHostField() throws Exception {
+        // The origin's certificate names only "localhost": verifying it against the CONNECT address would fail.
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("localhost").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             RawClient client = proxy.rawClient()) {
+            ConnectTunnelTest.openTunnel(client, origin.authority());
+            client.startTls(Interception.trustingWiretap(proxy), "localhost");
+            client.send("GET /vhost HTTP/1.1\r\nHost: vhost.test\r\n\r\n");
+
+            assertEquals("GET /vhost HTTP/1.1\n", client.readResponse().bodyText());
+            assertEquals("vhost.test", Heads.value(origin.takeHead(), "Host"), "the client's Host did not reach the origin");
+        }
+    }
+
+    @Test
     void splicesAWebSocketUpgradeInsideTheTunnelBothWays() throws Exception {
         TestOrigin.Handler websocketEcho = conn -> {
             conn.readHead();
