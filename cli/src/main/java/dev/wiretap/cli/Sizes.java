@@ -5,7 +5,7 @@ package dev.wiretap.cli;
  * a decimal point whatever the locale, so that log lines read and parse the same everywhere. Written with integer
  * arithmetic (rounding half up), as the log formats one line per exchange.
  */
-final class Sizes {
+public final class Sizes {
 
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
@@ -14,11 +14,11 @@ final class Sizes {
     private Sizes() {
     }
 
-    static String human(long bytes) {
+    public static String human(long bytes) {
         return append(new StringBuilder(8), bytes).toString();
     }
 
-    static StringBuilder append(StringBuilder sb, long bytes) {
+    public static StringBuilder append(StringBuilder sb, long bytes) {
         if (bytes < KIB) {
             return sb.append(bytes).append('b');
         }
@@ -34,11 +34,11 @@ final class Sizes {
         return decimal(sb, hundredthsOfGib, 100).append('g');
     }
 
-    static String millis(long nanos) {
+    public static String millis(long nanos) {
         return appendMillis(new StringBuilder(8), nanos).toString();
     }
 
-    static StringBuilder appendMillis(StringBuilder sb, long nanos) {
+    public static StringBuilder appendMillis(StringBuilder sb, long nanos) {
         if (nanos < 10_000_000L) {
             return decimal(sb, (Math.max(0, nanos) + 50_000) / 100_000, 10).append("ms");
         }

@@ -206,6 +206,34 @@ public final class FlowStore implements FlowListener {
         return list;
     }
 
+    /**
+     * The newest {@code max} flows that {@code test} accepts, oldest first: in-flight ones live, stored ones decoded.
+     * Reads from the newest back and stops when it has enough, so a console listing the last screenful does not decode
+     * a store of a hundred thousand flows. {@code test} runs under the store's lock: keep it quick.
+     */
+    public List<Flow> recent(int max, java.util.function.Predicate<Flow> test) {
+        List<Flow> list = new ArrayList<>(Math.min(max, 1024));
+        lock.lock();
+        try {
+            List<Flow> live = new ArrayList<>(inFlight.values());
+            for (int k = live.size() - 1; k >= 0 && list.size() < max; k--) {
+                if (test.test(live.get(k))) {
+                    list.add(live.get(k));
+                }
+            }
+            for (int k = count - 1; k >= 0 && list.size() < max; k--) {
+                Flow flow = decode((head + k) % ids.length);
+                if (test.test(flow)) {
+                    list.add(flow);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        list.sort(Comparator.comparingLong(Flow::id));
+        return list;
+    }
+
     private Flow decode(int index) {
         byte[] chunk = chunkAt(seqs[index]);
         return FlowRecords.read(chunk, offsets[index]);

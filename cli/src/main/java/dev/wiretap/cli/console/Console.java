@@ -1,0 +1,182 @@
+package dev.wiretap.cli.console;
+
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.proxy.Wiretap;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
+import org.jline.utils.AttributedStyle;
+import org.jline.utils.InfoCmp;
+import org.jline.utils.Status;
+
+/**
+ * The interactive console: the live flow list scrolls above a prompt where the user types commands ({@code help}
+ * lists them), with line editing, history (kept in the config directory) and Tab completion of commands, flow numbers
+ * and filter terms from JLine, and a status line at the bottom. {@link #run} owns the calling thread until the user
+ * quits ({@code quit}, Ctrl-D, or Ctrl-C twice on an empty line); the proxy keeps running on its own threads
+ * throughout, and the console never blocks them (see {@link FlowFeed}).
+ */
+public final class Console {
+
+    private final Terminal terminal;
+    private final Wiretap wiretap;
+    private final LineReader reader;
+    private final FlowFeed feed;
+    private final Screen screen;
+    private final CommandTable commands;
+    private final Status status;
+    /** Set once in the constructor, after the command table whose completion reads it. */
+    private ViewCommands view;
+    private final String address;
+    private volatile boolean quit;
+
+    /**
+     * @param historyFile where typed commands are kept between runs, or empty for none
+     * @param address     where wiretap listens, for the status line
+     */
+    public Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address) {
+        this.terminal = terminal;
+        this.wiretap = wiretap;
+        this.address = address;
+        this.feed = new FlowFeed(this::printRows, this::updateStatus);
+        this.commands = new CommandTable(max -> view.recent(max).stream().map(f -> f.id()).toList().reversed());
+        LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("wiretap").completer(commands)
+                .variable(LineReader.HISTORY_SIZE, 2000).variable(LineReader.HISTORY_FILE_SIZE, 2000)
+                .option(LineReader.Option.AUTO_FRESH_LINE, true).option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true); // '!' is the filter's "not"
+        historyFile.ifPresent(f -> builder.variable(LineReader.HISTORY_FILE, f));
+        this.reader = builder.build();
+        this.screen = new Screen(terminal, reader, feed);
+        this.status = Status.getStatus(terminal, false);
+        this.view = new ViewCommands(wiretap, feed, screen, this::clearScreen);
+        view.addTo(commands);
+        addOwnCommands();
+        wiretap.events().add(feed);
+    }
+
+    /** The command table, for the other command groups to add to. */
+    CommandTable commands() {
+        return commands;
+    }
+
+    Screen screen() {
+        return screen;
+    }
+
+    FlowFeed feed() {
+        return feed;
+    }
+
+    private void addOwnCommands() {
+        commands.add(new ConsoleCommand("help", List.of("h", "?"), "help [COMMAND]", "this list, or more on one command",
+                "Lists the commands, or explains one. Tab completes commands, flow numbers and filter terms;\n"
+                        + "Up and Down walk the history, Ctrl-R searches it.",
+                ConsoleCommand.Argument.COMMAND, this::help));
+        commands.add(new ConsoleCommand("quit", List.of("q", "exit"), "quit", "stop wiretap and leave",
+                "Stops the proxy gracefully (exchanges in flight get a moment to finish) and leaves the console.\n"
+                        + "Ctrl-D does the same, as does Ctrl-C twice on an empty line.",
+                ConsoleCommand.Argument.NONE, a -> quit = true));
+    }
+
+    private void help(String argument) throws CommandException {
+        String text = argument.isEmpty() ? commands.overview() : commands.help(argument);
+        for (String line : text.split("\n", -1)) {
+            screen.println(line);
+        }
+    }
+
+    /** Reads and runs commands until the user quits. Returns normally; the caller stops wiretap. */
+    public void run() {
+        feed.start();
+        screen.notice("wiretap console: flows appear here as they finish. Type help for the commands, quit to leave.");
+        boolean interruptedOnce = false;
+        try {
+            while (!quit) {
+                String line;
+                try {
+                    line = reader.readLine(prompt());
+                    interruptedOnce = false;
+                } catch (UserInterruptException e) {
+                    if (e.getPartialLine() == null || e.getPartialLine().isEmpty()) {
+                        if (interruptedOnce) {
+                            break;
+                        }
+                        interruptedOnce = true;
+                        screen.notice("(Ctrl-C again, quit or Ctrl-D to stop wiretap)");
+                    }
+                    continue;
+                } catch (EndOfFileException e) {
+                    break;
+                }
+                runLine(line);
+            }
+        } finally {
+            close();
+        }
+    }
+
+    /** Runs one command line, showing an error in its place when it fails. */
+    void runLine(String line) {
+        try {
+            commands.dispatch(line);
+        } catch (CommandException e) {
+            screen.error(e.getMessage());
+        } catch (RuntimeException e) {
+            screen.error("wiretap: that command failed: " + e); // our bug: say so, keep the console alive
+        }
+    }
+
+    private String prompt() {
+        Filter view = feed.view();
+        AttributedStringBuilder sb = new AttributedStringBuilder();
+        sb.append("wiretap", AttributedStyle.BOLD.foreground(AttributedStyle.BLUE));
+        if (view != Filter.ALL) {
+            sb.append(" [" + view + "]", AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW));
+        }
+        sb.append("> ");
+        return sb.toAnsi(terminal);
+    }
+
+    private void printRows(List<FlowRow> rows) {
+        int width = screen.width();
+        StringBuilder sb = new StringBuilder(rows.size() * (width + 16));
+        for (FlowRow row : rows) {
+            AttributedString line = row.id() < 0
+                    ? new AttributedString(row.path(), AttributedStyle.DEFAULT.faint())
+                    : row.render(width);
+            sb.append(line.toAnsi(terminal)).append('\n');
+        }
+        reader.printAbove(sb.toString());
+    }
+
+    private void updateStatus() {
+        if (status == null) {
+            return;
+        }
+        var s = wiretap.stats();
+        String text = " wiretap " + address + " · " + s.flows() + " flows · " + feed.inFlight() + " in flight · "
+                + s.clientOpen() + " clients" + (feed.view() == Filter.ALL ? "" : " · filter " + feed.view());
+        status.update(List.of(new AttributedString(FlowRow.fit(text, Math.max(10, screen.width() - 1)),
+                AttributedStyle.DEFAULT.inverse())));
+    }
+
+    private void clearScreen() {
+        terminal.puts(InfoCmp.Capability.clear_screen);
+        terminal.flush();
+    }
+
+    private void close() {
+        feed.stop();
+        wiretap.events().remove(feed);
+        if (status != null) {
+            status.close();
+        }
+    }
+}

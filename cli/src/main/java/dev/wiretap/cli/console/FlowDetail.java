@@ -1,0 +1,105 @@
+package dev.wiretap.cli.console;
+
+import dev.wiretap.cli.Sizes;
+import dev.wiretap.proxy.flow.Body;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.flow.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
+import org.jline.utils.AttributedStyle;
+
+/**
+ * What {@code show N} prints: a summary line (URL, status, duration, rules that applied, error), then the request
+ * and the response as they went over the wire: start line, fields in wire order, and the body rendered for reading.
+ * Stateless.
+ */
+final class FlowDetail {
+
+    private FlowDetail() {
+    }
+
+    static List<AttributedString> render(Flow flow, int width) {
+        List<AttributedString> lines = new ArrayList<>();
+        AttributedStringBuilder title = new AttributedStringBuilder();
+        title.append("#" + flow.id() + " ", AttributedStyle.BOLD).append(flow.request().method()).append(' ')
+                .append(flow.request().url());
+        lines.add(title.toAttributedString());
+        StringBuilder facts = new StringBuilder();
+        facts.append(flow.started()).append("  client ").append(flow.client().getAddress().getHostAddress()).append(':')
+                .append(flow.client().getPort());
+        if (flow.isDone()) {
+            facts.append("  ").append(Sizes.millis(flow.durationNanos()));
+        } else {
+            facts.append("  in flight");
+        }
+        if (!flow.serverAddress().isEmpty()) {
+            facts.append("  server ").append(flow.serverAddress()).append(flow.isReusedUpstream() ? " (reused)" : "");
+        }
+        lines.add(new AttributedString(facts.toString(), AttributedStyle.DEFAULT.faint()));
+        if (!flow.appliedRules().isEmpty()) {
+            lines.add(new AttributedString("rules applied: " + String.join(", ", flow.appliedRules()),
+                    AttributedStyle.DEFAULT.foreground(AttributedStyle.MAGENTA)));
+        }
+        flow.error().ifPresent(e -> lines.add(new AttributedString("error: " + e.message(),
+                AttributedStyle.DEFAULT.foreground(AttributedStyle.RED))));
+        lines.add(rule("request", width));
+        Request request = flow.request();
+        lines.add(bold(request.method() + " " + request.target() + " " + request.version()));
+        headers(request.headers(), lines);
+        body(request.headers(), request.body(), width, lines);
+        lines.add(rule("response", width));
+        Response response = flow.response().orElse(null);
+        if (response == null) {
+            lines.add(new AttributedString(flow.isDone() ? "(no response)" : "(waiting for the response)", AttributedStyle.DEFAULT.faint()));
+            return lines;
+        }
+        lines.add(bold(response.version() + " " + response.status() + " " + response.reason()));
+        headers(response.headers(), lines);
+        body(response.headers(), response.body(), width, lines);
+        return lines;
+    }
+
+    private static AttributedString rule(String label, int width) {
+        int n = Math.max(4, Math.min(width, 100) - label.length() - 4);
+        return new AttributedString("── " + label + " " + "─".repeat(n), AttributedStyle.DEFAULT.foreground(AttributedStyle.BLUE));
+    }
+
+    private static AttributedString bold(String text) {
+        return new AttributedString(text, AttributedStyle.BOLD);
+    }
+
+    private static void headers(Headers headers, List<AttributedString> lines) {
+        for (int i = 0; i < headers.size(); i++) {
+            AttributedStringBuilder sb = new AttributedStringBuilder();
+            sb.append(headers.name(i), AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN)).append(": ").append(headers.value(i));
+            lines.add(sb.toAttributedString());
+        }
+    }
+
+    private static void body(Headers headers, Body body, int width, List<AttributedString> lines) {
+        if (body.size() == 0) {
+            return;
+        }
+        lines.add(new AttributedString(""));
+        for (String line : BodyLines.render(headers, body, width)) {
+            lines.add(new AttributedString(line));
+        }
+    }
+
+    /** The body for reading; replaced by the export package's decoding view. */
+    static final class BodyLines {
+        static List<String> render(Headers headers, Body body, int width) {
+            String text = new String(body.bytes(), StandardCharsets.UTF_8);
+            List<String> out = new ArrayList<>(List.of(text.split("\r?\n", -1)));
+            if (body.isTruncated()) {
+                out.add("(truncated at the capture cap: " + body.capturedLength() + " of " + body.size() + " bytes kept)");
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.wiretap.cli.console;
+
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.proxy.addon.FlowExchange;
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.event.FlowListener;
+import dev.wiretap.proxy.flow.Flow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * Feeds the console's live flow list. On the proxy's threads it only copies a finished flow into a {@link FlowRow}
+ * (when the flow is in the view) and offers it to a bounded queue; a thread of its own prints the queued rows every
+ * {@value #TICK_MILLIS} ms. When more rows arrive in one tick than a person can read, it prints the newest
+ * {@value #MAX_ROWS_PER_TICK} after a line saying how many it skipped ({@code list} shows them all), so the console
+ * keeps up with any rate and never slows the proxy. While a pager owns the screen the feed is held and rows wait.
+ *
+ * <p>Thread-safe: the view filter is volatile; the queue is the only hand-over.
+ */
+final class FlowFeed implements FlowListener {
+
+    static final long TICK_MILLIS = 100;
+    static final int MAX_ROWS_PER_TICK = 40;
+
+    private final BlockingQueue<FlowRow> queue = new ArrayBlockingQueue<>(16_384);
+    private final LongAdder overflowed = new LongAdder();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder bytesFromClients = new LongAdder();
+    private final LongAdder bytesToClients = new LongAdder();
+    private final Consumer<List<FlowRow>> printer;
+    private final Runnable afterTick;
+    private final Thread painter;
+    private volatile Filter view = Filter.ALL;
+    private volatile boolean held;
+    private volatile boolean stopped;
+
+    /**
+     * @param printer   prints a tick's rows (on the feed's thread); a skipped-rows row has id -1
+     * @param afterTick runs after each tick (the status line)
+     */
+    FlowFeed(Consumer<List<FlowRow>> printer, Runnable afterTick) {
+        this.printer = printer;
+        this.afterTick = afterTick;
+        this.painter = Thread.ofPlatform().name("wiretap-console-feed").daemon(true).unstarted(this::paintLoop);
+    }
+
+    void start() {
+        painter.start();
+    }
+
+    void stop() {
+        stopped = true;
+        painter.interrupt();
+    }
+
+    Filter view() {
+        return view;
+    }
+
+    void setView(Filter filter) {
+        view = filter;
+    }
+
+    /** Holds the rows back (a pager owns the screen) until {@link #release}. */
+    void hold() {
+        held = true;
+    }
+
+    void release() {
+        held = false;
+    }
+
+    long bytesFromClients() {
+        return bytesFromClients.sum();
+    }
+
+    long bytesToClients() {
+        return bytesToClients.sum();
+    }
+
+    int inFlight() {
+        return Math.max(0, inFlight.get());
+    }
+
+    @Override
+    public void onEvent(FlowEvent event) {
+        switch (event) {
+            case FlowEvent.Requested r -> inFlight.incrementAndGet();
+            case FlowEvent.Completed c -> finished(c.flow());
+            case FlowEvent.Failed f -> finished(f.flow());
+            default -> {
+            }
+        }
+    }
+
+    private void finished(Flow flow) {
+        inFlight.decrementAndGet();
+        if (!flow.isIntercepted()) {
+            bytesFromClients.add(flow.bytesFromClient()); // an intercepted tunnel's bytes are its requests' bytes
+            bytesToClients.add(flow.bytesToClient());
+        }
+        if (isShown(flow) && !queue.offer(FlowRow.of(flow))) {
+            overflowed.increment();
+        }
+    }
+
+    /** Whether the list shows this flow: in the view, and not the CONNECT of a tunnel whose requests show themselves. */
+    boolean isShown(Flow flow) {
+        if (flow.isIntercepted() && flow.error().isEmpty()) {
+            return false;
+        }
+        Filter filter = view;
+        return filter == Filter.ALL || filter.matches(new FlowExchange(flow));
+    }
+
+    private void paintLoop() {
+        List<FlowRow> batch = new ArrayList<>(1024);
+        while (!stopped) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (held) {
+                continue;
+            }
+            queue.drainTo(batch);
+            long skipped = overflowed.sumThenReset();
+            if (batch.size() > MAX_ROWS_PER_TICK) {
+                skipped += batch.size() - MAX_ROWS_PER_TICK;
+                batch.subList(0, batch.size() - MAX_ROWS_PER_TICK).clear();
+            }
+            if (skipped > 0) {
+                batch.add(0, skippedRow(skipped));
+            }
+            try {
+                if (!batch.isEmpty()) {
+                    printer.accept(batch);
+                }
+                afterTick.run();
+            } catch (RuntimeException e) {
+                // The terminal went away or broke; the console's own thread notices and ends. Never stop painting
+                // over one bad write.
+            }
+            batch.clear();
+        }
+    }
+
+    private static FlowRow skippedRow(long skipped) {
+        return new FlowRow(-1, java.time.Instant.EPOCH, "", -1, "", "… " + skipped + " more flows (list shows them)",
+                "", -1, -1, FlowRow.State.DONE, "", List.of());
+    }
+}

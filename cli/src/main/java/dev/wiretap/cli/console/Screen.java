@@ -1,0 +1,106 @@
+package dev.wiretap.cli.console;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.jline.builtins.Less;
+import org.jline.builtins.Source;
+import org.jline.reader.LineReader;
+import org.jline.terminal.Terminal;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStyle;
+
+/**
+ * Where the console writes: above the prompt (through JLine, so the line being typed is redrawn below), and long
+ * texts through a pager. Output of commands and of the live flow list goes through here, so the two never interleave
+ * within a line. Used from the console's thread and the feed's; JLine's reader lock orders them.
+ */
+final class Screen {
+
+    private final Terminal terminal;
+    private final LineReader reader;
+    private final FlowFeed feed;
+
+    Screen(Terminal terminal, LineReader reader, FlowFeed feed) {
+        this.terminal = terminal;
+        this.reader = reader;
+        this.feed = feed;
+    }
+
+    /** Columns to fit rows to: the terminal's, or 120 where it does not say (a pipe, a dumb terminal). */
+    int width() {
+        int w = terminal.getWidth();
+        return w <= 0 ? 120 : w;
+    }
+
+    int height() {
+        int h = terminal.getHeight();
+        return h <= 0 ? 40 : h;
+    }
+
+    boolean isDumb() {
+        return Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
+    }
+
+    void println(String text) {
+        reader.printAbove(text);
+    }
+
+    void println(AttributedString text) {
+        reader.printAbove(text);
+    }
+
+    void error(String text) {
+        reader.printAbove(new AttributedString(text, AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)));
+    }
+
+    void notice(String text) {
+        reader.printAbove(new AttributedString(text, AttributedStyle.DEFAULT.faint()));
+    }
+
+    /** Prints {@code lines} in one piece, each cut to the terminal's width. */
+    void print(List<AttributedString> lines) {
+        int width = width();
+        StringBuilder sb = new StringBuilder(lines.size() * 64);
+        for (AttributedString line : lines) {
+            AttributedString cut = line.columnLength() > width ? line.columnSubSequence(0, width - 1) : line;
+            sb.append(cut.toAnsi(terminal)).append(cut == line ? "" : dim("›")).append('\n');
+        }
+        reader.printAbove(sb.toString());
+    }
+
+    private String dim(String text) {
+        return new AttributedString(text, AttributedStyle.DEFAULT.faint()).toAnsi(terminal);
+    }
+
+    /**
+     * Shows {@code lines}: printed when they fit on the screen (or the terminal cannot page), else in a pager
+     * ({@code less} keys: Space, b, /search, q to return) with long lines cut at the edge. The live list is held
+     * while the pager runs and catches up after.
+     */
+    void page(List<AttributedString> lines) {
+        if (isDumb() || lines.size() < height() - 2) {
+            print(lines);
+            return;
+        }
+        StringBuilder sb = new StringBuilder(lines.size() * 64);
+        for (AttributedString line : lines) {
+            sb.append(line.toAnsi(terminal)).append('\n');
+        }
+        feed.hold();
+        try {
+            Less less = new Less(terminal, Path.of("."));
+            less.chopLongLines = true;
+            less.quitIfOneScreen = true;
+            less.run(new Source.InputStreamSource(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)), true, "flow"));
+        } catch (IOException e) {
+            print(lines);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            feed.release();
+        }
+    }
+}

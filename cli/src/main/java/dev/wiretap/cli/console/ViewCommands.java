@@ -1,0 +1,156 @@
+package dev.wiretap.cli.console;
+
+import dev.wiretap.cli.Sizes;
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.config.filter.FilterException;
+import dev.wiretap.proxy.ConnectionStats;
+import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.proxy.event.FlowStore;
+import dev.wiretap.proxy.flow.Flow;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.utils.AttributedString;
+
+/**
+ * The commands that look at flows: {@code list}, {@code show}, {@code filter}, {@code clear} and {@code stats}.
+ * Run on the console's thread.
+ */
+final class ViewCommands {
+
+    private final Wiretap wiretap;
+    private final FlowFeed feed;
+    private final Screen screen;
+    private final Runnable clearScreen;
+
+    ViewCommands(Wiretap wiretap, FlowFeed feed, Screen screen, Runnable clearScreen) {
+        this.wiretap = wiretap;
+        this.feed = feed;
+        this.screen = screen;
+        this.clearScreen = clearScreen;
+    }
+
+    void addTo(CommandTable table) {
+        table.add(new ConsoleCommand("list", List.of("l", "ls"), "list [N]", "the last N flows in the view (default: a screenful)",
+                """
+                Lists the newest flows that pass the view's filter, with the ones still in flight (…) and paused (⏸).
+                The live list above the prompt shows flows as they finish; list is the way back to older ones.
+                """, ConsoleCommand.Argument.NONE, this::list));
+        table.add(new ConsoleCommand("show", List.of("s"), "show [N]", "a flow's request and response (default: the newest)",
+                """
+                Shows flow N: its URL, timing, the rules that changed it and any error; then the request and the response
+                as they went over the wire (start line, fields in wire order), with bodies decoded (gzip, deflate, br,
+                zstd), JSON pretty-printed and binary as hex. Long output opens in a pager: Space and b page, /text
+                searches, q returns.
+                """, ConsoleCommand.Argument.FLOW, this::show));
+        table.add(new ConsoleCommand("filter", List.of("f"), "filter [EXPR]", "show only matching flows; no EXPR: all",
+                """
+                Narrows the live list, list, export and Tab completion to the flows the expression matches. Without an
+                expression, shows everything again. The language is the one the config's rules use:
+                  host:api.example.com method:POST status:5xx
+                  !type:image & (path:/v2/* | header:X-Debug)
+                Terms: host path url method status header reqheader resheader type body reqbody resbody;
+                ! not, & or a space: and, | or, parentheses; patterns are globs or /regex/.
+                """, ConsoleCommand.Argument.FILTER, this::filter));
+        table.add(new ConsoleCommand("clear", List.of(), "clear", "forget the recorded flows and clear the screen",
+                "Drops every finished flow from memory (flows in flight stay) and clears the screen.",
+                ConsoleCommand.Argument.NONE, a -> clear()));
+        table.add(new ConsoleCommand("stats", List.of(), "stats", "flows, bytes, memory and connections on each side",
+                "Counts since start: flows, bytes each way, client connections accepted and open, upstream connections\n"
+                        + "opened, reused and idle, and the memory the recorded flows take against their budget.",
+                ConsoleCommand.Argument.NONE, a -> stats()));
+    }
+
+    /** The newest flows that the view shows. */
+    List<Flow> recent(int max) {
+        return wiretap.flows().recent(max, feed::isShown);
+    }
+
+    private void list(String argument) throws CommandException {
+        int n = argument.isEmpty() ? Math.max(5, screen.height() - 3) : positive(argument, "list takes a number of flows");
+        List<Flow> flows = recent(n);
+        if (flows.isEmpty()) {
+            screen.notice(feed.view() == Filter.ALL ? "no flows yet" : "no flows match the filter " + feed.view());
+            return;
+        }
+        List<AttributedString> lines = new ArrayList<>(flows.size());
+        for (Flow flow : flows) {
+            lines.add(FlowRow.of(flow).render(screen.width()));
+        }
+        screen.print(lines);
+    }
+
+    private void show(String argument) throws CommandException {
+        Flow flow = argument.isEmpty() ? recent(1).stream().findFirst().orElseThrow(() -> new CommandException("no flows yet"))
+                : flow(argument);
+        screen.page(FlowDetail.render(flow, screen.width()));
+    }
+
+    /** The flow numbered {@code argument}, or an error saying why there is none. */
+    Flow flow(String argument) throws CommandException {
+        long id = positive(argument.startsWith("#") ? argument.substring(1) : argument, "expected a flow number, e.g. show 12");
+        return wiretap.flows().get(id).orElseThrow(() -> new CommandException(
+                "no flow " + id + (id <= wiretap.stats().flows() ? " (dropped: older flows make room for new ones)" : " yet")));
+    }
+
+    private void filter(String argument) throws CommandException {
+        if (argument.isEmpty()) {
+            feed.setView(Filter.ALL);
+            screen.notice("filter cleared: showing every flow");
+            return;
+        }
+        Filter filter;
+        try {
+            filter = Filter.parse(argument);
+        } catch (FilterException e) {
+            throw new CommandException(pointAt(argument, e));
+        }
+        feed.setView(filter);
+        List<Flow> flows = recent(Math.max(5, screen.height() - 4));
+        screen.notice("filter " + filter + ": " + (flows.isEmpty() ? "no recorded flow matches yet" : "the newest matching flows:"));
+        List<AttributedString> lines = new ArrayList<>(flows.size());
+        for (Flow flow : flows) {
+            lines.add(FlowRow.of(flow).render(screen.width()));
+        }
+        if (!lines.isEmpty()) {
+            screen.print(lines);
+        }
+    }
+
+    /** The expression with a caret under the fault's column, then the reason. */
+    static String pointAt(String expression, FilterException e) {
+        int column = Math.max(1, Math.min(e.column(), expression.length() + 1));
+        return "filter: " + expression + "\n        " + " ".repeat(column - 1) + "^ " + e.getMessage();
+    }
+
+    private void clear() {
+        wiretap.flows().clear();
+        clearScreen.run();
+        screen.notice("recorded flows cleared");
+    }
+
+    private void stats() {
+        ConnectionStats s = wiretap.stats();
+        FlowStore store = wiretap.flows();
+        List<String> lines = List.of(
+                "flows         " + s.flows() + " seen, " + store.size() + " kept, " + store.evictedCount() + " dropped for room, "
+                        + feed.inFlight() + " in flight",
+                "bytes         " + Sizes.human(feed.bytesFromClients()) + " from clients, " + Sizes.human(feed.bytesToClients()) + " to clients",
+                "clients       " + s.clientAccepted() + " connections accepted, " + s.clientOpen() + " open",
+                "upstream      " + s.upstreamOpened() + " connections opened, " + s.upstreamReused() + " reuses, " + s.upstreamIdle() + " idle",
+                "memory        " + Sizes.human(store.usedBytes()) + " of a " + Sizes.human(store.budgetBytes()) + " budget for recorded flows; heap "
+                        + Sizes.human(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) + " used");
+        lines.forEach(screen::println);
+    }
+
+    static int positive(String text, String what) throws CommandException {
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new CommandException(what + ", not '" + text + "'");
+    }
+}

@@ -1,0 +1,68 @@
+package dev.wiretap.cli.console;
+
+import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.proxy.testing.ProxyUnderTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A running wiretap with the console on a scripted terminal, its command loop on a thread of its own. */
+final class ConsoleUnderTest implements AutoCloseable {
+
+    final ProxyUnderTest proxy;
+    final ScriptedTerminal terminal;
+    final Console console;
+    private final Thread loop;
+
+    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal) {
+        this.proxy = proxy;
+        this.terminal = terminal;
+        this.console = new Console(terminal.terminal(), proxy.wiretap(), Optional.empty(), "127.0.0.1:" + proxy.port());
+        this.loop = Thread.ofPlatform().name("console-under-test").start(console::run);
+    }
+
+    static ConsoleUnderTest start(String terminalType, int columns, int rows) throws IOException, InterruptedException {
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows));
+        c.terminal.waitFor(0, "wiretap>");
+        return c;
+    }
+
+    static ConsoleUnderTest start() throws IOException, InterruptedException {
+        return start("xterm-256color", 160, 50);
+    }
+
+    Wiretap wiretap() {
+        return proxy.wiretap();
+    }
+
+    /** Types a command and returns the screen text it produced once {@code expected} shows. */
+    String run(String command, String expected) throws IOException, InterruptedException {
+        int mark = terminal.mark();
+        terminal.type(command + "\n");
+        return terminal.waitFor(mark, expected);
+    }
+
+    /** GETs {@code url} through wiretap with the JDK client. */
+    HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return proxy.httpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    boolean hasEnded() throws InterruptedException {
+        loop.join(5000);
+        return !loop.isAlive();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            terminal.close();
+            loop.join(5000);
+        } finally {
+            proxy.close();
+        }
+    }
+}
