@@ -75,6 +75,9 @@ public final class Main implements Callable<Integer> {
             description = "Where wiretap keeps its CA (default: $WIRETAP_HOME, else ~/.wiretap).")
     Path configDir;
 
+    @Option(names = "--headless", description = "No console: print one line per exchange, as when not on a terminal.")
+    boolean headless;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -112,13 +115,17 @@ public final class Main implements Callable<Integer> {
             settings = settings.withUpstreamProxy(upstreamProxy);
         }
         Terminal terminal = Terminal.detect();
+        boolean console = !headless && Terminal.isInteractive();
         FlowLog log = new FlowLog(out, terminal.colours(), verbose);
         Wiretap wiretap;
         try {
-            wiretap = Wiretap.start(settings, List.of(), List.of(log));
+            wiretap = Wiretap.start(settings, List.of(), console ? List.of() : List.of(log));
         } catch (IOException e) {
             err.println("wiretap: " + e.getMessage());
             return 1;
+        }
+        if (console) {
+            return runConsole(wiretap, settings);
         }
         log.start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -148,6 +155,33 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    /** The console on this terminal until the user quits; a signal stops wiretap and gives the terminal back. */
+    private int runConsole(Wiretap wiretap, Settings settings) {
+        InteractiveMode console;
+        try {
+            console = InteractiveMode.open();
+        } catch (IOException e) {
+            err.println("wiretap: cannot open the terminal for the console (" + e.getMessage() + "); try --headless");
+            wiretap.stop();
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            wiretap.stop();
+            console.restoreTerminal();
+            out.println("wiretap stopped. " + summary(wiretap.stats()));
+            out.flush();
+            Runtime.getRuntime().halt(0); // as in call(): a stop by signal is a normal end
+        }, "wiretap-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        printBanner(wiretap, settings);
+        console.run(wiretap, settings.tls().configDir(), listenText(wiretap, settings));
+        Runtime.getRuntime().removeShutdownHook(hook);
+        wiretap.stop();
+        console.restoreTerminal();
+        out.println("wiretap stopped. " + summary(wiretap.stats()));
+        return 0;
+    }
+
     PrintStream out() {
         return out;
     }
@@ -174,11 +208,16 @@ public final class Main implements Callable<Integer> {
         return tls;
     }
 
-    private void printBanner(Wiretap wiretap, Settings settings) {
+    /** Where wiretap listens, as {@code host:port} ({@code [v6]:port}). */
+    private static String listenText(Wiretap wiretap, Settings settings) {
         var address = wiretap.address();
         String where = (address.getAddress().isAnyLocalAddress() ? settings.listen().host() : address.getAddress().getHostAddress())
                 + ":" + address.getPort();
-        String hostPort = where.indexOf(':') != where.lastIndexOf(':') ? "[" + where.substring(0, where.lastIndexOf(':')) + "]" + where.substring(where.lastIndexOf(':')) : where;
+        return where.indexOf(':') != where.lastIndexOf(':') ? "[" + where.substring(0, where.lastIndexOf(':')) + "]" + where.substring(where.lastIndexOf(':')) : where;
+    }
+
+    private void printBanner(Wiretap wiretap, Settings settings) {
+        String hostPort = listenText(wiretap, settings);
         out.println("wiretap " + Wiretap.version() + " listening on http://" + hostPort);
         settings.upstreamProxy().ifPresent(p -> out.println("forwarding through upstream proxy " + p));
         wiretap.certificateAuthority().ifPresentOrElse(

@@ -13,6 +13,11 @@ record Terminal(boolean colours) {
         return new Terminal(isTerminal());
     }
 
+    /** Whether wiretap runs on an interactive terminal (input and output both), where the console can start. */
+    static boolean isInteractive() {
+        return !"dumb".equals(System.getenv("TERM")) && isTerminal();
+    }
+
     private static boolean isTerminal() {
         java.io.Console console = System.console();
         if (console == null) {

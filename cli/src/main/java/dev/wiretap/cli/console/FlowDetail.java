@@ -20,6 +20,9 @@ import org.jline.utils.AttributedStyle;
  */
 final class FlowDetail {
 
+    private static final java.time.format.DateTimeFormatter STARTED =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(java.time.ZoneId.systemDefault());
+
     private FlowDetail() {
     }
 
@@ -30,7 +33,7 @@ final class FlowDetail {
                 .append(flow.request().url());
         lines.add(title.toAttributedString());
         StringBuilder facts = new StringBuilder();
-        facts.append(flow.started()).append("  client ").append(flow.client().getAddress().getHostAddress()).append(':')
+        facts.append(STARTED.format(flow.started())).append("  client ").append(flow.client().getAddress().getHostAddress()).append(':')
                 .append(flow.client().getPort());
         if (flow.isDone()) {
             facts.append("  ").append(Sizes.millis(flow.durationNanos()));
@@ -66,7 +69,9 @@ final class FlowDetail {
 
     private static AttributedString rule(String label, int width) {
         int n = Math.max(4, Math.min(width, 100) - label.length() - 4);
-        return new AttributedString("── " + label + " " + "─".repeat(n), AttributedStyle.DEFAULT.foreground(AttributedStyle.BLUE));
+        // ASCII rather than box drawing: terminals and multiplexers that map line characters to their alternate
+        // character set show them as letters when copied.
+        return new AttributedString("--- " + label + " " + "-".repeat(n), AttributedStyle.BOLD.foreground(AttributedStyle.BLUE));
     }
 
     private static AttributedString bold(String text) {
