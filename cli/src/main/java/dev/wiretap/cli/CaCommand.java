@@ -1,6 +1,8 @@
 package dev.wiretap.cli;
 
 import dev.wiretap.config.TlsSettings;
+import dev.wiretap.config.file.ConfigError;
+import dev.wiretap.config.file.ConfigLoader;
 import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.TrustInstructions;
 import java.io.IOException;
@@ -23,7 +25,8 @@ import picocli.CommandLine.ParentCommand;
  * fingerprint, and how to make each kind of client trust it ({@link TrustInstructions}, the same text wiretap's own
  * page shows); with {@code --export FILE}, writes a copy of the certificate instead. Honours the parent command's
  * {@code --config-dir} (or {@code $WIRETAP_HOME}) and {@code --ca-cert}/{@code --ca-key}, given before or after
- * {@code ca}. Exit codes: 0, 1 when the CA cannot be loaded or made or the copy cannot be written, 2 for bad flags.
+ * {@code ca}, and the config file's TLS settings. Exit codes: 0, 1 when the CA cannot be loaded or made or the copy
+ * cannot be written, 2 for bad flags or a broken config.
  */
 @Command(name = "ca", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         usageHelpAutoWidth = true,
@@ -37,6 +40,9 @@ final class CaCommand implements Callable<Integer> {
 
     @ParentCommand
     Main parent;
+
+    @CommandLine.Mixin
+    ConfigFlags config = new ConfigFlags();
 
     @Option(names = "--export", paramLabel = "FILE",
             description = "Write the CA certificate to FILE: PEM, or DER with --der or when FILE ends in .der or .cer.")
@@ -57,7 +63,14 @@ final class CaCommand implements Callable<Integer> {
             err.println("wiretap: --ca-cert and --ca-key go together");
             return CommandLine.ExitCode.USAGE;
         }
-        TlsSettings tls = parent.tlsSettings();
+        ConfigLoader.Loaded loaded;
+        try {
+            loaded = parent.loadSettings(config);
+        } catch (ConfigError e) {
+            err.println("wiretap: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        TlsSettings tls = loaded.settings().tls();
         boolean existed = tls.ownCa().isPresent() || Files.exists(tls.configDir().resolve(CertificateAuthority.CERT_FILE));
         CertificateAuthority ca;
         try {
@@ -74,7 +87,7 @@ final class CaCommand implements Callable<Integer> {
                     + ", readable by you alone).");
             out.println();
         }
-        out.print(TrustInstructions.of(ca, parent.listen.toString()).plainText());
+        out.print(TrustInstructions.of(ca, loaded.settings().listen().toString()).plainText());
         out.println();
         out.println("Through the proxy, http://wiretap/ shows the same and offers the certificate for download.");
         out.flush();

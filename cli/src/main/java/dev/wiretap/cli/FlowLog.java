@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
- * The headless log: one line per finished exchange (time, client, method, URL, status, response bytes, duration),
- * with headers under it when verbose. Connection threads only put the flow on a bounded queue; a thread of its own
+ * The headless log: one line per finished exchange (time, client, method, URL, status, response bytes, duration, the
+ * error if any, and the rules that changed or answered it as {@code [rules: a, b]}), with headers under it when
+ * verbose. Connection threads only put the flow on a bounded queue; a thread of its own
  * formats and writes lines in batches, so a slow terminal never slows the proxy. If the queue overflows, lines are
  * dropped and the count is reported.
  */
@@ -176,6 +177,9 @@ final class FlowLog implements FlowListener {
         Sizes.appendMillis(sb.append(' '), line.durationNanos());
         if (!line.error().isEmpty()) {
             sb.append(' ').append(colour(31, line.error()));
+        }
+        if (!line.rules().isEmpty()) {
+            sb.append(' ').append(colour(35, "[rules: " + String.join(", ", line.rules()) + "]"));
         }
         if (verbose && !line.upstream().isEmpty()) {
             sb.append(dim(" [upstream " + line.upstream() + "]"));

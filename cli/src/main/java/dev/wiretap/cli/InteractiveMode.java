@@ -17,20 +17,20 @@ import org.jline.terminal.TerminalBuilder;
 final class InteractiveMode {
 
     private final Terminal terminal;
+    private final Console console;
 
-    private InteractiveMode(Terminal terminal) {
+    private InteractiveMode(Terminal terminal, Console console) {
         this.terminal = terminal;
+        this.console = console;
     }
 
-    /** Opens the system terminal. */
-    static InteractiveMode open() throws IOException {
+    /**
+     * Opens the system terminal and makes the console on it (flows are followed from here on). The history is kept in
+     * {@code configDir}/console_history.
+     */
+    static InteractiveMode open(Wiretap wiretap, Path configDir, String address) throws IOException {
         Terminal terminal = TerminalBuilder.builder().system(true).name("wiretap").nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_DFL).build();
-        return new InteractiveMode(terminal);
-    }
-
-    /** Runs the console until the user quits. The history is kept in {@code configDir}/console_history. */
-    void run(Wiretap wiretap, Path configDir, String address) {
         Optional<Path> history = Optional.empty();
         try {
             Files.createDirectories(configDir);
@@ -38,7 +38,22 @@ final class InteractiveMode {
         } catch (IOException e) {
             // No history this time; the console works without it.
         }
-        new Console(terminal, wiretap, history, address).run();
+        return new InteractiveMode(terminal, new Console(terminal, wiretap, history, address));
+    }
+
+    /** Runs the console until the user quits. */
+    void run() {
+        console.run();
+    }
+
+    /** A line of news (a config reload) above the prompt; from any thread. */
+    void notice(String text) {
+        console.notice(text);
+    }
+
+    /** A line of trouble above the prompt; from any thread. */
+    void error(String text) {
+        console.error(text);
     }
 
     /** Leaves the terminal as it was (cooked mode, cursor shown); safe to call more than once and from a hook. */

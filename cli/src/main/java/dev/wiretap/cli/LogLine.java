@@ -1,6 +1,7 @@
 package dev.wiretap.cli;
 
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Response;
 import java.net.InetSocketAddress;
@@ -15,13 +16,15 @@ import java.util.List;
  *
  * @param status        the response status, or -1 if there was none
  * @param bytes         response body bytes (for a tunnel: bytes sent to the client)
- * @param error         the error message, or empty
+ * @param error         the error message ("dropped" for a connection a rule dropped), or empty
  * @param upstream      "reused", "new", or empty when no origin connection was used
  * @param requestLines  verbose only: the request's start line then its fields as {@code Name: value}, else empty
  * @param responseLines verbose only: the same for the response, else empty
+ * @param rules         the names of the rules that changed the exchange (or answered it), in the order they applied
  */
 record LogLine(Instant started, InetSocketAddress client, String method, String url, int status, long bytes,
-               long durationNanos, String error, String upstream, List<String> requestLines, List<String> responseLines) {
+               long durationNanos, String error, String upstream, List<String> requestLines, List<String> responseLines,
+               List<String> rules) {
 
     static LogLine of(Flow flow, boolean verbose) {
         Response response = flow.response().orElse(null);
@@ -39,7 +42,12 @@ record LogLine(Instant started, InetSocketAddress client, String method, String 
         }
         return new LogLine(flow.started(), flow.client(), flow.request().method(), flow.request().url(),
                 response == null ? -1 : response.status(), bytes, flow.durationNanos(),
-                flow.error().map(e -> e.message()).orElse(""), upstream, requestLines, responseLines);
+                flow.error().map(LogLine::error).orElse(""), upstream, requestLines, responseLines, flow.appliedRules());
+    }
+
+    /** The error as the line shows it; a rule's drop is named by the rules list after it, so "dropped" says enough. */
+    private static String error(FlowError error) {
+        return error.kind() == FlowError.Kind.BLOCKED ? "dropped" : error.message();
     }
 
     private static List<String> lines(String startLine, Headers headers) {

@@ -2,7 +2,8 @@ package dev.wiretap.cli;
 
 import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
-import dev.wiretap.config.TlsSettings;
+import dev.wiretap.config.file.ConfigError;
+import dev.wiretap.config.file.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import dev.wiretap.config.Settings;
@@ -12,6 +13,7 @@ import dev.wiretap.proxy.Wiretap;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -19,25 +21,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code wiretap} command: turns flags into {@link Settings}, starts the engine, prints where it listens and
- * then one line per exchange, and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a normal
- * stop, 1 when wiretap cannot start (the address is taken), 2 for bad flags. {@code wiretap ca} ({@link CaCommand})
- * tells how to trust wiretap's CA.
+ * The {@code wiretap} command: makes {@link Settings} from the config file and the flags ({@link SettingsFromFlags}),
+ * starts the engine, prints where it listens and then one line per exchange, applies edits of the config file's
+ * rules live ({@link ConfigWatcher}), and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a
+ * normal stop, 1 when wiretap cannot start (the address is taken), 2 for bad flags or a broken config (then nothing
+ * is started). {@code wiretap ca} ({@link CaCommand}) tells how to trust wiretap's CA; {@code wiretap config}
+ * ({@link ConfigCommand}) prints the settings in force.
  */
 @Command(name = "wiretap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true, subcommands = CaCommand.class,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = {CaCommand.class, ConfigCommand.class},
         description = "An HTTP debugging proxy: point a client at it and see every exchange.",
         footer = {"", "Examples:",
                 "  wiretap                                   listen on 127.0.0.1:8080",
                 "  curl -x http://127.0.0.1:8080 http://example.com/",
                 "  wiretap --listen 0.0.0.0:9000 -v          all interfaces, with headers",
                 "  wiretap --upstream-proxy http://proxy.corp:3128",
+                "  wiretap --config rules.yaml --set timeouts.upstream_read=2m",
+                "  wiretap config                            what is in force, and from where",
                 "  wiretap ca                                trust wiretap's CA for HTTPS"})
 public final class Main implements Callable<Integer> {
 
+    // No picocli defaults on the flags below: an absent flag must leave the config file's value in force.
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
-            description = "Address to accept clients on (default: ${DEFAULT-VALUE}). Loopback unless you say otherwise.",
-            defaultValue = "127.0.0.1:8080")
+            description = "Address to accept clients on (default: 127.0.0.1:8080). Loopback unless you say otherwise.")
     HostPort listen;
 
     @Option(names = "--upstream-proxy", paramLabel = "URL", converter = UpstreamProxyConverter.class,
@@ -72,11 +78,14 @@ public final class Main implements Callable<Integer> {
     Path caKey;
 
     @Option(names = "--config-dir", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
-            description = "Where wiretap keeps its CA (default: $WIRETAP_HOME, else ~/.wiretap).")
+            description = "Where wiretap keeps its CA and finds config.yaml (default: $WIRETAP_HOME, else ~/.wiretap).")
     Path configDir;
 
     @Option(names = "--headless", description = "No console: print one line per exchange, as when not on a terminal.")
     boolean headless;
+
+    @CommandLine.Mixin
+    ConfigFlags config = new ConfigFlags();
 
     private final PrintStream out;
     private final PrintStream err;
@@ -110,10 +119,16 @@ public final class Main implements Callable<Integer> {
             err.println("wiretap: --ca-cert and --ca-key go together");
             return CommandLine.ExitCode.USAGE;
         }
-        Settings settings = Settings.defaults().withListen(listen).withAddVia(!noVia).withTls(tlsSettings());
-        if (upstreamProxy != null) {
-            settings = settings.withUpstreamProxy(upstreamProxy);
+        SettingsFromFlags flags;
+        ConfigLoader.Loaded loaded;
+        try {
+            flags = SettingsFromFlags.of(this, new ConfigFlags());
+            loaded = flags.load();
+        } catch (ConfigError e) {
+            err.println("wiretap: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
         }
+        Settings settings = loaded.settings();
         Terminal terminal = Terminal.detect();
         boolean console = !headless && Terminal.isInteractive();
         FlowLog log = new FlowLog(out, terminal.colours(), verbose);
@@ -125,11 +140,14 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         if (console) {
-            return runConsole(wiretap, settings);
+            return runConsole(wiretap, flags, loaded);
         }
         log.start();
+        Optional<ConfigWatcher> watcher = loaded.file().flatMap(file -> ConfigWatcher.start(file,
+                new ConfigReload(flags, settings, wiretap::updateRules, log::printNotice, err::println)::reload, err::println));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            watcher.ifPresent(ConfigWatcher::close);
             wiretap.stop();
             log.printNotice("wiretap stopped. " + summary(wiretap.stats()));
             log.stop();
@@ -144,6 +162,9 @@ public final class Main implements Callable<Integer> {
         // Before the banner: whoever waits for it to stop wiretap again must find the graceful stop in place.
         Runtime.getRuntime().addShutdownHook(hook);
         printBanner(wiretap, settings);
+        loaded.file().ifPresent(file -> out.println("config from " + file + ": " + ConfigReload.rules(settings)
+                + (watcher.isPresent() ? "; edits apply without a restart" : "")));
+        out.flush();
         if (verbose) {
             log.startCounters(wiretap::stats);
         }
@@ -156,16 +177,20 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The console on this terminal until the user quits; a signal stops wiretap and gives the terminal back. */
-    private int runConsole(Wiretap wiretap, Settings settings) {
+    private int runConsole(Wiretap wiretap, SettingsFromFlags flags, ConfigLoader.Loaded loaded) {
+        Settings settings = loaded.settings();
         InteractiveMode console;
         try {
-            console = InteractiveMode.open();
+            console = InteractiveMode.open(wiretap, settings.tls().configDir(), listenText(wiretap, settings));
         } catch (IOException e) {
             err.println("wiretap: cannot open the terminal for the console (" + e.getMessage() + "); try --headless");
             wiretap.stop();
             return 1;
         }
+        Optional<ConfigWatcher> watcher = loaded.file().flatMap(file -> ConfigWatcher.start(file,
+                new ConfigReload(flags, settings, wiretap::updateRules, console::notice, console::error)::reload, console::error));
         Thread hook = new Thread(() -> {
+            watcher.ifPresent(ConfigWatcher::close);
             wiretap.stop();
             console.restoreTerminal();
             out.println("wiretap stopped. " + summary(wiretap.stats()));
@@ -174,8 +199,12 @@ public final class Main implements Callable<Integer> {
         }, "wiretap-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         printBanner(wiretap, settings);
-        console.run(wiretap, settings.tls().configDir(), listenText(wiretap, settings));
+        loaded.file().ifPresent(file -> out.println("config from " + file + ": " + ConfigReload.rules(settings)
+                + (watcher.isPresent() ? "; edits apply without a restart" : "")));
+        out.flush();
+        console.run();
         Runtime.getRuntime().removeShutdownHook(hook);
+        watcher.ifPresent(ConfigWatcher::close);
         wiretap.stop();
         console.restoreTerminal();
         out.println("wiretap stopped. " + summary(wiretap.stats()));
@@ -195,17 +224,12 @@ public final class Main implements Callable<Integer> {
         return (caCert == null) == (caKey == null);
     }
 
-    /** The TLS settings the flags ask for (also what {@code wiretap ca} loads the CA with). */
-    TlsSettings tlsSettings() {
-        TlsSettings tls = TlsSettings.defaults().withIntercept(!noIntercept).withPassthrough(passthrough)
-                .withInsecureUpstream(insecureUpstream).withTrustedCerts(upstreamCa);
-        if (configDir != null) {
-            tls = tls.withConfigDir(configDir);
-        }
-        if (caCert != null) {
-            tls = tls.withOwnCa(new TlsSettings.OwnCa(caCert, caKey));
-        }
-        return tls;
+    /**
+     * The settings the config file and the flags ask for, for {@code wiretap ca} and {@code wiretap config}, with the
+     * subcommand's own {@code --config} and {@code --set} after wiretap's.
+     */
+    ConfigLoader.Loaded loadSettings(ConfigFlags subcommand) throws ConfigError {
+        return SettingsFromFlags.of(this, subcommand).load();
     }
 
     /** Where wiretap listens, as {@code host:port} ({@code [v6]:port}). */

@@ -98,6 +98,18 @@ final class ChildWiretap implements AutoCloseable {
         return stderr.toString();
     }
 
+    /** Waits up to 30 s for {@code text} to appear on its standard error; returns all it wrote there so far. */
+    String awaitStderr(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!stderr.toString().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' on wiretap's stderr within 30 s; it said: " + stderr);
+            }
+            Thread.sleep(20); // polling the pipe's collected text: a wait, not an assertion about time
+        }
+        return stderr.toString();
+    }
+
     /** The lines it printed that no one has taken yet. */
     List<String> remainingLines() {
         return List.copyOf(stdout);

@@ -101,6 +101,39 @@ class FlowLogTest {
     }
 
     @Test
+    void namesTheRulesThatChangedTheExchangeAtTheEnd() {
+        Flow flow = get("http://api.example.com/items");
+        flow.addAppliedRule("add-auth");
+        flow.addAppliedRule("staging");
+        respond(flow, 200, "OK", "[]");
+        flow.complete(flow.startNanos() + 3_000_000);
+
+        assertEquals(TIME + " 127.0.0.1:50123 GET http://api.example.com/items 200 2b 3.0ms [rules: add-auth, staging]\n",
+                format(flow, false, false));
+    }
+
+    @Test
+    void showsARuleAnswerWithItsStatusAndTheRule() {
+        Flow flow = get("http://ads.example.com/banner.js");
+        flow.addAppliedRule("no-ads");
+        respond(flow, 403, "Forbidden", "wiretap: blocked by a rule\n");
+        flow.complete(flow.startNanos() + 1_000_000);
+
+        assertEquals(TIME + " 127.0.0.1:50123 GET http://ads.example.com/banner.js 403 27b 1.0ms [rules: no-ads]\n",
+                format(flow, false, false));
+    }
+
+    @Test
+    void saysDroppedForAConnectionARuleDropped() {
+        Flow flow = get("http://tracker.example.com/pixel");
+        flow.addAppliedRule("no-tracker");
+        flow.fail(new FlowError(FlowError.Kind.BLOCKED, "dropped by rule no-tracker"), flow.startNanos() + 1_000_000);
+
+        assertEquals(TIME + " 127.0.0.1:50123 GET http://tracker.example.com/pixel --- 0b 1.0ms dropped [rules: no-tracker]\n",
+                format(flow, false, false));
+    }
+
+    @Test
     void printsFinishedFlowsAndNoticesInOrderFromItsOwnThread() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         FlowLog log = new FlowLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, false);

@@ -92,6 +92,16 @@ public final class Console {
         }
     }
 
+    /** Prints a line of news above the prompt; from any thread. */
+    public void notice(String text) {
+        screen.notice(text);
+    }
+
+    /** Prints a line of trouble above the prompt; from any thread. */
+    public void error(String text) {
+        screen.error(text);
+    }
+
     /** Reads and runs commands until the user quits. Returns normally; the caller stops wiretap. */
     public void run() {
         feed.start();

@@ -21,7 +21,12 @@ public final class ConfigLoader {
 
     /** The config file wiretap reads when none is named: {@code config.yaml} in the config directory. */
     public static Path defaultFile() {
-        return TlsSettings.defaultConfigDir().resolve("config.yaml");
+        return defaultFile(TlsSettings.defaultConfigDir());
+    }
+
+    /** The config file wiretap reads when none is named and {@code configDir} is its config directory. */
+    public static Path defaultFile(Path configDir) {
+        return configDir.resolve("config.yaml");
     }
 
     /** A value from the command line: {@code key} set to {@code value} (YAML text), written as {@code source}. */
@@ -52,8 +57,13 @@ public final class ConfigLoader {
             settings = applyFile(settings, root, path, sources);
         }
         for (Override o : overrides) {
-            ConfigNode value = YamlReader.read(o.value().isEmpty() ? "~" : o.value(), o.source());
-            settings = applyKey(settings, o.key(), value, o.source(), Path.of("."));
+            try {
+                ConfigNode value = YamlReader.read(o.value().isEmpty() ? "~" : o.value(), o.source());
+                settings = applyKey(settings, o.key(), value, o.source(), Path.of("."));
+            } catch (ConfigError e) {
+                // The YAML reader numbers the lines of a flag's value ("--listen:1"): name the flag alone.
+                throw e.where().startsWith(o.source() + ":") ? new ConfigError(o.source(), e.key(), e.reason()) : e;
+            }
             sources.put(o.key(), o.source());
         }
         check(settings, sources);

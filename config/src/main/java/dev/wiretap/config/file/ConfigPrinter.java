@@ -20,7 +20,7 @@ public final class ConfigPrinter {
     /** The effective settings, each key followed by its source ({@code # default}, {@code # config.yaml:12}, {@code # --set}). */
     public static String effective(Settings settings, Map<String, String> sources) {
         StringBuilder sb = new StringBuilder("# wiretap's effective settings; '# where' says where each value came from\n");
-        print(settings, sb, (o, value) -> "# " + sources.getOrDefault(o.key(), "default"));
+        print(settings, sb, o -> "# " + sources.getOrDefault(o.key(), "default"));
         sb.append("rules:");
         if (settings.rules().isEmpty()) {
             sb.append(" []  # ").append(sources.getOrDefault("rules", "default")).append('\n');
@@ -33,75 +33,118 @@ public final class ConfigPrinter {
         return sb.toString();
     }
 
-    /** Every option with its default and what it does: a commented file to start from. */
+    /**
+     * Every option with its default and what it does, then an example of each kind of rule (commented out): a file to
+     * start from. Read back, it gives the defaults.
+     */
     public static String defaults() {
         StringBuilder sb = new StringBuilder("""
-                # wiretap configuration: every option with its default. Save as ~/.wiretap/config.yaml (or pass
-                # --config FILE), keep what you change, delete the rest. Durations: 500ms, 30s, 2m. Sizes: 512, 64k, 1m.
+                # wiretap configuration: every option with its default. Save it as ~/.wiretap/config.yaml (or pass
+                # --config FILE), keep what you change and delete the rest. wiretap config shows what is in force.
+                # Durations: 500ms, 30s, 2m, 1h. Sizes (bytes): 512, 64k, 1m (k, m, g are powers of 1024).
+
                 """);
-        print(Settings.defaults(), sb, (o, value) -> "# " + o.doc() + " (" + o.type() + ")");
-        sb.append("""
-                # Rules apply in order to the exchanges their filter (match:) selects. For example:
-                # rules:
-                #   - name: auth for the API
-                #     match: host:api.example.com
-                #     set_headers: {Authorization: Bearer abc123}
-                #     response: {remove_headers: [Set-Cookie]}
-                #   - match: host:www.example.com path:/api/*
-                #     map_remote: https://staging.example.com/api
-                #   - match: path:/static/*
-                #     map_local: {path: ./fixtures, strip: /static}
-                #   - match: path:/health
-                #     respond: {status: 200, headers: {Content-Type: text/plain}, body: ok}
-                #   - match: host:*.tracker.example
-                #     block: 403
-                #   - match: host:slow.example.com
-                #     delay: 300ms
-                #     throttle: {up: 16k, down: 64k}
-                rules: []
-                """);
+        print(Settings.defaults(), sb, null);
+        sb.append('\n').append(RULES_EXAMPLE).append("rules: []\n");
         return sb.toString();
     }
 
+    /**
+     * One rule of each kind, commented out, for {@link #defaults()}. Uncommented, it loads once the files it maps
+     * to exist (./mocks/user.json and ./static beside the configuration file).
+     */
+    static final String RULES_EXAMPLE = """
+            # Rules change matching traffic, in file order. match: is a filter: host:, path:, url:, method:, status:
+            # (404, 5xx), header:NAME[=VALUE], reqheader:, resheader:, type:, body:; combined with a space or &
+            # (and), | (or), ! (not) and parentheses; values are words, globs (*, ?) or /regular expressions/.
+            # Request header actions sit at the rule's top level, response ones under response:. Paths are relative
+            # to this file. An edit applies to new exchanges without a restart. For example:
+            # rules:
+            #   - name: add-auth
+            #     match: host:api.example.com
+            #     set_headers: {Authorization: Bearer dev-token}
+            #     add_headers: {X-Debug: "1"}
+            #     remove_headers: [Cookie]
+            #     response:
+            #       set_headers: {Cache-Control: no-store}
+            #       add_headers: {X-Served-Via: wiretap}
+            #       remove_headers: [Set-Cookie]
+            #   - name: staging
+            #     match: host:www.example.com path:/api/*
+            #     map_remote: {to: http://staging.example.com/v2, strip: /api}
+            #   - name: user-mock
+            #     match: host:api.example.com path:/user
+            #     map_local: ./mocks/user.json
+            #   - name: assets
+            #     match: host:cdn.example.com
+            #     map_local: {path: ./static, strip: /assets}
+            #   - name: health
+            #     match: path:/health
+            #     respond: {status: 200, headers: {Content-Type: application/json}, body: '{"ok": true}'}
+            #   - name: no-ads
+            #     match: host:ads.example.com | host:*.doubleclick.example
+            #     block: 403
+            #   - name: no-tracker
+            #     match: host:tracker.example.com
+            #     block: drop
+            #   - name: slow-api
+            #     match: host:api.example.com method:POST
+            #     delay: 500ms
+            #   - name: slow-downloads
+            #     match: host:downloads.example.com
+            #     throttle: {up: 16k, down: 64k}
+            """;
+
     private interface Comment {
-        String of(Option option, String value);
+        String of(Option option);
     }
 
+    /**
+     * Every option in {@link Options} order, grouped in sections. With {@code comment}, each line ends in its comment
+     * (the value's source); without, each key has its doc and type on the line above.
+     */
     private static void print(Settings settings, StringBuilder sb, Comment comment) {
         String section = "";
         for (Option o : Options.all()) {
             int dot = o.key().indexOf('.');
             String s = dot < 0 ? "" : o.key().substring(0, dot);
             String name = dot < 0 ? o.key() : o.key().substring(dot + 1);
+            String indent = s.isEmpty() ? "" : "  ";
             if (!s.equals(section)) {
                 if (!s.isEmpty()) {
-                    sb.append(s).append(":\n");
+                    sb.append(comment == null ? "\n" : "").append(s).append(":\n");
                 }
                 section = s;
             }
-            String value = yaml(o.show().apply(settings));
-            sb.append(s.isEmpty() ? "" : "  ").append(name).append(": ").append(value)
-                    .append("  ").append(comment.of(o, value)).append('\n');
+            String shown = o.show().apply(settings);
+            String value = o.type().startsWith("list") ? shown : yaml(shown);
+            if (comment == null) {
+                sb.append(indent).append("# ").append(o.doc()).append(" (").append(o.type()).append(")\n");
+            }
+            sb.append(indent).append(name).append(": ").append(value);
+            if (comment != null) {
+                sb.append("  ").append(comment.of(o));
+            }
+            sb.append('\n');
         }
     }
 
-    /** A value as YAML: quoted when plain YAML would read it otherwise; lists as flow lists; empty as ~. */
+    /** A value as YAML: quoted when plain YAML would read it otherwise; empty as ~. */
     static String yaml(String value) {
         if (value.isEmpty()) {
             return "~";
         }
-        if (value.startsWith("[")) {
-            return value;
-        }
         boolean plain = value.chars().allMatch(c -> Character.isLetterOrDigit(c) || "._/-*:".indexOf(c) >= 0)
-                && !value.startsWith("*") && !value.contains(": ");
+                && !value.startsWith("*") && !value.startsWith("-") && !value.endsWith(":") && !value.contains(": ")
+                && !value.equals("~") && !value.equalsIgnoreCase("null");
         return plain ? value : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** A rule as the file would hold it: header changes grouped per action and side, other actions one per line. */
     private static void rule(Rule rule, StringBuilder sb) {
         sb.append("  - name: ").append(yaml(rule.name())).append('\n');
-        sb.append("    match: ").append(yaml(rule.match().toString())).append('\n');
+        String match = rule.match().toString();
+        sb.append("    match: ").append(match.isEmpty() ? "\"\"" : yaml(match)).append('\n');
         for (RuleAction.Side side : RuleAction.Side.values()) {
             String indent = side == RuleAction.Side.REQUEST ? "    " : "      ";
             StringBuilder group = new StringBuilder();
@@ -119,10 +162,10 @@ public final class ConfigPrinter {
         }
         for (RuleAction a : rule.actions()) {
             String line = switch (a) {
-                case RuleAction.MapRemote m -> "map_remote: {to: " + yaml(m.target().toString()) + ", strip: " + yaml(m.stripPrefix()) + "}";
-                case RuleAction.MapLocal m -> "map_local: {path: " + yaml(m.path().toString()) + ", strip: " + yaml(m.stripPrefix()) + "}";
-                case RuleAction.Respond r -> "respond: {status: " + r.status() + ", headers: " + headers(r.headers()) + ", body: "
-                        + yaml(new String(r.body(), StandardCharsets.UTF_8)) + "}";
+                case RuleAction.MapRemote m -> "map_remote: {to: " + yaml(m.target().toString()) + strip(m.stripPrefix()) + "}";
+                case RuleAction.MapLocal m -> "map_local: {path: " + yaml(m.path().toString()) + strip(m.stripPrefix()) + "}";
+                case RuleAction.Respond r -> "respond: {status: " + r.status() + ", headers: " + headers(r.headers())
+                        + (r.body().length == 0 ? "" : ", body: " + yaml(new String(r.body(), StandardCharsets.UTF_8))) + "}";
                 case RuleAction.Block b -> "block: " + b.status().map(String::valueOf).orElse("drop");
                 case RuleAction.Delay d -> "delay: " + Values.formatDuration(d.latency());
                 case RuleAction.Throttle t -> "throttle: {up: " + Values.formatSize(t.upBytesPerSecond()) + ", down: "
@@ -154,6 +197,10 @@ public final class ConfigPrinter {
         if (!fields.isEmpty()) {
             sb.append(indent).append(key).append(": {").append(fields).append("}\n");
         }
+    }
+
+    private static String strip(String prefix) {
+        return prefix.isEmpty() ? "" : ", strip: " + yaml(prefix);
     }
 
     private static String headers(Map<String, String> headers) {

@@ -51,6 +51,13 @@ public final class Options {
         o.add(new Option("via", "boolean", "add a Via field to forwarded messages",
                 s -> Boolean.toString(s.addVia()), (s, n, k) -> s.withAddVia(Values.bool(n, k))));
 
+        o.add(new Option("config_dir", "directory", "where wiretap keeps its CA (empty: $WIRETAP_HOME, else ~/.wiretap)",
+                s -> s.tls().configDir().equals(TlsSettings.defaultConfigDir()) ? "" : s.tls().configDir().toString(),
+                (s, n, k) -> {
+                    String dir = optionalText(n, k);
+                    return s.withTls(s.tls().withConfigDir(dir.isBlank() ? TlsSettings.defaultConfigDir() : Path.of(dir)));
+                }));
+
         o.add(size("limits.max_target_bytes", "longest request target (longer: 414)", s -> s.limits().maxTargetBytes(),
                 (s, v) -> s.withLimits(s.limits().withMaxTargetBytes(toInt(v)))));
         o.add(size("limits.max_header_bytes", "largest header section (larger: 431)", s -> s.limits().maxHeaderBytes(),

@@ -113,7 +113,7 @@ public sealed interface Filter {
 
         @Override
         public String toString() {
-            return field.keyword() + ":" + name + value.map(v -> "=" + v).orElse("");
+            return field.keyword() + ":" + name + value.map(v -> "=" + written(v, false)).orElse("");
         }
     }
 
@@ -159,7 +159,23 @@ public sealed interface Filter {
 
         @Override
         public String toString() {
-            return field.keyword() + ":" + pattern;
+            return field.keyword() + ":" + written(pattern, field == Field.PATH);
         }
+    }
+
+    /**
+     * A pattern as a filter would be written so that it reads back the same: a regular expression with its '/'s
+     * escaped; a word or glob in quotes when it holds a space, an operator, a parenthesis or a quote, or when it
+     * starts with '/' and would read as a regular expression (for a path: only when it also ends with '/').
+     */
+    private static String written(Pattern pattern, boolean isPath) {
+        if (pattern instanceof Pattern.Regex regex) {
+            return "/" + regex.compiled().pattern().replace("/", "\\/") + "/";
+        }
+        String text = pattern.toString();
+        boolean slash = text.startsWith("/") && (!isPath || text.length() > 1 && text.endsWith("/"));
+        boolean plain = !text.isEmpty() && !slash
+                && text.chars().noneMatch(c -> Character.isWhitespace(c) || "&|()\"\\".indexOf(c) >= 0);
+        return plain ? text : "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Settings;
+import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.config.rule.RuleAction;
 import java.io.IOException;
@@ -128,7 +129,34 @@ class ConfigLoaderTest {
                 Arguments.of("rules:\n  - match: host:a\n    respond: {status: 42}\n", "config.yaml:3: rules[1].respond.status: 42 is not a final status"),
                 Arguments.of("rules:\n  - match: host:a\n    block: 403\n    respond: {status: 200}\n", "config.yaml:2: rules[1]: map_local, respond and block each answer the request"),
                 Arguments.of("rules:\n  - match: host:a\n    delay: soon\n", "config.yaml:3: rules[1].delay: 'soon' is not a duration"),
-                Arguments.of("tls:\n  ca_cert: /nonexistent/ca.pem\n", "tls.ca_cert and tls.ca_key go together"));
+                Arguments.of("tls:\n  ca_cert: /nonexistent/ca.pem\n", "tls.ca_cert and tls.ca_key go together"),
+                // wrong types
+                Arguments.of("limits:\n  max_header_count: lots\n", "config.yaml:2: limits.max_header_count: 'lots' is not a whole number"),
+                Arguments.of("listen: {host: a}\n", "config.yaml:1: listen: expected a value, found a mapping"),
+                Arguments.of("rules: {match: host:a}\n", "config.yaml:1: rules: expected a list of rules, found a mapping"),
+                Arguments.of("rules:\n  - match: host:a\n    set_headers: [X-A]\n", "config.yaml:3: rules[1].set_headers: expected fields as a mapping (Name: value), found a list"),
+                Arguments.of("rules:\n  - match: host:a\n    respond: 404\n", "config.yaml:3: rules[1].respond: expected {status: ..., headers: {...}, body: ...}, found a value"),
+                Arguments.of("rules:\n  - match: host:a\n    response: {set_header: {A: b}}\n", "config.yaml:3: rules[1].response.set_header: unknown key (did you mean set_headers?)"),
+                // bad durations and sizes
+                Arguments.of("pool:\n  idle_timeout: 30\n", "config.yaml:2: pool.idle_timeout: '30' is not a duration (for example 500ms, 30s, 2m, 1h)"),
+                Arguments.of("timeouts:\n  upstream_read: -5s\n", "config.yaml:2: timeouts.upstream_read: '-5s' is not a duration"),
+                Arguments.of("capture:\n  store_budget: 12 apples\n", "config.yaml:2: capture.store_budget: '12 apples' is not a size (for example 512, 64k, 1m, 256MiB)"),
+                Arguments.of("limits:\n  max_header_bytes: 3g\n", "config.yaml:2: limits.max_header_bytes: 3g is too large (at most 2g)"),
+                Arguments.of("rules:\n  - match: host:a\n    throttle: fast\n", "config.yaml:3: rules[1].throttle: 'fast' is not a size"),
+                Arguments.of("rules:\n  - match: host:a\n    throttle: {down: 1 MB/s}\n", "config.yaml:3: rules[1].throttle.down: '1 MB/s' is not a size"),
+                Arguments.of("rules:\n  - match: host:a\n    throttle: {sideways: 1k}\n", "config.yaml:3: rules[1].throttle.sideways: unknown key"),
+                // invalid filters and regular expressions, with the column of the fault in the file
+                Arguments.of("rules:\n  - match: url:/[a/\n    block: 403\n", "config.yaml:2:18: rules[1].match: invalid filter 'url:/[a/': column 7: invalid regular expression /[a/: Unclosed character class"),
+                Arguments.of("rules:\n  - match: path:/(x/\n    block: 403\n", "config.yaml:2:"),
+                Arguments.of("rules:\n  - match: host:a & (path:/b\n    block: 403\n", "config.yaml:2:21: rules[1].match: invalid filter 'host:a & (path:/b': column 10: the '(' here is never closed"),
+                Arguments.of("rules:\n  - match: status:5x\n    response: {remove_headers: [A]}\n", "config.yaml:2:19: rules[1].match: invalid filter 'status:5x': column 8: '5x' is not a status"),
+                Arguments.of("rules:\n  - match: 'host:a |'\n    block: 403\n", "rules[1].match: invalid filter 'host:a |': column 9: the expression ends where a term was expected"),
+                Arguments.of("rules:\n  - match: 'header:\"X-A'\n    block: 403\n", "rules[1].match: invalid filter 'header:\"X-A': column 8: the quoted text starting here has no closing '\"'"),
+                Arguments.of("rules:\n  - match: host:a\n    map_remote: {to: 'http://x/[y'}\n", "config.yaml:3: rules[1].map_remote.to: 'http://x/[y' is not a URL"),
+                // files that are not there
+                Arguments.of("rules:\n  - match: host:a\n    map_local: {path: mocks/missing.json}\n", "config.yaml:3: rules[1].map_local: no such file or directory: "),
+                Arguments.of("rules:\n  - match: host:a\n    respond: {body_file: missing.txt}\n", "config.yaml:3: rules[1].respond.body_file: cannot read "),
+                Arguments.of("tls:\n  trusted_certs: [/nonexistent/ca.pem]\n", "config.yaml:2: tls.trusted_certs: cannot read /nonexistent/ca.pem"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -150,6 +178,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void namesTheFlagOfAWronglyTypedOverride() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(Optional.empty(),
+                List.of(new ConfigLoader.Override("listen", "\"nowhere\"", "--listen"), ConfigLoader.parseSet("via=maybe"))));
+        assertEquals("--listen: listen: expected HOST:PORT, got 'nowhere' (no port)", e.getMessage());
+        ConfigError set = assertThrows(ConfigError.class, () -> ConfigLoader.load(Optional.empty(), List.of(ConfigLoader.parseSet("via=maybe"))));
+        assertEquals("--set via: via: 'maybe' is not true or false", set.getMessage());
+    }
+
+    @Test
+    void setsTheConfigDirectoryOrLeavesItToTheEnvironment() throws Exception {
+        Path file = write("config_dir: " + dir.resolve("ca") + "\n");
+        assertEquals(dir.resolve("ca"), ConfigLoader.load(Optional.of(file), List.of()).settings().tls().configDir());
+        Path empty = write("config_dir: ~\n");
+        assertEquals(TlsSettings.defaultConfigDir(), ConfigLoader.load(Optional.of(empty), List.of()).settings().tls().configDir());
+    }
+
+    @Test
     void aMissingFileIsAFault() {
         ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(Optional.of(dir.resolve("none.yaml")), List.of()));
         assertTrue(e.getMessage().endsWith("none.yaml: no such file"), e.getMessage());
@@ -163,13 +208,15 @@ class ConfigLoaderTest {
                 tls: {passthrough: ["*.bank.example"]}
                 rules:
                   - name: "auth: api"
-                    match: host:api.example.com | status:5xx
+                    match: host:api.example.com | status:5xx | header:"X-Env=a b" | url:"/api" | url:/v[0-9]\\/x/ | path:/v2/
                     set_headers: {Authorization: "Bearer a:b", X-Two: "2"}
                     add_headers: {X-More: yes}
                     remove_headers: [Cookie]
                     response: {set_headers: {Cache-Control: no-store}, remove_headers: [Set-Cookie]}
                   - match: path:/static/*
                     map_local: {path: fixtures, strip: /static}
+                  - match: ""
+                    map_remote: http://127.0.0.1:3000
                   - match: path:/health
                     respond: {status: 201, headers: {Content-Type: text/plain}, body: "all good"}
                   - match: host:x
@@ -177,7 +224,8 @@ class ConfigLoaderTest {
                     delay: 250ms
                     throttle: 8k
                 """);
-        Settings first = ConfigLoader.load(Optional.of(file), List.of()).settings();
+        Settings first = ConfigLoader.load(Optional.of(file), List.of()).settings()
+                .withListen(HostPort.parse("[::1]:8080"));
         String printed = ConfigPrinter.effective(first, ConfigLoader.load(Optional.of(file), List.of()).sources());
         Path again = write(printed);
         Settings second = ConfigLoader.load(Optional.of(again), List.of()).settings();
@@ -190,6 +238,7 @@ class ConfigLoaderTest {
             assertEquals(first.rules().get(i).actions().size(), second.rules().get(i).actions().size(), printed);
             assertEquals(first.rules().get(i).actions().stream().map(Object::getClass).toList(), second.rules().get(i).actions().stream().map(Object::getClass).toList());
         }
+        assertEquals(first.listen(), second.listen());
         assertTrue(printed.contains("client_idle: 90s  # config.yaml:1"), printed);
     }
 
@@ -198,6 +247,38 @@ class ConfigLoaderTest {
         Path file = write(ConfigPrinter.defaults());
         assertEquals(Settings.defaults(), ConfigLoader.load(Optional.of(file), List.of()).settings());
         assertInstanceOf(String.class, ConfigPrinter.defaults());
+    }
+
+    @Test
+    void theDefaultsFileShowsAnExampleOfEachKindOfRuleThatLoadsUncommented() throws Exception {
+        String defaults = ConfigPrinter.defaults();
+        assertTrue(defaults.contains(ConfigPrinter.RULES_EXAMPLE), defaults);
+        String rules = ConfigPrinter.RULES_EXAMPLE.lines().filter(l -> l.startsWith("# rules:") || l.startsWith("#   "))
+                .map(l -> l.substring(2)).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        Files.createDirectories(dir.resolve("mocks"));
+        Files.writeString(dir.resolve("mocks/user.json"), "{}");
+        Files.createDirectories(dir.resolve("static"));
+        Settings s = ConfigLoader.load(Optional.of(write(rules)), List.of()).settings();
+        java.util.Set<Class<?>> kinds = new java.util.HashSet<>();
+        java.util.Set<String> sides = new java.util.HashSet<>();
+        for (Rule rule : s.rules()) {
+            for (RuleAction a : rule.actions()) {
+                kinds.add(a.getClass());
+                switch (a) {
+                    case RuleAction.SetHeader h -> sides.add("set " + h.side());
+                    case RuleAction.AddHeader h -> sides.add("add " + h.side());
+                    case RuleAction.RemoveHeader h -> sides.add("remove " + h.side());
+                    case RuleAction.Block b -> sides.add(b.status().isPresent() ? "block status" : "block drop");
+                    case RuleAction.MapLocal m -> sides.add(Files.isDirectory(m.path()) ? "local dir" : "local file");
+                    default -> { }
+                }
+            }
+        }
+        assertEquals(java.util.Set.of(RuleAction.SetHeader.class, RuleAction.AddHeader.class, RuleAction.RemoveHeader.class,
+                RuleAction.MapRemote.class, RuleAction.MapLocal.class, RuleAction.Respond.class, RuleAction.Block.class,
+                RuleAction.Delay.class, RuleAction.Throttle.class), kinds);
+        assertEquals(java.util.Set.of("set REQUEST", "add REQUEST", "remove REQUEST", "set RESPONSE", "add RESPONSE",
+                "remove RESPONSE", "block status", "block drop", "local dir", "local file"), sides);
     }
 
     private Path write(String yaml) throws IOException {
