@@ -237,7 +237,9 @@ public final class RulesAddon implements Addon {
             path = "/" + path;
         }
         String prefix = target.getRawPath() == null || target.getRawPath().equals("/") ? "" : stripSlash(target.getRawPath());
-        flow.request().setDestination(new Destination(scheme, target.getHost(), port, prefix + path));
+        String host = target.getHost().startsWith("[") ? target.getHost().substring(1, target.getHost().length() - 1)
+                : target.getHost(); // an IPv6 literal, without the brackets a URI keeps on it
+        flow.request().setDestination(new Destination(scheme, host, port, prefix + path));
     }
 
     private static String stripSlash(String path) {
