@@ -69,19 +69,16 @@ public final class RulesAddon implements Addon {
         List<Rule> forResponse = new ArrayList<>();
         for (Rule rule : inForce) {
             boolean responseActions = !tunnel && hasResponseAction(rule);
-            boolean decidedLater = rule.match().readsResponse();
-            if (responseActions && decidedLater) {
-                forResponse.add(rule);
+            boolean readsResponse = rule.match().readsResponse();
+            if (responseActions && readsResponse) {
+                forResponse.add(rule); // its filter is decided at the response head
             }
-            boolean requestActions = hasRequestAction(rule);
-            if (!requestActions && !(responseActions && !decidedLater)) {
+            boolean decideNow = hasRequestAction(rule) || (responseActions && !readsResponse);
+            if (!decideNow || !rule.match().matches(exchange)) {
                 continue;
             }
-            if (!rule.match().matches(exchange)) {
-                continue;
-            }
-            if (responseActions && !decidedLater) {
-                forResponse.add(rule);
+            if (responseActions && !readsResponse) {
+                forResponse.add(rule); // decided here: its response actions apply whatever the request becomes
             }
             boolean applied = false;
             for (RuleAction action : rule.actions()) {
