@@ -126,6 +126,9 @@ final class RulesReader {
             String value = e.value() instanceof ConfigNode.Scalar s && s.isNull() ? "" : Values.text(e.value(), key + "." + e.key());
             try {
                 checkField(e.key(), value);
+                if (!key.endsWith(".headers")) { // respond's own fields: wiretap frames its body whatever they say
+                    checkChangeable(e.key());
+                }
             } catch (IllegalArgumentException ex) {
                 throw new ConfigError(e.where(), key + "." + e.key(), ex.getMessage());
             }
@@ -137,6 +140,7 @@ final class RulesReader {
         for (String name : Values.texts(node, key)) {
             try {
                 checkField(name, "");
+                checkChangeable(name);
             } catch (IllegalArgumentException ex) {
                 throw new ConfigError(node.where(), key, ex.getMessage());
             }
@@ -292,6 +296,13 @@ final class RulesReader {
             if (c == '\r' || c == '\n' || c == 0 || c > 0xFF) {
                 throw new IllegalArgumentException("the value of " + name + " holds a character a field may not hold");
             }
+        }
+    }
+
+    /** Framing is wiretap's to decide from the body: a rule changing it would desynchronise the connection. */
+    private static void checkChangeable(String name) {
+        if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) {
+            throw new IllegalArgumentException(name + " frames the body, which wiretap does itself: a rule cannot change it");
         }
     }
 

@@ -18,6 +18,23 @@ public sealed interface Filter {
 
     boolean matches(Exchange exchange);
 
+    /**
+     * Whether this filter looks at the response (status, response fields, content type, bodies), so that it can only
+     * be decided once the response head is known. The rules decide such filters at the response head, and every other
+     * one once, at the request head.
+     */
+    default boolean readsResponse() {
+        return switch (this) {
+            case All a -> false;
+            case And a -> a.left().readsResponse() || a.right().readsResponse();
+            case Or o -> o.left().readsResponse() || o.right().readsResponse();
+            case Not n -> n.inner().readsResponse();
+            case Status s -> true;
+            case Header h -> h.field() != Field.REQHEADER;
+            case Term t -> t.field() == Field.TYPE || t.field() == Field.BODY || t.field() == Field.RESBODY;
+        };
+    }
+
     /** Reads {@code text}; an empty text selects everything. */
     static Filter parse(String text) {
         return new FilterParser(text).parse();

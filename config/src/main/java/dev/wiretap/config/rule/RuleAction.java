@@ -57,7 +57,7 @@ public sealed interface RuleAction {
     /** Answers in the origin's place with this status, these fields and this body. */
     record Respond(int status, Map<String, String> headers, byte[] body) implements RuleAction {
         public Respond {
-            headers = Map.copyOf(headers);
+            headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers)); // in the order given
             body = body.clone();
         }
 

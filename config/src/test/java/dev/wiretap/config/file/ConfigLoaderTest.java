@@ -126,6 +126,8 @@ class ConfigLoaderTest {
                 Arguments.of("rules:\n  - match: host:a\n    map_local: missing-dir\n", "config.yaml:3: rules[1].map_local: no such file or directory"),
                 Arguments.of("rules:\n  - match: host:a\n    map_remote: ftp://x\n", "config.yaml:3: rules[1].map_remote: 'ftp://x' is not an http:// or https:// URL"),
                 Arguments.of("rules:\n  - match: host:a\n    set_headers: {\"Bad Name\": x}\n", "config.yaml:3: rules[1].set_headers.Bad Name: 'Bad Name' is not a valid field name"),
+                Arguments.of("rules:\n  - match: host:a\n    response: {remove_headers: [content-length]}\n", "config.yaml:3: rules[1].response.remove_headers: content-length frames the body, which wiretap does itself"),
+                Arguments.of("rules:\n  - match: host:a\n    set_headers: {Transfer-Encoding: gzip}\n", "config.yaml:3: rules[1].set_headers.Transfer-Encoding: Transfer-Encoding frames the body"),
                 Arguments.of("rules:\n  - match: host:a\n    respond: {status: 42}\n", "config.yaml:3: rules[1].respond.status: 42 is not a final status"),
                 Arguments.of("rules:\n  - match: host:a\n    block: 403\n    respond: {status: 200}\n", "config.yaml:2: rules[1]: map_local, respond and block each answer the request"),
                 Arguments.of("rules:\n  - match: host:a\n    delay: soon\n", "config.yaml:3: rules[1].delay: 'soon' is not a duration"),

@@ -84,6 +84,25 @@ class FilterTest {
                 List.of(filter.matches(API), filter.matches(IMAGE), filter.matches(PENDING)), filter.toString());
     }
 
+    @ParameterizedTest(name = "{0} reads the response: {1}")
+    @MethodSource("responseReaders")
+    void saysWhetherItNeedsTheResponseToBeDecided(String expression, boolean readsResponse) {
+        assertEquals(readsResponse, Filter.parse(expression).readsResponse());
+    }
+
+    static Stream<Arguments> responseReaders() {
+        return Stream.of(
+            Arguments.of("", false),
+            Arguments.of("host:a.example path:/v2 method:GET url:x reqheader:A reqbody:x", false),
+            Arguments.of("status:5xx", true),
+            Arguments.of("!status:2xx", true),
+            Arguments.of("host:a | resheader:X", true),
+            Arguments.of("header:X", true),
+            Arguments.of("type:json", true),
+            Arguments.of("body:x", true),
+            Arguments.of("host:a & !(path:/x | resbody:y)", true));
+    }
+
     static Stream<Arguments> faults() {
         return Stream.of(
             Arguments.of("hots:example.com", 1, "unknown field 'hots' (did you mean 'host'?)"),

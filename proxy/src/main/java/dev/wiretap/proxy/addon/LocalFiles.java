@@ -28,9 +28,7 @@ final class LocalFiles {
             path = path.substring(0, query);
         }
         path = URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
-        if (!rule.stripPrefix().isEmpty() && path.startsWith(rule.stripPrefix())) {
-            path = path.substring(rule.stripPrefix().length());
-        }
+        path = PathPrefix.strip(path, rule.stripPrefix());
         while (path.startsWith("/")) {
             path = path.substring(1);
         }

@@ -11,21 +11,33 @@ import dev.wiretap.proxy.flow.Throttle;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Applies the configured rules to every exchange, in file order. At the request head (no response known yet, so a
- * filter's response terms do not match there): request header changes, map remote, delay, throttle, and the answers
- * that replace the origin (map local, respond, block), the first one winning. At the response head, with status
- * and response fields known: response header changes. Each flow records the rules that changed it.
+ * Applies the configured rules to every exchange, in file order, each rule's filter seeing the exchange as the rules
+ * before it left it.
  *
- * <p>The rules can be replaced while running ({@link #setRules}, on a config reload): new exchanges see the new
- * ones. Thread-safe.
+ * <p>At the request head (no response known yet): request header changes, map remote, delay, throttle, and the
+ * answers that replace the origin (map local, respond, block), the first one winning. At the response head (the
+ * origin's, or a rule's answer): response header changes. A rule's filter is decided once, at the request head,
+ * unless it reads the response ({@code status:}, response fields, content type, bodies): then it is decided at the
+ * response head. The rules for an exchange are the ones in force at its request head. Each flow records the rules
+ * that changed it.
+ *
+ * <p>A CONNECT is not an HTTP exchange a rule can rewrite: only block applies to it. The requests inside an
+ * intercepted tunnel are exchanges of their own, to which every rule applies.
+ *
+ * <p>The rules can be replaced while running ({@link #setRules}, on a config reload): new exchanges see the new ones.
+ * Hooks run on the exchange's connection thread; a delay sleeps it. Thread-safe.
  */
 public final class RulesAddon implements Addon {
+
+    /** Framing is wiretap's to decide from the body itself: a rule changing it would desynchronise the connection. */
+    private static final List<String> FRAMING_FIELDS = List.of("Content-Length", "Transfer-Encoding");
 
     private final AtomicReference<List<Rule>> rules;
 
@@ -48,34 +60,55 @@ public final class RulesAddon implements Addon {
 
     @Override
     public void onRequestHead(Flow flow) {
+        List<Rule> inForce = rules.get();
+        if (inForce.isEmpty()) {
+            return;
+        }
+        boolean tunnel = flow.request().isMethod("CONNECT");
         FlowExchange exchange = new FlowExchange(flow);
-        for (Rule rule : rules.get()) {
-            if (!hasRequestAction(rule) || !rule.match().matches(exchange)) {
+        List<Rule> forResponse = new ArrayList<>();
+        for (Rule rule : inForce) {
+            boolean responseActions = !tunnel && hasResponseAction(rule);
+            boolean readsResponse = rule.match().readsResponse();
+            if (responseActions && readsResponse) {
+                forResponse.add(rule); // its filter is decided at the response head
+            }
+            boolean decideNow = hasRequestAction(rule) || (responseActions && !readsResponse);
+            if (!decideNow || !rule.match().matches(exchange)) {
                 continue;
+            }
+            if (responseActions && !readsResponse) {
+                forResponse.add(rule); // decided here: its response actions apply whatever the request becomes
             }
             boolean applied = false;
             for (RuleAction action : rule.actions()) {
-                applied |= applyToRequest(action, flow);
+                applied |= tunnel ? applyToTunnel(action, flow) : applyToRequest(action, flow);
             }
             if (applied) {
                 flow.addAppliedRule(rule.name());
             }
         }
+        if (!forResponse.isEmpty()) {
+            flow.setResponseRules(forResponse);
+        }
     }
 
     @Override
     public void onResponseHead(Flow flow) {
+        List<Rule> candidates = flow.responseRules();
         Optional<Response> response = flow.response();
-        if (response.isEmpty()) {
+        if (candidates.isEmpty() || response.isEmpty()) {
             return;
         }
         FlowExchange exchange = new FlowExchange(flow);
-        for (Rule rule : rules.get()) {
+        for (Rule rule : candidates) {
+            if (rule.match().readsResponse() && !rule.match().matches(exchange)) {
+                continue;
+            }
             boolean applied = false;
             for (RuleAction action : rule.actions()) {
-                if (isResponseAction(action) && (applied || rule.match().matches(exchange))) {
-                    applyHeader(action, response.get().headers());
-                    applied = true;
+                if (isResponseAction(action)) {
+                    applied |= applyHeader(action, response.get().headers());
                 }
             }
             if (applied) {
@@ -85,7 +118,21 @@ public final class RulesAddon implements Addon {
     }
 
     private static boolean hasRequestAction(Rule rule) {
-        return rule.actions().stream().anyMatch(a -> !isResponseAction(a));
+        for (RuleAction action : rule.actions()) {
+            if (!isResponseAction(action)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasResponseAction(Rule rule) {
+        for (RuleAction action : rule.actions()) {
+            if (isResponseAction(action)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isResponseAction(RuleAction action) {
@@ -97,12 +144,23 @@ public final class RulesAddon implements Addon {
         };
     }
 
+    /** Applies one action to a CONNECT: only a block (a tunnel has no URL, fields or body of its own to change). */
+    private static boolean applyToTunnel(RuleAction action, Flow flow) {
+        return action instanceof RuleAction.Block && applyToRequest(action, flow);
+    }
+
     /** Applies one request-time action; returns whether it changed anything. */
     private static boolean applyToRequest(RuleAction action, Flow flow) {
         switch (action) {
-            case RuleAction.SetHeader h when h.side() == RuleAction.Side.REQUEST -> applyHeader(h, flow.request().headers());
-            case RuleAction.AddHeader h when h.side() == RuleAction.Side.REQUEST -> applyHeader(h, flow.request().headers());
-            case RuleAction.RemoveHeader h when h.side() == RuleAction.Side.REQUEST -> applyHeader(h, flow.request().headers());
+            case RuleAction.SetHeader h when h.side() == RuleAction.Side.REQUEST -> {
+                return applyHeader(h, flow.request().headers());
+            }
+            case RuleAction.AddHeader h when h.side() == RuleAction.Side.REQUEST -> {
+                return applyHeader(h, flow.request().headers());
+            }
+            case RuleAction.RemoveHeader h when h.side() == RuleAction.Side.REQUEST -> {
+                return applyHeader(h, flow.request().headers());
+            }
             case RuleAction.MapRemote m -> mapRemote(m, flow);
             case RuleAction.MapLocal m -> {
                 if (flow.answer().isEmpty()) {
@@ -133,13 +191,32 @@ public final class RulesAddon implements Addon {
         return true;
     }
 
-    private static void applyHeader(RuleAction action, Headers headers) {
+    /** Applies one header change; returns false for a framing field, which a rule may not change. */
+    private static boolean applyHeader(RuleAction action, Headers headers) {
+        String name = switch (action) {
+            case RuleAction.SetHeader h -> h.name();
+            case RuleAction.AddHeader h -> h.name();
+            case RuleAction.RemoveHeader h -> h.name();
+            default -> throw new IllegalArgumentException("not a header change: " + action);
+        };
+        if (isFraming(name)) {
+            return false;
+        }
         switch (action) {
             case RuleAction.SetHeader h -> headers.set(h.name(), h.value());
             case RuleAction.AddHeader h -> headers.add(h.name(), h.value());
-            case RuleAction.RemoveHeader h -> headers.removeAll(h.name());
-            default -> throw new IllegalArgumentException("not a header change: " + action);
+            default -> headers.removeAll(name);
         }
+        return true;
+    }
+
+    private static boolean isFraming(String name) {
+        for (String field : FRAMING_FIELDS) {
+            if (field.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -152,15 +229,14 @@ public final class RulesAddon implements Addon {
         Destination current = flow.request().destination().orElseThrow();
         String scheme = target.getScheme().toLowerCase(java.util.Locale.ROOT);
         int port = target.getPort() > 0 ? target.getPort() : Destination.defaultPort(scheme);
-        String path = current.pathAndQuery();
-        if (!rule.stripPrefix().isEmpty() && path.startsWith(rule.stripPrefix())) {
-            path = path.substring(rule.stripPrefix().length());
-            if (!path.startsWith("/")) {
-                path = "/" + path;
-            }
+        String path = PathPrefix.strip(current.pathAndQuery(), rule.stripPrefix());
+        if (!path.startsWith("/")) {
+            path = "/" + path;
         }
         String prefix = target.getRawPath() == null || target.getRawPath().equals("/") ? "" : stripSlash(target.getRawPath());
-        flow.request().setDestination(new Destination(scheme, target.getHost(), port, prefix + path));
+        String host = target.getHost().startsWith("[") ? target.getHost().substring(1, target.getHost().length() - 1)
+                : target.getHost(); // an IPv6 literal, without the brackets a URI keeps on it
+        flow.request().setDestination(new Destination(scheme, host, port, prefix + path));
     }
 
     private static String stripSlash(String path) {

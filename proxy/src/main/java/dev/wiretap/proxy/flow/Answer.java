@@ -13,7 +13,7 @@ public sealed interface Answer {
     /** A response made up whole: status, fields and body. */
     record Respond(int status, String reason, Map<String, String> headers, byte[] body) implements Answer {
         public Respond {
-            headers = Map.copyOf(headers);
+            headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers)); // in the order given
             body = body.clone();
         }
 

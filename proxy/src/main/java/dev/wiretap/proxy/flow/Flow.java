@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.flow;
 
+import dev.wiretap.config.rule.Rule;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Objects;
@@ -42,6 +43,7 @@ public final class Flow {
     private final java.util.List<String> appliedRules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Answer answer;
     private volatile Throttle throttle;
+    private volatile java.util.List<Rule> responseRules = java.util.List.of();
     private volatile String serverAddress = "";
     private volatile long bytesFromClient;
     private volatile long bytesToClient;
@@ -154,6 +156,18 @@ public final class Flow {
 
     public void setThrottle(Throttle throttle) {
         this.throttle = Objects.requireNonNull(throttle);
+    }
+
+    /**
+     * The rules whose response actions wait for this exchange's response head, chosen at its request head from the
+     * rules in force then (so that a reload in between changes nothing for it). Kept by the rules addon.
+     */
+    public java.util.List<Rule> responseRules() {
+        return responseRules;
+    }
+
+    public void setResponseRules(java.util.List<Rule> rules) {
+        this.responseRules = java.util.List.copyOf(rules);
     }
 
     /** For a CONNECT: whether wiretap opened the tunnel's TLS and read the requests inside it as flows of their own. */

@@ -2,6 +2,7 @@ package dev.wiretap.proxy.http1;
 
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.DirectBufferPool;
+import dev.wiretap.proxy.io.Pacer;
 import java.nio.ByteBuffer;
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
@@ -15,6 +16,10 @@ import java.io.IOException;
  * bodies between two plain socket channels move through one pooled direct buffer, so the kernel reads into it and
  * writes from it and nothing is copied in between; otherwise (TLS, or every direct buffer in use) through one
  * pooled heap array. Either way a 256 MiB download costs one buffer.
+ *
+ * <p>A paced relay ({@link #pacedBy}, for a throttled exchange) takes another road: it moves at most one pacer's chunk
+ * at a time through the input's buffer, flushes it, and lets the {@link Pacer} sleep until the rate allows more. An
+ * unpaced relay never looks at a pacer beyond one null check per read.
  *
  * <p>Failures say whose side broke ({@link RelayException#isSourceFault()}): the sender (ended early, reset, timed
  * out, broke the framing) or the receiver (went away). Not thread-safe; one is made per relay.
@@ -38,6 +43,8 @@ public final class BodyRelay {
     private byte[] heapBuffer;
     private ByteBuffer directBuffer;
     private boolean noDirectBuffer;
+    private Pacer pacer;
+    private long pacedMark;
 
     public BodyRelay(Limits limits, BufferPool bodyBuffers, int captureCap) {
         this(limits, bodyBuffers, null, captureCap);
@@ -51,6 +58,16 @@ public final class BodyRelay {
         this.bodyBuffers = bodyBuffers;
         this.directBuffers = directBuffers;
         this.captureCap = captureCap;
+    }
+
+    /**
+     * Paces this relay's output to {@code pacer}'s rate, counting what {@code out} takes from its byte count
+     * {@code countFrom} on (so that a head written just before the body counts too). Returns this relay.
+     */
+    public BodyRelay pacedBy(Pacer pacer, long countFrom) {
+        this.pacer = pacer;
+        this.pacedMark = countFrom;
+        return this;
     }
 
     /**
@@ -128,7 +145,9 @@ public final class BodyRelay {
                 int n = in.buffered();
                 out.writeHex(n);
                 out.crlf();
-                copySome(in, n, out, capture);
+                for (int left = n; left > 0; ) {
+                    left -= copySome(in, left, out, capture); // once, unless paced: then chunk by chunk
+                }
                 out.crlf();
             } else if (copySome(in, Long.MAX_VALUE, out, capture) < 0) {
                 return;
@@ -141,6 +160,9 @@ public final class BodyRelay {
      * end of the stream.
      */
     private int copySome(HttpInput in, long max, HttpOutput out, BodyCapture capture) throws IOException {
+        if (pacer != null) {
+            return copyPaced(in, max, out, capture);
+        }
         int buffered = in.buffered();
         if (buffered > 0) {
             int n = (int) Math.min(buffered, max);
@@ -178,6 +200,27 @@ public final class BodyRelay {
             capture.add(b, 0, n);
             out.write(b, 0, n);
         }
+        return n;
+    }
+
+    /**
+     * Copies at most one pacer's chunk through the input's own buffer, sends it, and waits as long as the rate asks.
+     * Returns the count, or -1 at the end of the stream.
+     */
+    private int copyPaced(HttpInput in, long max, HttpOutput out, BodyCapture capture) throws IOException {
+        if (in.buffered() == 0 && in.fill() < 0) {
+            return -1;
+        }
+        int n = (int) Math.min(Math.min(in.buffered(), max), pacer.chunkBytes());
+        byte[] b = in.buffer();
+        int p = in.position();
+        capture.add(b, p, n);
+        out.write(b, p, n);
+        in.consume(n);
+        out.flush();
+        long written = out.bytesWritten();
+        pacer.sent(written - pacedMark);
+        pacedMark = written;
         return n;
     }
 

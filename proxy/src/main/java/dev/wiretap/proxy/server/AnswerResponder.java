@@ -1,31 +1,41 @@
 package dev.wiretap.proxy.server;
 
+import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Answer;
+import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Response;
-import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Throttle;
 import dev.wiretap.proxy.http1.HttpOutput;
+import dev.wiretap.proxy.io.Pacer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Answers a request in the origin's place, as an addon planned it ({@link Answer}): a response made up whole, a local
  * file streamed as the body (with bounded memory, its first bytes captured), or no answer at all (the connection is
- * dropped). Ends the flow.
+ * dropped). The addons' response hook sees a made-up response before it goes out, as it would the origin's (so rules
+ * can add fields to a local file's answer); wiretap frames the body itself. A throttle's down rate paces a local file;
+ * an inline response is small and goes out at once. Ends the flow.
+ *
+ * <p>Made for one exchange by the {@link Forwarder} or the {@link ConnectTunnel}, on the client connection's thread.
  */
 final class AnswerResponder {
 
+    private static final int FILE_BUFFER_BYTES = 64 * 1024;
+
     private final ClientSession session;
+    private final HttpOutput out;
 
     AnswerResponder(ClientSession session) {
         this.session = session;
+        this.out = session.out();
     }
 
     /**
@@ -43,49 +53,133 @@ final class AnswerResponder {
                 return false;
             }
             case Answer.Respond r -> {
-                Map<String, String> fields = new LinkedHashMap<>();
-                fields.put("Content-Type", "text/plain; charset=utf-8");
-                r.headers().forEach((name, value) -> {
-                    fields.keySet().removeIf(k -> k.equalsIgnoreCase(name));
-                    fields.put(name, value);
-                });
-                session.sendLocal(flow, new LocalResponse(r.status(), r.reason(), fields, r.body()), !keep);
+                if (!respond(flow, r, keep)) {
+                    return false;
+                }
             }
-            case Answer.File f -> sendFile(flow, f, keep);
+            case Answer.File f -> {
+                InputStream file;
+                long size;
+                try {
+                    file = Files.newInputStream(f.path());
+                    size = Files.size(f.path());
+                } catch (IOException e) {
+                    return session.fail(flow, 500, "cannot read the local file " + f.path() + ": " + e.getMessage(),
+                            FlowError.Kind.INTERNAL, !keep);
+                }
+                try (file) {
+                    if (!sendFile(flow, f, file, size, keep)) {
+                        return false;
+                    }
+                }
+            }
         }
         flow.complete(System.nanoTime());
         session.publishEnd(flow);
         return keep;
     }
 
-    private void sendFile(Flow flow, Answer.File file, boolean keep) throws IOException {
-        long size = Files.size(file.path());
-        Headers headers = new Headers();
-        headers.add("Content-Type", file.contentType());
-        headers.add("Content-Length", Long.toString(size));
-        headers.add("Cache-Control", "no-store");
-        if (!keep) {
-            headers.add("Connection", "close");
+    /** Sends an inline answer; false if the exchange has ended already (an addon failed on it). */
+    private boolean respond(Flow flow, Answer.Respond r, boolean keep) throws IOException {
+        // RFC 9110 sections 15.3.5 and 15.4.5: a 204 or a 304 has no body (and here no Content-Length).
+        boolean bodyless = r.status() == 204 || r.status() == 304;
+        byte[] body = bodyless ? new byte[0] : r.body();
+        Headers headers = fields(r.headers(), "text/plain; charset=utf-8");
+        if (!bodyless) {
+            headers.add("Content-Length", Integer.toString(body.length));
         }
+        Response response = new Response(HttpVersion.HTTP_1_1, r.status(), r.reason(), headers, new byte[0]);
+        response.setBody(Body.of(body));
+        if (!sendHead(flow, response, keep)) {
+            return false;
+        }
+        if (!flow.request().isMethod("HEAD")) {
+            out.write(body, 0, body.length);
+        }
+        out.flush();
+        return true;
+    }
+
+    /** Streams a local file as the body; false if the exchange has ended already. */
+    private boolean sendFile(Flow flow, Answer.File file, InputStream in, long size, boolean keep) throws IOException {
+        Headers headers = fields(Map.of("Content-Type", file.contentType()), file.contentType());
+        headers.add("Content-Length", Long.toString(size));
         Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK", headers, new byte[0]);
-        flow.setResponse(response);
-        session.context().events().publish(new FlowEvent.Responded(flow));
-        HttpOutput out = session.out();
-        out.writeLatin1("HTTP/1.1 200 OK\r\n");
-        headers.writeTo(out);
-        out.crlf();
+        long headMark = out.bytesWritten();
+        if (!sendHead(flow, response, keep)) {
+            return false;
+        }
         BodyCapture capture = new BodyCapture(session.context().settings().capture().maxBodyBytes(), size);
         if (!flow.request().isMethod("HEAD")) {
-            byte[] buf = new byte[64 * 1024];
-            try (InputStream in = Files.newInputStream(file.path())) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    capture.add(buf, 0, n);
-                    out.write(buf, 0, n);
+            long down = flow.throttle().map(Throttle::downBytesPerSecond).orElse(0L);
+            Pacer pacer = down > 0 ? new Pacer(down) : null;
+            long mark = headMark;
+            byte[] buf = new byte[pacer == null ? FILE_BUFFER_BYTES : Math.min(FILE_BUFFER_BYTES, pacer.chunkBytes())];
+            for (long left = size; left > 0; ) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    // The file shrank since its size was taken: the client must not take what it got for all of it.
+                    session.abort();
+                    flow.fail(new FlowError(FlowError.Kind.INTERNAL, "the local file " + file.path() + " ended after "
+                            + (size - left) + " of " + size + " bytes"), System.nanoTime());
+                    session.publishEnd(flow);
+                    return false;
+                }
+                capture.add(buf, 0, n);
+                out.write(buf, 0, n);
+                left -= n;
+                if (pacer != null) {
+                    out.flush();
+                    pacer.sent(out.bytesWritten() - mark);
+                    mark = out.bytesWritten();
                 }
             }
         }
         out.flush();
         response.setBody(capture.finish());
+        return true;
+    }
+
+    /**
+     * The answer's fields in the order given, with a content type and {@code Cache-Control: no-store} unless given;
+     * framing fields are wiretap's to write and are left out.
+     */
+    private static Headers fields(Map<String, String> given, String defaultType) {
+        Headers headers = new Headers();
+        if (given.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("Content-Type"))) {
+            headers.add("Content-Type", defaultType);
+        }
+        given.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Transfer-Encoding")) {
+                headers.add(name, value);
+            }
+        });
+        if (!headers.contains("Cache-Control")) {
+            headers.add("Cache-Control", "no-store");
+        }
+        return headers;
+    }
+
+    /**
+     * Records the response, lets the addons see it, and writes its head (not flushed). False if an addon failed: its
+     * 500 went out instead and the exchange has ended.
+     */
+    private boolean sendHead(Flow flow, Response response, boolean keep) throws IOException {
+        flow.setResponse(response);
+        if (!AddonHooks.responseHead(session, flow)) {
+            return false;
+        }
+        if (!keep) {
+            response.headers().set("Connection", "close");
+        }
+        session.context().events().publish(new FlowEvent.Responded(flow));
+        out.writeLatin1("HTTP/1.1 ");
+        out.writeDecimal(response.status());
+        out.write(' ');
+        out.writeLatin1(response.reason());
+        out.crlf();
+        response.headers().writeTo(out);
+        out.crlf();
+        return true;
     }
 }

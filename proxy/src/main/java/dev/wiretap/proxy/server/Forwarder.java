@@ -8,6 +8,7 @@ import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.flow.Throttle;
 import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.BodyRelay;
 import dev.wiretap.proxy.http1.BodyRelay.RelayException;
@@ -15,6 +16,7 @@ import dev.wiretap.proxy.http1.ConnectionOptions;
 import dev.wiretap.proxy.http1.ForwardedHeads;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
+import dev.wiretap.proxy.io.Pacer;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import dev.wiretap.proxy.upstream.UpstreamException;
@@ -187,6 +189,10 @@ final class Forwarder {
         }
         long before = session.in().consumedCount();
         BodyRelay relay = ctx.bodyRelay();
+        long upRate = flow.throttle().map(Throttle::upBytesPerSecond).orElse(0L);
+        if (upRate > 0) {
+            relay.pacedBy(new Pacer(upRate), up.out().bytesWritten());
+        }
         try {
             Body body = relay.relay(session.in(), requestFraming, true, up.out(), BodyRelay.Mode.AS_IS);
             request.setBody(body);

@@ -8,6 +8,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.flow.Throttle;
 import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.BodyRelay;
 import dev.wiretap.proxy.http1.BodyRelay.RelayException;
@@ -17,6 +18,7 @@ import dev.wiretap.proxy.http1.ForwardedHeads.ClientConnection;
 import dev.wiretap.proxy.http1.ForwardedHeads.Reframe;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
+import dev.wiretap.proxy.io.Pacer;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import java.io.IOException;
 
@@ -108,7 +110,12 @@ final class ResponseRelay {
         long headMark = out.bytesWritten();
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), reframe, connection);
-            response.setBody(ctx.bodyRelay().relay(up.in(), framing, false, out, mode));
+            BodyRelay relay = ctx.bodyRelay();
+            long down = flow.throttle().map(Throttle::downBytesPerSecond).orElse(0L);
+            if (down > 0) {
+                relay.pacedBy(new Pacer(down), headMark); // the head counts against the rate too
+            }
+            response.setBody(relay.relay(up.in(), framing, false, out, mode));
         } catch (RelayException e) {
             up.close();
             if (e.isSourceFault() && e.bytesRelayed() == 0 && out.retract(headMark)) {

@@ -2,6 +2,8 @@ package dev.wiretap.proxy.http1;
 
 import dev.wiretap.proxy.io.ReadTimer;
 import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.io.Pacer;
+import dev.wiretap.proxy.testing.ManualClock;
 import static dev.wiretap.proxy.http1.Delivery.bytes;
 import static dev.wiretap.proxy.http1.Delivery.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -290,6 +292,54 @@ class BodyRelayTest {
         assertFalse(e.isSourceFault());
         assertTrue(e.bytesRelayed() < body.length);
     }
+
+    static Stream<Arguments> pacedBodies() throws IOException {
+        byte[] data = new byte[20_000];
+        new Random(11).nextBytes(data);
+        ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+        chunked.write(bytes("4e20\r\n"));
+        chunked.write(data);
+        chunked.write(bytes("\r\n0\r\n\r\n"));
+        return Stream.of(
+                Arguments.of("fixed", data, new BodyFraming.Fixed(data.length), Mode.AS_IS),
+                Arguments.of("chunked", chunked.toByteArray(), BodyFraming.CHUNKED, Mode.AS_IS),
+                Arguments.of("dechunked", chunked.toByteArray(), BodyFraming.CHUNKED, Mode.DECHUNK),
+                Arguments.of("close-delimited, chunked", data, BodyFraming.UNTIL_CLOSE, Mode.CHUNK),
+                Arguments.of("close-delimited", data, BodyFraming.UNTIL_CLOSE, Mode.AS_IS));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pacedBodies")
+    void aPacedRelaySendsTheSameBytesOneChunkAtATimeAtTheRate(String name, byte[] wire, BodyFraming framing, Mode mode)
+            throws Exception {
+        ByteArrayOutputStream unpaced = new ByteArrayOutputStream();
+        HttpOutput unpacedOut = new HttpOutput(unpaced, new BufferPool(64 * 1024, 1));
+        relay(64).relay(new HttpInput(new ByteArrayInputStream(wire), 4096, ReadTimer.NONE), framing, false, unpacedOut, mode);
+        unpacedOut.flush();
+        int[] largestWrite = new int[1];
+        ByteArrayOutputStream paced = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                largestWrite[0] = Math.max(largestWrite[0], len);
+                super.write(b, off, len);
+            }
+        };
+        HttpOutput pacedOut = new HttpOutput(paced, new BufferPool(64 * 1024, 1));
+        pacedOut.writeLatin1("HTTP/1.1 200 OK\r\n\r\n"); // a head written before the body counts against the rate
+        ManualClock clock = new ManualClock();
+        Pacer pacer = new Pacer(16_000, clock);
+
+        Body body = relay(64).pacedBy(pacer, 0)
+                .relay(new HttpInput(new ByteArrayInputStream(wire), 4096, ReadTimer.NONE), framing, false, pacedOut, mode);
+        pacedOut.flush();
+
+        assertArrayEquals(unpaced.toByteArray(), java.util.Arrays.copyOfRange(paced.toByteArray(), 19, paced.size()));
+        assertEquals(20_000, body.size());
+        assertTrue(largestWrite[0] <= 1000 + 19 + 16, "a paced write of " + largestWrite[0] + " bytes, chunk 1000");
+        long minimum = (long) ((paced.size() - 19 - 2 * pacer.chunkBytes()) * 1e9 / 16_000);
+        assertTrue(clock.slept() >= minimum, "paced for " + clock.slept() + " ns, expected at least " + minimum);
+    }
+
 
     /** Decodes chunked framing with no checks beyond what this test needs, independently of ChunkedReader. */
     private static String dechunk(String chunked) {
