@@ -3,6 +3,7 @@ package dev.wiretap.proxy.http1;
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
+import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.http1.BodyRelay.RelayException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -203,6 +204,24 @@ public final class HeldBody {
             throw new RelayException(!out.hasFailed(), e.getMessage(), e, capture.size());
         }
         return capture.finish();
+    }
+
+    /**
+     * Fixes the framing fields of a message whose body is sent whole from memory: no Transfer-Encoding, and a
+     * Content-Length of {@code length}, written only when it is not already right (so an unchanged field keeps its
+     * wire form). A message that declares no body keeps declaring none when it still has none, unless
+     * {@code declareEmpty}.
+     */
+    public static void fitFraming(Headers headers, long length, boolean declareEmpty) {
+        headers.removeAll("Transfer-Encoding");
+        String value = Long.toString(length);
+        java.util.List<String> declared = headers.all("Content-Length");
+        if (declared.size() == 1 && declared.get(0).equals(value)) {
+            return;
+        }
+        if (length > 0 || declareEmpty || !declared.isEmpty()) {
+            headers.set("Content-Length", value);
+        }
     }
 
     private static void writeChunk(HttpOutput out, long size) throws IOException {

@@ -284,11 +284,7 @@ final class Forwarder {
      */
     private void frameHeldBody() {
         long length = request.body().size();
-        boolean hadBody = !(requestFraming instanceof BodyFraming.None);
-        request.headers().removeAll("Transfer-Encoding");
-        if (length > 0 || hadBody) {
-            request.headers().set("Content-Length", Long.toString(length));
-        }
+        HeldBody.fitFraming(request.headers(), length, !(requestFraming instanceof BodyFraming.None));
         requestFraming = length > 0 ? new BodyFraming.Fixed(length) : BodyFraming.NONE;
     }
 

@@ -186,8 +186,7 @@ final class ResponseRelay {
         boolean hasBody = !request.isMethod("HEAD") && status >= 200 && status != 204 && status != 304;
         byte[] body = hasBody ? response.body().bytes() : new byte[0];
         if (hasBody) {
-            response.headers().removeAll("Transfer-Encoding");
-            response.headers().set("Content-Length", Integer.toString(body.length));
+            HeldBody.fitFraming(response.headers(), body.length, true);
         }
         boolean keepClient = requestBodyDone && !ClientSession.wantsClose(request) && !session.isDraining();
         ClientConnection connection = !keepClient ? ClientConnection.CLOSE
