@@ -1,7 +1,6 @@
 package dev.wiretap.proxy.edit;
 
 import dev.wiretap.config.Limits;
-import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.FieldChars;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
@@ -13,11 +12,6 @@ import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.io.ReadTimer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +26,10 @@ import java.util.Optional;
  * <p>The text: the start line, the fields in wire order one per line ({@code Name: value}, the name's case kept), an
  * empty line, then the body. A request's start line carries the full URL ({@code https://host/path}), so an edit can
  * send it elsewhere; a path alone keeps the request's origin. The body is shown as text when it is text: not
- * content-coded, decoded with the charset its Content-Type names (UTF-8 if none), no control characters but tab, CR
- * and LF. Any other body (binary, compressed, or not held whole) is one placeholder line {@code [[wiretap: ...]]}:
- * left as it is, the body is kept; deleted, the body becomes empty; replaced with text, that text is sent. The
- * text ends with a newline after the body, which is not part of it (editors end files with one), so a body ending
- * in a newline shows one more.
+ * content-coded, in the charset its Content-Type names ({@link BodyText}); any other body is one placeholder line
+ * {@code [[wiretap: ...]]}: left as it is, the body is kept; deleted, the body becomes empty; replaced with text,
+ * that text is sent. The text ends with a newline after the body, which is not part of it (editors end files with
+ * one), so a body ending in a newline shows one more.
  *
  * <p>Reading back: lines may end in LF or CRLF. Each fault is reported with its line and reason
  * ({@link MessageTextException}) so the editor can be opened again. The head is then read by wiretap's own codec
@@ -48,9 +41,6 @@ import java.util.Optional;
  * <p>Stateless and thread-safe.
  */
 public final class HttpMessageText {
-
-    private static final String PLACEHOLDER_START = "[[wiretap: ";
-    private static final String PLACEHOLDER_END = "]]";
 
     private final Limits limits;
     private final RequestParser requestParser;
@@ -73,7 +63,7 @@ public final class HttpMessageText {
         sb.append(request.method()).append(' ').append(request.url()).append(' ').append(request.version().text()).append('\n');
         appendFields(sb, request.headers());
         sb.append('\n');
-        appendBody(sb, request.body(), request.headers(), bodyEditable);
+        BodyText.append(sb, request.body(), request.headers(), bodyEditable);
         return sb.toString();
     }
 
@@ -87,7 +77,7 @@ public final class HttpMessageText {
         sb.append('\n');
         appendFields(sb, response.headers());
         sb.append('\n');
-        appendBody(sb, response.body(), response.headers(), bodyEditable);
+        BodyText.append(sb, response.body(), response.headers(), bodyEditable);
         return sb.toString();
     }
 
@@ -95,71 +85,6 @@ public final class HttpMessageText {
         for (int i = 0; i < headers.size(); i++) {
             sb.append(headers.name(i)).append(": ").append(headers.value(i)).append('\n');
         }
-    }
-
-    private static void appendBody(StringBuilder sb, Body body, Headers headers, boolean editable) {
-        if (!editable || body.isTruncated()) {
-            // Also for a body that looks empty: one too large to hold has not been read yet.
-            sb.append(PLACEHOLDER_START).append("body").append(body.size() > 0 ? " of " + body.size() + " bytes" : "")
-                    .append(" not held whole (larger than the capture cap); it goes on as it is and cannot be changed")
-                    .append(PLACEHOLDER_END).append('\n');
-            return;
-        }
-        if (body.isEmpty()) {
-            return;
-        }
-        Optional<String> text = asText(body.bytes(), headers);
-        if (text.isEmpty()) {
-            sb.append(PLACEHOLDER_START).append(describeBinary(body.size(), headers))
-                    .append("; keep this line to keep it, delete it for an empty body").append(PLACEHOLDER_END).append('\n');
-            return;
-        }
-        sb.append(text.get()).append('\n');
-    }
-
-    private static String describeBinary(long size, Headers headers) {
-        Optional<String> coding = headers.first("Content-Encoding").filter(c -> !c.equalsIgnoreCase("identity"));
-        return coding.map(c -> c + "-encoded body of " + size + " bytes").orElse("binary body of " + size + " bytes");
-    }
-
-    /** The body as text, if it is text that the editor can show and that encodes back to the same bytes. */
-    private static Optional<String> asText(byte[] bytes, Headers headers) {
-        if (headers.first("Content-Encoding").filter(c -> !c.equalsIgnoreCase("identity")).isPresent()) {
-            return Optional.empty();
-        }
-        String text;
-        try {
-            text = charset(headers).newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(text);
-    }
-
-    /** The charset a Content-Type names, or UTF-8 (also for a charset Java does not know). */
-    private static Charset charset(Headers headers) {
-        Optional<String> type = headers.first("Content-Type");
-        if (type.isPresent()) {
-            for (String param : type.get().split(";")) {
-                String p = param.strip();
-                if (p.regionMatches(true, 0, "charset=", 0, 8)) {
-                    String name = p.substring(8).strip().replace("\"", "");
-                    try {
-                        return Charset.forName(name);
-                    } catch (RuntimeException unknown) {
-                        return StandardCharsets.UTF_8; // an unknown name: UTF-8 is the web's default
-                    }
-                }
-            }
-        }
-        return StandardCharsets.UTF_8;
     }
 
     /**
@@ -363,22 +288,12 @@ public final class HttpMessageText {
                 text = text.substring(0, text.length() - 1);
             }
         }
-        if (text.startsWith(PLACEHOLDER_START) && text.endsWith(PLACEHOLDER_END) && text.indexOf('\n') < 0) {
+        if (BodyText.isPlaceholder(text)) {
             return Optional.empty();
         }
         Headers h = new Headers();
         fields.forEach(f -> h.add(f.name(), f.value()));
-        Charset charset = charset(h);
-        byte[] bytes;
-        try {
-            ByteBuffer encoded = charset.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
-            bytes = new byte[encoded.remaining()];
-            encoded.get(bytes);
-        } catch (CharacterCodingException e) {
-            throw new MessageTextException(m.bodyLine, "the body holds a character that " + charset.name()
-                    + " (the Content-Type's charset) cannot write");
-        }
+        byte[] bytes = BodyText.encode(text, h, m.bodyLine);
         int firstFraming = -1;
         for (int i = fields.size() - 1; i >= 0; i--) {
             String name = fields.get(i).name().toLowerCase(Locale.ROOT);

@@ -11,9 +11,11 @@ import java.util.OptionalLong;
  * is one), the sizes on the wire and the timing of each phase. A CONNECT tunnel is a flow too; its response is
  * the 200 wiretap sent and its sizes are the bytes relayed each way.
  *
- * <p>Mutable: only the connection thread that serves the exchange changes it. Fields others read are volatile,
- * so a flow looked at in the {@code FlowStore} while in flight shows a consistent, if partial, state. Listeners
- * receive it through events, in order: requested, responded, then completed or failed.
+ * <p>Mutable: only the connection thread that serves the exchange changes it, with one exception: while the flow is
+ * paused by intercept ({@link #paused()}) that thread is parked, and the intercept changes the flow for the user
+ * under its lock, which the thread takes again before it goes on. Fields others read are volatile, so a flow looked
+ * at in the {@code FlowStore} while in flight shows a consistent, if partial, state. Listeners receive it through
+ * events, in order: requested, responded, then completed or failed (with paused and released around a pause).
  */
 public final class Flow {
 
