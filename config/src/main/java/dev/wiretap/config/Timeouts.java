@@ -17,16 +17,19 @@ import java.time.Duration;
  *                        its body anyway
  * @param tunnelIdle      a CONNECT tunnel or upgraded connection with no traffic either way is closed after this
  * @param shutdownGrace   on stop, how long in-flight exchanges may run on
+ * @param intercept       a flow paused by intercept goes on as it stands after waiting this long for the user
  */
 public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clientRead, Duration upstreamConnect,
-                       Duration upstreamRead, Duration expectContinue, Duration tunnelIdle, Duration shutdownGrace) {
+                       Duration upstreamRead, Duration expectContinue, Duration tunnelIdle, Duration shutdownGrace,
+                       Duration intercept) {
 
     /** The longest timeout a socket takes, as it counts milliseconds in an int. Declared before DEFAULTS, which is checked against it. */
     private static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
 
     public static final Timeouts DEFAULTS = new Timeouts(
             Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(3));
+            Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(3),
+            Duration.ofMinutes(5));
 
     public Timeouts {
         positive("clientIdle", clientIdle);
@@ -36,6 +39,7 @@ public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clie
         positive("upstreamRead", upstreamRead);
         positive("expectContinue", expectContinue);
         positive("tunnelIdle", tunnelIdle);
+        positive("intercept", intercept);
         if (shutdownGrace == null || shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must be zero or positive");
         }
@@ -52,34 +56,38 @@ public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clie
     }
 
     public Timeouts withClientIdle(Duration value) {
-        return new Timeouts(value, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+        return new Timeouts(value, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withClientHeader(Duration value) {
-        return new Timeouts(clientIdle, value, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+        return new Timeouts(clientIdle, value, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withClientRead(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, value, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+        return new Timeouts(clientIdle, clientHeader, value, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withUpstreamConnect(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, value, upstreamRead, expectContinue, tunnelIdle, shutdownGrace);
+        return new Timeouts(clientIdle, clientHeader, clientRead, value, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withUpstreamRead(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, value, expectContinue, tunnelIdle, shutdownGrace);
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, value, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withExpectContinue(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, value, tunnelIdle, shutdownGrace);
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, value, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withTunnelIdle(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, value, shutdownGrace);
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, value, shutdownGrace, intercept);
     }
 
     public Timeouts withShutdownGrace(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, value);
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, value, intercept);
+    }
+
+    public Timeouts withIntercept(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, value);
     }
 }

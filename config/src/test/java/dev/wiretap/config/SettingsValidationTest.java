@@ -46,6 +46,7 @@ class SettingsValidationTest {
                 rejected("upstreamRead", "timeouts: upstreamRead negative", () -> t.withUpstreamRead(NEGATIVE)),
                 rejected("expectContinue", "timeouts: expectContinue zero", () -> t.withExpectContinue(ZERO)),
                 rejected("tunnelIdle", "timeouts: tunnelIdle zero", () -> t.withTunnelIdle(ZERO)),
+                rejected("intercept", "timeouts: intercept zero", () -> t.withIntercept(ZERO)),
                 rejected("shutdownGrace", "timeouts: shutdownGrace negative", () -> t.withShutdownGrace(NEGATIVE)),
                 rejected("shutdownGrace", "timeouts: shutdownGrace null", () -> t.withShutdownGrace(null)),
                 rejected("pool", "pool: maxIdlePerRoute -1", () -> p.withMaxIdlePerRoute(-1)),

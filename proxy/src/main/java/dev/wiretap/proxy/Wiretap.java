@@ -3,7 +3,11 @@ package dev.wiretap.proxy;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.proxy.addon.Addon;
+import dev.wiretap.proxy.addon.InterceptAddon;
 import dev.wiretap.proxy.addon.RulesAddon;
+import dev.wiretap.proxy.edit.EditedRequest;
+import dev.wiretap.proxy.edit.HttpMessageText;
+import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.event.FlowStore;
@@ -13,6 +17,7 @@ import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.server.Listener;
+import dev.wiretap.proxy.server.Replayer;
 import dev.wiretap.proxy.server.SelfAddress;
 import dev.wiretap.proxy.server.ServerContext;
 import dev.wiretap.proxy.upstream.Dialer;
@@ -29,6 +34,7 @@ import dev.wiretap.proxy.tls.InterceptTls;
 import dev.wiretap.proxy.tls.LeafCertificates;
 import dev.wiretap.proxy.tls.UpstreamTrust;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -63,11 +69,18 @@ public final class Wiretap implements AutoCloseable {
     private final Optional<CertificateAuthority> ca;
     private final Thread janitor;
     private final RulesAddon rules;
+    private final InterceptAddon intercept;
+    private final Replayer replayer;
+    private final HttpMessageText messageText;
     private volatile boolean stopped;
 
     private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store,
-                    AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca, RulesAddon rules) {
+                    AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca, RulesAddon rules,
+                    InterceptAddon intercept) {
         this.rules = rules;
+        this.intercept = intercept;
+        this.replayer = new Replayer(listener);
+        this.messageText = new HttpMessageText(settings.limits());
         this.watchdog = watchdog;
         this.ca = ca;
         this.settings = settings;
@@ -82,7 +95,8 @@ public final class Wiretap implements AutoCloseable {
     /**
      * Starts a proxy: binds the listen address and begins accepting.
      *
-     * @param addons    take part in every exchange, in this order, after the settings' rules
+     * @param addons    take part in every exchange, in this order, after the settings' rules and before the
+     *                  intercept (which so sees each message as it would go on)
      * @param listeners receive every flow event (after the flow store)
      * @throws IOException if the address cannot be bound (the message says which and why)
      */
@@ -115,11 +129,14 @@ public final class Wiretap implements AutoCloseable {
         List<Addon> allAddons = new java.util.ArrayList<>();
         allAddons.add(rules);
         allAddons.addAll(addons);
+        InterceptAddon intercept = new InterceptAddon(events, settings.timeouts().intercept());
+        allAddons.add(intercept);
         ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
                 new ResponseParser(settings.limits()), headBuffers, bodyBuffers, directBuffers, pool, dialer, events,
                 List.copyOf(allAddons), flowIds, self, watchdog, interceptTls, version());
         Listener listener = Listener.start(ctx, settings.listen());
-        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca), rules);
+        Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca),
+                rules, intercept);
         wiretap.janitor.start();
         // Minting loads BouncyCastle's classes; doing it once now, off the start path, keeps the first real one quick.
         interceptTls.ifPresent(tls -> Thread.ofVirtual().name("wiretap-tls-warmup").start(() -> tls.leaves().mint("warmup.invalid")));
@@ -146,6 +163,33 @@ public final class Wiretap implements AutoCloseable {
      */
     public void updateRules(List<Rule> newRules) {
         rules.setRules(newRules);
+    }
+
+    /**
+     * The intercept: what to pause ({@code setFilter}), the flows waiting ({@code paused}), and letting them go
+     * ({@code resume}, {@code drop}) or editing them first ({@code replaceRequest}, {@code replaceResponse}).
+     * Pauses nothing until a filter is set.
+     */
+    public InterceptAddon intercept() {
+        return intercept;
+    }
+
+    /**
+     * Sends {@code original}'s request again as a new flow (marked {@code replayOf} the original), or {@code edit}
+     * in its place, through the same road as a client's request: rules, addons, the upstream pool, TLS to https
+     * origins; recorded and published like any flow. See {@link Replayer}.
+     *
+     * @return completes with the new flow once it has ended
+     * @throws IllegalArgumentException if the request cannot be replayed faithfully (a tunnel, a body cut off by the
+     *                                  capture cap, a flow still in flight); the message says which
+     */
+    public CompletableFuture<Flow> replay(Flow original, Optional<EditedRequest> edit) {
+        return replayer.replay(original, edit);
+    }
+
+    /** Messages as editable HTTP text and back, with this proxy's limits (for the console's {@code edit}). */
+    public HttpMessageText messageText() {
+        return messageText;
     }
 
     /** wiretap's certificate authority, when HTTPS interception is on. */
@@ -182,6 +226,7 @@ public final class Wiretap implements AutoCloseable {
             return;
         }
         stopped = true;
+        intercept.stop(); // paused flows would otherwise hold their connections until the grace runs out
         listener.stop(grace);
         janitor.interrupt();
         pool.close();

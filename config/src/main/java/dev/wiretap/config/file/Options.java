@@ -85,6 +85,8 @@ public final class Options {
                 (s, d) -> s.withTimeouts(s.timeouts().withTunnelIdle(d))));
         o.add(duration("timeouts.shutdown_grace", "on stop, let exchanges in flight run on this long", s -> s.timeouts().shutdownGrace(),
                 (s, d) -> s.withTimeouts(s.timeouts().withShutdownGrace(d))));
+        o.add(duration("timeouts.intercept", "a flow paused by intercept goes on as it stands after this", s -> s.timeouts().intercept(),
+                (s, d) -> s.withTimeouts(s.timeouts().withIntercept(d))));
 
         o.add(new Option("pool.max_idle_per_route", "number", "idle origin connections kept per scheme, host and port",
                 s -> Integer.toString(s.pool().maxIdlePerRoute()),

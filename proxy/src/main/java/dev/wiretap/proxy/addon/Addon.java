@@ -23,10 +23,28 @@ public interface Addon {
     }
 
     /**
+     * The request is in hand, for a flow an addon held at its head ({@code flow.hold(Flow.Side.REQUEST)} in
+     * {@link #onRequestHead}); runs for no other flow. The body has been read into memory whole when it fits within
+     * the capture cap ({@code flow.hasWholeBody(REQUEST)}: then {@code flow.request().setBody} replaces it); a larger
+     * one goes on as it comes. Nothing has been sent upstream. The addon may change the request as in
+     * {@link #onRequestHead}, block here (intercept waits for the user), or drop the exchange ({@code flow.drop}).
+     */
+    default void onRequest(Flow flow) {
+    }
+
+    /**
      * The response head has arrived (or been made by wiretap); nothing of it has been sent to the client. The
      * addon may change the status and the fields of {@code flow.response()}.
      */
     default void onResponseHead(Flow flow) {
+    }
+
+    /**
+     * The response is in hand, for a flow an addon held at its response head ({@code flow.hold(Flow.Side.RESPONSE)}
+     * in {@link #onResponseHead}); runs for no other flow. As {@link #onRequest}: the body is in memory whole when it
+     * fits within the capture cap, and nothing of the response has been sent to the client.
+     */
+    default void onResponse(Flow flow) {
     }
 
     /** The exchange has ended, normally or not. */

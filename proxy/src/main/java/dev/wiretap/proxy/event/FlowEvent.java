@@ -5,7 +5,8 @@ import dev.wiretap.proxy.flow.Flow;
 /**
  * A change in a flow, published to every {@link FlowListener} on the connection's thread, in this order for one
  * flow: {@link Requested}, then {@link Responded} (if a response head came), then {@link Completed} or
- * {@link Failed}. The flow is the live object: read it in the listener, or hand it to another thread (the
+ * {@link Failed}. A flow that intercept pauses adds {@link Paused} and then {@link Released} after its request
+ * (before any response) or after its response head (before the end), once per pause. The flow is the live object: read it in the listener, or hand it to another thread (the
  * hand-over makes what was written before the event visible there).
  */
 public sealed interface FlowEvent {
@@ -18,6 +19,30 @@ public sealed interface FlowEvent {
 
     /** The response head is known (from the origin, or made by wiretap); its body is about to stream. */
     record Responded(Flow flow) implements FlowEvent {
+    }
+
+    /**
+     * The flow stopped at an intercept and waits for the user: {@code flow.paused()} says at which message.
+     * Published on the connection's thread just before it parks.
+     */
+    record Paused(Flow flow) implements FlowEvent {
+    }
+
+    /**
+     * A paused flow was let go, {@code how}: resumed by the user (perhaps edited), dropped, or timed out. Published
+     * on the connection's thread as it wakes; for a drop, {@link Failed} follows.
+     */
+    record Released(Flow flow, Release how) implements FlowEvent {
+    }
+
+    /** How a paused flow was let go. */
+    enum Release {
+        /** The user resumed it: it goes on as it stands, with any edits made while it waited. */
+        RESUMED,
+        /** The user dropped it (or wiretap stopped while it waited): the client connection is cut. */
+        DROPPED,
+        /** Nobody decided within the intercept timeout: it goes on as it stands, with a note saying so. */
+        TIMED_OUT
     }
 
     /** The exchange (or tunnel) ended normally. */

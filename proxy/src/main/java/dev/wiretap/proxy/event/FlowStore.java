@@ -62,6 +62,8 @@ public final class FlowStore implements FlowListener {
             case FlowEvent.Completed c -> finished(c.flow());
             case FlowEvent.Failed f -> finished(f.flow());
             case FlowEvent.Responded r -> { }
+            case FlowEvent.Paused p -> { }
+            case FlowEvent.Released r -> { }
         }
     }
 

@@ -13,6 +13,7 @@ public final class BodyCapture {
     private byte[] bytes;
     private int length;
     private long size;
+    private boolean gapped;
 
     /**
      * @param cap          most bytes to keep
@@ -41,11 +42,22 @@ public final class BodyCapture {
         }
     }
 
+    /**
+     * Counts {@code n} more bytes that flowed without passing through here (a part relayed elsewhere whose own
+     * capture stopped short). Nothing after them is kept, so the capture stays the body's first bytes.
+     */
+    public void skip(long n) {
+        if (n > 0) {
+            size += n;
+            gapped = true;
+        }
+    }
+
     /** Counts {@code len} more bytes; returns how many of them to keep, with room made for that many. */
     private int reserve(int len) {
         size += len;
         int room = cap - length;
-        if (room <= 0 || len <= 0) {
+        if (room <= 0 || len <= 0 || gapped) {
             return 0;
         }
         int n = Math.min(room, len);

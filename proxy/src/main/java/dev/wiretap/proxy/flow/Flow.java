@@ -5,15 +5,18 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One exchange through wiretap: who asked, the request, the response (when there is one), the error (when there
  * is one), the sizes on the wire and the timing of each phase. A CONNECT tunnel is a flow too; its response is
  * the 200 wiretap sent and its sizes are the bytes relayed each way.
  *
- * <p>Mutable: only the connection thread that serves the exchange changes it. Fields others read are volatile,
- * so a flow looked at in the {@code FlowStore} while in flight shows a consistent, if partial, state. Listeners
- * receive it through events, in order: requested, responded, then completed or failed.
+ * <p>Mutable: only the connection thread that serves the exchange changes it, with one exception: while the flow is
+ * paused by intercept ({@link #paused()}) that thread is parked, and the intercept changes the flow for the user
+ * under its lock, which the thread takes again before it goes on. Fields others read are volatile, so a flow looked
+ * at in the {@code FlowStore} while in flight shows a consistent, if partial, state. Listeners receive it through
+ * events, in order: requested, responded, then completed or failed (with paused and released around a pause).
  */
 public final class Flow {
 
@@ -28,6 +31,12 @@ public final class Flow {
         COMPLETED,
         /** Done: something failed; see {@link #error()}. */
         FAILED
+    }
+
+    /** One of the two messages of an exchange: what an addon holds, or where a paused flow waits. */
+    public enum Side {
+        REQUEST,
+        RESPONSE
     }
 
     private final long id;
@@ -48,6 +57,14 @@ public final class Flow {
     private volatile long bytesFromClient;
     private volatile long bytesToClient;
     private volatile Timings timings;
+    private final java.util.List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long replayOf;
+    private volatile boolean holdRequest;
+    private volatile boolean holdResponse;
+    private volatile boolean requestBodyWhole;
+    private volatile boolean responseBodyWhole;
+    private volatile Side paused;
+    private volatile String dropReason;
 
     // Phase durations, written by the connection thread and published through the volatile `timings` snapshot.
     private long dnsNanos = -1;
@@ -170,6 +187,89 @@ public final class Flow {
         this.responseRules = java.util.List.copyOf(rules);
     }
 
+    /**
+     * Asks wiretap to hold this message before sending it on: its body is read into memory (whole when it fits
+     * within the capture cap) and the addons' {@link dev.wiretap.proxy.addon.Addon#onRequest} or
+     * {@link dev.wiretap.proxy.addon.Addon#onResponse} hook runs with it in hand. Called by an addon in the head hook
+     * of that side ({@code onRequestHead}, {@code onResponseHead}); later calls have no effect.
+     */
+    public void hold(Side side) {
+        if (side == Side.REQUEST) {
+            holdRequest = true;
+        } else {
+            holdResponse = true;
+        }
+    }
+
+    /** Whether an addon asked to hold this side's message ({@link #hold}). */
+    public boolean isHeld(Side side) {
+        return side == Side.REQUEST ? holdRequest : holdResponse;
+    }
+
+    /**
+     * Whether this side's body is in memory whole (a held message whose body fit within the capture cap), so that an
+     * addon may replace it with {@code setBody} before it is sent. False for a body too large to hold, which goes on
+     * as it comes.
+     */
+    public boolean hasWholeBody(Side side) {
+        return side == Side.REQUEST ? requestBodyWhole : responseBodyWhole;
+    }
+
+    /** Set by the engine once a held body has been read whole. */
+    public void markWholeBody(Side side) {
+        if (side == Side.REQUEST) {
+            requestBodyWhole = true;
+        } else {
+            responseBodyWhole = true;
+        }
+    }
+
+    /** Which message the flow is paused at (intercept waits for the user), if it is paused now. */
+    public Optional<Side> paused() {
+        return Optional.ofNullable(paused);
+    }
+
+    /** Marks the flow paused at {@code side}, or no longer paused ({@code null}). Set by the intercept. */
+    public void setPaused(Side side) {
+        this.paused = side;
+    }
+
+    /**
+     * Asks wiretap to drop this exchange (as an addon may in its hooks): the client connection is cut without a
+     * response, the origin connection, if any, is closed, and the flow fails with {@link FlowError.Kind#DROPPED}
+     * and {@code reason}.
+     */
+    public void drop(String reason) {
+        this.dropReason = Objects.requireNonNull(reason);
+    }
+
+    /** Why an addon asked to drop this exchange, if it did. */
+    public Optional<String> dropReason() {
+        return Optional.ofNullable(dropReason);
+    }
+
+    /** Notes on what happened to this exchange beyond its messages (paused, edited, timed out), in order. */
+    public java.util.List<String> notes() {
+        return java.util.List.copyOf(notes);
+    }
+
+    public void addNote(String note) {
+        notes.add(Objects.requireNonNull(note));
+    }
+
+    /** For a replay: the id of the flow whose request this one sent again. */
+    public OptionalLong replayOf() {
+        long id = replayOf;
+        return id > 0 ? OptionalLong.of(id) : OptionalLong.empty();
+    }
+
+    public void markReplayOf(long originalId) {
+        if (originalId <= 0) {
+            throw new IllegalArgumentException("flow ids start at 1, got " + originalId);
+        }
+        this.replayOf = originalId;
+    }
+
     /** For a CONNECT: whether wiretap opened the tunnel's TLS and read the requests inside it as flows of their own. */
     public boolean isIntercepted() {
         return intercepted;
@@ -253,13 +353,16 @@ public final class Flow {
     /** Rebuilds a finished flow from its stored form ({@link FlowRecords}). */
     static Flow restore(long id, InetSocketAddress client, Timings timings, long startNanos, Request request,
                         Response response, FlowError error, State state, boolean reusedUpstream, boolean intercepted,
-                        java.util.List<String> appliedRules, String serverAddress, long bytesFromClient, long bytesToClient) {
+                        java.util.List<String> appliedRules, String serverAddress, long bytesFromClient, long bytesToClient,
+                        java.util.List<String> notes, long replayOf) {
         Flow flow = new Flow(id, client, timings.started(), startNanos, request);
         flow.response = response;
         flow.error = error;
         flow.reusedUpstream = reusedUpstream;
         flow.intercepted = intercepted;
         flow.appliedRules.addAll(appliedRules);
+        flow.notes.addAll(notes);
+        flow.replayOf = replayOf;
         flow.serverAddress = serverAddress;
         flow.bytesFromClient = bytesFromClient;
         flow.bytesToClient = bytesToClient;

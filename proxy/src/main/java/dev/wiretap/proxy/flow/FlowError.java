@@ -32,7 +32,9 @@ public record FlowError(Kind kind, String message) {
         /** A TLS handshake failed: with the client (which may reject wiretap's certificate) or with the origin. */
         TLS,
         /** A rule dropped the connection instead of answering. */
-        BLOCKED
+        BLOCKED,
+        /** The user dropped the exchange while intercept held it (or wiretap stopped while it was paused). */
+        DROPPED
     }
 
     @Override

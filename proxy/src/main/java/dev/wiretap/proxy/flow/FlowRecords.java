@@ -16,7 +16,8 @@ import java.time.Instant;
  */
 public final class FlowRecords {
 
-    private static final byte VERSION = 1;
+    /** Version 2 added the flow's notes and the id of the flow it replays; version 1 records are still read. */
+    private static final byte VERSION = 2;
 
     private FlowRecords() {
     }
@@ -38,8 +39,9 @@ public final class FlowRecords {
     /** Reads a flow written by {@link #write} at {@code offset}. */
     public static Flow read(byte[] src, int offset) {
         Reader r = new Reader(src, offset);
-        if (r.u8() != VERSION) {
-            throw new IllegalArgumentException("not a flow record of version " + VERSION);
+        int version = r.u8();
+        if (version != VERSION && version != 1) {
+            throw new IllegalArgumentException("not a flow record of version 1 or " + VERSION + " (version " + version + ")");
         }
         long id = r.i64();
         InetSocketAddress client = address(r.bytes(), r.i32());
@@ -62,10 +64,19 @@ public final class FlowRecords {
         if (r.u8() == 1) {
             error = new FlowError(FlowError.Kind.values()[r.u8()], r.str());
         }
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        long replayOf = 0;
+        if (version >= 2) {
+            int noteCount = r.i32();
+            for (int i = 0; i < noteCount; i++) {
+                notes.add(r.str());
+            }
+            replayOf = r.i64();
+        }
         Request request = readRequest(r);
         Response response = r.u8() == 1 ? readResponse(r) : null;
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
-                rules, serverAddress, fromClient, toClient);
+                rules, serverAddress, fromClient, toClient, notes, replayOf);
     }
 
     private static void encode(Flow flow, Sink s) {
@@ -99,6 +110,12 @@ public final class FlowRecords {
             s.u8(error.kind().ordinal());
             s.str(error.message());
         }
+        java.util.List<String> notes = flow.notes();
+        s.i32(notes.size());
+        for (String note : notes) {
+            s.str(note);
+        }
+        s.i64(flow.replayOf().orElse(0));
         Request q = flow.request();
         s.str(q.method());
         s.str(q.target());

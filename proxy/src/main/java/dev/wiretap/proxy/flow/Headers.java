@@ -221,6 +221,15 @@ public final class Headers {
         count--;
     }
 
+    /** Replaces every field with a copy of {@code other}'s, in its order (an edit of the whole header section). */
+    public void replaceWith(Headers other) {
+        data = Arrays.copyOf(other.data, Math.max(other.dataLength, 16));
+        dataLength = other.dataLength;
+        spans = Arrays.copyOf(other.spans, Math.max(other.spans.length, SPAN));
+        count = other.count;
+        sharedData = false;
+    }
+
     /** Writes each field line as it flowed (or was added), each followed by CRLF. */
     public void writeTo(OutputStream out) throws IOException {
         for (int i = 0; i < count; i++) {

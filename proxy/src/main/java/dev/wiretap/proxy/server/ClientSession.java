@@ -67,12 +67,23 @@ final class ClientSession implements Runnable {
     /** {@code out.bytesWritten()} when the current exchange began: what was written since is the flow's. */
     private long outMark;
 
+    /** For a replay: the flow it repeats, and where its new flow goes when it ends; else null. */
+    private final ReplayTicket replay;
+    /** The replay's own flow (the first one this session reads), once made. */
+    private Flow replayFlow;
+
     ClientSession(ServerContext ctx, Listener listener, Socket socket) {
+        this(ctx, listener, socket, null);
+    }
+
+    /** A session whose first request is a replay ({@link Replayer}) when {@code replay} is not null. */
+    ClientSession(ServerContext ctx, Listener listener, Socket socket, ReplayTicket replay) {
         this.ctx = ctx;
         this.listener = listener;
         this.rawSocket = socket;
         this.socket = socket;
         this.clientAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
+        this.replay = replay;
     }
 
     /** The connection requests are read from now (TLS inside an intercepted tunnel). */
@@ -174,6 +185,12 @@ final class ClientSession implements Runnable {
                 closeQuietly();
             }
             listener.sessionEnded(this);
+            if (replay != null) {
+                // Without effect when the replay's flow ended (the usual case): only a session that ended before
+                // making one leaves the future to fail here.
+                replay.result().completeExceptionally(new IOException("the replay of flow " + replay.originalId()
+                        + " ended before its request was read"));
+            }
         }
     }
 
@@ -246,7 +263,7 @@ final class ClientSession implements Runnable {
             }
             in.setReadTimeout(readNanos);
             outMark = out.bytesWritten();
-            Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request.get());
+            Flow flow = newFlow(started, startNanos, request.get());
             flow.addBytesFromClient(in.consumedCount() - consumedBefore);
             boolean keep;
             current = flow;
@@ -335,11 +352,21 @@ final class ClientSession implements Runnable {
         return new Destination("http", host, ctx.self().port(), path.equals("*") ? "/" : path);
     }
 
+    /** A new flow for a request that began to arrive; a replay session's first one is marked as the replay. */
+    private Flow newFlow(Instant started, long startNanos, Request request) {
+        Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
+        if (replay != null && replayFlow == null) {
+            flow.markReplayOf(replay.originalId());
+            replayFlow = flow;
+        }
+        return flow;
+    }
+
     /** A head that could not be parsed: answered, shown as a flow, and the connection closed. */
     private void rejectHead(Instant started, long startNanos, int status, String reason, FlowError.Kind kind) throws IOException {
         outMark = out.bytesWritten();
         Request placeholder = new Request("-", "-", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
-        Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, placeholder);
+        Flow flow = newFlow(started, startNanos, placeholder);
         ctx.events().publish(new FlowEvent.Requested(flow));
         reject(flow, status, reason, kind);
     }
@@ -394,6 +421,9 @@ final class ClientSession implements Runnable {
             }
         }
         ctx.events().publish(flow.error().isPresent() ? new FlowEvent.Failed(flow) : new FlowEvent.Completed(flow));
+        if (flow == replayFlow) {
+            replay.result().complete(flow);
+        }
     }
 
     /** Whether the client may have sent bytes wiretap has not read: buffered, waiting in the socket, or a body. */
@@ -417,6 +447,17 @@ final class ClientSession implements Runnable {
     static boolean wantsClose(Request request) {
         var options = dev.wiretap.proxy.http1.ConnectionOptions.of(request.headers());
         return options.close() || (request.version() == HttpVersion.HTTP_1_0 && !options.keepAlive());
+    }
+
+    /**
+     * Ends {@code flow} as an addon asked ({@link Flow#drop}): the client connection is cut without a response and
+     * the flow fails as dropped. The connection cannot carry on.
+     */
+    boolean drop(Flow flow) {
+        abort();
+        flow.fail(new FlowError(FlowError.Kind.DROPPED, flow.dropReason().orElse("dropped")), System.nanoTime());
+        publishEnd(flow);
+        return false;
     }
 
     /** Aborts the client connection so that the client cannot mistake a cut-off response for a whole one. */

@@ -14,6 +14,7 @@ import dev.wiretap.proxy.http1.BodyRelay;
 import dev.wiretap.proxy.http1.BodyRelay.RelayException;
 import dev.wiretap.proxy.http1.ConnectionOptions;
 import dev.wiretap.proxy.http1.ForwardedHeads;
+import dev.wiretap.proxy.http1.HeldBody;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.io.Pacer;
@@ -51,6 +52,8 @@ final class Forwarder {
     private boolean expectContinue;
     private String hostField;
     private boolean continueSent;
+    /** The request body read into memory because an addon held the request, or null. */
+    private HeldBody held;
     /** Where {@code out} stood when the bytes written to the client were last added to the flow. */
 
     Forwarder(ClientSession session) {
@@ -84,6 +87,25 @@ final class Forwarder {
         Destination asRead = request.destination().orElseThrow();
         if (!AddonHooks.requestHead(session, flow, true)) {
             return false;
+        }
+        if (flow.dropReason().isPresent()) {
+            return session.drop(flow);
+        }
+        if (flow.answer().isEmpty() && flow.isHeld(Flow.Side.REQUEST)) {
+            try {
+                holdBody();
+            } catch (RelayException e) {
+                return failSendingBody(e);
+            }
+            if (!AddonHooks.request(session, flow, !requestBodyDone)) {
+                return false;
+            }
+            if (flow.dropReason().isPresent()) {
+                return session.drop(flow);
+            }
+            if (held != null && held.isWhole()) {
+                frameHeldBody();
+            }
         }
         if (flow.answer().isPresent()) {
             Answer answer = flow.answer().get();
@@ -145,8 +167,10 @@ final class Forwarder {
                                    boolean upgrade) throws IOException, ProtocolException {
         long sendStart = System.nanoTime();
         HttpOutput upOut = up.out();
+        // A held body was read whole (the client was told to go on if it asked): the origin gets no expectation.
+        boolean heldWhole = held != null && held.isWhole();
         ForwardedHeads.writeRequest(upOut, request, destination, hostField, route.sendsAbsoluteForm(),
-                ctx.via(request.version().number()), upgrade, client10);
+                ctx.via(request.version().number()), upgrade, client10 || heldWhole);
         Response early = null;
         if (requestFraming instanceof BodyFraming.None) {
             upOut.release();
@@ -194,7 +218,13 @@ final class Forwarder {
             relay.pacedBy(new Pacer(upRate), up.out().bytesWritten());
         }
         try {
-            Body body = relay.relay(session.in(), requestFraming, true, up.out(), BodyRelay.Mode.AS_IS);
+            if (held != null && held.isWhole()) {
+                writeHeldBody(up);
+                return;
+            }
+            Body body = held != null
+                    ? held.relayRest(relay, up.out(), BodyRelay.Mode.AS_IS, ctx.settings().capture().maxBodyBytes())
+                    : relay.relay(session.in(), requestFraming, true, up.out(), BodyRelay.Mode.AS_IS);
             request.setBody(body);
             requestBodyDone = true;
             up.out().release();
@@ -223,6 +253,58 @@ final class Forwarder {
         boolean unmoved = asRead.scheme().equals(destination.scheme()) && asRead.host().equalsIgnoreCase(destination.host())
                 && asRead.port() == destination.port();
         return originForm && unmoved && host >= 0 ? request.headers().value(host) : destination.authority();
+    }
+
+    /**
+     * Reads the body of a request an addon held into memory: whole when it fits within the capture cap, else as far as
+     * that goes (the rest follows when the request is sent). A Content-Length known to be over the cap, or a transfer
+     * coding besides chunked (whose payload could not be sent on without it), is not read at all.
+     */
+    private void holdBody() throws IOException {
+        int cap = ctx.settings().capture().maxBodyBytes();
+        if (!HeldBody.mayFit(requestFraming, cap) || ResponseRelay.hasCodingBesidesChunked(request.headers())) {
+            return; // not held: the body streams as usual once the request goes on
+        }
+        if (!requestBodyDone && expectsContinueFromUs()) {
+            out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
+            out.flush();
+            continueSent = true;
+        }
+        long before = session.in().consumedCount();
+        try {
+            held = HeldBody.read(session.in(), requestFraming, true, ctx.settings().limits(), cap);
+        } finally {
+            flow.addBytesFromClient(session.in().consumedCount() - before);
+        }
+        if (held.isWhole()) {
+            requestBodyDone = true;
+            expectContinue = false;
+            request.setBody(Body.of(held.bytes()));
+            flow.markWholeBody(Flow.Side.REQUEST);
+        }
+    }
+
+    /**
+     * Frames a held request's body as it now stands (perhaps replaced by an addon) with a Content-Length: chunked
+     * framing is gone once the body is in memory. A request that had no body and still has none is left alone.
+     */
+    private void frameHeldBody() {
+        long length = request.body().size();
+        HeldBody.fitFraming(request.headers(), length, !(requestFraming instanceof BodyFraming.None));
+        requestFraming = length > 0 ? new BodyFraming.Fixed(length) : BodyFraming.NONE;
+    }
+
+    /** Sends a held body from memory; if the origin stops reading, looks for its early answer as a relay would. */
+    private void writeHeldBody(UpstreamConnection up) throws IOException, ProtocolException {
+        byte[] body = request.body().bytes();
+        try {
+            up.out().write(body, 0, body.length);
+            up.out().release();
+        } catch (IOException e) {
+            up.markNotReusable();
+            up.out().discard();
+            throw new EarlyResponse(readFinalResponse(up));
+        }
     }
 
     /** Reads the request body into the flow with nowhere to send it: a rule answers in the origin's place. */

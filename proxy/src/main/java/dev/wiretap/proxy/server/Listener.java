@@ -96,6 +96,21 @@ public final class Listener {
         }
     }
 
+    /**
+     * Serves a connection wiretap made itself (a replay's loopback connection) like an accepted one: counted among
+     * the open sessions, stopped with them, but not among the accepted clients. Refused once stopping.
+     */
+    void serve(Socket socket, ReplayTicket replay) throws IOException {
+        ClientSession session = new ClientSession(ctx, this, socket, replay);
+        sessions.add(session);
+        if (draining) {
+            sessions.remove(session);
+            session.closeQuietly();
+            throw new IOException("wiretap is stopping");
+        }
+        sessionThreads.newThread(session).start();
+    }
+
     void sessionEnded(ClientSession session) {
         sessions.remove(session);
     }

@@ -1,6 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -16,6 +17,7 @@ import dev.wiretap.proxy.http1.ConnectionOptions;
 import dev.wiretap.proxy.http1.ForwardedHeads;
 import dev.wiretap.proxy.http1.ForwardedHeads.ClientConnection;
 import dev.wiretap.proxy.http1.ForwardedHeads.Reframe;
+import dev.wiretap.proxy.http1.HeldBody;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.io.Pacer;
@@ -25,7 +27,8 @@ import java.io.IOException;
 /**
  * The response half of a forwarded exchange: records the final response head, runs the addons' response hook,
  * frames the body for the client's HTTP version (RFC 9112 section 6.3), streams it, and gives the upstream connection
- * back to the pool when it can carry another exchange. A 101 turns the exchange into a spliced connection.
+ * back to the pool when it can carry another exchange. A 101 turns the exchange into a spliced connection. A response
+ * an addon held is read into memory first (within the capture cap) and its held hook runs before any of it is sent.
  *
  * <p>Made by the {@link Forwarder} for one exchange, on the client connection's thread.
  */
@@ -84,6 +87,40 @@ final class ResponseRelay {
         if (!originKeeps) {
             up.markNotReusable();
         }
+        HeldBody held = null;
+        if (flow.isHeld(Flow.Side.RESPONSE)) {
+            int cap = ctx.settings().capture().maxBodyBytes();
+            if (HeldBody.mayFit(framing, cap) && !hasCodingBesidesChunked(response.headers())) {
+                try {
+                    held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap);
+                } catch (RelayException e) {
+                    up.close();
+                    return OriginFailures.answer(session, flow, e.getCause() instanceof Exception cause ? cause : e,
+                            destination, !requestBodyDone);
+                }
+                if (held.isWhole()) {
+                    response.setBody(Body.of(held.bytes()));
+                    flow.markWholeBody(Flow.Side.RESPONSE);
+                    ctx.pool().release(up); // the origin is done with: it need not wait for the user
+                }
+            }
+            boolean whole = held != null && held.isWhole();
+            if (!AddonHooks.response(session, flow)) {
+                if (!whole) {
+                    up.close();
+                }
+                return false;
+            }
+            if (flow.dropReason().isPresent()) {
+                if (!whole) {
+                    up.close();
+                }
+                return session.drop(flow);
+            }
+            if (whole) {
+                return sendHeld(headAt);
+            }
+        }
         boolean keepClient = requestBodyDone && !ClientSession.wantsClose(request) && !session.isDraining();
         BodyRelay.Mode mode = BodyRelay.Mode.AS_IS;
         Reframe reframe = Reframe.NONE;
@@ -115,7 +152,9 @@ final class ResponseRelay {
             if (down > 0) {
                 relay.pacedBy(new Pacer(down), headMark); // the head counts against the rate too
             }
-            response.setBody(relay.relay(up.in(), framing, false, out, mode));
+            response.setBody(held != null
+                    ? held.relayRest(relay, out, mode, ctx.settings().capture().maxBodyBytes())
+                    : relay.relay(up.in(), framing, false, out, mode));
         } catch (RelayException e) {
             up.close();
             if (e.isSourceFault() && e.bytesRelayed() == 0 && out.retract(headMark)) {
@@ -145,10 +184,39 @@ final class ResponseRelay {
     }
 
     /**
+     * Sends a held response whose body is in memory (perhaps replaced by an addon), framed with a Content-Length
+     * whatever framing the origin used; the origin connection has already gone back to the pool.
+     */
+    private boolean sendHeld(long headAt) throws IOException {
+        Response response = flow.response().orElseThrow();
+        int status = response.status();
+        boolean hasBody = !request.isMethod("HEAD") && status >= 200 && status != 204 && status != 304;
+        byte[] body = hasBody ? response.body().bytes() : new byte[0];
+        if (hasBody) {
+            HeldBody.fitFraming(response.headers(), body.length, true);
+        }
+        boolean keepClient = requestBodyDone && !ClientSession.wantsClose(request) && !session.isDraining();
+        ClientConnection connection = !keepClient ? ClientConnection.CLOSE
+                : client10 ? ClientConnection.KEEP_ALIVE : ClientConnection.NOTHING;
+        try {
+            ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), Reframe.NONE, connection);
+            out.write(body, 0, body.length);
+            out.flush();
+        } catch (IOException e) {
+            return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
+        }
+        long end = System.nanoTime();
+        flow.setReceiveNanos(end - headAt);
+        flow.complete(end);
+        session.publishEnd(flow);
+        return keepClient;
+    }
+
+    /**
      * True if a transfer coding other than chunked was applied (e.g. {@code gzip, chunked}): de-chunking alone would
      * hand an HTTP/1.0 client, which has no Transfer-Encoding, a body it cannot know is still coded.
      */
-    private static boolean hasCodingBesidesChunked(Headers headers) {
+    static boolean hasCodingBesidesChunked(Headers headers) {
         for (String value : headers.all("Transfer-Encoding")) {
             for (String coding : value.split(",")) {
                 String c = coding.strip();
