@@ -42,6 +42,15 @@ public final class Console {
      * @param address     where wiretap listens, for the status line
      */
     public Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address) {
+        this(terminal, wiretap, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
+    }
+
+    /**
+     * @param editor       the command that edits a message (the file's path is added), e.g. {@code vi}
+     * @param editorIsTerminal whether the editor works on the terminal (else a script that edits the file alone)
+     */
+    Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address, List<String> editor,
+            boolean editorIsTerminal) {
         this.terminal = terminal;
         this.wiretap = wiretap;
         this.address = address;
@@ -57,6 +66,7 @@ public final class Console {
         this.status = Status.getStatus(terminal, false);
         this.view = new ViewCommands(wiretap, feed, screen, this::clearScreen);
         view.addTo(commands);
+        new InterceptCommands(wiretap, view, screen, new ExternalEditor(terminal, editor, editorIsTerminal), this::ask).addTo(commands);
         addOwnCommands();
         wiretap.events().add(feed);
     }
@@ -83,6 +93,14 @@ public final class Console {
                 "Stops the proxy gracefully (exchanges in flight get a moment to finish) and leaves the console.\n"
                         + "Ctrl-D does the same, as does Ctrl-C twice on an empty line.",
                 ConsoleCommand.Argument.NONE, a -> quit = true));
+    }
+
+    private Optional<String> ask(String prompt) {
+        try {
+            return Optional.of(reader.readLine(prompt));
+        } catch (UserInterruptException | EndOfFileException e) {
+            return Optional.empty();
+        }
     }
 
     private void help(String argument) throws CommandException {
@@ -158,7 +176,7 @@ public final class Console {
         int width = screen.width();
         StringBuilder sb = new StringBuilder(rows.size() * (width + 16));
         for (FlowRow row : rows) {
-            AttributedString line = row.id() < 0
+            AttributedString line = row.isText()
                     ? new AttributedString(row.path(), AttributedStyle.DEFAULT.faint())
                     : row.render(width);
             sb.append(line.toAnsi(terminal)).append('\n');

@@ -21,11 +21,17 @@ final class ExternalEditor {
 
     private final Terminal terminal;
     private final List<String> command;
+    private final boolean ownsTerminal;
 
-    /** @param command the editor and its arguments; the file's path is added at the end */
-    ExternalEditor(Terminal terminal, List<String> command) {
+    /**
+     * @param command      the editor and its arguments; the file's path is added at the end
+     * @param ownsTerminal whether the editor works on the terminal (a person's editor: JLine pauses meanwhile), or
+     *                     edits the file without it (a script)
+     */
+    ExternalEditor(Terminal terminal, List<String> command, boolean ownsTerminal) {
         this.terminal = terminal;
         this.command = List.copyOf(command);
+        this.ownsTerminal = ownsTerminal;
     }
 
     /** The editor the environment names: $VISUAL, else $EDITOR, else vi. Split on spaces ("code --wait" works). */
@@ -56,13 +62,18 @@ final class ExternalEditor {
             Files.writeString(file, text, StandardCharsets.UTF_8);
             List<String> argv = new ArrayList<>(command);
             argv.add(file.toString());
-            terminal.pause(true);
+            // Not pause(true): that waits for JLine's input thread, which may sit in a read that nothing interrupts.
+            if (ownsTerminal) {
+                terminal.pause();
+            }
             int exit;
             try {
                 Process process = new ProcessBuilder(argv).inheritIO().start();
                 exit = process.waitFor();
             } finally {
-                terminal.resume();
+                if (ownsTerminal) {
+                    terminal.resume();
+                }
             }
             return exit == 0 ? Optional.of(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
         } finally {

@@ -93,8 +93,17 @@ final class FlowFeed implements FlowListener {
             case FlowEvent.Requested r -> inFlight.incrementAndGet();
             case FlowEvent.Completed c -> finished(c.flow());
             case FlowEvent.Failed f -> finished(f.flow());
+            case FlowEvent.Paused p -> offer(FlowRow.of(p.flow(), FlowRow.State.PAUSED)); // always: it waits for the user
+            case FlowEvent.Released r when r.how() == FlowEvent.Release.TIMED_OUT -> offer(FlowRow.text("flow " + r.flow().id()
+                    + " waited for the intercept's timeout and went on" + (r.flow().isDone() ? "" : " as it stood")));
             default -> {
             }
+        }
+    }
+
+    private void offer(FlowRow row) {
+        if (!queue.offer(row)) {
+            overflowed.increment();
         }
     }
 
@@ -152,7 +161,6 @@ final class FlowFeed implements FlowListener {
     }
 
     private static FlowRow skippedRow(long skipped) {
-        return new FlowRow(-1, java.time.Instant.EPOCH, "", -1, "", "… " + skipped + " more flows (list shows them)",
-                "", -1, -1, FlowRow.State.DONE, "", List.of());
+        return FlowRow.text("… " + skipped + " more flows (list shows them)");
     }
 }

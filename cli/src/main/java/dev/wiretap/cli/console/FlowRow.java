@@ -43,8 +43,17 @@ record FlowRow(long id, Instant started, String method, int status, String host,
     }
 
     static FlowRow of(Flow flow) {
-        State state = !flow.isDone() ? State.IN_FLIGHT : flow.error().isPresent() ? State.FAILED : State.DONE;
+        State state = flow.paused().isPresent() ? State.PAUSED : !flow.isDone() ? State.IN_FLIGHT : flow.error().isPresent() ? State.FAILED : State.DONE;
         return of(flow, state);
+    }
+
+    /** A line of text in the list's place (news from the feed: skipped rows, a paused flow's timeout). */
+    static FlowRow text(String text) {
+        return new FlowRow(-1, Instant.EPOCH, "", -1, "", text, "", -1, -1, State.DONE, "", List.of());
+    }
+
+    boolean isText() {
+        return id < 0;
     }
 
     /** {@code application/json; charset=utf-8} shows as {@code json}; {@code text/html} as {@code html}. */

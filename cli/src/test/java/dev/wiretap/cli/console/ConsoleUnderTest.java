@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** A running wiretap with the console on a scripted terminal, its command loop on a thread of its own. */
@@ -17,15 +18,20 @@ final class ConsoleUnderTest implements AutoCloseable {
     final Console console;
     private final Thread loop;
 
-    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal) {
+    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor) {
         this.proxy = proxy;
         this.terminal = terminal;
-        this.console = new Console(terminal.terminal(), proxy.wiretap(), Optional.empty(), "127.0.0.1:" + proxy.port());
+        this.console = new Console(terminal.terminal(), proxy.wiretap(), Optional.empty(), "127.0.0.1:" + proxy.port(), editor, false);
         this.loop = Thread.ofPlatform().name("console-under-test").start(console::run);
     }
 
     static ConsoleUnderTest start(String terminalType, int columns, int rows) throws IOException, InterruptedException {
-        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows));
+        return start(terminalType, columns, rows, List.of("false"));
+    }
+
+    /** With {@code editor} as the console's $EDITOR (the file's path is added as its last argument). */
+    static ConsoleUnderTest start(String terminalType, int columns, int rows, List<String> editor) throws IOException, InterruptedException {
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows), editor);
         c.terminal.waitFor(0, "wiretap>");
         return c;
     }

@@ -3,8 +3,6 @@ package dev.wiretap.cli.console;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -21,13 +19,12 @@ final class ScriptedTerminal implements AutoCloseable {
 
     private static final Pattern ESCAPES = Pattern.compile("\u001b\\[[0-9;?>=]*[ -/]*[@-~]|\u001b[()][0-9A-Za-z]|\u001b[=>78MDEc]|\r|\u0007");
 
-    private final PipedOutputStream keys = new PipedOutputStream();
+    private final Keys keys = new Keys();
     private final Collector screen = new Collector();
     private final Terminal terminal;
 
     ScriptedTerminal(String type, int columns, int rows) throws IOException {
-        PipedInputStream in = new PipedInputStream(keys, 64 * 1024);
-        terminal = TerminalBuilder.builder().system(false).streams(in, screen).type(type).encoding(StandardCharsets.UTF_8)
+        terminal = TerminalBuilder.builder().system(false).streams(keys, screen).type(type).encoding(StandardCharsets.UTF_8)
                 .size(new Size(columns, rows)).build();
     }
 
@@ -37,8 +34,7 @@ final class ScriptedTerminal implements AutoCloseable {
 
     /** Types {@code text} (a command line: end it with a newline). */
     void type(String text) throws IOException {
-        keys.write(text.getBytes(StandardCharsets.UTF_8));
-        keys.flush();
+        keys.type(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The screen text so far, without escape sequences. */
@@ -63,17 +59,78 @@ final class ScriptedTerminal implements AutoCloseable {
             Thread.sleep(20);
         }
         throw new AssertionError("the console did not show '" + expected + "' within " + timeout + "; the screen after the mark:\n"
-                + text().substring(Math.min(mark, text().length())));
+                + text().substring(Math.min(mark, text().length())) + "\nthe console's thread:\n" + consoleThread());
     }
 
     String waitFor(int mark, String expected) throws InterruptedException {
         return waitFor(mark, expected, Duration.ofSeconds(10));
     }
 
+    private static String consoleThread() {
+        StringBuilder sb = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().equals("console-under-test")) {
+                for (StackTraceElement e : stack) {
+                    sb.append("    at ").append(e).append('\n');
+                }
+            }
+        });
+        return sb.toString();
+    }
+
     @Override
     public void close() throws IOException {
         keys.close();
         terminal.close();
+    }
+
+    /**
+     * Typed keys as an input stream. Not a PipedInputStream: that one refuses writes once a thread that read from it
+     * has ended, and JLine's input thread ends and is replaced when the terminal is paused (around $EDITOR).
+     */
+    private static final class Keys extends java.io.InputStream {
+        private final java.util.concurrent.LinkedBlockingQueue<Integer> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        void type(byte[] bytes) {
+            for (byte b : bytes) {
+                queue.add(b & 0xff);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                int b = queue.take();
+                return b;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted");
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            b[off] = (byte) read();
+            int n = 1;
+            Integer next;
+            while (n < len && (next = queue.poll()) != null) {
+                b[off + n++] = (byte) (int) next;
+            }
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return queue.size();
+        }
+
+        @Override
+        public void close() {
+            queue.add(-1);
+        }
     }
 
     private static final class Collector extends OutputStream {

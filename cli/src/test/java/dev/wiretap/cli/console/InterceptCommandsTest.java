@@ -1,0 +1,125 @@
+package dev.wiretap.cli.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wiretap.proxy.testing.EchoHandler;
+import dev.wiretap.proxy.testing.Heads;
+import dev.wiretap.proxy.testing.TestOrigin;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * intercept, edit, resume, drop and replay typed into the console, against a running wiretap, a real origin and a
+ * real client; the editor is a script that changes the message file as a user would.
+ */
+class InterceptCommandsTest {
+
+    private static final TestOrigin.Handler OK = conn -> {
+        String head;
+        while ((head = conn.readHead()) != null) {
+            conn.readBody(head);
+            conn.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok");
+        }
+    };
+
+    /** An editor that adds a field before Host and renames the path /pause/me to /edited. */
+    private static final List<String> SED_EDITOR = List.of("sh", "-c",
+            "sed -i -e 's|^Host:|X-Edited: yes\\nHost:|' -e 's|/pause/me|/edited|' \"$0\"");
+
+    private static long pausedId(ConsoleUnderTest c) {
+        return c.wiretap().intercept().paused().getFirst().flow().id();
+    }
+
+    private static long newestId(ConsoleUnderTest c) {
+        return c.wiretap().flows().recent(1, f -> true).getFirst().id();
+    }
+
+    @Test
+    void aPausedRequestWaitsIsEditedAndResumed() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(OK);
+             ConsoleUnderTest c = ConsoleUnderTest.start("xterm-256color", 160, 50, SED_EDITOR)) {
+            c.run("intercept path:/pause", "intercepting requests matching");
+            int mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.get(origin.url("/pause/me"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            String screen = c.terminal.waitFor(mark, "⏸");
+            assertTrue(screen.contains("/pause/me"), screen);
+            assertNull(origin.pollHead(300), "the origin saw a paused request");
+            long id = pausedId(c);
+
+            c.run("intercept", "at the request");
+            c.run("edit " + id, "edited; resume " + id);
+            c.run("resume " + id, "resumed");
+
+            String atOrigin = origin.takeHead();
+            assertTrue(atOrigin.startsWith("GET /edited HTTP/1.1"), atOrigin);
+            assertEquals("yes", Heads.value(atOrigin, "X-Edited"));
+            assertEquals("ok", response.get(10, TimeUnit.SECONDS).body());
+        }
+    }
+
+    @Test
+    void dropCutsAPausedRequestOffAndResumeAllLetsTheRestGo() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(OK); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.run("intercept path:/p", "intercepting requests");
+            int mark = c.terminal.mark();
+            CompletableFuture<Integer> dropped = CompletableFuture.supplyAsync(() -> {
+                // A raw client: the JDK's would send the GET again on a connection closed under it.
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", c.proxy.port())) {
+                    s.getOutputStream().write(("GET " + origin.url("/p/dropped") + " HTTP/1.1\r\nHost: " + origin.authority()
+                            + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.setSoTimeout(10_000);
+                    return s.getInputStream().read();
+                } catch (java.io.IOException e) {
+                    return -1;
+                }
+            });
+            c.terminal.waitFor(mark, "/p/dropped");
+            c.run("drop " + pausedId(c), "dropped");
+            assertEquals(-1, dropped.get(15, TimeUnit.SECONDS), "the dropped request got an answer");
+
+            mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<String>> kept = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.get(origin.url("/p/kept"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            c.terminal.waitFor(mark, "/p/kept");
+            c.run("intercept off", "intercept off");
+            c.run("resume all", "resumed 1 flows");
+            assertEquals(200, kept.get(10, TimeUnit.SECONDS).statusCode());
+            assertTrue(origin.takeHead().startsWith("GET /p/kept"), "the origin did not get the resumed request");
+        }
+    }
+
+    @Test
+    void replaySendsARecordedRequestAgainAsANewFlow() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/again"));
+            origin.takeHead();
+            long id = newestId(c);
+            c.run("replay " + id, "replay of flow " + id + " is flow");
+            assertTrue(origin.takeHead().startsWith("GET /again"), "the replay did not reach the origin");
+            assertTrue(newestId(c) > id);
+        }
+    }
+
+    @Test
+    void editingAFlowThatIsNotPausedSaysSo() throws Exception {
+        try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.run("edit 7", "flow 7 is not paused");
+        }
+    }
+}
