@@ -198,7 +198,8 @@ public final class BodyView {
                     generator.copyCurrentEventExact(parser);
                 }
             } catch (JsonProcessingException e) {
-                if (partial && e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+                // A body cut by the capture cap fails at its very end ("unexpected end-of-input").
+                if (partial && e.getLocation() != null && e.getLocation().getCharOffset() >= text.length() - 1) {
                     generator.flush();
                     notes.add("the JSON ends where the capture does");
                     return Optional.of(out.toString());
@@ -244,7 +245,7 @@ public final class BodyView {
                     sb.append("   ");
                 }
             }
-            sb.append('|');
+            sb.append(" |");
             for (int i = offset; i < Math.min(bytes.length, offset + perRow); i++) {
                 int b = bytes[i] & 0xFF;
                 sb.append(b >= 0x20 && b < 0x7F ? (char) b : '.');
