@@ -42,19 +42,24 @@ public final class HarWriter {
     /**
      * Writes the flows {@code filter} selects to {@code file} (replacing it). {@code comment}, if not empty, goes
      * in the log's comment field (for example how many older flows the store had already let go).
+     *
+     * @throws IOException if the file cannot be written; the message names it and says why
      */
     public static Summary write(Path file, Iterable<Flow> flows, Filter filter, String comment) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
         try {
-            Summary summary;
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                summary = write(out, flows, filter, comment);
+            Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName() + ".", ".tmp");
+            try {
+                Summary summary;
+                try (OutputStream out = Files.newOutputStream(temp)) {
+                    summary = write(out, flows, filter, comment);
+                }
+                Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                return summary;
+            } finally {
+                Files.deleteIfExists(temp);
             }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return summary;
-        } finally {
-            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            throw FileErrors.explain("write", file, e);
         }
     }
 
