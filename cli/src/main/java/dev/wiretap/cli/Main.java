@@ -75,6 +75,9 @@ public final class Main implements Callable<Integer> {
             description = "Where wiretap keeps its CA (default: $WIRETAP_HOME, else ~/.wiretap).")
     Path configDir;
 
+    @CommandLine.Mixin
+    HeadlessOptions headless = new HeadlessOptions();
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -107,12 +110,16 @@ public final class Main implements Callable<Integer> {
             err.println("wiretap: --ca-cert and --ca-key go together");
             return CommandLine.ExitCode.USAGE;
         }
+        if (headless.harProblem().isPresent()) {
+            err.println("wiretap: " + headless.harProblem().get());
+            return CommandLine.ExitCode.USAGE;
+        }
         Settings settings = Settings.defaults().withListen(listen).withAddVia(!noVia).withTls(tlsSettings());
         if (upstreamProxy != null) {
             settings = settings.withUpstreamProxy(upstreamProxy);
         }
         Terminal terminal = Terminal.detect();
-        FlowLog log = new FlowLog(out, terminal.colours(), verbose);
+        FlowLog log = new FlowLog(out, err, terminal.colours(), verbose, headless.logFormat(), headless.filter());
         Wiretap wiretap;
         try {
             wiretap = Wiretap.start(settings, List.of(), List.of(log));
@@ -124,6 +131,7 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             wiretap.stop();
+            boolean harWritten = headless.writeHarAtExit(wiretap, log, err);
             log.printNotice("wiretap stopped. " + summary(wiretap.stats()));
             log.stop();
             stopped.countDown();
@@ -131,8 +139,9 @@ public final class Main implements Callable<Integer> {
             err.flush();
             // Stopping on Ctrl-C or SIGTERM is this command's normal end, but the JVM would exit with 128 plus the
             // signal's number (130, 143). This hook is the only one we register and all the cleaning up is done, so
-            // end with the documented 0 here. A hook added later must do its work before this line.
-            Runtime.getRuntime().halt(0);
+            // end with the documented 0 here (1 if the HAR asked for could not be written). A hook added later must do
+            // its work before this line.
+            Runtime.getRuntime().halt(harWritten ? 0 : 1);
         }, "wiretap-shutdown");
         // Before the banner: whoever waits for it to stop wiretap again must find the graceful stop in place.
         Runtime.getRuntime().addShutdownHook(hook);
@@ -175,6 +184,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private void printBanner(Wiretap wiretap, Settings settings) {
+        PrintStream out = headless.notices(this.out, err); // standard output may be for JSON lines alone
         var address = wiretap.address();
         String where = (address.getAddress().isAnyLocalAddress() ? settings.listen().host() : address.getAddress().getHostAddress())
                 + ":" + address.getPort();
