@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code wiretap} command: turns flags into {@link Settings}, starts the engine, prints where it listens and
  * then one line per exchange, and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a normal
- * stop, 1 when wiretap cannot start (the address is taken), 2 for bad flags. {@code wiretap ca} ({@link CaCommand})
- * tells how to trust wiretap's CA.
+ * stop (1 if the HAR asked for with --har could not be written), 1 when wiretap cannot start (the address is taken),
+ * 2 for bad flags. {@code wiretap ca} ({@link CaCommand}) tells how to trust wiretap's CA.
  */
 @Command(name = "wiretap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true, subcommands = CaCommand.class,
