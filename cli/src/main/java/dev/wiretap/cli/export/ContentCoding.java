@@ -48,20 +48,26 @@ public enum ContentCoding {
     }
 
     /**
-     * The codings listed in every Content-Encoding field of {@code headers}, in the order they were applied
-     * (the order written), without {@code identity}; names as written, lower-cased.
+     * The codings applied to the body as captured, in the order they were applied (the order written), without
+     * {@code identity}; names lower-cased. First those of every Content-Encoding field; then any transfer coding
+     * but chunked (RFC 9112 section 6.1), which wiretap undoes as the body flows while a gzip transfer coding stays.
      */
     public static List<String> listed(Headers headers) {
         List<String> tokens = new ArrayList<>(2);
-        for (String value : headers.all("Content-Encoding")) {
+        add(headers.all("Content-Encoding"), tokens);
+        add(headers.all("Transfer-Encoding"), tokens);
+        return tokens;
+    }
+
+    private static void add(List<String> values, List<String> tokens) {
+        for (String value : values) {
             for (String part : value.split(",")) {
                 String t = part.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty() && !t.equals("identity")) {
+                if (!t.isEmpty() && !t.equals("identity") && !t.equals("chunked")) {
                     tokens.add(t);
                 }
             }
         }
-        return tokens;
     }
 
     /**

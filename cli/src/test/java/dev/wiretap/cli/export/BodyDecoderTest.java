@@ -57,6 +57,17 @@ class BodyDecoderTest {
         assertEquals(List.of("zstd", "deflate"), two.codings());
     }
 
+    @Test
+    void undoesAGzipTransferCodingAfterTheContentCodings() {
+        byte[] brThenGzip = Encodings.encode("gzip", Encodings.encode("br", TEXT));
+
+        DecodedBody decoded = BodyDecoder.decode(Headers.of("Content-Encoding", "br", "Transfer-Encoding", "gzip, chunked"),
+                Body.of(brThenGzip));
+
+        assertArrayEquals(TEXT, decoded.bytes(), decoded.note());
+        assertEquals(List.of("br", "gzip"), decoded.codings());
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"gzip", "deflate", "zstd"})
     void decodesWhatTheCaptureHoldsWhenTheCapCutTheStream(String coding) {
