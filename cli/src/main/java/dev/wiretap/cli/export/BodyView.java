@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Headers;
 import java.io.IOException;
@@ -187,10 +188,9 @@ public final class BodyView {
      */
     private static Optional<String> prettyJson(String text, boolean partial, List<String> notes, boolean declared) {
         StringWriter out = new StringWriter(text.length() * 2);
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance().withRootSeparator("\n"))
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                .withArrayIndenter(new DefaultIndenter("  ", "\n"))
-                .withRootSeparator("\n");
+                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
         try (JsonParser parser = JSON.createParser(text);
              JsonGenerator generator = JSON.createGenerator(out).setPrettyPrinter(printer)) {
             try {

@@ -44,6 +44,13 @@ class BodyViewTest {
     }
 
     @Test
+    void prettyPrintsJsonLinesOneValueAfterAnother() {
+        BodyView view = BodyView.of(Headers.of("Content-Type", "application/json"), body("{\"a\":1}\n{\"b\":2}\n"));
+
+        assertEquals(List.of("{", "  \"a\" : 1", "}", "{", "  \"b\" : 2", "}"), view.render(80, 100, false));
+    }
+
+    @Test
     void showsInvalidJsonAsTextSayingWhere() {
         BodyView view = BodyView.of(Headers.of("Content-Type", "application/json"), body("{\"a\": nope}"));
 
