@@ -1,6 +1,8 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.ConnectionStats;
+import dev.wiretap.proxy.addon.FlowExchange;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
@@ -18,7 +20,9 @@ import java.util.function.Supplier;
  * error if any, and the rules that changed or answered it as {@code [rules: a, b]}), with headers under it when
  * verbose. Connection threads only put the flow on a bounded queue; a thread of its own
  * formats and writes lines in batches, so a slow terminal never slows the proxy. If the queue overflows, lines are
- * dropped and the count is reported.
+ * dropped and the count is reported. Only the exchanges the filter selects ({@code --filter}) are logged; with
+ * {@link LogFormat#JSON} each is a JSON object ({@link JsonLogLine}) and notices go to standard error instead, so that
+ * standard output holds JSON alone.
  */
 final class FlowLog implements FlowListener {
 
@@ -27,17 +31,28 @@ final class FlowLog implements FlowListener {
     private static final long TICK_MILLIS = 50;
 
     private final PrintStream out;
+    private final PrintStream notices;
     private final boolean colours;
     private final boolean verbose;
+    private final LogFormat format;
+    private final Filter filter;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(65_536);
     private final LongAdder dropped = new LongAdder();
     private final Thread writer = Thread.ofPlatform().name("wiretap-log").daemon(true).unstarted(this::writeLoop);
     private volatile Thread counters;
 
     FlowLog(PrintStream out, boolean colours, boolean verbose) {
+        this(out, out, colours, verbose, LogFormat.TEXT, Filter.ALL);
+    }
+
+    /** {@code notices} takes the notices in JSON format (standard error), where standard output is JSON alone. */
+    FlowLog(PrintStream out, PrintStream notices, boolean colours, boolean verbose, LogFormat format, Filter filter) {
         this.out = out;
-        this.colours = colours;
+        this.notices = format == LogFormat.JSON ? notices : out;
+        this.colours = colours && format == LogFormat.TEXT;
         this.verbose = verbose;
+        this.format = format;
+        this.filter = filter;
     }
 
     void start() {
@@ -51,14 +66,31 @@ final class FlowLog implements FlowListener {
             if (!verbose && flow.isIntercepted() && flow.error().isEmpty()) {
                 return; // the tunnel's requests are shown as flows of their own; its CONNECT only with -v
             }
-            if (!queue.offer(LogLine.of(flow, verbose))) {
+            if (filter != Filter.ALL && !selected(flow)) {
+                return;
+            }
+            Object line = format == LogFormat.JSON ? JsonLogLine.of(flow, verbose) : LogLine.of(flow, verbose);
+            if (!queue.offer(line)) {
                 dropped.increment();
             }
         }
     }
 
-    /** Prints a line of its own, after the flow lines queued before it. */
+    private boolean selected(Flow flow) {
+        try {
+            return filter.matches(new FlowExchange(flow));
+        } catch (RuntimeException e) {
+            return true; // a listener must not throw; a filter that cannot decide logs the exchange rather than lose it
+        }
+    }
+
+    /** Prints a line of its own, after the flow lines queued before it (in JSON format: on standard error, at once). */
     void printNotice(String text) {
+        if (format == LogFormat.JSON) {
+            notices.println(text);
+            notices.flush();
+            return;
+        }
         try {
             queue.put(text);
         } catch (InterruptedException e) {
@@ -125,6 +157,8 @@ final class FlowLog implements FlowListener {
                     stop = true;
                 } else if (item instanceof LogLine line) {
                     format(line, sb);
+                } else if (item instanceof JsonLogLine json) {
+                    json.appendTo(sb);
                 } else {
                     sb.append(item).append('\n');
                 }
@@ -142,7 +176,10 @@ final class FlowLog implements FlowListener {
 
     private void reportDropped(StringBuilder sb) {
         long n = dropped.sumThenReset();
-        if (n > 0) {
+        if (n > 0 && format == LogFormat.JSON) {
+            notices.println("wiretap: " + n + " exchanges not logged (output could not keep up)");
+            notices.flush();
+        } else if (n > 0) {
             sb.append(dim("... " + n + " exchanges not shown (output could not keep up)")).append('\n');
             if (sb.length() > 0) {
                 out.print(sb);

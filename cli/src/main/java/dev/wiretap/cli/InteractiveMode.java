@@ -41,8 +41,9 @@ final class InteractiveMode {
         return new InteractiveMode(terminal, new Console(terminal, wiretap, history, address));
     }
 
-    /** Runs the console until the user quits. */
-    void run() {
+    /** Runs the console, showing the flows {@code view} selects at first, until the user quits. */
+    void run(dev.wiretap.config.filter.Filter view) {
+        console.setView(view);
         console.run();
     }
 

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * The {@code wiretap} command: makes {@link Settings} from the config file and the flags ({@link SettingsFromFlags}),
  * starts the engine, prints where it listens and then one line per exchange, applies edits of the config file's
  * rules live ({@link ConfigWatcher}), and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a
- * normal stop, 1 when wiretap cannot start (the address is taken), 2 for bad flags or a broken config (then nothing
+ * normal stop (1 if the HAR asked for with --har could not be written), 1 when wiretap cannot start (the address is taken), 2 for bad flags or a broken config (then nothing
  * is started). {@code wiretap ca} ({@link CaCommand}) tells how to trust wiretap's CA; {@code wiretap config}
  * ({@link ConfigCommand}) prints the settings in force.
  */
@@ -81,11 +81,11 @@ public final class Main implements Callable<Integer> {
             description = "Where wiretap keeps its CA and finds config.yaml (default: $WIRETAP_HOME, else ~/.wiretap).")
     Path configDir;
 
-    @Option(names = "--headless", description = "No console: print one line per exchange, as when not on a terminal.")
-    boolean headless;
-
     @CommandLine.Mixin
     ConfigFlags config = new ConfigFlags();
+
+    @CommandLine.Mixin
+    HeadlessOptions headless = new HeadlessOptions();
 
     private final PrintStream out;
     private final PrintStream err;
@@ -119,6 +119,10 @@ public final class Main implements Callable<Integer> {
             err.println("wiretap: --ca-cert and --ca-key go together");
             return CommandLine.ExitCode.USAGE;
         }
+        if (headless.harProblem().isPresent()) {
+            err.println("wiretap: " + headless.harProblem().get());
+            return CommandLine.ExitCode.USAGE;
+        }
         SettingsFromFlags flags;
         ConfigLoader.Loaded loaded;
         try {
@@ -130,8 +134,8 @@ public final class Main implements Callable<Integer> {
         }
         Settings settings = loaded.settings();
         Terminal terminal = Terminal.detect();
-        boolean console = !headless && Terminal.isInteractive();
-        FlowLog log = new FlowLog(out, terminal.colours(), verbose);
+        boolean console = headless.wantsConsole() && Terminal.isInteractive();
+        FlowLog log = new FlowLog(out, err, terminal.colours(), verbose, headless.logFormat(), headless.filter());
         Wiretap wiretap;
         try {
             wiretap = Wiretap.start(settings, List.of(), console ? List.of() : List.of(log));
@@ -149,6 +153,7 @@ public final class Main implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             watcher.ifPresent(ConfigWatcher::close);
             wiretap.stop();
+            boolean harWritten = headless.writeHarAtExit(wiretap, log::printNotice, err);
             log.printNotice("wiretap stopped. " + summary(wiretap.stats()));
             log.stop();
             stopped.countDown();
@@ -156,15 +161,17 @@ public final class Main implements Callable<Integer> {
             err.flush();
             // Stopping on Ctrl-C or SIGTERM is this command's normal end, but the JVM would exit with 128 plus the
             // signal's number (130, 143). This hook is the only one we register and all the cleaning up is done, so
-            // end with the documented 0 here. A hook added later must do its work before this line.
-            Runtime.getRuntime().halt(0);
+            // end with the documented 0 here (1 if the HAR asked for could not be written). A hook added later must do
+            // its work before this line.
+            Runtime.getRuntime().halt(harWritten ? 0 : 1);
         }, "wiretap-shutdown");
         // Before the banner: whoever waits for it to stop wiretap again must find the graceful stop in place.
         Runtime.getRuntime().addShutdownHook(hook);
         printBanner(wiretap, settings);
-        loaded.file().ifPresent(file -> out.println("config from " + file + ": " + ConfigReload.rules(settings)
+        PrintStream notices = headless.notices(out, err);
+        loaded.file().ifPresent(file -> notices.println("config from " + file + ": " + ConfigReload.rules(settings)
                 + (watcher.isPresent() ? "; edits apply without a restart" : "")));
-        out.flush();
+        notices.flush();
         if (verbose) {
             log.startCounters(wiretap::stats);
         }
@@ -193,22 +200,24 @@ public final class Main implements Callable<Integer> {
             watcher.ifPresent(ConfigWatcher::close);
             wiretap.stop();
             console.restoreTerminal();
+            boolean harWritten = headless.writeHarAtExit(wiretap, out::println, err);
             out.println("wiretap stopped. " + summary(wiretap.stats()));
             out.flush();
-            Runtime.getRuntime().halt(0); // as in call(): a stop by signal is a normal end
+            Runtime.getRuntime().halt(harWritten ? 0 : 1); // as in call(): a stop by signal is a normal end
         }, "wiretap-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         printBanner(wiretap, settings);
         loaded.file().ifPresent(file -> out.println("config from " + file + ": " + ConfigReload.rules(settings)
                 + (watcher.isPresent() ? "; edits apply without a restart" : "")));
         out.flush();
-        console.run();
+        console.run(headless.filter());
         Runtime.getRuntime().removeShutdownHook(hook);
         watcher.ifPresent(ConfigWatcher::close);
         wiretap.stop();
         console.restoreTerminal();
+        boolean harWritten = headless.writeHarAtExit(wiretap, out::println, err);
         out.println("wiretap stopped. " + summary(wiretap.stats()));
-        return 0;
+        return harWritten ? 0 : 1;
     }
 
     PrintStream out() {
@@ -241,6 +250,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private void printBanner(Wiretap wiretap, Settings settings) {
+        PrintStream out = headless.notices(this.out, err); // standard output may be for JSON lines alone
         String hostPort = listenText(wiretap, settings);
         out.println("wiretap " + Wiretap.version() + " listening on http://" + hostPort);
         settings.upstreamProxy().ifPresent(p -> out.println("forwarding through upstream proxy " + p));

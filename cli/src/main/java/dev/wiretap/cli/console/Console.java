@@ -110,6 +110,11 @@ public final class Console {
         }
     }
 
+    /** Shows only the flows {@code filter} selects (what the {@code filter} command sets). */
+    public void setView(Filter filter) {
+        feed.setView(filter);
+    }
+
     /** Prints a line of news above the prompt; from any thread. */
     public void notice(String text) {
         screen.notice(text);

@@ -1,0 +1,11 @@
+package dev.wiretap.cli.export;
+
+import java.io.IOException;
+
+/** A file that is not a session file wiretap can read: the message names the file and what is wrong. */
+public final class SessionFileException extends IOException {
+
+    public SessionFileException(String message) {
+        super(message);
+    }
+}

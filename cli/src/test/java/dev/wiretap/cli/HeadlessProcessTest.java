@@ -1,0 +1,172 @@
+package dev.wiretap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiretap.proxy.testing.TestOrigin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * wiretap run headless as CI would run it: a child JVM with --filter, --har and --log-format json, driven by curl,
+ * stopped by a signal, after which the HAR file must be there and hold the exchanges the filter selected.
+ */
+class HeadlessProcessTest {
+
+    private static final Path CURL = Path.of("/usr/bin/curl");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Pattern BANNER = Pattern.compile("wiretap \\S+ listening on http://127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    private ChildWiretap wiretap;
+
+    @AfterEach
+    void killWhatIsLeft() {
+        if (wiretap != null) {
+            wiretap.close();
+        }
+    }
+
+    @Test
+    void logsAndWritesToTheHarOnlyWhatTheFilterSelectsAndWritesItOnSigterm() throws Exception {
+        assumeTrue(Files.isExecutable(CURL), "curl is not installed");
+        Path har = dir.resolve("run.har");
+        try (TestOrigin origin = TestOrigin.fixed("hello")) {
+            ChildWiretap.Started started = ChildWiretap.startListening(dir.resolve("home"), "--headless",
+                    "--filter", "path:/keep", "--har", har.toString());
+            wiretap = started.wiretap();
+            String proxy = "http://127.0.0.1:" + started.port();
+
+            curl(proxy, origin.url("/drop"));
+            curl(proxy, origin.url("/keep?x=1"));
+
+            String line = wiretap.nextLine();
+            assertTrue(line.contains(" GET " + origin.url("/keep?x=1") + " 200 5b "), "the first line is the one selected: " + line);
+            assertFalse(Files.exists(har), "the HAR is written at exit");
+            String last = wiretap.stopWithSigterm();
+            assertTrue(last.contains("2 flows"), last);
+
+            JsonNode entries = MAPPER.readTree(har.toFile()).at("/log/entries");
+            assertEquals(1, entries.size());
+            assertEquals(origin.url("/keep?x=1"), entries.get(0).at("/request/url").asText());
+            assertEquals("hello", entries.get(0).at("/response/content/text").asText());
+        }
+    }
+
+    @Test
+    void writesJsonLinesAloneOnStandardOutput() throws Exception {
+        assumeTrue(Files.isExecutable(CURL), "curl is not installed");
+        Path har = dir.resolve("json.har");
+        try (TestOrigin origin = TestOrigin.fixed("{\"ok\":true}")) {
+            int port = startJson("--har", har.toString(), "-v");
+
+            curl("http://127.0.0.1:" + port, origin.url("/api"));
+
+            JsonNode line = MAPPER.readTree(wiretap.nextLine());
+            assertEquals("GET", line.get("method").asText());
+            assertEquals(origin.url("/api"), line.get("url").asText());
+            assertEquals(200, line.get("status").asInt());
+            assertEquals(11, line.get("responseBytes").asInt());
+            assertTrue(line.get("requestHeaders").isArray() && line.get("requestHeaders").size() > 0, line.toString());
+            stop("TERM");
+            assertEquals(List.of(), wiretap.remainingLines(), "nothing but JSON lines on standard output");
+            assertTrue(wiretap.stderr().contains("wrote 1 exchange to " + har), wiretap.stderr());
+            assertTrue(wiretap.stderr().contains("wiretap stopped. 1 flows"), wiretap.stderr());
+            assertEquals(1, MAPPER.readTree(har.toFile()).at("/log/entries").size());
+        }
+    }
+
+    @Test
+    void writesTheHarOnCtrlC() throws Exception {
+        assumeTrue(Files.isExecutable(CURL), "curl is not installed");
+        Path har = dir.resolve("ctrl-c.har");
+        try (TestOrigin origin = TestOrigin.fixed("bye")) {
+            int port = startJson("--har", har.toString());
+            assumeFalse(ignoresSigint(wiretap.process().pid()), "started with SIGINT ignored (a background job): Ctrl-C cannot reach it");
+
+            curl("http://127.0.0.1:" + port, origin.url("/ctrl-c"));
+            wiretap.nextLine();
+            stop("INT");
+
+            assertEquals(1, MAPPER.readTree(har.toFile()).at("/log/entries").size());
+        }
+    }
+
+    @Test
+    void exitsWith1WhenTheHarCannotBeWrittenAtExit() throws Exception {
+        Path gone = Files.createDirectory(dir.resolve("gone"));
+        Path har = gone.resolve("x.har");
+        int port = startJson("--har", har.toString());
+        assertTrue(port > 0);
+        Files.delete(gone); // after the check at start, before the exit
+
+        assertTrue(wiretap.process().toHandle().destroy());
+        assertTrue(wiretap.process().waitFor(30, TimeUnit.SECONDS), "wiretap did not stop within 30 s");
+        wiretap.awaitEndOfOutput();
+
+        assertEquals(1, wiretap.process().exitValue());
+        assertTrue(wiretap.stderr().contains("wiretap: cannot write " + har + ": no such directory"), wiretap.stderr());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** Starts wiretap with --log-format json and returns the port its banner (on standard error) names. */
+    private int startJson(String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--listen", "127.0.0.1:0", "--log-format", "json"));
+        args.addAll(List.of(more));
+        wiretap = ChildWiretap.start(dir.resolve("home"), args.toArray(String[]::new));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Matcher m = BANNER.matcher(wiretap.stderr());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            Thread.sleep(20); // polling the child's output for its banner, not waiting for a result
+        }
+        throw new AssertionError("no banner on standard error within 60 s: " + wiretap.stderr());
+    }
+
+    private void stop(String signal) throws Exception {
+        Processes.Result kill = Processes.run(Map.of(), Duration.ofSeconds(10), "kill", "-" + signal, Long.toString(wiretap.process().pid()));
+        assertTrue(kill.succeeded(), kill.describe());
+        assertTrue(wiretap.process().waitFor(30, TimeUnit.SECONDS), "wiretap did not stop within 30 s of SIG" + signal);
+        wiretap.awaitEndOfOutput();
+        assertEquals(0, wiretap.process().exitValue(), wiretap.stderr());
+    }
+
+    /** Whether the process ignores SIGINT (bit 2 of SigIgn in /proc/PID/status), as jobs a shell starts in the background do. */
+    private static boolean ignoresSigint(long pid) throws Exception {
+        Path status = Path.of("/proc/" + pid + "/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
+    }
+
+    private void curl(String proxy, String url) throws Exception {
+        Processes.Result result = Processes.run(Map.of(), Duration.ofSeconds(60), CURL.toString(), "-sS", "--max-time", "30",
+                "--noproxy", "", "-x", proxy, url);
+        assertEquals(0, result.exitCode(), result.describe() + "\nwiretap stderr: " + wiretap.stderr());
+    }
+}
