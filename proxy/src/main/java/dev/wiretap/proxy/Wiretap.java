@@ -3,11 +3,11 @@ package dev.wiretap.proxy;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.proxy.addon.Addon;
+import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.addon.InterceptAddon;
 import dev.wiretap.proxy.addon.RulesAddon;
 import dev.wiretap.proxy.edit.EditedRequest;
 import dev.wiretap.proxy.edit.HttpMessageText;
-import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.event.FlowStore;
@@ -185,6 +185,25 @@ public final class Wiretap implements AutoCloseable {
      */
     public CompletableFuture<Flow> replay(Flow original, Optional<EditedRequest> edit) {
         return replayer.replay(original, edit);
+    }
+
+    /**
+     * Adds finished flows recorded elsewhere (a session file) to the store, each numbered anew after this proxy's
+     * own (its old number kept in a note), in the order given; returns them as stored. They are not published as
+     * events: nothing was exchanged.
+     */
+    public List<Flow> importFlows(List<Flow> flows) {
+        List<Flow> imported = new java.util.ArrayList<>(flows.size());
+        for (Flow flow : flows) {
+            if (!flow.isDone()) {
+                continue;
+            }
+            Flow copy = dev.wiretap.proxy.flow.FlowRecords.renumbered(flow, flowIds.incrementAndGet());
+            copy.addNote("loaded from a session file, where it was flow " + flow.id());
+            store.addFinished(copy);
+            imported.add(copy);
+        }
+        return imported;
     }
 
     /** Messages as editable HTTP text and back, with this proxy's limits (for the console's {@code edit}). */

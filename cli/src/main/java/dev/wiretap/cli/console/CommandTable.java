@@ -22,6 +22,7 @@ final class CommandTable implements Completer {
     private final Map<String, ConsoleCommand> byName = new LinkedHashMap<>();
     private final Map<String, ConsoleCommand> byAlias = new LinkedHashMap<>();
     private final FlowNumbers flowNumbers;
+    private final Completer files = new org.jline.builtins.Completers.FileNameCompleter();
 
     /** The flow numbers worth offering on Tab: the most recent ones in the view. */
     @FunctionalInterface
@@ -112,6 +113,13 @@ final class CommandTable implements Completer {
             case FLOW -> flowNumbers.recent(20).forEach(id -> candidates.add(new Candidate(Long.toString(id))));
             case FILTER -> filterTerms(line.word(), candidates);
             case COMMAND -> byName.keySet().forEach(name -> candidates.add(new Candidate(name)));
+            case FILE -> {
+                if (command.get().name().equals("export") && line.wordIndex() == 1) {
+                    candidates.add(new Candidate("har"));
+                } else {
+                    files.complete(reader, line, candidates);
+                }
+            }
             default -> {
             }
         }

@@ -66,6 +66,7 @@ public final class Console {
         this.status = Status.getStatus(terminal, false);
         this.view = new ViewCommands(wiretap, feed, screen, this::clearScreen);
         view.addTo(commands);
+        new ExportCommands(wiretap, view, feed, screen).addTo(commands);
         new InterceptCommands(wiretap, view, screen, new ExternalEditor(terminal, editor, editorIsTerminal), this::ask).addTo(commands);
         addOwnCommands();
         wiretap.events().add(feed);

@@ -6,7 +6,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
-import java.nio.charset.StandardCharsets;
+import dev.wiretap.cli.export.BodyView;
 import java.util.ArrayList;
 import java.util.List;
 import org.jline.utils.AttributedString;
@@ -91,20 +91,12 @@ final class FlowDetail {
             return;
         }
         lines.add(new AttributedString(""));
-        for (String line : BodyLines.render(headers, body, width)) {
+        BodyView view = BodyView.of(headers, body);
+        for (String line : view.lines(width)) {
             lines.add(new AttributedString(line));
         }
-    }
-
-    /** The body for reading; replaced by the export package's decoding view. */
-    static final class BodyLines {
-        static List<String> render(Headers headers, Body body, int width) {
-            String text = new String(body.bytes(), StandardCharsets.UTF_8);
-            List<String> out = new ArrayList<>(List.of(text.split("\r?\n", -1)));
-            if (body.isTruncated()) {
-                out.add("(truncated at the capture cap: " + body.capturedLength() + " of " + body.size() + " bytes kept)");
-            }
-            return out;
+        for (String note : view.notes()) {
+            lines.add(new AttributedString("(" + note + ")", AttributedStyle.DEFAULT.faint()));
         }
     }
 }

@@ -67,6 +67,17 @@ public final class FlowStore implements FlowListener {
         }
     }
 
+    /**
+     * Keeps a finished flow that did not pass through this proxy (one loaded from a session file), as if it had just
+     * finished here. Its id must be one this proxy never gives out again (see {@code Wiretap.importFlows}).
+     */
+    public void addFinished(Flow flow) {
+        if (!flow.isDone()) {
+            throw new IllegalArgumentException("flow " + flow.id() + " has not finished");
+        }
+        finished(flow);
+    }
+
     /** What a flow in flight is counted as: its request head twice over (bytes and parsed fields) and its objects. */
     private static long inFlightEstimate(Flow flow) {
         return 512L + 2L * flow.request().wireHead().length;

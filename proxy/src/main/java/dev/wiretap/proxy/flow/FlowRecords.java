@@ -36,6 +36,14 @@ public final class FlowRecords {
         return w.pos;
     }
 
+    /** A copy of finished {@code flow} numbered {@code id} (for flows loaded from a session file). */
+    public static Flow renumbered(Flow flow, long id) {
+        byte[] record = new byte[size(flow)];
+        write(flow, record, 0);
+        new Writer(record, 1).i64(id); // the id follows the version byte
+        return read(record, 0);
+    }
+
     /** Reads a flow written by {@link #write} at {@code offset}. */
     public static Flow read(byte[] src, int offset) {
         Reader r = new Reader(src, offset);

@@ -1,0 +1,145 @@
+package dev.wiretap.cli.console;
+
+import dev.wiretap.cli.export.CurlCommand;
+import dev.wiretap.cli.export.HarWriter;
+import dev.wiretap.cli.export.SessionFile;
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.config.filter.FilterException;
+import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.proxy.flow.Flow;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.utils.AttributedString;
+
+/**
+ * The commands that take flows out of wiretap and back in: {@code curl}, {@code export har}, {@code save} and
+ * {@code load}. Run on the console's thread.
+ */
+final class ExportCommands {
+
+    private final Wiretap wiretap;
+    private final ViewCommands view;
+    private final FlowFeed feed;
+    private final Screen screen;
+
+    ExportCommands(Wiretap wiretap, ViewCommands view, FlowFeed feed, Screen screen) {
+        this.wiretap = wiretap;
+        this.view = view;
+        this.feed = feed;
+        this.screen = screen;
+    }
+
+    void addTo(CommandTable table) {
+        table.add(new ConsoleCommand("curl", List.of("c"), "curl N", "a curl command line that sends flow N's request again",
+                """
+                Prints a curl command (for bash or zsh) that sends flow N's request straight to the origin: method, URL,
+                fields in order (hop-by-hop ones left out), and the body, quoted, or piped in with printf when binary
+                or large. A note says when the body was cut at the capture cap.
+                """, ConsoleCommand.Argument.FLOW, this::curl));
+        table.add(new ConsoleCommand("export", List.of(), "export har FILE [EXPR]", "write flows to a HAR file",
+                """
+                Writes the recorded flows that pass EXPR (default: the view's filter) to FILE as HAR 1.2, with timings;
+                Chrome's and Firefox's network panels import it. Flows in flight and CONNECT tunnels are left out;
+                a body cut at the capture cap is noted in a comment. The file is readable by you alone.
+                  export har /tmp/api.har host:api.example.com
+                """, ConsoleCommand.Argument.FILE, this::export));
+        table.add(new ConsoleCommand("save", List.of(), "save FILE", "write the recorded flows to a session file",
+                "Writes every recorded flow that has finished to FILE, wiretap's own session format (load reads it back).",
+                ConsoleCommand.Argument.FILE, this::save));
+        table.add(new ConsoleCommand("load", List.of(), "load FILE", "read flows from a session file",
+                """
+                Adds the flows of a session file (from save) to this session, numbered after the flows already here (a
+                note on each keeps its old number), and lists them. show, curl, replay and export work on them as on
+                any flow.
+                """, ConsoleCommand.Argument.FILE, this::load));
+    }
+
+    private void curl(String argument) throws CommandException {
+        Flow flow = view.flow(argument);
+        CurlCommand curl;
+        try {
+            curl = CurlCommand.of(flow.request());
+        } catch (IllegalArgumentException e) {
+            throw new CommandException("no curl command for flow " + flow.id() + ": " + e.getMessage());
+        }
+        // Printed whole, never cut to the terminal's width: it is there to be copied.
+        for (String line : curl.text().split("\n", -1)) {
+            screen.println(line);
+        }
+        curl.notes().forEach(screen::notice);
+    }
+
+    private void export(String argument) throws CommandException {
+        String[] words = argument.split("\\s+", 3);
+        if (words.length < 2 || !words[0].equals("har") || words[1].isEmpty()) {
+            throw new CommandException("usage: export har FILE [EXPR]");
+        }
+        Filter filter = feed.view();
+        if (words.length == 3) {
+            try {
+                filter = Filter.parse(words[2]);
+            } catch (FilterException e) {
+                throw new CommandException(ViewCommands.pointAt(words[2], e));
+            }
+        }
+        Path file = path(words[1]);
+        try {
+            HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().snapshot(), filter, "");
+            screen.notice("wrote " + summary.entries() + (summary.entries() == 1 ? " flow" : " flows") + " to " + file
+                    + (summary.inFlight() > 0 ? " (" + summary.inFlight() + " in flight left out)" : ""));
+        } catch (IOException | RuntimeException e) {
+            throw new CommandException("export failed: " + e.getMessage());
+        }
+    }
+
+    private void save(String argument) throws CommandException {
+        if (argument.isEmpty()) {
+            throw new CommandException("usage: save FILE");
+        }
+        Path file = path(argument);
+        try {
+            SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().snapshot());
+            screen.notice("saved " + saved.flows() + " flows to " + file
+                    + (saved.inFlight() > 0 ? " (" + saved.inFlight() + " in flight left out)" : ""));
+        } catch (IOException | RuntimeException e) {
+            throw new CommandException("save failed: " + e.getMessage());
+        }
+    }
+
+    private void load(String argument) throws CommandException {
+        if (argument.isEmpty()) {
+            throw new CommandException("usage: load FILE");
+        }
+        Path file = path(argument);
+        SessionFile.Loaded loaded;
+        try {
+            loaded = SessionFile.read(file);
+        } catch (IOException | RuntimeException e) {
+            throw new CommandException("load failed: " + e.getMessage());
+        }
+        loaded.warnings().forEach(screen::error);
+        List<Flow> flows = wiretap.importFlows(loaded.flows());
+        List<AttributedString> rows = new ArrayList<>(flows.size());
+        for (Flow flow : flows) {
+            if (feed.isShown(flow)) {
+                rows.add(FlowRow.of(flow).render(screen.width()));
+            }
+        }
+        if (!rows.isEmpty()) {
+            screen.print(rows.size() > 200 ? rows.subList(rows.size() - 200, rows.size()) : rows);
+        }
+        screen.notice("loaded " + flows.size() + " flows from " + file + (flows.isEmpty() ? ""
+                : ", now numbered " + flows.getFirst().id() + " to " + flows.getLast().id()));
+    }
+
+    /** A path as typed: {@code ~/} is the home directory. */
+    private static Path path(String typed) {
+        String t = typed.strip();
+        if (t.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home"), t.substring(2));
+        }
+        return Path.of(t);
+    }
+}
