@@ -176,8 +176,10 @@ class SessionFileTest {
 
         assertEquals(1, loaded.flows().size());
         assertEquals(flows.get(1).request().url(), loaded.flows().get(0).request().url());
-        assertEquals(List.of("flow 1 of " + file + " cannot be read (not a flow record of version 1; saved by wiretap "
-                + Wiretap.version() + "): skipped"), loaded.warnings());
+        assertEquals(1, loaded.warnings().size(), loaded.warnings().toString());
+        String warning = loaded.warnings().getFirst();
+        assertTrue(warning.startsWith("flow 1 of " + file + " cannot be read (not a flow record of version ")
+                && warning.endsWith("; saved by wiretap " + Wiretap.version() + "): skipped"), warning);
     }
 
     @Test
