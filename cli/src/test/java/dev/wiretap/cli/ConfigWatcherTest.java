@@ -76,9 +76,10 @@ class ConfigWatcherTest {
     void goesOnWatchingAfterACallbackFails() throws Exception {
         watcher.close();
         BlockingQueue<String> calls = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
         watcher = ConfigWatcher.start(file, () -> {
             calls.add(read());
-            if (calls.size() == 1) {
+            if (count.incrementAndGet() == 1) { // not calls.size(): the test takes from the queue meanwhile
                 throw new IllegalStateException("a bug in the reload");
             }
         }, problems::add).orElseThrow();
@@ -92,6 +93,9 @@ class ConfigWatcherTest {
         }
 
         assertEquals("version: 6\n", second);
+        for (int i = 0; i < 100 && problems.isEmpty(); i++) {
+            Thread.sleep(50); // the report comes from the watcher's thread
+        }
         assertEquals("wiretap: reloading the config failed: java.lang.IllegalStateException: a bug in the reload", problems.get(0));
     }
 
