@@ -48,6 +48,10 @@ final class FlowDetail {
             lines.add(new AttributedString("rules applied: " + String.join(", ", flow.appliedRules()),
                     AttributedStyle.DEFAULT.foreground(AttributedStyle.MAGENTA)));
         }
+        flow.replayOf().ifPresent(id -> lines.add(new AttributedString("a replay of flow " + id, AttributedStyle.DEFAULT.faint())));
+        for (String note : flow.notes()) {
+            lines.add(new AttributedString("note: " + note, AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW)));
+        }
         flow.error().ifPresent(e -> lines.add(new AttributedString("error: " + e.message(),
                 AttributedStyle.DEFAULT.foreground(AttributedStyle.RED))));
         lines.add(rule("request", width));

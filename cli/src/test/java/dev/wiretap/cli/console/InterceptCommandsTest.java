@@ -65,6 +65,9 @@ class InterceptCommandsTest {
             assertTrue(atOrigin.startsWith("GET /edited HTTP/1.1"), atOrigin);
             assertEquals("yes", Heads.value(atOrigin, "X-Edited"));
             assertEquals("ok", response.get(10, TimeUnit.SECONDS).body());
+            c.terminal.waitFor(0, "/edited");
+            String shown = c.run("show " + id, "note:");
+            assertTrue(shown.contains("X-Edited: yes"), "show does not show the edit:\n" + shown);
         }
     }
 
