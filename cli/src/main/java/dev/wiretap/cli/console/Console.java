@@ -63,7 +63,7 @@ public final class Console {
         historyFile.ifPresent(f -> builder.variable(LineReader.HISTORY_FILE, f));
         this.reader = builder.build();
         this.screen = new Screen(terminal, reader, feed);
-        this.status = Status.getStatus(terminal, false);
+        this.status = Status.getStatus(terminal, true);
         this.view = new ViewCommands(wiretap, feed, screen, this::clearScreen);
         view.addTo(commands);
         new ExportCommands(wiretap, view, feed, screen).addTo(commands);
