@@ -176,6 +176,11 @@ final class ResponseRelay {
         } catch (IOException e) {
             return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
         }
+        return completed(headAt, keepClient);
+    }
+
+    /** The response has gone to the client whole: the flow ends (published); returns whether the client stays. */
+    private boolean completed(long headAt, boolean keepClient) {
         long end = System.nanoTime();
         flow.setReceiveNanos(end - headAt);
         flow.complete(end);
@@ -205,11 +210,7 @@ final class ResponseRelay {
         } catch (IOException e) {
             return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
         }
-        long end = System.nanoTime();
-        flow.setReceiveNanos(end - headAt);
-        flow.complete(end);
-        session.publishEnd(flow);
-        return keepClient;
+        return completed(headAt, keepClient);
     }
 
     /**

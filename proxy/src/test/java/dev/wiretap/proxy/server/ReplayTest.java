@@ -37,16 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplayTest {
 
     /** Answers each request with its request line, then its body. */
-    static final TestOrigin.Handler ECHO = conn -> {
-        String head;
-        while ((head = conn.readHead()) != null) {
-            byte[] body = conn.readBody(head);
-            byte[] answer = (Heads.startLine(head) + "\n" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-            conn.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + answer.length + "\r\n\r\n");
-            conn.out().write(answer);
-            conn.out().flush();
-        }
-    };
+    static final TestOrigin.Handler ECHO = HttpsInterceptionTest.ECHO;
 
     @TempDir
     static Path dir;
