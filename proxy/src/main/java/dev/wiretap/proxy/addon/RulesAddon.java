@@ -58,6 +58,21 @@ public final class RulesAddon implements Addon {
         return "rules";
     }
 
+    /**
+     * Whether some rule in force answers in the origin's place (map local or respond), so that a tunnel is worth
+     * opening to an origin that cannot be reached: the requests inside may never need it.
+     */
+    public boolean mayAnswerLocally() {
+        for (Rule rule : rules.get()) {
+            for (RuleAction action : rule.actions()) {
+                if (action instanceof RuleAction.MapLocal || action instanceof RuleAction.Respond) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     @Override
     public void onRequestHead(Flow flow) {
         List<Rule> inForce = rules.get();

@@ -68,6 +68,14 @@ final class ConnectTunnel {
         try {
             upstream = ctx.dialer().dialTunnel(tunnelRoute(target), flow);
         } catch (UpstreamException e) {
+            if (intercepting && rulesMayAnswer()) {
+                // A mock for a host that is down (or does not exist yet): open the tunnel anyway, as mitmproxy's lazy
+                // connection strategy does. Requests a rule answers never need the origin; the others get the 502
+                // when their own connection fails.
+                flow.addNote("the origin could not be reached when the tunnel opened (" + e.getMessage()
+                        + "); intercepted anyway, as rules answer in the origin's place");
+                return intercept(flow, target, ctx.interceptTls().get(), null);
+            }
             // Bytes the client sent on optimistically, expecting a tunnel, must not be read as a request.
             return session.fail(flow, e.status(), e.getMessage(), e.kind(), hasTunnelBytes());
         }
@@ -93,6 +101,15 @@ final class ConnectTunnel {
             return false;
         }
         return intercept(flow, flow.request().destination().orElseThrow(), ctx.interceptTls().orElseThrow(), null);
+    }
+
+    private boolean rulesMayAnswer() {
+        for (dev.wiretap.proxy.addon.Addon addon : ctx.addons()) {
+            if (addon instanceof dev.wiretap.proxy.addon.RulesAddon rules && rules.mayAnswerLocally()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Route httpsRoute(Destination target) {

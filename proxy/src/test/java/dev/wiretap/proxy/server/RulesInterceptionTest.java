@@ -97,6 +97,46 @@ class RulesInterceptionTest {
     }
 
     @Test
+    void mocksAnHttpsHostThatCannotBeReachedAndGivesTheOtherRequests502() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort(); // nothing listens here once closed
+        }
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(intercepting("""
+                     rules:
+                       - match: path:/mocked
+                         respond: {status: 200, body: mocked while the server is down}
+                     """));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            String base = "https://127.0.0.1:" + closedPort;
+            HttpResponse<String> mocked = get(client, base + "/mocked");
+            assertEquals(200, mocked.statusCode());
+            assertEquals("mocked while the server is down", mocked.body());
+
+            HttpResponse<String> other = get(client, base + "/real");
+            assertEquals(502, other.statusCode());
+            assertTrue(other.body().contains("127.0.0.1:" + closedPort), other.body());
+        }
+    }
+
+    @Test
+    void anUnreachableHttpsHostWithoutAnsweringRulesStillFailsTheConnect() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(intercepting("""
+                     rules:
+                       - match: host:127.0.0.1
+                         set_headers: {X-Test: "1"}
+                     """));
+             RawClient raw = proxy.rawClient()) {
+            raw.send("CONNECT 127.0.0.1:" + closedPort + " HTTP/1.1\r\nHost: 127.0.0.1:" + closedPort + "\r\n\r\n");
+            assertEquals("HTTP/1.1 502 Bad Gateway", Heads.startLine(raw.readHead()));
+        }
+    }
+
+    @Test
     void answersRequestsInsideTheTunnelWithoutAnsweringTheConnect() throws Exception {
         Files.writeString(dir.resolve("local.txt"), "from a local file");
         try (TestOrigin origin = tlsOrigin(EchoHandler.named("tls"));
