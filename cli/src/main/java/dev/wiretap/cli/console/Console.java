@@ -210,6 +210,7 @@ public final class Console {
         feed.stop();
         wiretap.events().remove(feed);
         if (status != null) {
+            status.update(List.of()); // erases the line, so the shell's prompt does not land beside it
             status.close();
         }
     }
