@@ -187,7 +187,7 @@ public final class Console {
                     : row.render(width);
             sb.append(line.toAnsi(terminal)).append('\n');
         }
-        reader.printAbove(sb.toString());
+        screen.above(sb.toString());
     }
 
     private void updateStatus() {
@@ -197,8 +197,9 @@ public final class Console {
         var s = wiretap.stats();
         String text = " wiretap " + address + " · " + s.flows() + " flows · " + feed.inFlight() + " in flight · "
                 + s.clientOpen() + " clients" + (feed.view() == Filter.ALL ? "" : " · filter " + feed.view());
-        status.update(List.of(new AttributedString(FlowRow.fit(text, Math.max(10, screen.width() - 1)),
-                AttributedStyle.DEFAULT.inverse())));
+        List<AttributedString> line = List.of(new AttributedString(FlowRow.fit(text, Math.max(10, screen.width() - 1)),
+                AttributedStyle.DEFAULT.inverse()));
+        screen.status(() -> status.update(line));
     }
 
     private void clearScreen() {
@@ -210,8 +211,10 @@ public final class Console {
         feed.stop();
         wiretap.events().remove(feed);
         if (status != null) {
-            status.update(List.of()); // erases the line, so the shell's prompt does not land beside it
-            status.close();
+            screen.status(() -> {
+                status.update(List.of()); // erases the line, so the shell's prompt does not land beside it
+                status.close();
+            });
         }
     }
 }

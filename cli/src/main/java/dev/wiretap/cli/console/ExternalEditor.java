@@ -62,9 +62,10 @@ final class ExternalEditor {
             Files.writeString(file, text, StandardCharsets.UTF_8);
             List<String> argv = new ArrayList<>(command);
             argv.add(file.toString());
-            // Not pause(true): that waits for JLine's input thread, which may sit in a read that nothing interrupts.
             if (ownsTerminal) {
-                terminal.pause();
+                // Waits for JLine's input thread to stop, so that it cannot take keys meant for the editor (or, after,
+                // for the prompt).
+                terminal.pause(true);
             }
             int exit;
             try {

@@ -22,6 +22,11 @@ final class Screen {
     private final Terminal terminal;
     private final LineReader reader;
     private final FlowFeed feed;
+    /**
+     * Orders our writes: JLine's reader lock covers printing above the prompt but not the status line, which writes
+     * around the cursor on its own; two threads doing one each could overwrite a line.
+     */
+    private final java.util.concurrent.locks.ReentrantLock output = new java.util.concurrent.locks.ReentrantLock();
 
     Screen(Terminal terminal, LineReader reader, FlowFeed feed) {
         this.terminal = terminal;
@@ -45,19 +50,39 @@ final class Screen {
     }
 
     void println(String text) {
-        reader.printAbove(text);
+        above(text);
     }
 
     void println(AttributedString text) {
-        reader.printAbove(text);
+        above(text.toAnsi(terminal));
     }
 
     void error(String text) {
-        reader.printAbove(new AttributedString(text, AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)));
+        println(new AttributedString(text, AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)));
     }
 
     void notice(String text) {
-        reader.printAbove(new AttributedString(text, AttributedStyle.DEFAULT.faint()));
+        println(new AttributedString(text, AttributedStyle.DEFAULT.faint()));
+    }
+
+    /** Prints above the prompt (JLine redraws the line being typed below it). */
+    void above(String text) {
+        output.lock();
+        try {
+            reader.printAbove(text);
+        } finally {
+            output.unlock();
+        }
+    }
+
+    /** Runs a write of the status line, never at the same time as a print above the prompt. */
+    void status(Runnable write) {
+        output.lock();
+        try {
+            write.run();
+        } finally {
+            output.unlock();
+        }
     }
 
     /** Prints {@code lines} in one piece, each cut to the terminal's width. */
@@ -68,7 +93,7 @@ final class Screen {
             AttributedString cut = line.columnLength() > width ? line.columnSubSequence(0, width - 1) : line;
             sb.append(cut.toAnsi(terminal)).append(cut == line ? "" : dim("›")).append('\n');
         }
-        reader.printAbove(sb.toString());
+        above(sb.toString());
     }
 
     private String dim(String text) {
