@@ -86,7 +86,6 @@ class ConsoleProcessTest {
             assertEquals(200, get(port, origin.url("/second")).statusCode());
             String screen = tmux.waitFor("/second");
             assertTrue(screen.contains("/first"), screen);
-            tmux.waitFor("2 flows · 0 in flight"); // the status line at the bottom
 
             tmux.line("filter path:/first");
             tmux.waitFor("filter path:/first:");

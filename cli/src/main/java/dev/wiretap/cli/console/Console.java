@@ -14,12 +14,11 @@ import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
 import org.jline.utils.InfoCmp;
-import org.jline.utils.Status;
 
 /**
  * The interactive console: the live flow list scrolls above a prompt where the user types commands ({@code help}
  * lists them), with line editing, history (kept in the config directory) and Tab completion of commands, flow numbers
- * and filter terms from JLine, and a status line at the bottom. {@link #run} owns the calling thread until the user
+ * and filter terms from JLine. {@link #run} owns the calling thread until the user
  * quits ({@code quit}, Ctrl-D, or Ctrl-C twice on an empty line); the proxy keeps running on its own threads
  * throughout, and the console never blocks them (see {@link FlowFeed}).
  */
@@ -31,7 +30,6 @@ public final class Console {
     private final FlowFeed feed;
     private final Screen screen;
     private final CommandTable commands;
-    private final Status status;
     /** Set once in the constructor, after the command table whose completion reads it. */
     private ViewCommands view;
     private final String address;
@@ -39,7 +37,7 @@ public final class Console {
 
     /**
      * @param historyFile where typed commands are kept between runs, or empty for none
-     * @param address     where wiretap listens, for the status line
+     * @param address     where wiretap listens (the console's greeting says so)
      */
     public Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address) {
         this(terminal, wiretap, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
@@ -54,7 +52,7 @@ public final class Console {
         this.terminal = terminal;
         this.wiretap = wiretap;
         this.address = address;
-        this.feed = new FlowFeed(this::printRows, this::updateStatus);
+        this.feed = new FlowFeed(this::printRows, () -> { });
         this.commands = new CommandTable(max -> view.recent(max).stream().map(f -> f.id()).toList().reversed());
         LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("wiretap").completer(commands)
                 .variable(LineReader.HISTORY_SIZE, 2000).variable(LineReader.HISTORY_FILE_SIZE, 2000)
@@ -63,7 +61,6 @@ public final class Console {
         historyFile.ifPresent(f -> builder.variable(LineReader.HISTORY_FILE, f));
         this.reader = builder.build();
         this.screen = new Screen(terminal, reader, feed);
-        this.status = Status.getStatus(terminal, true);
         this.view = new ViewCommands(wiretap, feed, screen, this::clearScreen);
         view.addTo(commands);
         new ExportCommands(wiretap, view, feed, screen).addTo(commands);
@@ -129,7 +126,7 @@ public final class Console {
     /** Reads and runs commands until the user quits. Returns normally; the caller stops wiretap. */
     public void run() {
         feed.start();
-        screen.notice("wiretap console: flows appear here as they finish. Type help for the commands, quit to leave.");
+        screen.notice("wiretap console on " + address + ": flows appear here as they finish. Type help for the commands, quit to leave.");
         boolean interruptedOnce = false;
         try {
             while (!quit) {
@@ -190,18 +187,6 @@ public final class Console {
         screen.above(sb.toString());
     }
 
-    private void updateStatus() {
-        if (status == null) {
-            return;
-        }
-        var s = wiretap.stats();
-        String text = " wiretap " + address + " · " + s.flows() + " flows · " + feed.inFlight() + " in flight · "
-                + s.clientOpen() + " clients" + (feed.view() == Filter.ALL ? "" : " · filter " + feed.view());
-        List<AttributedString> line = List.of(new AttributedString(FlowRow.fit(text, Math.max(10, screen.width() - 1)),
-                AttributedStyle.DEFAULT.inverse()));
-        screen.status(() -> status.update(line));
-    }
-
     private void clearScreen() {
         terminal.puts(InfoCmp.Capability.clear_screen);
         terminal.flush();
@@ -210,11 +195,5 @@ public final class Console {
     private void close() {
         feed.stop();
         wiretap.events().remove(feed);
-        if (status != null) {
-            screen.status(() -> {
-                status.update(List.of()); // erases the line, so the shell's prompt does not land beside it
-                status.close();
-            });
-        }
     }
 }

@@ -22,10 +22,7 @@ final class Screen {
     private final Terminal terminal;
     private final LineReader reader;
     private final FlowFeed feed;
-    /**
-     * Orders our writes: JLine's reader lock covers printing above the prompt but not the status line, which writes
-     * around the cursor on its own; two threads doing one each could overwrite a line.
-     */
+    /** Orders our writes above the prompt (the feed's thread, the console's, a replay's completion). */
     private final java.util.concurrent.locks.ReentrantLock output = new java.util.concurrent.locks.ReentrantLock();
 
     Screen(Terminal terminal, LineReader reader, FlowFeed feed) {
@@ -70,16 +67,6 @@ final class Screen {
         output.lock();
         try {
             reader.printAbove(text);
-        } finally {
-            output.unlock();
-        }
-    }
-
-    /** Runs a write of the status line, never at the same time as a print above the prompt. */
-    void status(Runnable write) {
-        output.lock();
-        try {
-            write.run();
         } finally {
             output.unlock();
         }
