@@ -14,7 +14,7 @@ import org.jline.terminal.Terminal;
 /**
  * Opens a text in the user's editor ({@code $VISUAL}, else {@code $EDITOR}, else {@code vi}) on the console's
  * terminal and returns what the user saved. The file lives in a private temporary directory and is deleted after.
- * JLine's terminal is paused while the editor owns it, so the two never read the same keys. Runs on the console's
+ * JLine's terminal is paused while the editor owns it where it can be, so the two never read the same keys. Runs on the console's
  * thread (between prompts, when JLine is not reading).
  */
 final class ExternalEditor {
@@ -63,8 +63,9 @@ final class ExternalEditor {
             List<String> argv = new ArrayList<>(command);
             argv.add(file.toString());
             if (ownsTerminal) {
-                // Waits for JLine's input thread to stop, so that it cannot take keys meant for the editor (or, after,
-                // for the prompt).
+                // On terminals that pump their input on a thread of their own, waits for that thread to stop so that it
+                // cannot take the editor's keys. (JLine's system terminals read only while the reader asks, and make
+                // this a no-op.)
                 terminal.pause(true);
             }
             int exit;
