@@ -14,8 +14,8 @@ import org.jline.terminal.Terminal;
 /**
  * Opens a text in the user's editor ({@code $VISUAL}, else {@code $EDITOR}, else {@code vi}) on the console's
  * terminal and returns what the user saved. The file lives in a private temporary directory and is deleted after.
- * JLine's terminal is paused while the editor owns it where it can be, so the two never read the same keys. Runs on the console's
- * thread (between prompts, when JLine is not reading).
+ * JLine's terminal is paused while the editor owns it, where it can be, so the two never read the same keys. Runs on
+ * the console's thread (between prompts, when JLine is not reading).
  */
 final class ExternalEditor {
 
