@@ -103,7 +103,7 @@ final class HeadlessOptions {
                 return Filter.parse(value);
             } catch (FilterException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage() + System.lineSeparator() + "  " + value
-                        + System.lineSeparator() + "  " + " ".repeat(Math.max(0, e.column() - 1)) + "^");
+                        + System.lineSeparator() + "  " + e.caretUnder(value));
             }
         }
     }

@@ -11,7 +11,7 @@ record ConsoleCommand(String name, List<String> aliases, String usage, String su
                       Action action) {
 
     /** What a command's argument is, for tab completion. */
-    enum Argument { NONE, FLOW, FILTER, FILE, COMMAND, WORDS }
+    enum Argument { NONE, FLOW, FILTER, FILE, COMMAND }
 
     /** Runs the command with the text after its name (stripped; empty when none). */
     @FunctionalInterface

@@ -1,12 +1,12 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Sizes;
+import dev.wiretap.cli.export.BodyView;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
-import dev.wiretap.cli.export.BodyView;
 import java.util.ArrayList;
 import java.util.List;
 import org.jline.utils.AttributedString;

@@ -33,19 +33,17 @@ final class FlowFeed implements FlowListener {
     private final LongAdder bytesFromClients = new LongAdder();
     private final LongAdder bytesToClients = new LongAdder();
     private final Consumer<List<FlowRow>> printer;
-    private final Runnable afterTick;
     private final Thread painter;
     private volatile Filter view = Filter.ALL;
     private volatile boolean held;
     private volatile boolean stopped;
 
     /**
-     * @param printer   prints a tick's rows (on the feed's thread); a skipped-rows row has id -1
-     * @param afterTick runs after each tick (the status line)
+     * @param printer prints a tick's rows (on the feed's thread); a line of text in the list's place is a
+     *                {@link FlowRow#isText()} row
      */
-    FlowFeed(Consumer<List<FlowRow>> printer, Runnable afterTick) {
+    FlowFeed(Consumer<List<FlowRow>> printer) {
         this.printer = printer;
-        this.afterTick = afterTick;
         this.painter = Thread.ofPlatform().name("wiretap-console-feed").daemon(true).unstarted(this::paintLoop);
     }
 
@@ -151,7 +149,6 @@ final class FlowFeed implements FlowListener {
                 if (!batch.isEmpty()) {
                     printer.accept(batch);
                 }
-                afterTick.run();
             } catch (RuntimeException e) {
                 // The terminal went away or broke; the console's own thread notices and ends. Never stop painting
                 // over one bad write.

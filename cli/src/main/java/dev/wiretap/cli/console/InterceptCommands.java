@@ -1,5 +1,6 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.config.file.Values;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.Wiretap;
@@ -106,7 +107,7 @@ final class InterceptCommands {
         }
         addon().setFilter(filter, responses);
         screen.notice("intercepting " + (responses ? "requests and responses" : "requests") + " matching " + filter
-                + "; paused flows go on by themselves after " + human(addon().timeout()));
+                + "; paused flows go on by themselves after " + Values.formatDuration(addon().timeout()));
     }
 
     private void showQueue() {
@@ -266,8 +267,4 @@ final class InterceptCommands {
         return p.side() == Flow.Side.REQUEST ? "request" : "response";
     }
 
-    private static String human(Duration d) {
-        long s = d.toSeconds();
-        return s % 60 == 0 && s >= 60 ? s / 60 + "m" : s + "s";
-    }
 }

@@ -118,8 +118,7 @@ final class ViewCommands {
 
     /** The expression with a caret under the fault's column, then the reason. */
     static String pointAt(String expression, FilterException e) {
-        int column = Math.max(1, Math.min(e.column(), expression.length() + 1));
-        return "filter: " + expression + "\n        " + " ".repeat(column - 1) + "^ " + e.getMessage();
+        return "filter: " + expression + "\n        " + e.caretUnder(expression) + " " + e.getMessage();
     }
 
     private void clear() {

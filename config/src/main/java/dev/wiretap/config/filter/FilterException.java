@@ -10,6 +10,14 @@ public final class FilterException extends IllegalArgumentException {
         this.column = column;
     }
 
+    /**
+     * A caret under the fault, to print beneath the expression: spaces up to the column, then {@code ^} (at most one
+     * past the expression's end).
+     */
+    public String caretUnder(String expression) {
+        return " ".repeat(Math.max(0, Math.min(column, expression.length() + 1) - 1)) + "^";
+    }
+
     /** 1-based column of the fault in the expression. */
     public int column() {
         return column;
