@@ -256,8 +256,7 @@ final class InterceptCommands {
     }
 
     private PausedFlow pausedFlow(String argument) throws CommandException {
-        long id = ViewCommands.positive(argument.startsWith("#") ? argument.substring(1) : argument,
-                "expected the number of a paused flow");
+        long id = ViewCommands.flowNumber(argument, "expected the number of a paused flow");
         return addon().paused(id).orElseThrow(() -> new CommandException("flow " + id + " is not paused"
                 + (addon().paused().isEmpty() ? " (none is: intercept EXPR pauses flows)"
                         : "; paused: " + addon().paused().stream().map(p -> Long.toString(p.flow().id())).toList())));

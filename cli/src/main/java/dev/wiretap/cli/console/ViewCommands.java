@@ -87,7 +87,7 @@ final class ViewCommands {
 
     /** The flow numbered {@code argument}, or an error saying why there is none. */
     Flow flow(String argument) throws CommandException {
-        long id = positive(argument.startsWith("#") ? argument.substring(1) : argument, "expected a flow number, e.g. show 12");
+        long id = flowNumber(argument, "expected a flow number, e.g. show 12");
         return wiretap.flows().get(id).orElseThrow(() -> new CommandException(
                 "no flow " + id + (id <= wiretap.stats().flows() ? " (dropped: older flows make room for new ones)" : " yet")));
     }
@@ -139,6 +139,11 @@ final class ViewCommands {
                 "memory        " + Sizes.human(store.usedBytes()) + " of a " + Sizes.human(store.budgetBytes()) + " budget for recorded flows; heap "
                         + Sizes.human(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) + " used");
         lines.forEach(screen::println);
+    }
+
+    /** A flow's number as typed: {@code 12} or {@code #12}. */
+    static long flowNumber(String argument, String what) throws CommandException {
+        return positive(argument.startsWith("#") ? argument.substring(1) : argument, what);
     }
 
     static int positive(String text, String what) throws CommandException {

@@ -47,6 +47,14 @@ public interface Addon {
     default void onResponse(Flow flow) {
     }
 
+    /**
+     * Whether this addon may answer requests in the origin's place (mocks), so that an intercepted tunnel is worth
+     * opening to an origin that cannot be reached. Asked when a CONNECT's origin does not answer.
+     */
+    default boolean mayAnswerLocally() {
+        return false;
+    }
+
     /** The exchange has ended, normally or not. */
     default void onDone(Flow flow) {
     }

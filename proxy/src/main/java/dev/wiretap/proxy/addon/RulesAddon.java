@@ -6,6 +6,7 @@ import dev.wiretap.proxy.flow.Answer;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.ReasonPhrase;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.flow.Throttle;
 import java.net.URI;
@@ -58,10 +59,8 @@ public final class RulesAddon implements Addon {
         return "rules";
     }
 
-    /**
-     * Whether some rule in force answers in the origin's place (map local or respond), so that a tunnel is worth
-     * opening to an origin that cannot be reached: the requests inside may never need it.
-     */
+    /** Whether some rule in force answers in the origin's place (map local or respond). */
+    @Override
     public boolean mayAnswerLocally() {
         for (Rule rule : rules.get()) {
             for (RuleAction action : rule.actions()) {
@@ -187,12 +186,12 @@ public final class RulesAddon implements Addon {
             }
             case RuleAction.Respond r -> {
                 if (flow.answer().isEmpty()) {
-                    flow.setAnswer(new Answer.Respond(r.status(), reason(r.status()), r.headers(), r.body()));
+                    flow.setAnswer(new Answer.Respond(r.status(), ReasonPhrase.of(r.status()), r.headers(), r.body()));
                 }
             }
             case RuleAction.Block b -> {
                 if (flow.answer().isEmpty()) {
-                    flow.setAnswer(b.status().<Answer>map(status -> new Answer.Respond(status, reason(status),
+                    flow.setAnswer(b.status().<Answer>map(status -> new Answer.Respond(status, ReasonPhrase.of(status),
                             Map.of("Content-Type", "text/plain; charset=utf-8"),
                             ("wiretap: blocked by a rule\n").getBytes(StandardCharsets.UTF_8))).orElse(new Answer.Drop()));
                 }
@@ -269,32 +268,5 @@ public final class RulesAddon implements Addon {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static String reason(int status) {
-        return switch (status) {
-            case 200 -> "OK";
-            case 201 -> "Created";
-            case 202 -> "Accepted";
-            case 204 -> "No Content";
-            case 301 -> "Moved Permanently";
-            case 302 -> "Found";
-            case 304 -> "Not Modified";
-            case 307 -> "Temporary Redirect";
-            case 308 -> "Permanent Redirect";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 409 -> "Conflict";
-            case 418 -> "I'm a teapot";
-            case 429 -> "Too Many Requests";
-            case 451 -> "Unavailable For Legal Reasons";
-            case 500 -> "Internal Server Error";
-            case 502 -> "Bad Gateway";
-            case 503 -> "Service Unavailable";
-            case 504 -> "Gateway Timeout";
-            default -> status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
-        };
     }
 }

@@ -68,7 +68,7 @@ final class ConnectTunnel {
         try {
             upstream = ctx.dialer().dialTunnel(tunnelRoute(target), flow);
         } catch (UpstreamException e) {
-            if (intercepting && rulesMayAnswer()) {
+            if (intercepting && addonsMayAnswer()) {
                 // A mock for a host that is down (or does not exist yet): open the tunnel anyway, as mitmproxy's lazy
                 // connection strategy does. Requests a rule answers never need the origin; the others get the 502
                 // when their own connection fails.
@@ -103,13 +103,8 @@ final class ConnectTunnel {
         return intercept(flow, flow.request().destination().orElseThrow(), ctx.interceptTls().orElseThrow(), null);
     }
 
-    private boolean rulesMayAnswer() {
-        for (dev.wiretap.proxy.addon.Addon addon : ctx.addons()) {
-            if (addon instanceof dev.wiretap.proxy.addon.RulesAddon rules && rules.mayAnswerLocally()) {
-                return true;
-            }
-        }
-        return false;
+    private boolean addonsMayAnswer() {
+        return ctx.addons().stream().anyMatch(dev.wiretap.proxy.addon.Addon::mayAnswerLocally);
     }
 
     private Route httpsRoute(Destination target) {

@@ -206,11 +206,7 @@ final class Forwarder {
 
     private void sendBody(UpstreamConnection up) throws IOException, ProtocolException {
         requestBodyStarted = true;
-        if (expectsContinueFromUs()) {
-            out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
-            out.flush();
-            continueSent = true;
-        }
+        sendContinueIfAsked();
         long before = session.in().consumedCount();
         BodyRelay relay = ctx.bodyRelay();
         long upRate = flow.throttle().map(Throttle::upBytesPerSecond).orElse(0L);
@@ -265,10 +261,8 @@ final class Forwarder {
         if (!HeldBody.mayFit(requestFraming, cap) || ResponseRelay.hasCodingBesidesChunked(request.headers())) {
             return; // not held: the body streams as usual once the request goes on
         }
-        if (!requestBodyDone && expectsContinueFromUs()) {
-            out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
-            out.flush();
-            continueSent = true;
+        if (!requestBodyDone) {
+            sendContinueIfAsked();
         }
         long before = session.in().consumedCount();
         try {
@@ -309,11 +303,7 @@ final class Forwarder {
 
     /** Reads the request body into the flow with nowhere to send it: a rule answers in the origin's place. */
     private void absorbBody() throws IOException {
-        if (expectsContinueFromUs()) {
-            out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
-            out.flush();
-            continueSent = true;
-        }
+        sendContinueIfAsked();
         long before = session.in().consumedCount();
         HttpOutput sink = new HttpOutput(OutputStream.nullOutputStream(), ctx.bodyBuffers());
         try {
@@ -322,6 +312,15 @@ final class Forwarder {
         } finally {
             sink.discard();
             flow.addBytesFromClient(session.in().consumedCount() - before);
+        }
+    }
+
+    /** Tells a client that waits for it (Expect: 100-continue) to send its body, once. */
+    private void sendContinueIfAsked() throws IOException {
+        if (expectsContinueFromUs()) {
+            out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
+            out.flush();
+            continueSent = true;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.flow.ReasonPhrase;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.http1.HttpOutput;
 import java.io.IOException;
@@ -29,7 +30,7 @@ record LocalResponse(int status, String reason, Map<String, String> fields, byte
 
     /** A short plain-text error: {@code wiretap: <message>}. */
     static LocalResponse error(int status, String message) {
-        return new LocalResponse(status, reasonPhrase(status), "text/plain; charset=utf-8",
+        return new LocalResponse(status, ReasonPhrase.of(status), "text/plain; charset=utf-8",
                 ("wiretap: " + message + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -79,28 +80,5 @@ record LocalResponse(int status, String reason, Map<String, String> fields, byte
     /** A timeout as error messages give it: {@code 20 s}, or {@code 500 ms} when not whole seconds. */
     static String duration(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    static String reasonPhrase(int status) {
-        return switch (status) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 408 -> "Request Timeout";
-            case 413 -> "Content Too Large";
-            case 414 -> "URI Too Long";
-            case 417 -> "Expectation Failed";
-            case 431 -> "Request Header Fields Too Large";
-            case 500 -> "Internal Server Error";
-            case 501 -> "Not Implemented";
-            case 502 -> "Bad Gateway";
-            case 503 -> "Service Unavailable";
-            case 504 -> "Gateway Timeout";
-            case 505 -> "HTTP Version Not Supported";
-            case 508 -> "Loop Detected";
-            default -> "Error";
-        };
     }
 }
