@@ -22,7 +22,8 @@ import java.util.List;
  * <pre>
  * id, started (ISO 8601, UTC), client (ip:port), method, url, httpVersion, status (null without a response),
  * reason, contentType (null without one), requestBytes, responseBytes (body bytes; for a tunnel the bytes relayed
- * each way), durationMs, timings {dns, connect, send, wait, receive} in ms (null for a phase that did not happen),
+ * each way), durationMs, timings {dns, connect, ssl, send, wait, receive} in ms (null for a phase that did not
+ * happen; ssl, the TLS handshake with the origin, is counted in connect too, as in HAR),
  * upstream ("new", "reused" or null), server (ip:port or null), rules (names of the rules that changed it),
  * error (null or {kind, message}); with -v also requestHeaders and responseHeaders, as [name, value] pairs in order.
  * </pre>
@@ -82,7 +83,8 @@ record JsonLogLine(long id, Instant started, String client, String method, Strin
             g.writeNumberField("durationMs", millis(timings.totalNanos()));
             g.writeObjectFieldStart("timings");
             phase(g, "dns", timings.dnsNanos());
-            phase(g, "connect", timings.connectNanos());
+            phase(g, "connect", timings.connectWithSslNanos());
+            phase(g, "ssl", timings.sslNanos());
             phase(g, "send", timings.sendNanos());
             phase(g, "wait", timings.waitNanos());
             phase(g, "receive", timings.receiveNanos());

@@ -49,13 +49,28 @@ class JsonLogTest {
                 {"id":1,"started":"2025-03-04T10:11:12.345Z","client":"127.0.0.1:50123","method":"GET",
                  "url":"http://example.com/page?q=1","httpVersion":"HTTP/1.1","status":200,"reason":"OK",
                  "contentType":"text/plain","requestBytes":0,"responseBytes":5,"durationMs":12.346,
-                 "timings":{"dns":1.5,"connect":null,"send":0.25,"wait":null,"receive":null},
+                 "timings":{"dns":1.5,"connect":null,"ssl":null,"send":0.25,"wait":null,"receive":null},
                  "upstream":"new","server":"93.184.216.34:80","rules":["add-debug-header"],"error":null}"""), first);
         JsonNode second = MAPPER.readTree(output.stdout.get(1));
         assertTrue(second.get("status").isNull());
         assertEquals("CONNECT", second.at("/error/kind").asText());
         assertEquals("connection refused by 127.0.0.1:1", second.at("/error/message").asText());
         assertEquals(List.of("wiretap stopped."), output.stderr, "notices go to standard error");
+    }
+
+    @Test
+    void writesTheTlsHandshakeAsSslAndWithinConnect() throws Exception {
+        Flow flow = get(4, "https://example.com/");
+        respond(flow, 200, "OK", "");
+        flow.setUpstream("93.184.216.34:443", false);
+        flow.setConnectNanos(3_000_000);
+        flow.setSslNanos(2_500_000);
+        flow.complete(flow.startNanos() + 9_000_000);
+
+        JsonNode timings = MAPPER.readTree(log(false, Filter.ALL, flow).stdout.get(0)).get("timings");
+
+        assertEquals(MAPPER.readTree("{\"dns\":null,\"connect\":5.5,\"ssl\":2.5,\"send\":null,\"wait\":null,\"receive\":null}"),
+                timings);
     }
 
     @Test

@@ -52,6 +52,8 @@ final class HarSpec {
         for (String phase : new String[] {"send", "wait", "receive"}) {
             assertTrue(t.get(phase).asDouble() >= 0, where + ".timings." + phase + " must not be -1");
         }
+        double ssl = t.has("ssl") ? t.get("ssl").asDouble() : -1;
+        assertTrue(ssl == -1 || (ssl >= 0 && ssl <= t.get("connect").asDouble()), where + ".timings.ssl is -1 or within connect");
         assertEquals(sum, e.get("time").asDouble(), 0.0015, where + ": time is the sum of the timings");
     }
 

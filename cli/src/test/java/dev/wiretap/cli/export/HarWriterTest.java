@@ -10,8 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
+import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -186,6 +192,35 @@ class HarWriterTest {
         }
         JsonNode first = entries.get(0).get("timings");
         assertTrue(first.get("dns").asDouble() >= 0 && first.get("connect").asDouble() >= 0, "a new connection: " + first);
+    }
+
+    @Test
+    void writesTheTlsHandshakeOfTheFirstHttpsEntryOnAConnection(@TempDir Path caDir) throws Exception {
+        TestCa testCa = TestCa.ec("HAR test CA");
+        Path testCaFile = testCa.writeCertificate(caDir.resolve("test-ca.pem"));
+        List<Flow> https = new ArrayList<>();
+        try (TestOrigin tlsOrigin = TestOrigin.fixedTls(testCa.issue("127.0.0.1").serverContext(), "secret");
+             ProxyUnderTest intercepting = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(intercepting, Interception.trustingWiretap(intercepting))) {
+            for (int i = 0; i < 2; i++) {
+                client.send(HttpRequest.newBuilder(URI.create(tlsOrigin.httpsUrl("/" + i))).build(), HttpResponse.BodyHandlers.ofString());
+            }
+            intercepting.nextFinishedFlow(); // the CONNECT, which a HAR leaves out
+            https.add(intercepting.nextFinishedFlow());
+            https.add(intercepting.nextFinishedFlow());
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        HarWriter.write(out, https, Filter.ALL, "");
+        JsonNode har = MAPPER.readTree(out.toByteArray());
+        HarSpec.check(har);
+
+        JsonNode first = har.at("/log/entries/0/timings");
+        assertTrue(first.get("ssl").asDouble() > 0, "no handshake: " + first);
+        assertTrue(first.get("connect").asDouble() >= first.get("ssl").asDouble(), "ssl is part of connect: " + first);
+        assertEquals(https.get(0).timings().connectWithSslNanos() / 1e6, first.get("connect").asDouble(), 0.001);
+        JsonNode second = har.at("/log/entries/1/timings");
+        assertEquals(List.of(-1, -1, -1), List.of(second.get("dns").asInt(), second.get("connect").asInt(), second.get("ssl").asInt()),
+                "the second request reused the connection: " + second);
     }
 
     @Test

@@ -69,6 +69,7 @@ public final class Flow {
     // Phase durations, written by the connection thread and published through the volatile `timings` snapshot.
     private long dnsNanos = -1;
     private long connectNanos = -1;
+    private long sslNanos = -1;
     private long sendNanos = -1;
     private long waitNanos = -1;
     private long receiveNanos = -1;
@@ -320,6 +321,11 @@ public final class Flow {
         connectNanos = nanos;
     }
 
+    /** The TLS handshake with the origin, on the connection this exchange opened (or was the first to use). */
+    public void setSslNanos(long nanos) {
+        sslNanos = nanos;
+    }
+
     public void setSendNanos(long nanos) {
         sendNanos = nanos;
     }
@@ -335,7 +341,7 @@ public final class Flow {
     /** The phases so far (final once the flow is done). */
     public Timings timings() {
         Timings t = timings;
-        return t != null ? t : new Timings(started, dnsNanos, connectNanos, sendNanos, waitNanos, receiveNanos,
+        return t != null ? t : new Timings(started, dnsNanos, connectNanos, sslNanos, sendNanos, waitNanos, receiveNanos,
                 System.nanoTime() - startNanos);
     }
 
@@ -372,7 +378,7 @@ public final class Flow {
     }
 
     private void snapshotTimings(long endNanos) {
-        timings = new Timings(started, dnsNanos, connectNanos, sendNanos, waitNanos, receiveNanos, endNanos - startNanos);
+        timings = new Timings(started, dnsNanos, connectNanos, sslNanos, sendNanos, waitNanos, receiveNanos, endNanos - startNanos);
     }
 
     @Override

@@ -16,8 +16,11 @@ import java.time.Instant;
  */
 public final class FlowRecords {
 
-    /** Version 2 added the flow's notes and the id of the flow it replays; version 1 records are still read. */
-    private static final byte VERSION = 2;
+    /**
+     * Version 2 added the flow's notes and the id of the flow it replays, version 3 the TLS handshake's time (after the
+     * connect time); records of versions 1 and 2 are still read (their handshake time is -1: not recorded).
+     */
+    private static final byte VERSION = 3;
 
     private FlowRecords() {
     }
@@ -48,13 +51,16 @@ public final class FlowRecords {
     public static Flow read(byte[] src, int offset) {
         Reader r = new Reader(src, offset);
         int version = r.u8();
-        if (version != VERSION && version != 1) {
-            throw new IllegalArgumentException("not a flow record of version 1 or " + VERSION + " (version " + version + ")");
+        if (version < 1 || version > VERSION) {
+            throw new IllegalArgumentException("not a flow record of version 1 to " + VERSION + " (version " + version + ")");
         }
         long id = r.i64();
         InetSocketAddress client = address(r.bytes(), r.i32());
         Instant started = Instant.ofEpochSecond(r.i64(), r.i32());
-        Timings timings = new Timings(started, r.i64(), r.i64(), r.i64(), r.i64(), r.i64(), r.i64());
+        long dns = r.i64();
+        long connect = r.i64();
+        long ssl = version >= 3 ? r.i64() : -1;
+        Timings timings = new Timings(started, dns, connect, ssl, r.i64(), r.i64(), r.i64(), r.i64());
         long startNanos = r.i64();
         Flow.State state = Flow.State.values()[r.u8()];
         int flags = r.u8();
@@ -97,6 +103,7 @@ public final class FlowRecords {
         s.i32(t.started().getNano());
         s.i64(t.dnsNanos());
         s.i64(t.connectNanos());
+        s.i64(t.sslNanos());
         s.i64(t.sendNanos());
         s.i64(t.waitNanos());
         s.i64(t.receiveNanos());

@@ -14,6 +14,7 @@ import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.http1.RequestTarget;
+import dev.wiretap.proxy.upstream.ReservedConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -53,6 +54,11 @@ final class ClientSession implements Runnable {
     /** Inside a tunnel: where origin-form requests go (https://host:port of the CONNECT), else null. */
     private Destination tunnelOrigin;
     private String tunnelTlsName;
+    /**
+     * The connection to the tunnel's origin opened at the CONNECT, until the tunnel's first exchange has used it or
+     * ended; closed by this session's thread, or by a stop's cut-off.
+     */
+    private volatile ReservedConnection reserved;
     private final InetSocketAddress clientAddress;
     private volatile boolean idle = true;
     /** The origin connection of the exchange in progress, if any; set and cleared by this session's thread. */
@@ -107,16 +113,32 @@ final class ClientSession implements Runnable {
         return watch;
     }
 
+    /** The connection opened at the CONNECT for this tunnel's first request, if it is still waiting for it; else null. */
+    ReservedConnection reserved() {
+        return reserved;
+    }
+
+    /** Closes the connection reserved for the tunnel's first request unless that request took it. */
+    void closeReserved() {
+        ReservedConnection r = reserved;
+        if (r != null) {
+            reserved = null;
+            r.close();
+        }
+    }
+
     /**
      * Goes on reading requests inside a CONNECT tunnel: from {@code tunnelSocket} (a TLS connection wiretap just
      * accepted, or the same TCP connection for plain HTTP), with origin-form targets going to {@code origin}.
      *
-     * @param tlsName the name the client asked for in its SNI when it differs from the origin's host (a tunnel to an
-     *                address), else null: the origin is asked for and checked against that name
+     * @param tlsName  the name the client asked for in its SNI when it differs from the origin's host (a tunnel to an
+     *                 address), else null: the origin is asked for and checked against that name
+     * @param reserved the connection to the origin opened at the CONNECT, for the tunnel's first request, or null
      */
-    void enterTunnel(Socket tunnelSocket, Destination origin, String tlsName) throws IOException {
+    void enterTunnel(Socket tunnelSocket, Destination origin, String tlsName, ReservedConnection reserved) throws IOException {
         tunnelOrigin = origin;
         tunnelTlsName = tlsName;
+        this.reserved = reserved;
         if (tunnelSocket != socket) {
             out.release();
             socket = tunnelSocket;
@@ -173,6 +195,7 @@ final class ClientSession implements Runnable {
             LOG.log(System.Logger.Level.WARNING, "wiretap bug while serving " + clientAddress, e);
             endUnfinished(FlowError.Kind.INTERNAL, "wiretap failed: " + e);
         } finally {
+            closeReserved();
             if (out != null) {
                 out.discard();
             }
@@ -267,10 +290,14 @@ final class ClientSession implements Runnable {
             flow.addBytesFromClient(in.consumedCount() - consumedBefore);
             boolean keep;
             current = flow;
+            boolean inTunnel = tunnelOrigin != null;
             try {
                 keep = serve(flow);
             } finally {
                 upstream = null;
+                if (inTunnel) {
+                    closeReserved(); // the tunnel's first exchange is over: used by it or not, it is no one else's
+                }
             }
             current = null;
             if (!keep) {
@@ -488,6 +515,10 @@ final class ClientSession implements Runnable {
      */
     void cutOff() {
         closeQuietly();
+        ReservedConnection r = reserved;
+        if (r != null) {
+            r.close(); // the session's thread may be waiting for its handshake
+        }
         Socket up = upstream;
         if (up != null) {
             try {

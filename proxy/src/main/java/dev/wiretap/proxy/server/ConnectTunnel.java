@@ -7,8 +7,9 @@ import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Response;
-import dev.wiretap.proxy.http1.HttpInput;
+import dev.wiretap.proxy.tls.ClientHello;
 import dev.wiretap.proxy.tls.InterceptTls;
+import dev.wiretap.proxy.upstream.ReservedConnection;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamException;
 import java.io.IOException;
@@ -29,6 +30,14 @@ import javax.net.ssl.SSLSocket;
  * ({@link InterceptTls}), and the session then reads the requests inside the tunnel like any others, as flows of
  * their own with https URLs; plain HTTP is read the same way without TLS; anything else is relayed untouched. The
  * origin is reached per request, through the pool.
+ *
+ * <p>Before answering 200, an intercepted tunnel connects to the origin (unless the pool holds a connection to it):
+ * an origin that cannot be reached gets the client a 502 at once, which browsers show better than a failure after
+ * the handshake, and a server that speaks first (SMTP, SSH) is heard ({@link FirstSpeaker}). That connection is never
+ * left waiting bare: on a ClientHello TLS starts on it at once and it is kept for the tunnel's first request
+ * ({@link ReservedConnection}), which uses it or lets it be closed; for plain HTTP it is closed; anything else is
+ * relayed over it. When the origin cannot be reached but a rule may answer in its place, the tunnel opens anyway
+ * (mitmproxy's lazy strategy) and each request connects when it needs to.
  *
  * <p>Otherwise (interception off, a pass-through host) wiretap connects to the host first (through the upstream proxy
  * if one is set), answers 200, and relays bytes both ways untouched until both sides are done ({@link Splice}); the
@@ -131,10 +140,9 @@ final class ConnectTunnel {
 
     /**
      * Opens the tunnel and decides by its first byte what to do with it. {@code upstream} is already connected
-     * towards the origin: for TLS it goes to the pool, where the tunnel's first request starts TLS on it.
+     * towards the origin (or null): for TLS it is kept for the tunnel's first request, with TLS started on it at once.
      */
     private boolean intercept(Flow flow, Destination target, InterceptTls tls, Socket upstream) throws IOException {
-        boolean handedOver = false;
         try {
             if (!established(flow)) {
                 return false;
@@ -148,28 +156,91 @@ final class ConnectTunnel {
             return switch (firstByte(flow)) {
                 case -2, -1 -> false;
                 case TLS_HANDSHAKE_RECORD -> {
-                    boolean keep = acceptTls(flow, target, tls, System.nanoTime());
-                    if (keep && upstream != null) {
-                        ctx.pool().adopt(httpsRoute(target).withTlsName(session.tlsNameFor(tunnelDestination(target))), upstream);
-                        handedOver = true;
-                    }
-                    yield keep;
+                    Socket plain = upstream;
+                    upstream = null; // from here the reserved connection, or acceptTls, closes it
+                    yield acceptTls(flow, target, tls, plain);
                 }
                 default -> {
                     if (looksLikeHttp(session.in().peek())) {
                         flow.markIntercepted();
                         flow.complete(System.nanoTime());
                         session.publishEnd(flow);
-                        session.enterTunnel(session.socket(), new Destination("http", target.host(), target.port(), "/"), null);
+                        session.enterTunnel(session.socket(), new Destination("http", target.host(), target.port(), "/"), null, null);
                         yield true;
                     }
                     yield relayRaw(flow, target, upstream);
                 }
             };
         } finally {
-            if (!handedOver && upstream != null) {
+            if (upstream != null) {
                 upstream.close();
             }
+        }
+    }
+
+    /**
+     * Answers the client's TLS handshake as {@code target}, and goes on reading requests inside. {@code plain}, if not
+     * null, is the connection opened towards the origin at the CONNECT: TLS starts on it at once, for the name the
+     * ClientHello asks for (when the hello at hand shows it, else as soon as the client's handshake is done), and it is
+     * kept for the tunnel's first request (or closed).
+     */
+    private boolean acceptTls(Flow flow, Destination target, InterceptTls tls, Socket plain) throws IOException {
+        long start = System.nanoTime();
+        byte[] hello = session.in().takeBuffered();
+        ReservedConnection reserved = plain == null ? null
+                : ClientHello.serverName(hello, target.host()).map(name -> reserve(flow, target, name, plain)).orElse(null);
+        boolean entered = false;
+        try {
+            SSLSocket tlsSocket = handshakeWithClient(flow, target, tls, hello);
+            if (tlsSocket == null) {
+                return false;
+            }
+            flow.markIntercepted();
+            flow.setReceiveNanos(System.nanoTime() - start);
+            flow.complete(System.nanoTime());
+            session.publishEnd(flow);
+            String sni = sniOtherThan(tlsSocket, target.host());
+            if (plain != null && reserved == null) {
+                reserved = reserve(flow, target, sni, plain); // the hello did not show its name: now the handshake has
+            }
+            session.enterTunnel(tlsSocket, tunnelDestination(target), sni, reserved);
+            entered = true;
+            return true;
+        } finally {
+            if (!entered) {
+                if (reserved != null) {
+                    reserved.close();
+                } else if (plain != null) {
+                    plain.close();
+                }
+            }
+        }
+    }
+
+    /** Starts TLS towards the origin on {@code plain}, for {@code name} (null: the CONNECT host). */
+    private ReservedConnection reserve(Flow flow, Destination target, String name, Socket plain) {
+        return ReservedConnection.secure(ctx.dialer(), httpsRoute(target).withTlsName(name), plain, flow.timings());
+    }
+
+    /** The server side of the client's handshake; null (and the flow ended) if it failed. */
+    private SSLSocket handshakeWithClient(Flow flow, Destination target, InterceptTls tls, byte[] hello) throws IOException {
+        session.watch().arm(System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
+        try {
+            return tls.accept(session.socket(), hello, target.host());
+        } catch (InterceptTls.ClientRejectedCertificate e) {
+            String why = session.watch().expired()
+                    ? "TLS handshake with the client for " + target.host() + " failed: did not complete in time" : e.getMessage();
+            flow.fail(new FlowError(FlowError.Kind.TLS, why), System.nanoTime());
+            session.publishEnd(flow);
+            return null;
+        } catch (SSLException e) {
+            String why = session.watch().expired() ? "did not complete in time" : e.getMessage();
+            flow.fail(new FlowError(FlowError.Kind.TLS, "TLS handshake with the client for " + target.host() + " failed: " + why),
+                    System.nanoTime());
+            session.publishEnd(flow);
+            return null;
+        } finally {
+            session.watch().disarm();
         }
     }
 
@@ -236,35 +307,6 @@ final class ConnectTunnel {
             session.publishEnd(flow);
             return -2;
         }
-    }
-
-    private boolean acceptTls(Flow flow, Destination target, InterceptTls tls, long start) throws IOException {
-        byte[] hello = session.in().takeBuffered();
-        SSLSocket tlsSocket;
-        session.watch().arm(System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
-        try {
-            tlsSocket = tls.accept(session.socket(), hello, target.host());
-        } catch (InterceptTls.ClientRejectedCertificate e) {
-            String why = session.watch().expired()
-                    ? "TLS handshake with the client for " + target.host() + " failed: did not complete in time" : e.getMessage();
-            flow.fail(new FlowError(FlowError.Kind.TLS, why), System.nanoTime());
-            session.publishEnd(flow);
-            return false;
-        } catch (SSLException e) {
-            String why = session.watch().expired() ? "did not complete in time" : e.getMessage();
-            flow.fail(new FlowError(FlowError.Kind.TLS, "TLS handshake with the client for " + target.host() + " failed: " + why),
-                    System.nanoTime());
-            session.publishEnd(flow);
-            return false;
-        } finally {
-            session.watch().disarm();
-        }
-        flow.markIntercepted();
-        flow.setReceiveNanos(System.nanoTime() - start);
-        flow.complete(System.nanoTime());
-        session.publishEnd(flow);
-        session.enterTunnel(tlsSocket, tunnelDestination(target), sniOtherThan(tlsSocket, target.host()));
-        return true;
     }
 
     private static Destination tunnelDestination(Destination target) {

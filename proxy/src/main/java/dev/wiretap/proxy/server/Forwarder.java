@@ -108,6 +108,7 @@ final class Forwarder {
             }
         }
         if (flow.answer().isPresent()) {
+            session.closeReserved(); // answered in the origin's place: the connection opened for it goes at once
             Answer answer = flow.answer().get();
             if (!(answer instanceof Answer.Drop) && !requestBodyDone) {
                 try {
@@ -128,7 +129,7 @@ final class Forwarder {
         Response response;
         for (int attempt = 0; ; attempt++) {
             try {
-                up = attempt == 0 ? ctx.pool().acquire(route, flow) : ctx.pool().open(route, flow);
+                up = attempt == 0 ? ctx.pool().acquire(route, flow, session.reserved()) : ctx.pool().open(route, flow);
                 session.setUpstream(up.socket());
             } catch (UpstreamException e) {
                 return OriginFailures.answer(session, flow, e, destination, !requestBodyDone);

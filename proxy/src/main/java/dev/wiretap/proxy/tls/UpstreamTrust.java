@@ -14,6 +14,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocketFactory;
@@ -25,7 +26,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * How wiretap decides whether to believe an origin's certificate: the JDK's trust store, plus any extra
  * certificates the user names (a company CA, a test CA); or, only when the user asks ({@code --insecure-upstream}),
- * not at all. Host names are checked by the dialer (endpoint identification), unless verification is off.
+ * not at all. Host names are checked by the dialer (endpoint identification), unless verification is off. A
+ * certificate refused is explained in words ({@link #problemIn}), naming what is wrong and what to do.
  */
 public final class UpstreamTrust {
 
@@ -36,12 +38,30 @@ public final class UpstreamTrust {
     public static SSLSocketFactory socketFactory(TlsSettings settings) throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            TrustManager trust = settings.insecureUpstream() ? new TrustAll() : trustManager(settings.trustedCerts());
+            TrustManager trust = settings.insecureUpstream() ? new TrustAll() : explaining(trustManager(settings.trustedCerts()));
             context.init(null, new TrustManager[] {trust}, null);
             return context.getSocketFactory();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up TLS towards origins: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Why a handshake with an origin failed over its certificate, when that is why: found among {@code failure}'s
+     * causes, where the trust manager put it.
+     */
+    public static Optional<CertificateProblem> problemIn(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ExplainingTrustManager.Refused refused) {
+                return Optional.of(refused.problem());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The JDK's checks, explaining their refusals; any other trust manager as it is. */
+    private static TrustManager explaining(X509TrustManager jdk) {
+        return jdk instanceof X509ExtendedTrustManager extended ? new ExplainingTrustManager(extended) : jdk;
     }
 
     /** The JDK's trust store with {@code extra} certificates (PEM files, each holding one or more) added. */

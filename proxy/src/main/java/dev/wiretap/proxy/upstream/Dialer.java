@@ -8,6 +8,8 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.tls.CertificateProblem;
+import dev.wiretap.proxy.tls.UpstreamTrust;
 import dev.wiretap.proxy.http1.HttpInput;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
@@ -34,7 +36,8 @@ import javax.net.ssl.SSLSocketFactory;
  * Opens connections to origins: resolves the name (timed, for the flow's DNS phase), connects with a timeout
  * trying each address in turn (timed, for the connect phase), refuses to connect back to wiretap itself, goes
  * through the upstream proxy when one is set (CONNECT for TLS routes), and wraps TLS routes in a verified TLS
- * connection with SNI. Failures become {@link UpstreamException}s that name the host and the cause.
+ * connection with SNI (timed, for the ssl phase). Failures become {@link UpstreamException}s that name the host and
+ * the cause; a certificate wiretap does not believe is explained in words ({@link CertificateProblem}).
  * Thread-safe and stateless: every connection thread dials with it.
  */
 public final class Dialer {
@@ -70,20 +73,21 @@ public final class Dialer {
 
     /**
      * Connects to where {@code route} leads: the origin, or the upstream proxy (through which, for a TLS route, a
-     * tunnel to the origin is opened). A TLS route comes back with its handshake done.
+     * tunnel to the origin is opened). A TLS route comes back with its handshake done. Records the DNS, connect and TLS
+     * phases on {@code flow}.
      */
     public Socket dial(Route route, Flow flow) throws UpstreamException {
-        if (route.proxy().isEmpty()) {
-            Socket socket = connect(route.host(), route.port(), flow, "");
-            return route.isTls() ? handshake(socket, route.tlsName(), route.port()) : socket;
-        }
-        UpstreamProxy proxy = route.proxy().get();
-        Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
+        Socket socket = route.isTls() || route.proxy().isEmpty() ? dialTunnel(route, flow)
+                : connect(route.proxy().get().address().host(), route.proxy().get().address().port(), flow, "upstream proxy ");
         if (!route.isTls()) {
             return socket;
         }
-        openTunnel(socket, route, proxy);
-        return handshake(socket, route.tlsName(), route.port());
+        long start = System.nanoTime();
+        try {
+            return secure(socket, route);
+        } finally {
+            flow.setSslNanos(System.nanoTime() - start);
+        }
     }
 
     /** Starts TLS (verified, with SNI) on a connection already open towards a TLS route's origin. */
@@ -91,14 +95,19 @@ public final class Dialer {
         return route.isTls() ? handshake(plain, route.tlsName(), route.port()) : plain;
     }
 
-    /** A plain TCP connection to {@code host:port} through the upstream proxy if one is set, for a CONNECT tunnel. */
+    /**
+     * A plain TCP connection to {@code route}'s origin, through the upstream proxy if one is set (then the connect phase
+     * recorded on {@code flow} includes asking it for the tunnel): for a CONNECT tunnel, or to start TLS on.
+     */
     public Socket dialTunnel(Route route, Flow flow) throws UpstreamException {
         if (route.proxy().isEmpty()) {
             return connect(route.host(), route.port(), flow, "");
         }
         UpstreamProxy proxy = route.proxy().get();
         Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
+        long start = System.nanoTime();
         openTunnel(socket, route, proxy);
+        flow.setConnectNanos(flow.timings().connectNanos() + System.nanoTime() - start);
         return socket;
     }
 
@@ -207,16 +216,19 @@ public final class Dialer {
             return socket;
         } catch (SSLException e) {
             closeQuietly(plain);
-            throw new UpstreamException(FlowError.Kind.TLS, 502, "TLS handshake with " + host + ":" + port + " failed: "
-                    + certificateProblem(e));
+            String why = UpstreamTrust.problemIn(e).map(CertificateProblem::explanation).orElseGet(() -> handshakeProblem(e));
+            throw new UpstreamException(FlowError.Kind.TLS, 502, "TLS handshake with " + host + ":" + port + " failed: " + why);
         } catch (IOException e) {
             closeQuietly(plain);
             throw new UpstreamException(FlowError.Kind.CONNECT, 502, "TLS connection to " + host + ":" + port + " failed: " + e.getMessage());
         }
     }
 
-    /** The most telling message in a handshake failure's causes (the certificate path problem, when there is one). */
-    private static String certificateProblem(SSLException e) {
+    /**
+     * A failure other than a refused certificate (no common protocol or cipher, an alert from the origin): the JDK's
+     * message, with the most telling of its causes.
+     */
+    private static String handshakeProblem(SSLException e) {
         String message = e.getMessage();
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if ((t instanceof java.security.cert.CertificateException || t instanceof java.security.cert.CertPathValidatorException)

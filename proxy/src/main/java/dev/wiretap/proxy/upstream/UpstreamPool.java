@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * route and in total; a connection idle longer than the idle timeout is closed, lazily on lookup and by
  * {@link #evictIdle()}, which the engine calls periodically. The most recently used connection is handed out
  * first (it is the least likely to have been closed by the origin), and one idle for over a second is probed
- * before use. Counts connections opened and reused.
+ * before use. Counts connections opened and reused. A connection opened at an intercepted CONNECT is never pooled
+ * idle: it stays with its tunnel ({@link ReservedConnection}) and joins the pool only after its first exchange.
  *
  * <p>Thread-safe: the lock guards the idle lists and the idle count; no I/O happens while it is held. Time comes
  * from the given clock, so tests can move it.
@@ -39,14 +40,6 @@ public final class UpstreamPool implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Route, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
-    /** Connections opened for an intercepted tunnel, waiting for its first request to start TLS on them. */
-    private final Map<Route, ArrayDeque<Adopted>> adopted = new HashMap<>();
-
-    private record Adopted(Socket socket, long sinceNanos) {
-    }
-
-    /** Adopted connections kept per route; beyond this the oldest is closed (the pool's idle ones serve first). */
-    private static final int MAX_ADOPTED_PER_ROUTE = 4;
     private int idleCount;
     private boolean closed;
     private final LongAdder opened = new LongAdder();
@@ -86,26 +79,24 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     /**
-     * Takes a connection already open towards {@code route}'s origin (a TCP connection, or a tunnel through the upstream
-     * proxy, made when a CONNECT was intercepted, to tell the client at once if the origin cannot be reached); the next
-     * new connection for the route starts TLS on it instead of connecting again. Unused past the idle timeout, it is
-     * closed.
+     * As {@link #acquire(Route, Flow)}, but first the connection {@code reserved} for the flow's tunnel (null: none) if
+     * it is for {@code route}: its handshake awaited, its phases (made before the request) recorded on the flow as
+     * the phases of the connection the flow opened. A reserved connection for another route is closed.
      */
-    public void adopt(Route route, Socket plain) {
-        Socket dropped = plain;
-        lock.lock();
-        try {
-            if (!closed) {
-                ArrayDeque<Adopted> list = adopted.computeIfAbsent(route, r -> new ArrayDeque<>());
-                list.addLast(new Adopted(plain, nanoClock.getAsLong()));
-                dropped = list.size() > MAX_ADOPTED_PER_ROUTE ? list.pollFirst().socket() : null;
-            }
-        } finally {
-            lock.unlock();
+    public UpstreamConnection acquire(Route route, Flow flow, ReservedConnection reserved) throws IOException {
+        ReservedConnection.Taken taken = reserved == null ? null : reserved.take(route);
+        if (taken == null) {
+            return acquire(route, flow);
         }
-        if (dropped != null) {
-            Dialer.closeQuietly(dropped);
+        UpstreamConnection c = wrap(route, taken.socket());
+        if (nanoClock.getAsLong() - taken.readySinceNanos() > PROBE_AFTER_NANOS && !c.looksAlive()) {
+            c.close(); // the origin gave up on it while the client took its time
+            return acquire(route, flow);
         }
+        flow.setDnsNanos(taken.dnsNanos());
+        flow.setConnectNanos(taken.connectNanos());
+        flow.setSslNanos(taken.sslNanos());
+        return opened(c, flow);
     }
 
     /** Whether an idle connection for {@code route} is pooled now (it then serves the next request). */
@@ -121,15 +112,20 @@ public final class UpstreamPool implements AutoCloseable {
 
     /** A new connection for {@code route}, never a pooled one (used to retry after a pooled one turned out dead). */
     public UpstreamConnection open(Route route, Flow flow) throws IOException {
-        Socket plain = takeAdopted(route);
-        Socket socket = plain != null ? dialer.secure(plain, route) : dialer.dial(route, flow);
-        UpstreamConnection c;
+        return opened(wrap(route, dialer.dial(route, flow)), flow);
+    }
+
+    private UpstreamConnection wrap(Route route, Socket socket) throws IOException {
         try {
-            c = new UpstreamConnection(route, socket, writeBuffers, watchdog, readTimeoutNanos);
+            return new UpstreamConnection(route, socket, writeBuffers, watchdog, readTimeoutNanos);
         } catch (IOException e) {
             Dialer.closeQuietly(socket);
             throw e;
         }
+    }
+
+    /** Counts a new connection and starts its first exchange, for {@code flow}. */
+    private UpstreamConnection opened(UpstreamConnection c, Flow flow) {
         opened.increment();
         c.beginExchange();
         flow.setUpstream(c.remoteAddress(), false);
@@ -189,43 +185,7 @@ public final class UpstreamPool implements AutoCloseable {
             lock.unlock();
         }
         expired.forEach(UpstreamConnection::close);
-        return expired.size() + evictAdopted(now, timeout);
-    }
-
-    private int evictAdopted(long now, long timeout) {
-        List<Socket> stale = new ArrayList<>();
-        lock.lock();
-        try {
-            for (ArrayDeque<Adopted> list : adopted.values()) {
-                while (!list.isEmpty() && now - list.peekFirst().sinceNanos() >= timeout) {
-                    stale.add(list.pollFirst().socket());
-                }
-            }
-            adopted.values().removeIf(ArrayDeque::isEmpty);
-        } finally {
-            lock.unlock();
-        }
-        stale.forEach(Dialer::closeQuietly);
-        return stale.size();
-    }
-
-    private Socket takeAdopted(Route route) {
-        long now = nanoClock.getAsLong();
-        long timeout = settings.idleTimeout().toNanos();
-        lock.lock();
-        try {
-            ArrayDeque<Adopted> list = adopted.get(route);
-            while (list != null && !list.isEmpty()) {
-                Adopted a = list.pollFirst();
-                if (now - a.sinceNanos() < timeout && !a.socket().isClosed()) {
-                    return a.socket();
-                }
-                Dialer.closeQuietly(a.socket());
-            }
-            return null;
-        } finally {
-            lock.unlock();
-        }
+        return expired.size();
     }
 
     private UpstreamConnection takeIdle(Route route) {
@@ -287,8 +247,6 @@ public final class UpstreamPool implements AutoCloseable {
             idle.values().forEach(all::addAll);
             idle.clear();
             idleCount = 0;
-            adopted.values().forEach(list -> list.forEach(a -> Dialer.closeQuietly(a.socket())));
-            adopted.clear();
         } finally {
             lock.unlock();
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Timings;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
@@ -15,6 +16,7 @@ import dev.wiretap.proxy.testing.RandomBody;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
+import dev.wiretap.proxy.testing.TestRules;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ProxySelector;
@@ -169,6 +171,86 @@ class HttpsInterceptionTest {
         }
     }
 
+    /**
+     * A server that runs each TLS handshake in its accept loop is held up for everyone by a connection that never
+     * starts TLS. A rule answering the tunnel's first request must leave no such connection behind: the one wiretap
+     * opened at the CONNECT starts TLS at once and is closed when the rule answers.
+     */
+    @Test
+    void aMockedRequestInATunnelLeavesNoConnectionHoldingUpTheOrigin() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTlsHandshakingInTurn(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(TestRules.with(dir, """
+                     rules:
+                       - match: path:/mocked
+                         respond: {status: 200, body: mocked}
+                     """).apply(s)));
+             RawClient client = proxy.rawClient()) {
+            ConnectTunnelTest.openTunnel(client, origin.authority());
+            client.startTls(Interception.trustingWiretap(proxy), null);
+            client.send("GET /mocked HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+            assertEquals("mocked", client.readResponse().bodyText());
+
+            awaitEnded(origin, 1); // the connection opened at the CONNECT, closed though the tunnel is still open
+            assertEquals("GET /direct HTTP/1.1\n", fetchDirectly(origin), "the origin served no one else");
+            assertEquals(2, origin.connectionCount());
+        }
+    }
+
+    /** The connection opened at the CONNECT starts TLS at once: it does not wait, bare, for the client's first request. */
+    @Test
+    void theConnectionOpenedForATunnelStartsTlsBeforeAnyRequest() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTlsHandshakingInTurn(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             RawClient client = proxy.rawClient()) {
+            ConnectTunnelTest.openTunnel(client, origin.authority());
+            client.startTls(Interception.trustingWiretap(proxy), null);
+
+            assertEquals("GET /direct HTTP/1.1\n", fetchDirectly(origin), "the origin served no one else");
+
+            client.close(); // the client goes away without a request: the connection opened for it is closed
+            awaitEnded(origin, 2);
+            assertEquals(2, origin.connectionCount());
+        }
+    }
+
+    @Test
+    void theTunnelsFirstRequestUsesTheConnectionOpenedAtTheConnectAndReportsItsHandshake() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/h" + i)))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("GET /h" + i + " HTTP/1.1\n", response.body());
+            }
+
+            assertEquals(1, origin.connectionCount());
+            Flow tunnel = proxy.nextFinishedFlow();
+            assertTrue(tunnel.timings().connectNanos() >= 0, tunnel.timings().toString());
+            Timings first = proxy.nextFinishedFlow().timings();
+            assertTrue(first.dnsNanos() >= 0, first.toString());
+            assertTrue(first.connectNanos() >= 0, first.toString());
+            assertTrue(first.sslNanos() > 0, "no TLS handshake recorded: " + first);
+            Timings second = proxy.nextFinishedFlow().timings();
+            assertEquals(List.of(-1L, -1L, -1L), List.of(second.dnsNanos(), second.connectNanos(), second.sslNanos()),
+                    "a reused connection made no connection: " + second);
+        }
+    }
+
+    @Test
+    void aRequestOnANewConnectionFromThePoolReportsItsHandshake() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             RawClient raw = proxy.rawClient()) {
+            // An https URL in absolute form, with no tunnel: the pool opens the connection, TLS and all, for the request.
+            raw.send("GET " + origin.httpsUrl("/pooled") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+            assertEquals("GET /pooled HTTP/1.1\n", raw.readResponse().bodyText());
+
+            Timings timings = proxy.nextFinishedFlow().timings();
+            assertTrue(timings.connectNanos() >= 0 && timings.sslNanos() > 0, timings.toString());
+        }
+    }
+
     @Test
     void servesAnOriginNamedByHostName() throws Exception {
         try (TestOrigin origin = TestOrigin.startTls(testCa.issue("localhost").serverContext(), ECHO);
@@ -224,6 +306,7 @@ class HttpsInterceptionTest {
 
             assertEquals("GET /vhost HTTP/1.1\n", client.readResponse().bodyText());
             assertEquals("vhost.test", Heads.value(origin.takeHead(), "Host"), "the client's Host did not reach the origin");
+            assertEquals(1, origin.connectionCount(), "the connection opened at the CONNECT went unused");
         }
     }
 
@@ -345,6 +428,26 @@ class HttpsInterceptionTest {
             assertTrue(proxy.nextFinishedFlow().isIntercepted());
             assertEquals(origin.httpsUrl("/via/0"), proxy.nextFinishedFlow().request().url());
             assertEquals(origin.httpsUrl("/via/1"), proxy.nextFinishedFlow().request().url());
+        }
+    }
+
+    /** GETs /direct from {@code origin} straight, not through wiretap; fails if it is not answered within 10 s. */
+    private static String fetchDirectly(TestOrigin origin) throws Exception {
+        try (HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
+                .sslContext(TestCa.clientTrusting(testCa.certificate())).connectTimeout(Duration.ofSeconds(5)).build()) {
+            return direct.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/direct"))).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    /** Waits up to 10 s for {@code origin} to have seen {@code count} connections end. */
+    private static void awaitEnded(TestOrigin origin, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (origin.endedCount() < count) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(origin.endedCount() + " of the origin's connections ended, not " + count);
+            }
+            Thread.sleep(10);
         }
     }
 }

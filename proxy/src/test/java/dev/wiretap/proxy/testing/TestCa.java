@@ -93,8 +93,14 @@ public final class TestCa {
         return keys.getPrivate();
     }
 
-    /** A server certificate for {@code names} (DNS names or IP literals), signed by this CA. */
+    /** A server certificate for {@code names} (DNS names or IP literals), signed by this CA, valid from an hour ago for 30 days. */
     public Leaf issue(String... names) {
+        Instant now = Instant.now();
+        return issue(now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)), names);
+    }
+
+    /** A server certificate for {@code names}, signed by this CA, valid exactly from {@code notBefore} to {@code notAfter}. */
+    public Leaf issue(Instant notBefore, Instant notAfter, String... names) {
         try {
             KeyPair leafKeys = keyPair("EC");
             List<GeneralName> alternatives = new ArrayList<>();
@@ -103,9 +109,8 @@ public final class TestCa {
                 alternatives.add(ip ? new GeneralName(GeneralName.iPAddress, InetAddress.getByName(name).getHostAddress())
                         : new GeneralName(GeneralName.dNSName, name));
             }
-            Instant now = Instant.now();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))),
+                    Date.from(notBefore), Date.from(notAfter),
                     new X500Name("CN=" + names[0]), leafKeys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
@@ -200,15 +205,22 @@ public final class TestCa {
         return new BigInteger(64, new SecureRandom()).add(BigInteger.ONE);
     }
 
-    /** A server certificate, its key and the CA certificate that signed it. */
+    /** This CA's own certificate and key as a server's: a self-signed server certificate, sent alone. */
+    public Leaf asSelfSigned() {
+        return new Leaf(certificate, keys.getPrivate(), certificate);
+    }
+
+    /** A server certificate, its key and the CA certificate that signed it (itself, when self-signed). */
     public record Leaf(X509Certificate certificate, PrivateKey key, X509Certificate issuer) {
 
-        /** An SSLContext for a server presenting this certificate (and its issuer's). */
+        /** An SSLContext for a server presenting this certificate (and its issuer's, unless it is its own). */
         public SSLContext serverContext() {
             try {
                 KeyStore store = KeyStore.getInstance("PKCS12");
                 store.load(null, null);
-                store.setKeyEntry("server", key, "changeit".toCharArray(), new X509Certificate[] {certificate, issuer});
+                X509Certificate[] chain = issuer.equals(certificate) ? new X509Certificate[] {certificate}
+                        : new X509Certificate[] {certificate, issuer};
+                store.setKeyEntry("server", key, "changeit".toCharArray(), chain);
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(store, "changeit".toCharArray());
                 SSLContext tls = SSLContext.getInstance("TLS");

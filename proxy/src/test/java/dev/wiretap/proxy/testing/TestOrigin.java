@@ -35,11 +35,19 @@ public final class TestOrigin implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> heads = new LinkedBlockingQueue<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger ended = new AtomicInteger();
+    /** Whether each connection's TLS handshake runs in the accept loop, before the next connection is accepted. */
+    private final boolean handshakeInTurn;
     private final Thread acceptor;
 
     private TestOrigin(ServerSocket server, Handler handler) {
+        this(server, handler, false);
+    }
+
+    private TestOrigin(ServerSocket server, Handler handler, boolean handshakeInTurn) {
         this.server = server;
         this.handler = handler;
+        this.handshakeInTurn = handshakeInTurn;
         this.acceptor = Thread.ofVirtual().name("test-origin").start(this::acceptLoop);
     }
 
@@ -53,6 +61,17 @@ public final class TestOrigin implements AutoCloseable {
      */
     public static TestOrigin startTls(SSLContext tls, Handler handler) throws IOException {
         return new TestOrigin(tls.getServerSocketFactory().createServerSocket(0, 512, InetAddress.getLoopbackAddress()), handler);
+    }
+
+    /**
+     * An HTTPS origin that, as some single-threaded servers do, runs each connection's TLS handshake in its accept
+     * loop and accepts the next connection only when that handshake is over: a connection that was opened and never
+     * started its handshake holds up every client after it. {@code handler} then serves the connection on a thread of
+     * its own.
+     */
+    public static TestOrigin startTlsHandshakingInTurn(SSLContext tls, Handler handler) throws IOException {
+        return new TestOrigin(tls.getServerSocketFactory().createServerSocket(0, 512, InetAddress.getLoopbackAddress()),
+                handler, true);
     }
 
     /** As {@link #fixed(String)}, over TLS. */
@@ -103,6 +122,11 @@ public final class TestOrigin implements AutoCloseable {
         return connections.get();
     }
 
+    /** Connections that have ended so far: closed by the client (or the handler done with them), or failed. */
+    public int endedCount() {
+        return ended.get();
+    }
+
     /** The next request head the origin read (in arrival order), waiting up to 5 s. */
     public String takeHead() throws InterruptedException {
         String head = heads.poll(5, TimeUnit.SECONDS);
@@ -124,16 +148,37 @@ public final class TestOrigin implements AutoCloseable {
                 s.setTcpNoDelay(true);
                 connections.incrementAndGet();
                 sockets.add(s);
+                if (handshakeInTurn && !handshake((javax.net.ssl.SSLSocket) s)) {
+                    continue;
+                }
                 Thread.ofVirtual().name("test-origin-conn").start(() -> {
                     try (s) {
                         handler.handle(new Conn(s, heads));
                     } catch (Exception e) {
                         // A scripted origin often ends a connection abruptly on purpose; nothing to report.
+                    } finally {
+                        ended.incrementAndGet();
                     }
                 });
             } catch (IOException e) {
                 return;
             }
+        }
+    }
+
+    /** Runs the server side of {@code s}'s handshake; false (and the connection closed) if it failed. */
+    private boolean handshake(javax.net.ssl.SSLSocket s) {
+        try {
+            s.startHandshake();
+            return true;
+        } catch (IOException e) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // The connection failed already; closing it is all that is left.
+            }
+            ended.incrementAndGet();
+            return false;
         }
     }
 
