@@ -143,7 +143,7 @@ class FlowLogTest {
         Flow second = get("http://example.com/2");
         second.fail(new FlowError(FlowError.Kind.UPSTREAM_TIMEOUT, "origin example.com:80 did not answer"), second.startNanos() + 1_000_000);
 
-        log.start();
+        log.start(id -> java.util.Optional.empty());
         log.onEvent(new FlowEvent.Requested(first)); // not finished: no line
         log.onEvent(new FlowEvent.Responded(first));
         log.onEvent(new FlowEvent.Completed(first));

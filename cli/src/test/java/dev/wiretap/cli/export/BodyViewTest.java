@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.testing.Encodings;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

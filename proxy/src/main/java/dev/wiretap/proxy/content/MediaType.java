@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.content;
 
 import dev.wiretap.proxy.flow.Headers;
 import java.nio.charset.Charset;
