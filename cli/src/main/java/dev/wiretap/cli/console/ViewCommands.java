@@ -53,6 +53,8 @@ final class ViewCommands {
                   !type:image & (path:/v2/* | header:X-Debug)
                 Terms: host path url method status header reqheader resheader type body reqbody resbody;
                 ! not, & or a space: and, | or, parentheses; patterns are globs or /regex/.
+                Body terms see bodies decoded as show shows them (gzip, deflate, br, zstd; the first 16 MiB of each), so
+                resbody:needle finds a gzip JSON holding needle. The filter is echoed as you typed it.
                 """, ConsoleCommand.Argument.FILTER, this::filter));
         table.add(new ConsoleCommand("clear", List.of(), "clear", "forget the recorded flows and clear the screen",
                 "Drops every finished flow from memory (flows in flight stay) and clears the screen.",

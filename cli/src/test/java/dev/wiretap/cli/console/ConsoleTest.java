@@ -139,6 +139,10 @@ class ConsoleTest {
             }
             String one = c.run("help filter", "status:5xx");
             assertTrue(one.contains("filter [EXPR]"), one);
+            assertTrue(c.run("help filter", "as you typed it").contains("Body terms see bodies decoded"));
+            assertTrue(c.run("help show", "pager").contains("--hex shows every body as a hex"));
+            assertTrue(c.run("help save", "save body 7 request").contains("save body N FILE writes flow N's response body"));
+            assertTrue(c.run("help edit", "as written").contains("A compressed body (gzip, deflate, br, zstd) opens decoded"));
         }
     }
 
