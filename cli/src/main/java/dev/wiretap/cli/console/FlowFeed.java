@@ -19,9 +19,10 @@ import java.util.function.LongFunction;
  * Feeds the console's live flow list. On the proxy's threads it only copies a finished flow into a {@link FlowRow}
  * and offers it to a bounded queue; a thread of its own (the painter) decides which queued rows the view's filter
  * selects, reading each flow back from the flow store (a body term decodes the body: that must not hold up the proxy),
- * and prints them every {@value #TICK_MILLIS} ms. When more rows arrive in one tick than a person can read, it prints the newest
- * {@value #MAX_ROWS_PER_TICK} after a line saying how many it skipped ({@code list} shows them all), so the console
- * keeps up with any rate and never slows the proxy. While a pager owns the screen the feed is held and rows wait.
+ * and prints them every {@value #TICK_MILLIS} ms. When more rows arrive in one tick than a person can read, it prints
+ * the newest {@value #MAX_ROWS_PER_TICK} after a line saying how many it skipped ({@code list} shows them all), so the
+ * console keeps up with any rate and never slows the proxy. While a pager owns the screen the feed is held and rows
+ * wait.
  *
  * <p>Thread-safe: the view filter is volatile; the queue is the only hand-over. The queue holds rows and flow numbers,
  * never flows, so a backlog costs no more than its rows, whatever the bodies.
