@@ -10,17 +10,21 @@ import java.io.PrintStream;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
  * The headless log: one line per finished exchange (time, client, method, URL, status, response bytes, duration, the
  * error if any, and the rules that changed or answered it as {@code [rules: a, b]}), with headers under it when
- * verbose. Connection threads only put the flow on a bounded queue; a thread of its own
+ * verbose. Connection threads only put the flow's line on a bounded queue; a thread of its own
  * formats and writes lines in batches, so a slow terminal never slows the proxy. If the queue overflows, lines are
- * dropped and the count is reported. Only the exchanges the filter selects ({@code --filter}) are logged; with
+ * dropped and the count is reported. Only the exchanges the filter selects ({@code --filter}) are logged, decided on
+ * the writer's thread over the flow as the flow store holds it, bodies decoded for body terms (which a connection's
+ * thread must not wait for); with
  * {@link LogFormat#JSON} each is a JSON object ({@link JsonLogLine}) and notices go to standard error instead, so that
  * standard output holds JSON alone.
  */
@@ -40,6 +44,12 @@ final class FlowLog implements FlowListener {
     private final LongAdder dropped = new LongAdder();
     private final Thread writer = Thread.ofPlatform().name("wiretap-log").daemon(true).unstarted(this::writeLoop);
     private volatile Thread counters;
+    /** Finished flows by number, for the filter; set by {@link #start} before the writer runs, read only by it. */
+    private LongFunction<Optional<Flow>> flows = id -> Optional.empty();
+
+    /** A line waiting for the filter's word on its flow (with a filter other than {@link Filter#ALL}). */
+    private record Pending(Object line, long flowId) {
+    }
 
     FlowLog(PrintStream out, boolean colours, boolean verbose) {
         this(out, out, colours, verbose, LogFormat.TEXT, Filter.ALL);
@@ -55,7 +65,9 @@ final class FlowLog implements FlowListener {
         this.filter = filter;
     }
 
-    void start() {
+    /** Starts writing; the filter reads the finished flows it decides on from {@code flows} (the flow store's). */
+    void start(LongFunction<Optional<Flow>> flows) {
+        this.flows = flows;
         writer.start();
     }
 
@@ -66,21 +78,20 @@ final class FlowLog implements FlowListener {
             if (!verbose && flow.isIntercepted() && flow.error().isEmpty()) {
                 return; // the tunnel's requests are shown as flows of their own; its CONNECT only with -v
             }
-            if (filter != Filter.ALL && !selected(flow)) {
-                return;
-            }
             Object line = format == LogFormat.JSON ? JsonLogLine.of(flow, verbose) : LogLine.of(flow, verbose);
-            if (!queue.offer(line)) {
+            if (!queue.offer(filter == Filter.ALL ? line : new Pending(line, flow.id()))) {
                 dropped.increment();
             }
         }
     }
 
-    private boolean selected(Flow flow) {
+    /** Whether the filter selects the flow of a pending line; on the writer's thread. */
+    private boolean selected(Pending pending) {
         try {
-            return filter.matches(new FlowExchange(flow));
+            // A flow the store does not hold (larger than its whole budget) cannot be judged: logged rather than lost.
+            return flows.apply(pending.flowId()).map(f -> filter.matches(FlowExchange.decoding(f))).orElse(true);
         } catch (RuntimeException e) {
-            return true; // a listener must not throw; a filter that cannot decide logs the exchange rather than lose it
+            return true; // a filter that cannot decide logs the exchange rather than lose it
         }
     }
 
@@ -152,7 +163,14 @@ final class FlowLog implements FlowListener {
                 continue;
             }
             boolean stop = false;
-            for (Object item : batch) {
+            for (Object queued : batch) {
+                Object item = queued;
+                if (item instanceof Pending pending) {
+                    if (!selected(pending)) {
+                        continue;
+                    }
+                    item = pending.line();
+                }
                 if (item == STOP) {
                     stop = true;
                 } else if (item instanceof LogLine line) {

@@ -146,7 +146,7 @@ public final class Main implements Callable<Integer> {
         if (console) {
             return runConsole(wiretap, flags, loaded);
         }
-        log.start();
+        log.start(wiretap.flows()::get);
         Optional<ConfigWatcher> watcher = loaded.file().flatMap(file -> ConfigWatcher.start(file,
                 new ConfigReload(flags, settings, wiretap::updateRules, log::printNotice, err::println)::reload, err::println));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
@@ -13,6 +14,9 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.testing.CodedOrigin;
+import dev.wiretap.proxy.testing.ProxyUnderTest;
+import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -143,7 +147,7 @@ class FlowLogTest {
         Flow second = get("http://example.com/2");
         second.fail(new FlowError(FlowError.Kind.UPSTREAM_TIMEOUT, "origin example.com:80 did not answer"), second.startNanos() + 1_000_000);
 
-        log.start();
+        log.start(id -> java.util.Optional.empty());
         log.onEvent(new FlowEvent.Requested(first)); // not finished: no line
         log.onEvent(new FlowEvent.Responded(first));
         log.onEvent(new FlowEvent.Completed(first));
@@ -158,12 +162,45 @@ class FlowLogTest {
         assertEquals("wiretap stopped.", lines.get(2));
     }
 
+    @Test
+    void aFilterDecidesOnTheWritersThreadOverTheDecodedBody() throws Exception {
+        try (TestOrigin origin = CodedOrigin.start(); ProxyUnderTest proxy = ProxyUnderTest.start()) {
+            Flow plain = record(proxy, origin.url("/plain"));
+            Flow gzipped = record(proxy, origin.url("/coded/gzip"));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            FlowLog log = new FlowLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), System.err, false, false,
+                    LogFormat.TEXT, Filter.parse("resbody:needle"));
+            List<String> lookedUpOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+            log.start(id -> {
+                lookedUpOn.add(Thread.currentThread().getName());
+                return proxy.wiretap().flows().get(id);
+            });
+
+            // The test's thread plays the connection that finished the flows.
+            log.onEvent(new FlowEvent.Completed(plain));
+            log.onEvent(new FlowEvent.Completed(gzipped));
+            log.stop();
+
+            List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+            assertEquals(1, lines.size(), lines::toString);
+            assertTrue(lines.get(0).contains(origin.url("/coded/gzip")), lines.get(0));
+            assertEquals(List.of("wiretap-log", "wiretap-log"), lookedUpOn);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static String format(Flow flow, boolean colours, boolean verbose) {
         StringBuilder sb = new StringBuilder();
         new FlowLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), colours, verbose).format(flow, sb);
         return sb.toString();
+    }
+
+    /** GETs {@code url} through wiretap and returns its flow as the store holds it. */
+    private static Flow record(ProxyUnderTest proxy, String url) throws Exception {
+        proxy.httpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        return proxy.wiretap().flows().get(proxy.nextFinishedFlow().id()).orElseThrow();
     }
 
     private static Flow get(String url) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,33 @@ class HeadlessProcessTest {
             assertEquals(1, entries.size());
             assertEquals(origin.url("/keep?x=1"), entries.get(0).at("/request/url").asText());
             assertEquals("hello", entries.get(0).at("/response/content/text").asText());
+        }
+    }
+
+    @Test
+    void aBodyFilterSelectsCompressedExchangesForTheLogAndTheHar() throws Exception {
+        assumeTrue(Files.isExecutable(CURL), "curl is not installed");
+        Path har = dir.resolve("needle.har");
+        try (TestOrigin origin = CodedOrigin.start()) {
+            ChildWiretap.Started started = ChildWiretap.startListening(dir.resolve("home"), "--headless",
+                    "--filter", "resbody:needle", "--har", har.toString());
+            wiretap = started.wiretap();
+            String proxy = "http://127.0.0.1:" + started.port();
+
+            curl(proxy, origin.url("/plain"));
+            curl(proxy, origin.url("/coded/gzip"));
+            curl(proxy, origin.url("/coded/br"));
+
+            assertTrue(wiretap.nextLine().contains(" GET " + origin.url("/coded/gzip") + " 200 "), "the gzip exchange is not logged first");
+            assertTrue(wiretap.nextLine().contains(" GET " + origin.url("/coded/br") + " 200 "), "the br exchange is not logged next");
+            String last = wiretap.stopWithSigterm();
+            assertTrue(last.contains("3 flows"), last);
+
+            JsonNode entries = MAPPER.readTree(har.toFile()).at("/log/entries");
+            assertEquals(2, entries.size(), entries.toString());
+            assertEquals(origin.url("/coded/gzip"), entries.get(0).at("/request/url").asText());
+            assertEquals(origin.url("/coded/br"), entries.get(1).at("/request/url").asText());
+            assertEquals(CodedOrigin.JSON, entries.get(0).at("/response/content/text").asText());
         }
     }
 

@@ -111,7 +111,7 @@ class JsonLogTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         FlowLog log = new FlowLog(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 true, verbose, LogFormat.JSON, filter);
-        log.start();
+        log.start(id -> java.util.Arrays.stream(flows).filter(f -> f.id() == id).findFirst());
         for (Flow flow : flows) {
             log.onEvent(flow.error().isPresent() ? new FlowEvent.Failed(flow) : new FlowEvent.Completed(flow));
         }

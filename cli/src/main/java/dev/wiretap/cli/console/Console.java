@@ -52,7 +52,7 @@ public final class Console {
         this.terminal = terminal;
         this.wiretap = wiretap;
         this.address = address;
-        this.feed = new FlowFeed(this::printRows);
+        this.feed = new FlowFeed(this::printRows, wiretap.flows()::get);
         this.commands = new CommandTable(max -> view.recent(max).stream().map(f -> f.id()).toList().reversed());
         LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("wiretap").completer(commands)
                 .variable(LineReader.HISTORY_SIZE, 2000).variable(LineReader.HISTORY_FILE_SIZE, 2000)

@@ -1,12 +1,16 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.cli.export.BodyFile;
 import dev.wiretap.cli.export.CurlCommand;
 import dev.wiretap.cli.export.HarWriter;
 import dev.wiretap.cli.export.SessionFile;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.Response;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +18,8 @@ import java.util.List;
 import org.jline.utils.AttributedString;
 
 /**
- * The commands that take flows out of wiretap and back in: {@code curl}, {@code export har}, {@code save} and
- * {@code load}. Run on the console's thread.
+ * The commands that take flows out of wiretap and back in: {@code curl}, {@code export har}, {@code save} (a session
+ * file, or one body with {@code save body}) and {@code load}. Run on the console's thread.
  */
 final class ExportCommands {
 
@@ -45,9 +49,17 @@ final class ExportCommands {
                 a body cut at the capture cap is noted in a comment. The file is readable by you alone.
                   export har /tmp/api.har host:api.example.com
                 """, ConsoleCommand.Argument.FILE, this::export));
-        table.add(new ConsoleCommand("save", List.of(), "save FILE", "write the recorded flows to a session file",
-                "Writes every recorded flow that has finished to FILE, wiretap's own session format (load reads it back).",
-                ConsoleCommand.Argument.FILE, this::save));
+        table.add(new ConsoleCommand("save", List.of(), "save [body N [request]] FILE",
+                "the recorded flows to a session file; or one body, decoded",
+                """
+                save FILE writes every recorded flow that has finished to FILE, wiretap's own session format (load reads
+                it back). save body N FILE writes flow N's response body to FILE as its content, decoded (gzip,
+                deflate, br, zstd undone): an image as the image, JSON as the JSON; save body N request FILE writes
+                its request body. A body cut at the capture cap is written as far as it was captured, and says so.
+                (A session file named body: save ./body.)
+                  save body 12 /tmp/logo.png
+                  save body 7 request upload.json
+                """, ConsoleCommand.Argument.FILE, this::save));
         table.add(new ConsoleCommand("load", List.of(), "load FILE", "read flows from a session file",
                 """
                 Adds the flows of a session file (from save) to this session, numbered after the flows already here (a
@@ -96,13 +108,60 @@ final class ExportCommands {
 
     private void save(String argument) throws CommandException {
         if (argument.isEmpty()) {
-            throw new CommandException("usage: save FILE");
+            throw new CommandException("usage: save FILE, or save body N [request|response] FILE");
+        }
+        if (argument.equals("body") || argument.startsWith("body ")) {
+            saveBody(argument.substring(4).strip());
+            return;
         }
         Path file = path(argument);
         try {
             SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().snapshot());
             screen.notice("saved " + saved.flows() + " flows to " + file
                     + (saved.inFlight() > 0 ? " (" + saved.inFlight() + " in flight left out)" : ""));
+        } catch (IOException | RuntimeException e) {
+            throw new CommandException("save failed: " + e.getMessage());
+        }
+    }
+
+    /** {@code N [request|response] FILE}: one body, decoded, to a file. */
+    private void saveBody(String argument) throws CommandException {
+        String usage = "usage: save body N [request|response] FILE";
+        String[] words = argument.split("\\s+", 2);
+        if (words.length < 2 || words[0].isEmpty()) {
+            throw new CommandException(usage);
+        }
+        Flow flow = view.flow(words[0]);
+        String rest = words[1].strip();
+        boolean request = false;
+        String[] side = rest.split("\\s+", 2);
+        if (side.length == 2 && (side[0].equals("request") || side[0].equals("response"))) {
+            request = side[0].equals("request");
+            rest = side[1].strip();
+        }
+        if (rest.isEmpty()) {
+            throw new CommandException(usage);
+        }
+        String what = "flow " + flow.id() + "'s " + (request ? "request" : "response");
+        Headers headers;
+        Body body;
+        if (request) {
+            headers = flow.request().headers();
+            body = flow.request().body();
+        } else {
+            Response response = flow.response().orElseThrow(() -> new CommandException(what + ": there is none"
+                    + (flow.isDone() ? "" : " yet")));
+            headers = response.headers();
+            body = response.body();
+        }
+        if (body.isEmpty()) {
+            throw new CommandException(what + " has no body; nothing written");
+        }
+        Path file = path(rest);
+        try {
+            BodyFile.Saved saved = BodyFile.write(file, headers, body);
+            screen.notice("wrote " + what + " body to " + file + " (" + saved.bytes() + " bytes)");
+            saved.notes().forEach(screen::notice);
         } catch (IOException | RuntimeException e) {
             throw new CommandException("save failed: " + e.getMessage());
         }

@@ -15,8 +15,8 @@ import org.jline.utils.AttributedStyle;
 
 /**
  * What {@code show N} prints: a summary line (URL, status, duration, rules that applied, error), then the request
- * and the response as they went over the wire: start line, fields in wire order, and the body rendered for reading.
- * Stateless.
+ * and the response as they went over the wire: start line, fields in wire order, and the body rendered for reading
+ * (a binary one as a line saying what it is), or with {@code --hex} every body as a hex dump. Stateless.
  */
 final class FlowDetail {
 
@@ -26,7 +26,8 @@ final class FlowDetail {
     private FlowDetail() {
     }
 
-    static List<AttributedString> render(Flow flow, int width) {
+    /** The flow's lines; {@code hex}: bodies as hex dumps of their bytes (codings undone) rather than for reading. */
+    static List<AttributedString> render(Flow flow, int width, boolean hex) {
         List<AttributedString> lines = new ArrayList<>();
         AttributedStringBuilder title = new AttributedStringBuilder();
         title.append("#" + flow.id() + " ", AttributedStyle.BOLD).append(flow.request().method()).append(' ')
@@ -58,7 +59,7 @@ final class FlowDetail {
         Request request = flow.request();
         lines.add(bold(request.method() + " " + request.target() + " " + request.version()));
         headers(request.headers(), lines);
-        body(request.headers(), request.body(), width, lines);
+        body(flow.id() + " request", request.headers(), request.body(), width, hex, lines);
         lines.add(rule("response", width));
         Response response = flow.response().orElse(null);
         if (response == null) {
@@ -67,7 +68,7 @@ final class FlowDetail {
         }
         lines.add(bold(response.version() + " " + response.status() + " " + response.reason()));
         headers(response.headers(), lines);
-        body(response.headers(), response.body(), width, lines);
+        body(Long.toString(flow.id()), response.headers(), response.body(), width, hex, lines);
         return lines;
     }
 
@@ -90,14 +91,20 @@ final class FlowDetail {
         }
     }
 
-    private static void body(Headers headers, Body body, int width, List<AttributedString> lines) {
+    /** {@code which}: the flow's number, and "request" for its request, as {@code save body} takes them. */
+    private static void body(String which, Headers headers, Body body, int width, boolean hex, List<AttributedString> lines) {
         if (body.size() == 0) {
             return;
         }
         lines.add(new AttributedString(""));
         BodyView view = BodyView.of(headers, body);
-        for (String line : view.lines(width)) {
+        for (String line : hex ? view.hexLines(width) : view.lines(width)) {
             lines.add(new AttributedString(line));
+        }
+        if (!hex && view.kind() == BodyView.Kind.BINARY) {
+            String id = which.split(" ")[0];
+            lines.add(new AttributedString("(show " + id + " --hex shows its bytes; save body " + which + " FILE writes it to a file)",
+                    AttributedStyle.DEFAULT.faint()));
         }
         for (String note : view.notes()) {
             lines.add(new AttributedString("(" + note + ")", AttributedStyle.DEFAULT.faint()));

@@ -7,32 +7,42 @@ import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 /**
  * Feeds the console's live flow list. On the proxy's threads it only copies a finished flow into a {@link FlowRow}
- * (when the flow is in the view) and offers it to a bounded queue; a thread of its own prints the queued rows every
- * {@value #TICK_MILLIS} ms. When more rows arrive in one tick than a person can read, it prints the newest
- * {@value #MAX_ROWS_PER_TICK} after a line saying how many it skipped ({@code list} shows them all), so the console
- * keeps up with any rate and never slows the proxy. While a pager owns the screen the feed is held and rows wait.
+ * and offers it to a bounded queue; a thread of its own (the painter) decides which queued rows the view's filter
+ * selects, reading each flow back from the flow store (a body term decodes the body: that must not hold up the proxy),
+ * and prints them every {@value #TICK_MILLIS} ms. When more rows arrive in one tick than a person can read, it prints
+ * the newest {@value #MAX_ROWS_PER_TICK} after a line saying how many it skipped ({@code list} shows them all), so the
+ * console keeps up with any rate and never slows the proxy. While a pager owns the screen the feed is held and rows
+ * wait.
  *
- * <p>Thread-safe: the view filter is volatile; the queue is the only hand-over.
+ * <p>Thread-safe: the view filter is volatile; the queue is the only hand-over. The queue holds rows and flow numbers,
+ * never flows, so a backlog costs no more than its rows, whatever the bodies.
  */
 final class FlowFeed implements FlowListener {
 
     static final long TICK_MILLIS = 100;
     static final int MAX_ROWS_PER_TICK = 40;
 
-    private final BlockingQueue<FlowRow> queue = new ArrayBlockingQueue<>(16_384);
+    /** A row waiting to be painted; {@code flowId} is the finished flow the view decides on, or -1 for a row always shown. */
+    private record Pending(FlowRow row, long flowId) {
+    }
+
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(16_384);
     private final LongAdder overflowed = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder bytesFromClients = new LongAdder();
     private final LongAdder bytesToClients = new LongAdder();
     private final Consumer<List<FlowRow>> printer;
+    private final LongFunction<Optional<Flow>> flows;
     private final Thread painter;
     private volatile Filter view = Filter.ALL;
     private volatile boolean held;
@@ -41,9 +51,11 @@ final class FlowFeed implements FlowListener {
     /**
      * @param printer prints a tick's rows (on the feed's thread); a line of text in the list's place is a
      *                {@link FlowRow#isText()} row
+     * @param flows   a finished flow by its number (the flow store's), for the view's filter on the painter's thread
      */
-    FlowFeed(Consumer<List<FlowRow>> printer) {
+    FlowFeed(Consumer<List<FlowRow>> printer, LongFunction<Optional<Flow>> flows) {
         this.printer = printer;
+        this.flows = flows;
         this.painter = Thread.ofPlatform().name("wiretap-console-feed").daemon(true).unstarted(this::paintLoop);
     }
 
@@ -100,7 +112,7 @@ final class FlowFeed implements FlowListener {
     }
 
     private void offer(FlowRow row) {
-        if (!queue.offer(row)) {
+        if (!queue.offer(new Pending(row, -1))) {
             overflowed.increment();
         }
     }
@@ -111,21 +123,46 @@ final class FlowFeed implements FlowListener {
             bytesFromClients.add(flow.bytesFromClient()); // an intercepted tunnel's bytes are its requests' bytes
             bytesToClients.add(flow.bytesToClient());
         }
-        if (isShown(flow) && !queue.offer(FlowRow.of(flow))) {
+        if (isTunnelOfItsRequests(flow)) {
+            return;
+        }
+        if (!queue.offer(new Pending(FlowRow.of(flow), flow.id()))) {
             overflowed.increment();
         }
     }
 
-    /** Whether the list shows this flow: in the view, and not the CONNECT of a tunnel whose requests show themselves. */
+    /** The CONNECT of an intercepted tunnel, whose requests show themselves. */
+    private static boolean isTunnelOfItsRequests(Flow flow) {
+        return flow.isIntercepted() && flow.error().isEmpty();
+    }
+
+    /**
+     * Whether the list shows this flow: in the view (bodies decoded for body terms), and not the CONNECT of a tunnel
+     * whose requests show themselves. For the console's and the painter's threads, never a connection's.
+     */
     boolean isShown(Flow flow) {
-        if (flow.isIntercepted() && flow.error().isEmpty()) {
+        if (isTunnelOfItsRequests(flow)) {
             return false;
         }
         Filter filter = view;
-        return filter == Filter.ALL || filter.matches(new FlowExchange(flow));
+        return filter == Filter.ALL || filter.matches(FlowExchange.decoding(flow));
+    }
+
+    /** Whether a queued row is in the view now; on the painter's thread. */
+    private boolean isShown(Pending pending, Filter filter) {
+        if (pending.flowId() < 0 || filter == Filter.ALL) {
+            return true;
+        }
+        try {
+            // A flow the store no longer holds (let go under a tiny budget) cannot be judged: shown rather than lost.
+            return flows.apply(pending.flowId()).map(f -> filter.matches(FlowExchange.decoding(f))).orElse(true);
+        } catch (RuntimeException e) {
+            return true; // a filter that cannot decide shows the flow rather than hide it
+        }
     }
 
     private void paintLoop() {
+        List<Pending> pending = new ArrayList<>(1024);
         List<FlowRow> batch = new ArrayList<>(1024);
         while (!stopped) {
             try {
@@ -136,7 +173,14 @@ final class FlowFeed implements FlowListener {
             if (held) {
                 continue;
             }
-            queue.drainTo(batch);
+            queue.drainTo(pending);
+            Filter filter = view;
+            for (Pending p : pending) {
+                if (isShown(p, filter)) {
+                    batch.add(p.row());
+                }
+            }
+            pending.clear();
             long skipped = overflowed.sumThenReset();
             if (batch.size() > MAX_ROWS_PER_TICK) {
                 skipped += batch.size() - MAX_ROWS_PER_TICK;

@@ -52,6 +52,7 @@ final class InterceptCommands {
                 list) while other traffic goes on: edit N changes one, resume N|all sends it on, drop N cuts it off.
                 A flow nobody decides on goes on by itself after timeouts.intercept (default 5m), with a note.
                 intercept alone shows the filter and the queue; intercept off stops pausing (paused flows stay paused).
+                The filter decides at the message's head, before its body: body terms see only what flowed by then.
                   intercept method:POST host:api.example.com
                   intercept -r path:/login
                 """, ConsoleCommand.Argument.FILTER, this::intercept));
@@ -61,6 +62,8 @@ final class InterceptCommands {
                 $EDITOR (else vi) as HTTP text: start line, fields, a blank line, the body. On save it is checked;
                 a mistake is shown with its line and you may edit again. Content-Length follows the body. The flow
                 stays paused: resume N sends it on. Bodies larger than the capture cap cannot be edited (the head can).
+                A compressed body (gzip, deflate, br, zstd) opens decoded, and on save is compressed again with the
+                codings its Content-Encoding line names; delete that line (or write identity) to send it as written.
                 """, ConsoleCommand.Argument.FLOW, this::edit));
         table.add(new ConsoleCommand("resume", List.of("r"), "resume N|all", "send paused flows on",
                 "Lets paused flow N (or every paused flow) go on, with any edits made.", ConsoleCommand.Argument.FLOW, this::resume));

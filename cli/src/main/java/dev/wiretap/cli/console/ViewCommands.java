@@ -35,12 +35,15 @@ final class ViewCommands {
                 Lists the newest flows that pass the view's filter, with the ones still in flight (…) and paused (⏸).
                 The live list above the prompt shows flows as they finish; list is the way back to older ones.
                 """, ConsoleCommand.Argument.NONE, this::list));
-        table.add(new ConsoleCommand("show", List.of("s"), "show [N]", "a flow's request and response (default: the newest)",
+        table.add(new ConsoleCommand("show", List.of("s"), "show [N] [--hex]", "a flow's request and response (default: the newest)",
                 """
                 Shows flow N: its URL, timing, the rules that changed it and any error; then the request and the response
                 as they went over the wire (start line, fields in wire order), with bodies decoded (gzip, deflate, br,
-                zstd), JSON pretty-printed and binary as hex. Long output opens in a pager: Space and b page, /text
-                searches, q returns.
+                zstd) and JSON pretty-printed. A binary body shows as one line saying what it is: its type, its size and,
+                for an image (PNG, JPEG, GIF, WebP, BMP), its width and height in pixels. --hex shows every body as a hex
+                dump of its bytes instead (decoded); save body N FILE writes one to a file. Long output opens in a
+                pager: Space and b page, /text searches, q returns.
+                  show 12 --hex
                 """, ConsoleCommand.Argument.FLOW, this::show));
         table.add(new ConsoleCommand("filter", List.of("f"), "filter [EXPR]", "show only matching flows; no EXPR: all",
                 """
@@ -50,6 +53,8 @@ final class ViewCommands {
                   !type:image & (path:/v2/* | header:X-Debug)
                 Terms: host path url method status header reqheader resheader type body reqbody resbody;
                 ! not, & or a space: and, | or, parentheses; patterns are globs or /regex/.
+                Body terms see bodies decoded as show shows them (gzip, deflate, br, zstd; the first 16 MiB of each), so
+                resbody:needle finds a gzip JSON holding needle. The filter is echoed as you typed it.
                 """, ConsoleCommand.Argument.FILTER, this::filter));
         table.add(new ConsoleCommand("clear", List.of(), "clear", "forget the recorded flows and clear the screen",
                 "Drops every finished flow from memory (flows in flight stay) and clears the screen.",
@@ -80,9 +85,20 @@ final class ViewCommands {
     }
 
     private void show(String argument) throws CommandException {
-        Flow flow = argument.isEmpty() ? recent(1).stream().findFirst().orElseThrow(() -> new CommandException("no flows yet"))
-                : flow(argument);
-        screen.page(FlowDetail.render(flow, screen.width()));
+        boolean hex = false;
+        String which = "";
+        for (String word : argument.split("\\s+")) {
+            if (word.equals("--hex")) {
+                hex = true;
+            } else if (!word.isEmpty() && which.isEmpty()) {
+                which = word;
+            } else if (!word.isEmpty()) {
+                throw new CommandException("usage: show [N] [--hex], not 'show " + argument + "'");
+            }
+        }
+        Flow flow = which.isEmpty() ? recent(1).stream().findFirst().orElseThrow(() -> new CommandException("no flows yet"))
+                : flow(which);
+        screen.page(FlowDetail.render(flow, screen.width(), hex));
     }
 
     /** The flow numbered {@code argument}, or an error saying why there is none. */

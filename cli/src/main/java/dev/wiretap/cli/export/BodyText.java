@@ -1,5 +1,6 @@
 package dev.wiretap.cli.export;
 
+import dev.wiretap.proxy.content.MediaType;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;

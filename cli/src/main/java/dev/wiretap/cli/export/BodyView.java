@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import dev.wiretap.proxy.content.BodyDecoder;
+import dev.wiretap.proxy.content.DecodedBody;
+import dev.wiretap.proxy.content.MediaType;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Headers;
 import java.io.IOException;
@@ -17,8 +20,9 @@ import java.util.Optional;
 
 /**
  * A message body made ready for a terminal: content codings undone ({@link BodyDecoder}), JSON pretty-printed,
- * text in its charset with controls made visible ({@link TerminalText}), anything else as a hex dump; with notes
- * for what the reader should know (capture truncated, data corrupt, unknown charset, invalid JSON).
+ * text in its charset with controls made visible ({@link TerminalText}), anything else as one line saying what it is
+ * ({@link BinarySummary}: type, size, an image's pixels), with its bytes as a hex dump on request ({@link #hexLines});
+ * with notes for what the reader should know (capture truncated, data corrupt, unknown charset, invalid JSON).
  *
  * <p>Made once per body shown (decoding and formatting happen in {@link #of}), then rendered for a width and a
  * number of lines. Immutable; for the console's thread, never a connection's.
@@ -41,6 +45,7 @@ public final class BodyView {
     private final List<String> textLines;
     private final List<String> notes;
 
+    /** For {@link Kind#BINARY}, {@code textLines} is its one summary line. */
     private BodyView(Kind kind, DecodedBody decoded, List<String> textLines, List<String> notes) {
         this.kind = kind;
         this.decoded = decoded;
@@ -65,7 +70,8 @@ public final class BodyView {
         MediaType type = MediaType.of(headers);
         Optional<BodyText> text = BodyText.of(type, decoded.bytes(), partial);
         if (text.isEmpty()) {
-            return new BodyView(Kind.BINARY, decoded, List.of(), notes);
+            long size = decoded.isDecoded() ? decoded.bytes().length : body.size();
+            return new BodyView(Kind.BINARY, decoded, List.of("[" + BinarySummary.of(type, decoded.bytes(), size) + "]"), notes);
         }
         if (!text.get().note().isEmpty()) {
             notes.add(text.get().note());
@@ -100,18 +106,23 @@ public final class BodyView {
     }
 
     /**
-     * Every line of the body for a terminal {@code width} columns wide, long lines wrapped (a hex dump has as many
-     * bytes a row as fit), without notes: for a pager.
+     * Every line of the body for a terminal {@code width} columns wide, long lines wrapped (a binary body is its one
+     * summary line), without notes: for a pager.
      */
     public List<String> lines(int width) {
-        if (kind == Kind.BINARY) {
-            return hexRows(decoded.bytes(), bytesPerRow(width), 0, Integer.MAX_VALUE);
-        }
         List<String> lines = new ArrayList<>(textLines.size());
         for (String line : textLines) {
             lines.addAll(TerminalText.wrap(TerminalText.visible(line), Math.max(1, width)));
         }
         return lines;
+    }
+
+    /**
+     * The body's bytes (its codings undone) as a hex dump for a terminal {@code width} columns wide, as many bytes a
+     * row as fit: for {@code show N --hex}, whatever the body's kind.
+     */
+    public List<String> hexLines(int width) {
+        return hexRows(decoded.bytes(), bytesPerRow(width), 0, Integer.MAX_VALUE);
     }
 
     /**
@@ -123,23 +134,11 @@ public final class BodyView {
         int columns = Math.max(8, width);
         List<String> out = new ArrayList<>(Math.min(maxLines, 256));
         int budget = Math.max(1, maxLines - notes.size());
-        if (kind == Kind.BINARY) {
-            int perRow = bytesPerRow(columns);
-            int rows = (decoded.bytes().length + perRow - 1) / perRow;
-            int shown = rows <= budget ? rows : budget - 1;
-            for (String row : hexRows(decoded.bytes(), perRow, 0, shown)) {
-                out.add(TerminalText.cut(row, columns));
-            }
-            if (shown < rows) {
-                out.add(moreLines(rows - shown));
-            }
-        } else {
-            List<String> lines = wrap ? lines(columns) : cutLines(columns);
-            int shown = lines.size() <= budget ? lines.size() : budget - 1;
-            out.addAll(lines.subList(0, Math.max(0, shown)));
-            if (shown < lines.size()) {
-                out.add(moreLines(lines.size() - shown));
-            }
+        List<String> lines = wrap ? lines(columns) : cutLines(columns);
+        int shown = lines.size() <= budget ? lines.size() : budget - 1;
+        out.addAll(lines.subList(0, Math.max(0, shown)));
+        if (shown < lines.size()) {
+            out.add(moreLines(lines.size() - shown));
         }
         for (String note : notes) {
             out.add(TerminalText.cut("(" + TerminalText.visible(note) + ")", columns));

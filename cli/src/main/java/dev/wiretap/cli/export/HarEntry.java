@@ -1,6 +1,9 @@
 package dev.wiretap.cli.export;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.wiretap.proxy.content.BodyDecoder;
+import dev.wiretap.proxy.content.DecodedBody;
+import dev.wiretap.proxy.content.MediaType;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;

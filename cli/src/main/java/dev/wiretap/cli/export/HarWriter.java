@@ -90,7 +90,7 @@ public final class HarWriter {
                     tunnels++;
                 } else if (flow.request().destination().isEmpty()) {
                     unreadable++;
-                } else if (!filter.matches(new FlowExchange(flow))) {
+                } else if (!filter.matches(FlowExchange.decoding(flow))) {
                     unmatched++;
                 } else {
                     HarEntry.write(g, flow);

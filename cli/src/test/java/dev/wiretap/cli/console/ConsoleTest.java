@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,64 @@ class ConsoleTest {
     }
 
     @Test
+    void aBodyFilterFindsTextInACompressedResponse() throws Exception {
+        try (TestOrigin origin = CodedOrigin.start(); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/coded/gzip?before"));
+            c.get(origin.url("/plain?before"));
+            c.terminal.waitFor(0, "/plain?before");
+
+            String matching = c.run("filter resbody:needle", "wiretap [resbody:needle]>");
+            assertTrue(matching.contains("/coded/gzip?before"), "the gzipped flow with the needle is not listed:\n" + matching);
+            assertFalse(matching.contains("/plain?before"), matching);
+
+            int mark = c.terminal.mark();
+            c.get(origin.url("/plain?live"));
+            c.get(origin.url("/coded/br?live"));
+            String live = c.terminal.waitFor(mark, "/coded/br?live");
+            assertFalse(live.contains("/plain?live"), "a flow without the needle was listed:\n" + live);
+
+            String listed = c.run("list", "/coded/br?live");
+            assertTrue(listed.contains("/coded/gzip?before") && !listed.contains("/plain"), listed);
+        }
+    }
+
+    @Test
+    void aFilterIsEchoedAsTyped() throws Exception {
+        try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            // The prompt after the command shows the filter as typed too.
+            String screen = c.run("filter body:Ada  Host:Example.com", "wiretap [body:Ada  Host:Example.com]>");
+            assertTrue(screen.contains("filter body:Ada  Host:Example.com: no recorded flow"), screen);
+        }
+    }
+
+    @Test
+    void anImageShowsAsItsFormatAndPixelsAndItsBytesWithHex() throws Exception {
+        byte[] png = png(32, 20);
+        TestOrigin.Handler image = conn -> {
+            String head;
+            while ((head = conn.readHead()) != null) {
+                conn.readBody(head);
+                conn.write("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " + png.length + "\r\n\r\n");
+                conn.out().write(png);
+                conn.out().flush();
+            }
+        };
+        try (TestOrigin origin = TestOrigin.start(image); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/logo.png"));
+            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+
+            String shown = c.run("show " + id, "pixels");
+            assertTrue(shown.contains("[PNG image, 32 × 20 pixels, "), shown);
+            assertTrue(shown.contains("show " + id + " --hex shows its bytes"), shown);
+            assertFalse(shown.contains("00000000  89 50 4e 47"), "hex without asking:\n" + shown);
+
+            String hex = c.run("show " + id + " --hex", "00000000  89 50 4e 47 0d 0a 1a 0a");
+            assertTrue(hex.contains("|.PNG........IHDR|"), hex);
+            c.run("show " + id + " --hex 3", "usage: show [N] [--hex]");
+        }
+    }
+
+    @Test
     void helpListsTheCommandsAndExplainsOne() throws Exception {
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
             String overview = c.run("help", "quit");
@@ -80,6 +139,10 @@ class ConsoleTest {
             }
             String one = c.run("help filter", "status:5xx");
             assertTrue(one.contains("filter [EXPR]"), one);
+            assertTrue(c.run("help filter", "as you typed it").contains("Body terms see bodies decoded"));
+            assertTrue(c.run("help show", "pager").contains("--hex shows every body as a hex"));
+            assertTrue(c.run("help save", "save body 7 request").contains("save body N FILE writes flow N's response body"));
+            assertTrue(c.run("help edit", "as written").contains("A compressed body (gzip, deflate, br, zstd) opens decoded"));
         }
     }
 
@@ -136,6 +199,13 @@ class ConsoleTest {
             assertEquals(0, c.wiretap().flows().size());
             c.run("list", "no flows yet");
         }
+    }
+
+    private static byte[] png(int width, int height) throws java.io.IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return out.toByteArray();
     }
 
     @Test

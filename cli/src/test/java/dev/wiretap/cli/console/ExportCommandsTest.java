@@ -1,10 +1,12 @@
 package dev.wiretap.cli.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.EchoHandler;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.nio.file.Files;
@@ -12,7 +14,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** curl, export har, save and load typed into the console over flows from real exchanges. */
+/** curl, export har, save, save body and load typed into the console over flows from real exchanges. */
 class ExportCommandsTest {
 
     @TempDir
@@ -41,6 +43,40 @@ class ExportCommandsTest {
             assertEquals(2, entries.size());
             assertEquals(origin.url("/har/one"), entries.get(0).path("request").path("url").asText());
             assertTrue(entries.get(0).path("time").asDouble() >= 0);
+        }
+    }
+
+    @Test
+    void saveBodyWritesAResponseBodyDecodedAndRefusesWhatItCannotWrite() throws Exception {
+        try (TestOrigin origin = CodedOrigin.start(); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/coded/gzip,br"));
+            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            Path json = dir.resolve("body.json");
+
+            c.run("save body " + id + " " + json, "wrote flow " + id + "'s response body to " + json);
+            assertEquals(CodedOrigin.JSON, Files.readString(json));
+
+            c.run("save body " + id + " request " + dir.resolve("req"), "flow " + id + "'s request has no body; nothing written");
+            assertFalse(Files.exists(dir.resolve("req")));
+            c.run("save body " + id + " " + dir, "save failed: cannot write " + dir + ": it is a directory");
+            c.run("save body " + id + " " + dir.resolve("no/such/dir/x"), "save failed: cannot write " + dir.resolve("no/such/dir/x")
+                    + ": no such directory");
+            c.run("save body " + id, "usage: save body N [request|response] FILE");
+            c.run("save body 999 " + json, "no flow 999");
+        }
+    }
+
+    @Test
+    void saveBodyWritesARequestBody() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.proxy.httpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(origin.url("/upload")))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("name=Ada")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            Path form = dir.resolve("sent form.txt");
+
+            c.run("save body " + id + " request " + form, "wrote flow " + id + "'s request body");
+            assertEquals("name=Ada", Files.readString(form));
         }
     }
 

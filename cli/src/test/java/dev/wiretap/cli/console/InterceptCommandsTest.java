@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.EchoHandler;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.TestOrigin;
@@ -68,6 +69,42 @@ class InterceptCommandsTest {
             c.terminal.waitFor(0, "/edited");
             String shown = c.run("show " + id, "note:");
             assertTrue(shown.contains("X-Edited: yes"), "show does not show the edit:\n" + shown);
+        }
+    }
+
+    @Test
+    void aCompressedResponseIsEditedAsTextAndGoesOnEncodedAsBefore() throws Exception {
+        // The editor changes the name in the body: it can only find it if the body is shown decoded.
+        List<String> editor = List.of("sh", "-c", "sed -i -e 's|\"Ada\"|\"Grace\"|' \"$0\"");
+        try (TestOrigin origin = CodedOrigin.start(); ConsoleUnderTest c = ConsoleUnderTest.start("xterm-256color", 160, 50, editor)) {
+            c.run("intercept -r path:/coded", "intercepting requests and responses");
+            int mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<byte[]>> response = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.proxy.httpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(origin.url("/coded/gzip")))
+                            .timeout(java.time.Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            c.terminal.waitFor(mark, "⏸");
+            long id = pausedId(c);
+            c.run("resume " + id, "resumed"); // the request goes on; the response pauses
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.wiretap().intercept().paused(id).filter(p -> p.side() == dev.wiretap.proxy.flow.Flow.Side.RESPONSE).isEmpty()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling for the response to pause, not asserting a time
+            }
+            c.run("intercept", "at the response");
+            c.run("edit " + id, "response edited; resume " + id);
+            c.run("resume " + id, "resumed");
+
+            HttpResponse<byte[]> got = response.get(20, TimeUnit.SECONDS);
+            assertEquals(List.of("gzip"), got.headers().allValues("Content-Encoding"));
+            String body = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(got.body())).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(CodedOrigin.JSON.replace("\"Ada\"", "\"Grace\""), body);
+            assertEquals(List.of(Integer.toString(got.body().length)), got.headers().allValues("Content-Length"));
         }
     }
 

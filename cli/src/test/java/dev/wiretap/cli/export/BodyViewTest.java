@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.testing.Encodings;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -95,7 +96,7 @@ class BodyViewTest {
     }
 
     @Test
-    void showsBinaryAsAHexDump() {
+    void showsBinaryAsAHexDumpOnRequest() {
         byte[] bytes = new byte[20];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = (byte) (i * 13 + 60);
@@ -106,11 +107,61 @@ class BodyViewTest {
         assertEquals(BodyView.Kind.BINARY, view.kind());
         assertEquals(List.of(
                 "00000000  3c 49 56 63 70 7d 8a 97  a4 b1 be cb d8 e5 f2 ff  |<IVcp}..........|",
-                "00000010  0c 19 26 33                                       |..&3|"), view.render(80, 10, false));
+                "00000010  0c 19 26 33                                       |..&3|"), view.hexLines(80));
         assertEquals(List.of(
                 "00000000  3c 49 56 63 70 7d 8a 97  |<IVcp}..|",
                 "00000008  a4 b1 be cb d8 e5 f2 ff  |........|",
-                "00000010  0c 19 26 33              |..&3|"), view.render(60, 10, false));
+                "00000010  0c 19 26 33              |..&3|"), view.hexLines(60));
+    }
+
+    @Test
+    void showsAnImageAsItsFormatPixelsAndSizeRatherThanHex() throws Exception {
+        byte[] png = image("png", 640, 480);
+
+        BodyView view = BodyView.of(Headers.of("Content-Type", "image/png"), Body.of(png));
+
+        assertEquals(List.of("[PNG image, 640 × 480 pixels, " + size(png.length) + "]"), view.render(100, 10, false));
+    }
+
+    @Test
+    void namesAnImageByItsBytesWhenTheContentTypeSaysOtherwise() throws Exception {
+        byte[] jpeg = image("jpeg", 20, 10);
+
+        BodyView view = BodyView.of(Headers.of("Content-Type", "image/png"), Body.of(jpeg));
+
+        assertEquals(List.of("[JPEG image, 20 × 10 pixels, " + size(jpeg.length) + " (the Content-Type says image/png)]"),
+                view.render(120, 10, false));
+    }
+
+    @Test
+    void summarisesOtherBinaryByItsTypeAndSize() {
+        byte[] pdf = "%PDF-1.7\n\u0000\u0001\u0002".getBytes(StandardCharsets.ISO_8859_1);
+
+        assertEquals(List.of("[application/pdf, 12 bytes]"),
+                BodyView.of(Headers.of("Content-Type", "application/octet-stream"), Body.of(pdf)).render(80, 10, false));
+        assertEquals(List.of("[binary data, 4 bytes]"), BodyView.of(new Headers(), Body.of(new byte[] {0, 1, 2, 'a'})).render(80, 10, false));
+    }
+
+    @Test
+    void summarisesAGzippedImageDecoded() throws Exception {
+        byte[] gif = image("gif", 7, 9);
+
+        BodyView view = BodyView.of(Headers.of("Content-Type", "image/gif", "Content-Encoding", "gzip"), Body.of(Encodings.gzip(gif)));
+
+        assertEquals(List.of("[GIF image, 7 × 9 pixels, " + size(gif.length) + "]"), view.render(80, 10, false));
+        assertEquals(view.hexLines(80).size(), (gif.length + 15) / 16);
+    }
+
+    @Test
+    void anImageCutBeforeItsSizeIsStillNamedAndNothingBreaks() throws Exception {
+        byte[] png = image("png", 100, 100);
+        BodyCapture capture = new BodyCapture(12, png.length);
+        capture.add(png, 0, png.length);
+
+        BodyView view = BodyView.of(Headers.of("Content-Type", "image/png"), capture.finish());
+
+        assertEquals(List.of("[PNG image, size in pixels not in its header, " + size(png.length) + "]",
+                "(truncated at capture cap: 12 of " + png.length + " bytes captured)"), view.render(100, 10, false));
     }
 
     @Test
@@ -188,6 +239,17 @@ class BodyViewTest {
 
         assertEquals(BodyView.Kind.EMPTY, view.kind());
         assertEquals(List.of(), view.render(80, 10, false));
+    }
+
+    private static byte[] image(String format, int width, int height) throws java.io.IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertTrue(javax.imageio.ImageIO.write(image, format, out));
+        return out.toByteArray();
+    }
+
+    private static String size(int bytes) {
+        return bytes < 1024 ? bytes + " bytes" : dev.wiretap.cli.Sizes.human(bytes) + String.format(java.util.Locale.ROOT, " (%,d bytes)", bytes);
     }
 
     private static Body body(String text) {

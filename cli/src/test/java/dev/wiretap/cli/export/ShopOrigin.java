@@ -1,6 +1,7 @@
 package dev.wiretap.cli.export;
 
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.testing.Encodings;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.ByteArrayOutputStream;

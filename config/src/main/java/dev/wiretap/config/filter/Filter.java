@@ -26,6 +26,7 @@ public sealed interface Filter {
     default boolean readsResponse() {
         return switch (this) {
             case All a -> false;
+            case Written w -> w.filter().readsResponse();
             case And a -> a.left().readsResponse() || a.right().readsResponse();
             case Or o -> o.left().readsResponse() || o.right().readsResponse();
             case Not n -> n.inner().readsResponse();
@@ -35,9 +36,13 @@ public sealed interface Filter {
         };
     }
 
-    /** Reads {@code text}; an empty text selects everything. */
+    /**
+     * Reads {@code text}; an empty text selects everything. The filter reads back as written: its {@link #toString}
+     * is {@code text} without the spaces around it, as the user typed it (case and all), for echoing it back.
+     */
     static Filter parse(String text) {
-        return new FilterParser(text).parse();
+        Filter filter = new FilterParser(text).parse();
+        return filter == ALL ? ALL : new Written(filter, text.strip());
     }
 
     /** Selects every exchange. */
@@ -52,6 +57,19 @@ public sealed interface Filter {
         @Override
         public String toString() {
             return "";
+        }
+    }
+
+    /** A parsed filter with the text it was read from, which {@link #toString} gives back unchanged. */
+    record Written(Filter filter, String text) implements Filter {
+        @Override
+        public boolean matches(Exchange exchange) {
+            return filter.matches(exchange);
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.wiretap.config.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.params.ParameterizedTest;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -82,6 +84,16 @@ class FilterTest {
         Filter filter = Filter.parse(expression);
         assertEquals(List.of(api, image, pending),
                 List.of(filter.matches(API), filter.matches(IMAGE), filter.matches(PENDING)), filter.toString());
+    }
+
+    @Test
+    void readsBackAsTypedWhileMatchingWithoutRegardToCase() {
+        Filter filter = Filter.parse("  body:Pizza   Host:API.example.com & !status:4XX ");
+
+        assertEquals("body:Pizza   Host:API.example.com & !status:4XX", filter.toString());
+        assertTrue(filter.matches(API));
+        assertEquals("", Filter.parse("   ").toString());
+        assertSame(Filter.ALL, Filter.parse(""));
     }
 
     @ParameterizedTest(name = "{0} reads the response: {1}")

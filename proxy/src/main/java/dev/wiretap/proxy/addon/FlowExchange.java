@@ -1,25 +1,58 @@
 package dev.wiretap.proxy.addon;
 
 import dev.wiretap.config.filter.Exchange;
+import dev.wiretap.proxy.content.BodyDecoder;
+import dev.wiretap.proxy.content.ContentCoding;
+import dev.wiretap.proxy.content.DecodedBody;
+import dev.wiretap.proxy.content.MediaType;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Response;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A flow seen through the filter language's {@link Exchange}: as much as the flow knows at the moment of asking.
- * Bodies are what was captured of them, decoded as UTF-8 (invalid bytes replaced). Cheap to make; not thread-safe
- * beyond what {@link Flow} is.
+ * A flow seen through the filter language's {@link Exchange}: as much as the flow knows at the moment of asking. Two
+ * kinds, for the two kinds of caller:
+ * <ul>
+ *   <li>{@link #asFlowed}: bodies are the bytes as they flowed (a gzip body stays gzip), read as UTF-8. For the rules
+ *       and intercept, which decide on the connection's thread at a message's head: decoding there would make every
+ *       exchange wait for it.</li>
+ *   <li>{@link #decoding}: bodies with their content codings undone ({@link BodyDecoder}: gzip, deflate, br, zstd) and
+ *       read in their Content-Type's charset, as {@code show} and the HAR show them. For everything that shows or
+ *       selects recorded flows (the console's view, {@code --filter}, exports), on their own threads. A body is decoded
+ *       only when a body term asks for it, once per exchange, and to at most {@value #MAX_DECODED_BYTES} bytes, so a
+ *       small capture of a decompression bomb cannot take the heap.</li>
+ * </ul>
+ * Cheap to make; one per evaluation, on one thread (a decoded body is kept for the next term that asks).
  */
 public final class FlowExchange implements Exchange {
 
-    private final Flow flow;
+    /** The most of a decoded body a filter reads: 16 MiB (a 1 MiB capture of text decodes to a few MiB). */
+    public static final int MAX_DECODED_BYTES = 16 << 20;
 
-    public FlowExchange(Flow flow) {
+    private final Flow flow;
+    private final boolean decode;
+    private String requestText;
+    private String responseText;
+
+    private FlowExchange(Flow flow, boolean decode) {
         this.flow = flow;
+        this.decode = decode;
+    }
+
+    /** The flow with its bodies as they flowed: for rules and intercept, on the connection's thread. */
+    public static FlowExchange asFlowed(Flow flow) {
+        return new FlowExchange(flow, false);
+    }
+
+    /** The flow with its bodies decoded when a term asks: for showing and selecting recorded flows, off the proxy's threads. */
+    public static FlowExchange decoding(Flow flow) {
+        return new FlowExchange(flow, true);
     }
 
     @Override
@@ -59,15 +92,29 @@ public final class FlowExchange implements Exchange {
 
     @Override
     public String requestBodyText() {
-        return text(flow.request().body());
+        if (requestText == null) {
+            requestText = text(flow.request().headers(), flow.request().body());
+        }
+        return requestText;
     }
 
     @Override
     public String responseBodyText() {
-        return flow.response().map(r -> text(r.body())).orElse("");
+        if (responseText == null) {
+            responseText = flow.response().map(r -> text(r.headers(), r.body())).orElse("");
+        }
+        return responseText;
     }
 
-    private static String text(Body body) {
-        return body.isEmpty() ? "" : body.text(StandardCharsets.UTF_8);
+    private String text(Headers headers, Body body) {
+        if (body.isEmpty()) {
+            return "";
+        }
+        if (!decode) {
+            return body.text(StandardCharsets.UTF_8);
+        }
+        DecodedBody decoded = BodyDecoder.decode(ContentCoding.listed(headers), body.bytes(), body.isTruncated(), MAX_DECODED_BYTES);
+        Charset charset = MediaType.of(headers).javaCharset().orElse(StandardCharsets.UTF_8);
+        return new String(decoded.bytes(), charset);
     }
 }

@@ -131,7 +131,7 @@ public final class InterceptAddon implements Addon {
         if (s == null || stopped || flow.request().isMethod("CONNECT") || flow.answer().isPresent()) {
             return;
         }
-        if (s.filter().matches(new FlowExchange(flow))) {
+        if (s.filter().matches(FlowExchange.asFlowed(flow))) {
             heldRequests.add(flow.id());
             flow.hold(Flow.Side.REQUEST);
         }
@@ -151,7 +151,7 @@ public final class InterceptAddon implements Addon {
         if (s == null || !s.responses() || stopped || response.isEmpty() || response.get().status() == 101) {
             return;
         }
-        if (s.filter().matches(new FlowExchange(flow))) {
+        if (s.filter().matches(FlowExchange.asFlowed(flow))) {
             heldResponses.add(flow.id());
             flow.hold(Flow.Side.RESPONSE);
         }

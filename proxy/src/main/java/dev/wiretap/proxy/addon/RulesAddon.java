@@ -79,7 +79,7 @@ public final class RulesAddon implements Addon {
             return;
         }
         boolean tunnel = flow.request().isMethod("CONNECT");
-        FlowExchange exchange = new FlowExchange(flow);
+        FlowExchange exchange = FlowExchange.asFlowed(flow);
         List<Rule> forResponse = new ArrayList<>();
         for (Rule rule : inForce) {
             boolean responseActions = !tunnel && hasResponseAction(rule);
@@ -114,7 +114,7 @@ public final class RulesAddon implements Addon {
         if (candidates.isEmpty() || response.isEmpty()) {
             return;
         }
-        FlowExchange exchange = new FlowExchange(flow);
+        FlowExchange exchange = FlowExchange.asFlowed(flow);
         for (Rule rule : candidates) {
             if (rule.match().readsResponse() && !rule.match().matches(exchange)) {
                 continue;

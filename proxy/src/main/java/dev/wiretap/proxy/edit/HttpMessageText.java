@@ -25,18 +25,19 @@ import java.util.Optional;
  *
  * <p>The text: the start line, the fields in wire order one per line ({@code Name: value}, the name's case kept), an
  * empty line, then the body. A request's start line carries the full URL ({@code https://host/path}), so an edit can
- * send it elsewhere; a path alone keeps the request's origin. The body is shown as text when it is text: not
- * content-coded, in the charset its Content-Type names ({@link BodyText}); any other body is one placeholder line
- * {@code [[wiretap: ...]]}: left as it is, the body is kept; deleted, the body becomes empty; replaced with text,
- * that text is sent. The text ends with a newline after the body, which is not part of it (editors end files with
- * one), so a body ending in a newline shows one more.
+ * send it elsewhere; a path alone keeps the request's origin. The body is shown as text when it is text, its content
+ * codings undone (gzip, br, ...), in the charset its Content-Type names ({@link BodyText}); any other body is one
+ * placeholder line {@code [[wiretap: ...]]}: left as it is, the body is kept; deleted, the body becomes empty; replaced
+ * with text, that text is sent. The text ends with a newline after the body, which is not part of it (editors end
+ * files with one), so a body ending in a newline shows one more.
  *
  * <p>Reading back: lines may end in LF or CRLF. Each fault is reported with its line and reason
  * ({@link MessageTextException}) so the editor can be opened again. The head is then read by wiretap's own codec
  * ({@link RequestParser}, {@link ResponseParser}) with the proxy's limits, so what passes here passes on the wire.
- * When the body is replaced, Transfer-Encoding is dropped (the text is the payload, no longer chunked) and
- * Content-Length is set to the new body's length. The version on the start line is checked but not applied: wiretap
- * sends HTTP/1.1 upstream and answers the client in its own version.
+ * When the body is replaced, it is encoded with the codings the edited Content-Encoding names (the same as before
+ * unless the user changed or removed the field), Transfer-Encoding is dropped (the text is the payload, no longer
+ * chunked) and Content-Length is set to the length of the bytes sent. The version on the start line is checked but
+ * not applied: wiretap sends HTTP/1.1 upstream and answers the client in its own version.
  *
  * <p>Stateless and thread-safe.
  */
@@ -293,7 +294,9 @@ public final class HttpMessageText {
         }
         Headers h = new Headers();
         fields.forEach(f -> h.add(f.name(), f.value()));
-        byte[] bytes = BodyText.encode(text, h, m.bodyLine);
+        int codingLine = fields.stream().filter(f -> f.name().equalsIgnoreCase("Content-Encoding")).mapToInt(Field::line)
+                .findFirst().orElse(m.bodyLine);
+        byte[] bytes = BodyText.encode(text, h, m.bodyLine, codingLine);
         int firstFraming = -1;
         for (int i = fields.size() - 1; i >= 0; i--) {
             String name = fields.get(i).name().toLowerCase(Locale.ROOT);

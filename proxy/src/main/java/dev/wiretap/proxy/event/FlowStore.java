@@ -26,6 +26,8 @@ public final class FlowStore implements FlowListener {
 
     private static final int MAX_CHUNK_BYTES = 1 << 20;
     private static final int MIN_CHUNK_BYTES = 4 << 10;
+    /** Stored flows {@link #recent} decodes at most per turn of the lock. */
+    private static final int RECENT_BATCH = 64;
     /** Bytes per stored flow in the index: id, chunk sequence, offset. */
     private static final int INDEX_BYTES_PER_FLOW = 8 + 8 + 4;
 
@@ -48,6 +50,8 @@ public final class FlowStore implements FlowListener {
     private int[] offsets = new int[64];
     private int head;
     private int count;
+    /** Flows ever put in the ring: the newest held is the {@code appended - 1}-th, the oldest the {@code appended - count}-th. */
+    private long appended;
     private long evicted;
 
     public FlowStore(long budgetBytes) {
@@ -142,6 +146,7 @@ public final class FlowStore implements FlowListener {
         seqs[i] = seq;
         offsets[i] = offset;
         count++;
+        appended++;
     }
 
     private void grow() {
@@ -222,29 +227,61 @@ public final class FlowStore implements FlowListener {
     /**
      * The newest {@code max} flows that {@code test} accepts, oldest first: in-flight ones live, stored ones decoded.
      * Reads from the newest back and stops when it has enough, so a console listing the last screenful does not decode
-     * a store of a hundred thousand flows. {@code test} runs under the store's lock: keep it quick.
+     * a store of a hundred thousand flows. {@code test} runs on the caller's thread outside the store's lock (flows are
+     * decoded under it a batch at a time), so a slow test (a filter decoding bodies) never holds up the connections
+     * that store their flows meanwhile.
      */
     public List<Flow> recent(int max, java.util.function.Predicate<Flow> test) {
         List<Flow> list = new ArrayList<>(Math.min(max, 1024));
+        List<Flow> live;
+        long next;
         lock.lock();
         try {
-            List<Flow> live = new ArrayList<>(inFlight.values());
-            for (int k = live.size() - 1; k >= 0 && list.size() < max; k--) {
-                if (test.test(live.get(k))) {
-                    list.add(live.get(k));
-                }
-            }
-            for (int k = count - 1; k >= 0 && list.size() < max; k--) {
-                Flow flow = decode((head + k) % ids.length);
-                if (test.test(flow)) {
-                    list.add(flow);
-                }
-            }
+            live = new ArrayList<>(inFlight.values());
+            next = appended - 1;
         } finally {
             lock.unlock();
         }
+        for (int k = live.size() - 1; k >= 0 && list.size() < max; k--) {
+            if (test.test(live.get(k))) {
+                list.add(live.get(k));
+            }
+        }
+        List<Flow> batch = new ArrayList<>(RECENT_BATCH);
+        while (list.size() < max) {
+            next = decodeBackwards(next, Math.min(RECENT_BATCH, max - list.size()), batch);
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (int k = 0; k < batch.size() && list.size() < max; k++) {
+                if (test.test(batch.get(k))) {
+                    list.add(batch.get(k));
+                }
+            }
+            batch.clear();
+        }
         list.sort(Comparator.comparingLong(Flow::id));
         return list;
+    }
+
+    /**
+     * Decodes up to {@code n} stored flows into {@code batch}, newest first, from the one appended
+     * {@code position}-th (counting every flow ever stored) back to the oldest still held; returns the position to go on
+     * from. Flows stored meanwhile are after {@code position} and not read; flows evicted meanwhile are skipped.
+     */
+    private long decodeBackwards(long position, int n, List<Flow> batch) {
+        lock.lock();
+        try {
+            long oldest = appended - count;
+            long p = position;
+            while (p >= oldest && batch.size() < n) {
+                batch.add(decode((int) ((head + (p - oldest)) % ids.length)));
+                p--;
+            }
+            return p;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private Flow decode(int index) {

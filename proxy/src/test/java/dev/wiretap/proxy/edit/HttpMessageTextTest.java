@@ -7,21 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.config.Limits;
+import dev.wiretap.proxy.content.BodyDecoder;
+import dev.wiretap.proxy.content.BodyEncoder;
+import dev.wiretap.proxy.content.DecodedBody;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.testing.Encodings;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Messages become editor text and come back: unchanged text gives the same message, and every fault names its line. */
 class HttpMessageTextTest {
+
+    private static final byte[] JSON_ADA = "{\"user\": {\"name\": \"Ada\"}, \"roles\": [\"admin\"]}".getBytes(StandardCharsets.UTF_8);
 
     private final HttpMessageText text = new HttpMessageText(Limits.DEFAULTS);
 
@@ -112,12 +121,72 @@ class HttpMessageTextTest {
     }
 
     @Test
-    void aCompressedBodyOrOneNotHeldWholeIsAPlaceholderToo() {
+    void aCompressedBodyThatDoesNotDecodeOrOneNotHeldWholeIsAPlaceholderToo() {
         Response gz = response(200, "OK", Headers.of("Content-Encoding", "gzip", "Content-Length", "3"), "abc".getBytes(StandardCharsets.UTF_8));
-        assertTrue(text.response(gz, true).contains("[[wiretap: gzip-encoded body of 3 bytes"), text.response(gz, true));
+        assertTrue(text.response(gz, true).contains("[[wiretap: gzip-encoded body of 3 bytes that wiretap cannot decode (the data is corrupt)"),
+                text.response(gz, true));
 
         Response big = response(200, "OK", Headers.of("Transfer-Encoding", "chunked"), new byte[0]);
         assertTrue(text.response(big, false).contains("not held whole"), text.response(big, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"gzip", "deflate", "br", "zstd", "gzip, br"})
+    void aCompressedBodyIsShownDecodedAndEncodedAgainWithTheSameCodingsOnSave(String codings) throws Exception {
+        List<String> list = Arrays.stream(codings.split(",")).map(String::strip).toList();
+        byte[] compressed = BodyEncoder.encode(list, JSON_ADA);
+        Response r = response(200, "OK", Headers.of("Content-Type", "application/json", "Content-Encoding", codings,
+                "Content-Length", Integer.toString(compressed.length)), compressed);
+
+        String shown = text.response(r, true);
+        assertTrue(shown.endsWith("\n\n" + new String(JSON_ADA, StandardCharsets.UTF_8) + "\n"), shown);
+        EditedResponse edited = text.parseResponse(shown.replace("Ada", "Grace"));
+
+        byte[] sent = edited.body().orElseThrow();
+        DecodedBody decoded = BodyDecoder.decode(list, sent, false, 1 << 20);
+        assertEquals(DecodedBody.Outcome.COMPLETE, decoded.outcome(), decoded.note());
+        assertEquals(new String(JSON_ADA, StandardCharsets.UTF_8).replace("Ada", "Grace"), new String(decoded.bytes(), StandardCharsets.UTF_8));
+        assertEquals(List.of(codings), edited.headers().all("Content-Encoding"));
+        assertEquals(List.of(Integer.toString(sent.length)), edited.headers().all("Content-Length"));
+    }
+
+    @Test
+    void aBodyWhoseContentEncodingTheUserRemovedIsSentAsEdited() throws Exception {
+        byte[] compressed = Encodings.encode("gzip", JSON_ADA);
+        Request r = request("POST", new Destination("http", "h", 80, "/users"), Headers.of("Host", "h",
+                "Content-Encoding", "gzip", "Content-Length", Integer.toString(compressed.length)), compressed);
+
+        String shown = text.request(r, true);
+        EditedRequest removed = text.parseRequest(shown.replace("Content-Encoding: gzip\n", "").replace("Ada", "Grace"));
+        EditedRequest identity = text.parseRequest(shown.replace("Content-Encoding: gzip", "Content-Encoding: identity"));
+
+        String grace = new String(JSON_ADA, StandardCharsets.UTF_8).replace("Ada", "Grace");
+        assertEquals(grace, new String(removed.body().orElseThrow(), StandardCharsets.UTF_8));
+        assertEquals(List.of(Integer.toString(grace.length())), removed.headers().all("Content-Length"));
+        assertArrayEquals(JSON_ADA, identity.body().orElseThrow());
+    }
+
+    @Test
+    void aCodingWiretapCannotApplyIsRefusedAtItsLine() {
+        String edited = """
+                POST http://h/upload HTTP/1.1
+                Host: h
+                Content-Encoding: compress
+
+                some text
+                """;
+
+        MessageTextException e = assertThrows(MessageTextException.class, () -> text.parseRequest(edited));
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("cannot encode a body as 'compress'"), e.getMessage());
+    }
+
+    @Test
+    void aCompressedBodyCutAtTheCaptureCapSaysItCannotBeDecoded() {
+        Response r = response(200, "OK", Headers.of("Content-Encoding", "br", "Transfer-Encoding", "chunked"), new byte[0]);
+
+        assertTrue(text.response(r, false).contains("[[wiretap: br-encoded body not held whole (larger than the capture cap), so it"
+                + " cannot be decoded; it goes on as it is and cannot be changed]]"), text.response(r, false));
     }
 
     @Test

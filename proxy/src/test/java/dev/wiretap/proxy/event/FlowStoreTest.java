@@ -127,6 +127,33 @@ class FlowStoreTest {
         assertTrue(store.usedBytes() <= 8 * 1024);
     }
 
+    @Test
+    void recentTestsOutsideTheLockSoThatConnectionsStoreTheirFlowsMeanwhile() throws Exception {
+        FlowStore store = new FlowStore(1 << 20);
+        for (long id = 1; id <= 5; id++) {
+            complete(store, requested(store, id));
+        }
+        List<Thread> storers = new java.util.ArrayList<>();
+
+        // A slow test (a filter decoding bodies) during which a connection finishes flow 6 and stores it.
+        List<Flow> recent = store.recent(3, flow -> {
+            if (storers.isEmpty()) {
+                Thread storer = Thread.ofPlatform().start(() -> complete(store, requested(store, 6)));
+                storers.add(storer);
+                try {
+                    storer.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                assertTrue(!storer.isAlive(), "storing a flow waited for the test to finish");
+            }
+            return flow.id() % 2 == 1;
+        });
+
+        assertEquals(List.of(1L, 3L, 5L), ids(recent), "flows stored meanwhile are not read, the older ones are");
+        assertEquals(6, store.get(6).orElseThrow().id());
+    }
+
     private static List<Long> ids(List<Flow> flows) {
         return flows.stream().map(Flow::id).toList();
     }

@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.content;
 
 import dev.wiretap.proxy.flow.Headers;
 import java.nio.charset.Charset;
@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A Content-Type value read for display (RFC 9110 section 8.3.1): type and subtype lower-cased, and the charset
+ * A Content-Type value read for showing a body (RFC 9110 section 8.3.1): type and subtype lower-cased, and the charset
  * parameter if there is one; and what kind of content that names. Immutable.
  *
  * @param type    e.g. {@code text}; empty when there was no Content-Type

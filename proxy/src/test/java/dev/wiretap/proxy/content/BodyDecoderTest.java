@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.content;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.testing.Encodings;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

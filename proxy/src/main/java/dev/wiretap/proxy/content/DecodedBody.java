@@ -1,10 +1,10 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.content;
 
 import java.util.List;
 
 /**
- * A message body with its content codings undone as far as they could be, for display and export. Immutable
- * (the array is not copied: do not change it).
+ * A message body with its content codings undone as far as they could be, for showing, filtering and exporting.
+ * Immutable (the array is not copied: do not change it).
  *
  * @param bytes   the decoded payload; the captured bytes unchanged when nothing could be decoded
  * @param codings the codings that were undone, in the order the sender applied them; empty when the bytes are as

@@ -1,20 +1,28 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.content;
 
 import dev.wiretap.proxy.flow.Headers;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
- * The content codings wiretap can undo for display and export (RFC 9110 section 8.4.1): gzip, deflate (the zlib
- * format the RFC names, and the raw deflate some servers send instead), br and zstd. Stateless.
+ * The content codings wiretap can undo (RFC 9110 section 8.4.1) for showing, filtering and exporting bodies, and apply
+ * again to an edited body: gzip, deflate (the zlib format the RFC names; when decoding also the raw deflate some
+ * servers send instead), br and zstd. Stateless.
  */
 public enum ContentCoding {
     GZIP("gzip"),
@@ -59,6 +67,13 @@ public enum ContentCoding {
         return tokens;
     }
 
+    /** The codings of the Content-Encoding fields alone, as {@link #listed} reads them. */
+    public static List<String> contentEncoding(Headers headers) {
+        List<String> tokens = new ArrayList<>(2);
+        add(headers.all("Content-Encoding"), tokens);
+        return tokens;
+    }
+
     private static void add(List<String> values, List<String> tokens) {
         for (String value : values) {
             for (String part : value.split(",")) {
@@ -83,6 +98,47 @@ public enum ContentCoding {
             case BR -> new BufferedInputStream(new org.brotli.dec.BrotliInputStream(in), 8192);
             case ZSTD -> new io.airlift.compress.zstd.ZstdInputStream(in);
         };
+    }
+
+    /**
+     * {@code data} with this coding applied: the JDK's gzip and zlib deflate, aircompressor's zstd, and for br a stream
+     * of uncompressed meta-blocks ({@link BrotliStored}), since the JVM has no brotli compressor but native ones.
+     */
+    byte[] encode(byte[] data) {
+        return switch (this) {
+            case GZIP -> deflate(data, true);
+            case DEFLATE -> deflate(data, false);
+            case BR -> BrotliStored.encode(data);
+            case ZSTD -> zstd(data);
+        };
+    }
+
+    private static byte[] deflate(byte[] data, boolean gzip) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 2 + 64);
+        if (gzip) {
+            try (OutputStream stream = new GZIPOutputStream(out, 8192)) {
+                stream.write(data);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+            }
+            return out.toByteArray();
+        }
+        Deflater deflater = new Deflater(); // the zlib format, as RFC 9110 section 8.4.1.2 names it
+        try (OutputStream stream = new DeflaterOutputStream(out, deflater, 8192)) {
+            stream.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deflater.end(); // its native memory, which a stream given its own deflater does not free
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] zstd(byte[] data) {
+        io.airlift.compress.zstd.ZstdCompressor compressor = new io.airlift.compress.zstd.ZstdCompressor();
+        byte[] out = new byte[compressor.maxCompressedLength(data.length)];
+        int n = compressor.compress(data, 0, data.length, out, 0, out.length);
+        return Arrays.copyOf(out, n);
     }
 
     /**

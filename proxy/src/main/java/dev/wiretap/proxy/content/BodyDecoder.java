@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.content;
 
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Headers;
@@ -13,12 +13,12 @@ import java.util.Optional;
 import java.util.zip.Inflater;
 
 /**
- * Undoes a body's content codings (Content-Encoding, possibly stacked as in {@code gzip, br}) for display and
- * export. Never throws for bad data: a truncated capture, corrupt data, an unknown coding or a decompression bomb
- * each end in a {@link DecodedBody} with what could be decoded and a note saying why it stopped.
+ * Undoes a body's content codings (Content-Encoding, possibly stacked as in {@code gzip, br}) for showing, filtering,
+ * editing and exporting. Never throws for bad data: a truncated capture, corrupt data, an unknown coding or a
+ * decompression bomb each end in a {@link DecodedBody} with what could be decoded and a note saying why it stopped.
  *
- * <p>Stateless and thread-safe; decoding runs on the caller's thread (the console's or the exporter's, never the
- * proxy's connection threads, since decoding a captured megabyte takes milliseconds).
+ * <p>Stateless and thread-safe; decoding runs on the caller's thread (the console's, the log's or the exporter's, never
+ * the proxy's connection threads, since decoding a captured megabyte takes milliseconds).
  */
 public final class BodyDecoder {
 

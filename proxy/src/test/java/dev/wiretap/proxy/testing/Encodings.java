@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.testing;
 
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.encoder.Encoder;
@@ -12,13 +12,13 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 
 /** Compresses test bodies with the real encoders: the JDK's for gzip and deflate, brotli4j for br, aircompressor for zstd. */
-final class Encodings {
+public final class Encodings {
 
     private Encodings() {
     }
 
     /** {@code data} encoded with the named coding ("deflate-raw" for deflate without the zlib wrapper). */
-    static byte[] encode(String coding, byte[] data) {
+    public static byte[] encode(String coding, byte[] data) {
         try {
             return switch (coding) {
                 case "gzip", "x-gzip" -> gzip(data);
@@ -33,7 +33,7 @@ final class Encodings {
         }
     }
 
-    static byte[] gzip(byte[] data) throws IOException {
+    public static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(data);
@@ -41,7 +41,7 @@ final class Encodings {
         return out.toByteArray();
     }
 
-    static byte[] deflate(byte[] data, boolean raw) throws IOException {
+    public static byte[] deflate(byte[] data, boolean raw) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, raw);
         try (DeflaterOutputStream d = new DeflaterOutputStream(out, deflater)) {
@@ -52,12 +52,12 @@ final class Encodings {
         return out.toByteArray();
     }
 
-    static byte[] brotli(byte[] data) throws IOException {
+    public static byte[] brotli(byte[] data) throws IOException {
         Brotli4jLoader.ensureAvailability();
         return Encoder.compress(data);
     }
 
-    static byte[] zstd(byte[] data) {
+    public static byte[] zstd(byte[] data) {
         ZstdCompressor compressor = new ZstdCompressor();
         byte[] out = new byte[compressor.maxCompressedLength(data.length)];
         int n = compressor.compress(data, 0, data.length, out, 0, out.length);
