@@ -1,7 +1,8 @@
 package dev.wiretap.config.file;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -26,16 +27,24 @@ final class CertificateFiles {
         if (!Files.isReadable(file)) {
             return Optional.of("cannot read " + file);
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                return Optional.of(file + " holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)");
-            }
-            return Optional.empty();
-        } catch (CertificateException e) {
-            return Optional.of(file + " holds no readable certificate (expected PEM: -----BEGIN CERTIFICATE-----): "
-                    + e.getMessage());
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             return Optional.of("cannot read " + file + ": " + e.getMessage());
         }
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        try {
+            if (!CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes)).isEmpty()) {
+                return Optional.empty();
+            }
+        } catch (CertificateException e) {
+            // Text that is not a certificate at all is said so below; a PEM certificate that is broken, here.
+            if (text.contains("-----BEGIN CERTIFICATE-----")) {
+                return Optional.of(file + " holds a certificate that cannot be read: " + e.getMessage());
+            }
+        }
+        return Optional.of(file + " holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)"
+                + (text.contains("PRIVATE KEY-----") ? "; it holds a private key, which trusting a CA does not need" : ""));
     }
 }
