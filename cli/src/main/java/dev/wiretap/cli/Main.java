@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                 "  wiretap --listen 0.0.0.0:9000 -v          all interfaces, with headers",
                 "  wiretap --upstream-proxy http://proxy.corp:3128",
                 "  wiretap --upstream-proxy http://alice:s3cret@proxy.corp:3128",
-                "  wiretap --upstream-proxy env             from http_proxy, https_proxy, no_proxy",
+                "  wiretap --upstream-proxy env              http_proxy, https_proxy, no_proxy",
                 "  wiretap --config rules.yaml --set timeouts.upstream_read=2m",
                 "  wiretap config                            what is in force, and from where",
                 "  wiretap ca                                trust wiretap's CA for HTTPS"})
@@ -49,9 +49,8 @@ public final class Main implements Callable<Integer> {
     HostPort listen;
 
     @Option(names = "--upstream-proxy", paramLabel = "URL", converter = UpstreamProxyConverter.class,
-            description = "Forward through this HTTP proxy: http://proxy.corp:3128, with credentials"
-                    + " http://USER:PASSWORD@proxy.corp:3128 (percent-encoded), https://... for TLS to the proxy;"
-                    + " or env: http_proxy, https_proxy and no_proxy from the environment.")
+            description = "Forward through another proxy: http://HOST:PORT, with credentials http://USER:PASSWORD@HOST:PORT"
+                    + " (percent-encoded), https://... for TLS to the proxy; env: http_proxy, https_proxy and no_proxy.")
     UpstreamProxies upstreamProxy;
 
     @Option(names = {"-v", "--verbose"}, description = "Also print request and response headers, and connection counters.")
@@ -72,7 +71,8 @@ public final class Main implements Callable<Integer> {
     boolean insecureUpstream;
 
     @Option(names = "--upstream-ca", paramLabel = "FILE",
-            description = "Also trust the certificates in this PEM file for origins (a company or test CA). Repeatable.")
+            description = "Also trust the certificates in this PEM file for origins and an https:// upstream proxy (a"
+                    + " company or test CA). Repeatable.")
     List<Path> upstreamCa = new ArrayList<>();
 
     @Option(names = "--ca-cert", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT, description = "Use your own CA certificate (PEM) instead of wiretap's; needs --ca-key.")
