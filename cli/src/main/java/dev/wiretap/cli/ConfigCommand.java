@@ -1,5 +1,6 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.config.UpstreamProxies;
 import dev.wiretap.config.file.ConfigError;
 import dev.wiretap.config.file.ConfigLoader;
 import dev.wiretap.config.file.ConfigPrinter;
@@ -54,6 +55,9 @@ final class ConfigCommand implements Callable<Integer> {
         out.println(loaded.file().map(f -> "# config file: " + f.toAbsolutePath())
                 .orElse("# no config file (" + ConfigLoader.defaultFile(loaded.settings().tls().configDir()) + " does not exist)"));
         out.print(ConfigPrinter.effective(loaded.settings(), loaded.sources()));
+        if (loaded.settings().upstreamProxies() instanceof UpstreamProxies.Environment env) {
+            out.println("# upstream_proxy env: " + env.describe());
+        }
         out.flush();
         return 0;
     }

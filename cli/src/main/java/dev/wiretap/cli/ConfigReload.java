@@ -73,7 +73,7 @@ final class ConfigReload {
     /** The keys whose values differ: all but the rules need a restart to take effect. */
     static List<String> changedKeys(Settings before, Settings after) {
         return Options.all().stream()
-                .filter(o -> !o.show().apply(before).equals(o.show().apply(after)))
+                .filter(o -> !o.value().apply(before).equals(o.value().apply(after)))
                 .map(Option::key)
                 .toList();
     }

@@ -7,7 +7,7 @@ import dev.wiretap.config.file.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import dev.wiretap.config.Settings;
-import dev.wiretap.config.UpstreamProxy;
+import dev.wiretap.config.UpstreamProxies;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
 import java.io.IOException;
@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
                 "  curl -x http://127.0.0.1:8080 http://example.com/",
                 "  wiretap --listen 0.0.0.0:9000 -v          all interfaces, with headers",
                 "  wiretap --upstream-proxy http://proxy.corp:3128",
+                "  wiretap --upstream-proxy http://alice:s3cret@proxy.corp:3128",
+                "  wiretap --upstream-proxy env              http_proxy, https_proxy, no_proxy",
                 "  wiretap --config rules.yaml --set timeouts.upstream_read=2m",
                 "  wiretap config                            what is in force, and from where",
                 "  wiretap ca                                trust wiretap's CA for HTTPS"})
@@ -47,8 +49,9 @@ public final class Main implements Callable<Integer> {
     HostPort listen;
 
     @Option(names = "--upstream-proxy", paramLabel = "URL", converter = UpstreamProxyConverter.class,
-            description = "Forward everything through this HTTP proxy, e.g. http://proxy.corp:3128.")
-    UpstreamProxy upstreamProxy;
+            description = "Forward through another proxy: http://HOST:PORT, with credentials http://USER:PASSWORD@HOST:PORT"
+                    + " (percent-encoded), https://... for TLS to the proxy; env: http_proxy, https_proxy and no_proxy.")
+    UpstreamProxies upstreamProxy;
 
     @Option(names = {"-v", "--verbose"}, description = "Also print request and response headers, and connection counters.")
     boolean verbose;
@@ -68,7 +71,8 @@ public final class Main implements Callable<Integer> {
     boolean insecureUpstream;
 
     @Option(names = "--upstream-ca", paramLabel = "FILE",
-            description = "Also trust the certificates in this PEM file for origins (a company or test CA). Repeatable.")
+            description = "Also trust the certificates in this PEM file for origins and an https:// upstream proxy (a"
+                    + " company or test CA). Repeatable.")
     List<Path> upstreamCa = new ArrayList<>();
 
     @Option(names = "--ca-cert", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT, description = "Use your own CA certificate (PEM) instead of wiretap's; needs --ca-key.")
@@ -105,11 +109,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main(out, err));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
-        cli.setParameterExceptionHandler((e, a) -> {
-            err.println("wiretap: " + e.getMessage());
-            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the flags.");
-            return CommandLine.ExitCode.USAGE;
-        });
+        cli.setParameterExceptionHandler(new UsageErrors(err));
         return cli.execute(args);
     }
 
@@ -147,8 +147,10 @@ public final class Main implements Callable<Integer> {
             return runConsole(wiretap, flags, loaded);
         }
         log.start(wiretap.flows()::get);
+        // Reloads' notices and errors alike go where the log's notices go (after the flow lines before them): one stream.
         Optional<ConfigWatcher> watcher = loaded.file().flatMap(file -> ConfigWatcher.start(file,
-                new ConfigReload(flags, settings, wiretap::updateRules, log::printNotice, err::println)::reload, err::println));
+                new ConfigReload(flags, settings, wiretap::updateRules, log::printNotice, log::printNotice)::reload,
+                log::printNotice));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             watcher.ifPresent(ConfigWatcher::close);
@@ -253,7 +255,11 @@ public final class Main implements Callable<Integer> {
         PrintStream out = headless.notices(this.out, err); // standard output may be for JSON lines alone
         String hostPort = listenText(wiretap, settings);
         out.println("wiretap " + Wiretap.version() + " listening on http://" + hostPort);
-        settings.upstreamProxy().ifPresent(p -> out.println("forwarding through upstream proxy " + p));
+        switch (settings.upstreamProxies()) {
+            case UpstreamProxies.Fixed fixed -> out.println("forwarding through upstream proxy " + fixed.proxy());
+            case UpstreamProxies.Environment env -> out.println("upstream proxies from the environment: " + env.describe());
+            case UpstreamProxies.None none -> { }
+        }
         wiretap.certificateAuthority().ifPresentOrElse(
                 ca -> out.println("HTTPS interception on; CA certificate " + ca.certificateFile()
                         + " (to trust it: wiretap ca, or http://wiretap/ through the proxy)"),
@@ -307,11 +313,11 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    static final class UpstreamProxyConverter implements CommandLine.ITypeConverter<UpstreamProxy> {
+    static final class UpstreamProxyConverter implements CommandLine.ITypeConverter<UpstreamProxies> {
         @Override
-        public UpstreamProxy convert(String value) {
+        public UpstreamProxies convert(String value) {
             try {
-                return UpstreamProxy.parse(value);
+                return UpstreamProxies.parse(value, System.getenv());
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

@@ -36,7 +36,7 @@ record SettingsFromFlags(Optional<Path> file, List<ConfigLoader.Override> overri
             overrides.add(flag("listen", quoted(main.listen.toString()), "--listen"));
         }
         if (main.upstreamProxy != null) {
-            overrides.add(flag("upstream_proxy", quoted(main.upstreamProxy.toString()), "--upstream-proxy"));
+            overrides.add(flag("upstream_proxy", quoted(main.upstreamProxy.configValue()), "--upstream-proxy"));
         }
         if (main.noVia) {
             overrides.add(flag("via", "false", "--no-via"));

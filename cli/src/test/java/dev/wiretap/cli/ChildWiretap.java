@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +34,16 @@ final class ChildWiretap implements AutoCloseable {
     private final Path home;
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     private final StringBuffer stderr = new StringBuffer();
+    private final StringBuffer transcript = new StringBuffer();
     private final Thread stdoutDone;
     private final Thread stderrDone;
 
     private ChildWiretap(Path home, List<String> args) throws IOException {
+        this(home, Map.of(), args);
+    }
+
+    /** {@code env}: variables to set (an empty value removes the variable from what the child inherits). */
+    private ChildWiretap(Path home, Map<String, String> env, List<String> args) throws IOException {
         this.home = home;
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -46,9 +53,19 @@ final class ChildWiretap implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("NO_COLOR", "1");
         pb.environment().put("WIRETAP_HOME", home.toString());
+        env.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                pb.environment().remove(name);
+            } else {
+                pb.environment().put(name, value);
+            }
+        });
         process = pb.start();
         process.getOutputStream().close();
-        stdoutDone = pump(process.getInputStream(), stdout::add, "wiretap-stdout");
+        stdoutDone = pump(process.getInputStream(), line -> {
+            transcript.append(line).append('\n');
+            stdout.add(line);
+        }, "wiretap-stdout");
         stderrDone = pump(process.getErrorStream(), line -> stderr.append(line).append('\n'), "wiretap-stderr");
     }
 
@@ -62,26 +79,39 @@ final class ChildWiretap implements AutoCloseable {
      * the port is {@link Started#port()}.
      */
     static Started startListening(Path home, String... more) throws IOException, InterruptedException {
+        return startListening(home, Map.of(), more);
+    }
+
+    /**
+     * As {@link #startListening(Path, String...)}, with environment variables set (or, given as empty, removed). The
+     * line on the upstream proxy, if the banner has one, is {@link Started#upstreamLine()}.
+     */
+    static Started startListening(Path home, Map<String, String> env, String... more) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
         args.addAll(List.of(more));
-        ChildWiretap wiretap = new ChildWiretap(home, args);
+        ChildWiretap wiretap = new ChildWiretap(home, env, args);
         try {
             String banner = wiretap.stdout.poll(60, TimeUnit.SECONDS);
             assertTrue(banner != null, "no banner from wiretap within 60 s; stderr: " + wiretap.stderr);
             Matcher m = BANNER.matcher(banner);
             assertTrue(m.matches(), banner);
             String interception = wiretap.stdout.poll(60, TimeUnit.SECONDS);
+            String upstream = null;
+            if (interception != null && (interception.startsWith("forwarding through") || interception.startsWith("upstream proxies"))) {
+                upstream = interception;
+                interception = wiretap.stdout.poll(60, TimeUnit.SECONDS);
+            }
             assertTrue(interception != null && interception.startsWith("HTTPS interception on; CA certificate "
                     + home.resolve("wiretap-ca.pem")), String.valueOf(interception));
-            return new Started(wiretap, Integer.parseInt(m.group(2)));
+            return new Started(wiretap, Integer.parseInt(m.group(2)), upstream);
         } catch (AssertionError | InterruptedException e) {
             wiretap.close();
             throw e;
         }
     }
 
-    /** A wiretap that printed its banner, and the port it named. */
-    record Started(ChildWiretap wiretap, int port) {
+    /** A wiretap that printed its banner, the port it named, and its line on the upstream proxy (or null). */
+    record Started(ChildWiretap wiretap, int port, String upstreamLine) {
     }
 
     Process process() {
@@ -91,6 +121,11 @@ final class ChildWiretap implements AutoCloseable {
     /** Where its CA certificate is. */
     Path caCertificate() {
         return home.resolve("wiretap-ca.pem");
+    }
+
+    /** Everything it wrote to standard output so far, taken or not. */
+    String stdoutTranscript() {
+        return transcript.toString();
     }
 
     /** Everything it wrote to standard error so far. */

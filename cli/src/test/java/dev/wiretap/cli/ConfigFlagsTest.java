@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.file.ConfigLoader;
+import dev.wiretap.proxy.testing.TestCa;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -118,6 +119,7 @@ class ConfigFlagsTest {
     @Test
     void everyFlagBeatsTheFileAndNamesItselfAsTheSource() throws Exception {
         Path ca = Files.writeString(dir.resolve("ca.pem"), "not read by wiretap config");
+        Path trusted = TestCa.ec("company CA").writeCertificate(dir.resolve("company-ca.pem"));
         Path key = Files.writeString(dir.resolve("ca-key.pem"), "not read either");
         Path config = write("config.yaml", """
                 listen: 127.0.0.1:9090
@@ -129,25 +131,35 @@ class ConfigFlagsTest {
                   insecure_upstream: false
                 """);
 
-        Run run = run("--config", config.toString(), "--listen", "[::1]:7070", "--upstream-proxy", "http://flag-proxy:8888",
-                "--no-via", "--no-intercept", "--passthrough", "*.bank.example", "--passthrough", "pinned.example",
-                "--insecure-upstream", "--upstream-ca", ca.toString(), "--ca-cert", ca.toString(), "--ca-key", key.toString(),
+        Run run = run("--config", config.toString(), "--listen", "[::1]:7070", "--upstream-proxy",
+                "http://alice:hunter2@flag-proxy:8888", "--no-via", "--no-intercept", "--passthrough", "*.bank.example",
+                "--passthrough", "pinned.example", "--insecure-upstream", "--upstream-ca", trusted.toString(), "--ca-cert", ca.toString(), "--ca-key", key.toString(),
                 "--config-dir", dir.resolve("home").toString(), "config");
 
         assertEquals(0, run.code, run.err);
         for (String line : List.of(
                 "listen: \"[::1]:7070\"  # --listen",
-                "upstream_proxy: http://flag-proxy:8888  # --upstream-proxy",
+                "upstream_proxy: \"http://alice:***@flag-proxy:8888\"  # --upstream-proxy (password not shown)",
                 "via: false  # --no-via",
                 "config_dir: " + dir.resolve("home") + "  # --config-dir",
                 "  intercept: false  # --no-intercept",
                 "  passthrough: [\"*.bank.example\", pinned.example]  # --passthrough",
                 "  insecure_upstream: true  # --insecure-upstream",
-                "  trusted_certs: [" + ca + "]  # --upstream-ca",
+                "  trusted_certs: [" + trusted + "]  # --upstream-ca",
                 "  ca_cert: " + ca + "  # --ca-cert",
                 "  ca_key: " + key + "  # --ca-key")) {
             assertTrue(run.out.lines().anyMatch(line::equals), line + " in:\n" + run.out);
         }
+        assertTrue(!run.out.contains("hunter2"), run.out);
+    }
+
+    @Test
+    void showsAnUpstreamProxyFromTheEnvironmentAsEnvAndWhatItFound() throws Exception {
+        Run run = run("--upstream-proxy", "env", "config");
+
+        assertEquals(0, run.code, run.err);
+        assertTrue(run.out.contains("\nupstream_proxy: env  # --upstream-proxy\n"), run.out);
+        assertTrue(run.out.lines().anyMatch(l -> l.startsWith("# upstream_proxy env: ")), run.out);
     }
 
     @Test

@@ -71,10 +71,11 @@ class ConfigProcessTest {
 
             // Broken, written in place.
             Files.writeString(config, rule("tag-three", "three").replace("host:127.0.0.1", "hots:127.0.0.1"));
-            String stderr = wiretap.awaitStderr("\n");
+            // On the same stream as "config reloaded", in order with the log's lines: one stream for notices.
             assertEquals("wiretap: config not reloaded: config.yaml:3:12: rules[1].match: invalid filter 'hots:127.0.0.1':"
                     + " column 1: unknown field 'hots' (did you mean 'host'?); fields are host, path, url, method, status,"
-                    + " header, reqheader, resheader, type, body, reqbody, resbody (the last good settings stay in force)\n", stderr);
+                    + " header, reqheader, resheader, type, body, reqbody, resbody (the last good settings stay in force)",
+                    wiretap.nextLine());
 
             assertTrue(get(client, origin).contains("\r\nX-Rule: two\r\n"));
             line = wiretap.nextLine();
@@ -83,6 +84,8 @@ class ConfigProcessTest {
             assertTrue(wiretap.process().toHandle().destroy());
             assertTrue(wiretap.process().waitFor(30, TimeUnit.SECONDS), "wiretap did not stop within 30 s");
             assertEquals(0, wiretap.process().exitValue());
+            wiretap.awaitEndOfOutput();
+            assertEquals("", wiretap.stderr(), "nothing on standard error");
         }
     }
 

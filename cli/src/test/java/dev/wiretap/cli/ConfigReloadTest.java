@@ -3,6 +3,8 @@ package dev.wiretap.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.config.Settings;
+import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.config.file.ConfigLoader;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
@@ -134,6 +136,17 @@ class ConfigReloadTest {
         assertEquals(List.of("config reloaded from " + file + ": 1 rule; needs a restart: timeouts.client_idle, tls.passthrough"),
                 notices);
         assertTrue(get().contains("\r\nX-Rule: one\r\n"));
+    }
+
+    @Test
+    void seesAChangedUpstreamProxyPasswordThoughNoneIsShown() {
+        // Shown, both read http://alice:***@proxy.corp:3128: the change is in what is hidden.
+        Settings before = Settings.defaults().withUpstreamProxy(UpstreamProxy.parse("http://alice:one@proxy.corp:3128"));
+        Settings after = Settings.defaults().withUpstreamProxy(UpstreamProxy.parse("http://alice:two@proxy.corp:3128"));
+
+        assertEquals(List.of("upstream_proxy"), ConfigReload.changedKeys(before, after));
+        assertEquals(List.of(), ConfigReload.changedKeys(before, before.withUpstreamProxy(
+                UpstreamProxy.parse("http://alice:one@proxy.corp:3128"))));
     }
 
     @Test

@@ -21,15 +21,15 @@ class MainTest {
     static java.nio.file.Path configDir;
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
-            --bogus                    | Unknown option: '--bogus'
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            --bogus                    | unknown flag '--bogus'
             --listen nope              | expected HOST:PORT, got 'nope' (no port)
             --listen 1.2.3.4:99999     | port 99999 in '1.2.3.4:99999' is above 65535
             --listen ::1:8080          | an IPv6 address needs brackets
             --listen                   | Missing required parameter for option '--listen'
-            --upstream-proxy ftp://x   | upstream proxy must be an http:// URL, got 'ftp://x'
-            --upstream-proxy http://u:p@proxy:3128 | credentials
-            stray                      | Unmatched argument
+            --upstream-proxy ftp://x   | upstream proxy must be an http:// or https:// URL, got 'ftp://x'
+            --upstream-proxy http://u:p@proxy:99999 | upstream proxy URL 'http://u:***@proxy:99999' has port 99999
+            stray                      | 'stray' is not a command or flag of wiretap; the commands are ca and config
             """)
     void rejectsBadFlagsWithExitCode2AndSaysWhy(String args, String expected) {
         Run run = run(args.split(" "));
@@ -39,6 +39,45 @@ class MainTest {
         assertTrue(run.err.contains(expected), run.err);
         assertTrue(run.err.contains("wiretap --help"), run.err);
         assertEquals("", run.out);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            --lissten :8080               | wiretap: unknown flag '--lissten' (did you mean --listen?)                     | wiretap --help
+            --upstream-proxi http://p:1   | wiretap: unknown flag '--upstream-proxi' (did you mean --upstream-proxy or --upstream-ca?) | wiretap --help
+            conifg                        | wiretap: 'conifg' is not a command or flag of wiretap (did you mean config?); the commands are ca and config | wiretap --help
+            --listen :8080 foo bar        | wiretap: 'foo', 'bar' are not commands or flags of wiretap; the commands are ca and config | wiretap --help
+            config --defualts             | wiretap: unknown flag '--defualts' for wiretap config (did you mean --defaults?) | wiretap config --help
+            ca foo                        | wiretap: 'foo' is not a command or flag of wiretap ca; it takes no other arguments | wiretap ca --help
+            """)
+    void namesAWordItCannotPlaceAndSuggestsTheNearestFlagOrCommand(String args, String expected, String help) {
+        Run run = run(args.split(" "));
+
+        assertEquals(2, run.code);
+        assertEquals(expected + System.lineSeparator() + "Try '" + help + "' for the flags." + System.lineSeparator(), run.err);
+        assertEquals("", run.out);
+    }
+
+    @Test
+    void refusesAnUpstreamCaFileWithoutACertificateAsABadFlag(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path notPem = java.nio.file.Files.writeString(dir.resolve("company-ca.txt"), "paste the CA here\n");
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty.pem"), "");
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"),
+                "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+        java.nio.file.Path home = dir.resolve("home");
+
+        for (java.nio.file.Path file : java.util.List.of(notPem, empty, key)) {
+            Run run = run("--listen", "127.0.0.1:0", "--config-dir", home.toString(), "--upstream-ca", file.toString());
+
+            assertEquals(2, run.code, run.err);
+            assertTrue(run.err.startsWith("wiretap: --upstream-ca: tls.trusted_certs: " + file
+                    + " holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)"), run.err);
+            assertEquals("", run.out, "nothing started");
+            assertTrue(java.nio.file.Files.notExists(home), "no CA made");
+        }
+        Run run = run("--listen", "127.0.0.1:0", "--config-dir", home.toString(), "--upstream-ca", key.toString());
+        assertTrue(run.err.contains("it holds a private key"), run.err);
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.wiretap.config;
 import dev.wiretap.config.rule.Rule;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Every option wiretap has, as one immutable tree with documented defaults ({@link #defaults()}).
@@ -11,7 +10,7 @@ import java.util.Optional;
  *
  * @param listen        where wiretap accepts client connections; loopback by default so that it never
  *                      becomes an open proxy by accident
- * @param upstreamProxy another proxy to forward everything through, if any
+ * @param upstreamProxies which upstream proxy each request goes through, if any: none, one, or the environment's
  * @param addVia        whether to add a Via field to forwarded requests and responses (RFC 9110 section 7.6.3)
  * @param limits        limits on message heads
  * @param timeouts      how long to wait for each party
@@ -20,7 +19,7 @@ import java.util.Optional;
  * @param tls           HTTPS interception and TLS towards origins
  * @param rules         traffic rules, applied in order
  */
-public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, boolean addVia, Limits limits,
+public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean addVia, Limits limits,
                        Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls,
                        List<Rule> rules) {
 
@@ -28,7 +27,7 @@ public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, b
 
     public Settings {
         Objects.requireNonNull(listen, "listen");
-        Objects.requireNonNull(upstreamProxy, "upstreamProxy");
+        Objects.requireNonNull(upstreamProxies, "upstreamProxies");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(pool, "pool");
@@ -38,43 +37,48 @@ public record Settings(HostPort listen, Optional<UpstreamProxy> upstreamProxy, b
     }
 
     public static Settings defaults() {
-        return new Settings(DEFAULT_LISTEN, Optional.empty(), true, Limits.DEFAULTS, Timeouts.DEFAULTS,
+        return new Settings(DEFAULT_LISTEN, UpstreamProxies.NONE, true, Limits.DEFAULTS, Timeouts.DEFAULTS,
                 PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of());
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxy, addVia, limits, timeouts, pool, capture, tls, rules);
+        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules);
     }
 
+    /** Everything through {@code value}; null for straight to origins. */
     public Settings withUpstreamProxy(UpstreamProxy value) {
-        return new Settings(listen, Optional.ofNullable(value), addVia, limits, timeouts, pool, capture, tls, rules);
+        return withUpstreamProxies(UpstreamProxies.of(value));
+    }
+
+    public Settings withUpstreamProxies(UpstreamProxies value) {
+        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxy, value, limits, timeouts, pool, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxy, addVia, value, timeouts, pool, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, value, pool, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, value, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules);
     }
 
     public Settings withTls(TlsSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, capture, value, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules);
     }
 
     public Settings withRules(List<Rule> value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, capture, tls, value);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxy, addVia, limits, timeouts, pool, value, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules);
     }
 }

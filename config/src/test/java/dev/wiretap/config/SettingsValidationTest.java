@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -84,8 +83,8 @@ class SettingsValidationTest {
     void defaultsListenOnLoopbackWithoutAnUpstreamProxy() {
         Settings s = Settings.defaults();
         assertTrue(s.listen().isLoopback());
-        assertEquals(Optional.empty(), s.upstreamProxy());
-        assertEquals(Optional.empty(), s.withUpstreamProxy(null).upstreamProxy());
+        assertEquals(UpstreamProxies.NONE, s.upstreamProxies());
+        assertEquals(UpstreamProxies.NONE, s.withUpstreamProxy(null).upstreamProxies());
     }
 
     @Test

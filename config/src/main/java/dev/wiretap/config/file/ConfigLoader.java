@@ -147,8 +147,9 @@ public final class ConfigLoader {
             }
         }
         for (Path p : settings.tls().trustedCerts()) {
-            if (!Files.isReadable(p)) {
-                throw new ConfigError(sources.get("tls.trusted_certs"), "tls.trusted_certs", "cannot read " + p);
+            Optional<String> problem = CertificateFiles.problem(p);
+            if (problem.isPresent()) {
+                throw new ConfigError(sources.get("tls.trusted_certs"), "tls.trusted_certs", problem.get());
             }
         }
     }

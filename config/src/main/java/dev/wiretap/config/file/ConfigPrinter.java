@@ -1,6 +1,7 @@
 package dev.wiretap.config.file;
 
 import dev.wiretap.config.Settings;
+import dev.wiretap.config.UpstreamProxies;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.config.rule.RuleAction;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ public final class ConfigPrinter {
     /** The effective settings, each key followed by its source ({@code # default}, {@code # config.yaml:12}, {@code # --set}). */
     public static String effective(Settings settings, Map<String, String> sources) {
         StringBuilder sb = new StringBuilder("# wiretap's effective settings; '# where' says where each value came from\n");
-        print(settings, sb, o -> "# " + sources.getOrDefault(o.key(), "default"));
+        print(settings, sb, o -> "# " + sources.getOrDefault(o.key(), "default") + hidden(o, settings));
         sb.append("rules:");
         if (settings.rules().isEmpty()) {
             sb.append(" []  # ").append(sources.getOrDefault("rules", "default")).append('\n');
@@ -94,6 +95,13 @@ public final class ConfigPrinter {
             #     match: host:downloads.example.com
             #     throttle: {up: 16k, down: 64k}
             """;
+
+    /** Says so when a value is shown without its secret (an upstream proxy's password), so it does not read back whole. */
+    private static String hidden(Option o, Settings settings) {
+        boolean hides = o.key().equals("upstream_proxy") && settings.upstreamProxies() instanceof UpstreamProxies.Fixed f
+                && !f.proxy().password().isEmpty();
+        return hides ? " (password not shown)" : "";
+    }
 
     private interface Comment {
         String of(Option option);

@@ -5,7 +5,7 @@ import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Limits;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
-import dev.wiretap.config.UpstreamProxy;
+import dev.wiretap.config.UpstreamProxies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,10 +44,11 @@ public final class Options {
         List<Option> o = new ArrayList<>();
         o.add(new Option("listen", "HOST:PORT", "where wiretap accepts clients (loopback unless you mean otherwise)",
                 s -> s.listen().toString(), (s, n, k) -> s.withListen(HostPort.parse(Values.text(n, k)))));
-        o.add(new Option("upstream_proxy", "URL", "forward everything through this HTTP proxy (empty: none)",
-                s -> s.upstreamProxy().map(UpstreamProxy::toString).orElse(""),
-                (s, n, k) -> n instanceof ConfigNode.Scalar sc && (sc.isNull() || sc.text().isBlank())
-                        ? s.withUpstreamProxy(null) : s.withUpstreamProxy(UpstreamProxy.parse(Values.text(n, k)))));
+        o.add(new Option("upstream_proxy", "URL", "forward through this HTTP proxy, http[s]://[user:password@]host:port;"
+                + " env: http_proxy, https_proxy and no_proxy from the environment (empty: none)",
+                s -> s.upstreamProxies().toString(),
+                (s, n, k) -> s.withUpstreamProxies(UpstreamProxies.parse(optionalText(n, k), System.getenv())),
+                Settings::upstreamProxies));
         o.add(new Option("via", "boolean", "add a Via field to forwarded messages",
                 s -> Boolean.toString(s.addVia()), (s, n, k) -> s.withAddVia(Values.bool(n, k))));
 

@@ -1,6 +1,7 @@
 package dev.wiretap.config.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
+import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.config.rule.RuleAction;
 import java.io.IOException;
@@ -158,7 +160,39 @@ class ConfigLoaderTest {
                 // files that are not there
                 Arguments.of("rules:\n  - match: host:a\n    map_local: {path: mocks/missing.json}\n", "config.yaml:3: rules[1].map_local: no such file or directory: "),
                 Arguments.of("rules:\n  - match: host:a\n    respond: {body_file: missing.txt}\n", "config.yaml:3: rules[1].respond.body_file: cannot read "),
-                Arguments.of("tls:\n  trusted_certs: [/nonexistent/ca.pem]\n", "config.yaml:2: tls.trusted_certs: cannot read /nonexistent/ca.pem"));
+                Arguments.of("tls:\n  trusted_certs: [/nonexistent/ca.pem]\n", "config.yaml:2: tls.trusted_certs: cannot read /nonexistent/ca.pem"),
+                // an upstream proxy, its password never shown
+                Arguments.of("upstream_proxy: socks5://alice:hunter2@proxy:1080\n", "config.yaml:1: upstream_proxy: upstream proxy must"
+                        + " be an http:// or https:// URL, got 'socks5://alice:***@proxy:1080'"),
+                Arguments.of("upstream_proxy: http://alice:hunter2%@proxy:3128\n", "config.yaml:1: upstream_proxy: the password in"
+                        + " upstream proxy URL 'http://alice:***@proxy:3128' has a '%' not followed by two hex digits"));
+    }
+
+    @Test
+    void refusesATrustedCertificateFileThatHoldsNoCertificate() throws Exception {
+        Path notPem = Files.writeString(dir.resolve("company-ca.crt"), "ask IT for the real file\n");
+        Path file = write("tls:\n  trusted_certs: [" + notPem + "]\n");
+
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(Optional.of(file), List.of()));
+
+        assertEquals("config.yaml:2: tls.trusted_certs: " + notPem + " holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)",
+                e.getMessage());
+    }
+
+    @Test
+    void readsAnUpstreamProxyWithCredentialsAndShowsItWithoutThePassword() throws Exception {
+        Path file = write("upstream_proxy: https://CORP%5Calice:p%40ss@proxy.corp:8443\n");
+
+        ConfigLoader.Loaded loaded = ConfigLoader.load(Optional.of(file), List.of());
+
+        UpstreamProxy proxy = loaded.settings().upstreamProxies().proxyFor("https", "example.com", 443).orElseThrow();
+        assertEquals("CORP\\alice", proxy.user());
+        assertEquals("p@ss", proxy.password());
+        assertTrue(proxy.isTls());
+        String printed = ConfigPrinter.effective(loaded.settings(), loaded.sources());
+        assertTrue(printed.contains("\nupstream_proxy: \"https://CORP%5Calice:***@proxy.corp:8443\"  # config.yaml:1 (password not shown)\n"),
+                printed);
+        assertFalse(printed.contains("p%40ss"), printed);
     }
 
     @ParameterizedTest(name = "{1}")

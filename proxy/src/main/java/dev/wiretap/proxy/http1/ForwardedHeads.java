@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
@@ -9,8 +10,9 @@ import java.io.IOException;
 /**
  * Writes the heads wiretap forwards, following RFC 9110 section 7.6: fields meant for one hop are not passed on
  * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade unless upgrading, and
- * Proxy-Authorization on requests), a Via entry is added, and every other field line goes out byte for byte as it
- * came in. Start lines carry wiretap's own version (HTTP/1.1), as an intermediary must (RFC 9110 section 6.2).
+ * Proxy-Authorization on requests), a Via entry is added (and, for an upstream proxy with credentials, its own
+ * Proxy-Authorization), and every other field line goes out byte for byte as it came in. Start lines carry
+ * wiretap's own version (HTTP/1.1), as an intermediary must (RFC 9110 section 6.2).
  */
 public final class ForwardedHeads {
 
@@ -36,16 +38,18 @@ public final class ForwardedHeads {
      * @param host          the Host field's value: the destination's authority, except for a request read inside a
      *                      tunnel in origin-form, whose own Host names the virtual host (RFC 9112 section 3.2.2 replaces
      *                      it only for an absolute-form target)
-     * @param absoluteForm  true when the next hop is an upstream proxy (plain HTTP): the target is the full URL
+     * @param proxy         the upstream proxy the request goes to (plain HTTP through a proxy), or null for the origin:
+     *                      to a proxy the target is the full URL, with the proxy's own Proxy-Authorization when it has
+     *                      credentials (the client's, meant for wiretap, is never passed on)
      * @param via           this hop's Via entry (e.g. {@code 1.1 wiretap}), or null for none
      * @param upgrade       true when the client asked to upgrade: Upgrade and {@code Connection: upgrade} go on
      * @param dropExpect    true to leave Expect out (an HTTP/1.0 client's expectation is ignored, RFC 9110 section 10.1.1)
      */
     public static void writeRequest(HttpOutput out, Request request, Destination destination, String host,
-                                    boolean absoluteForm, String via, boolean upgrade, boolean dropExpect) throws IOException {
+                                    UpstreamProxy proxy, String via, boolean upgrade, boolean dropExpect) throws IOException {
         out.writeLatin1(request.method());
         out.write(' ');
-        out.writeLatin1(absoluteForm ? destination.url() : destination.pathAndQuery());
+        out.writeLatin1(proxy != null ? destination.url() : destination.pathAndQuery());
         out.writeLatin1(" HTTP/1.1\r\nHost: ");
         out.writeLatin1(host);
         out.crlf();
@@ -65,6 +69,11 @@ public final class ForwardedHeads {
                 continue;
             }
             h.writeLine(i, out);
+        }
+        if (proxy != null && proxy.hasCredentials()) {
+            out.writeLatin1("Proxy-Authorization: ");
+            out.writeLatin1(proxy.basicCredentials());
+            out.crlf();
         }
         if (via != null) {
             out.writeLatin1("Via: ");

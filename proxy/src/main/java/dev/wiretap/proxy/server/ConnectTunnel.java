@@ -117,11 +117,11 @@ final class ConnectTunnel {
     }
 
     private Route httpsRoute(Destination target) {
-        return new Route("https", target.host(), target.port(), ctx.settings().upstreamProxy());
+        return Route.of("https", target.host(), target.port(), ctx.settings().upstreamProxies());
     }
 
     private Route tunnelRoute(Destination target) {
-        return new Route("tcp", target.host(), target.port(), ctx.settings().upstreamProxy());
+        return Route.of("tcp", target.host(), target.port(), ctx.settings().upstreamProxies());
     }
 
     /** Answers 200 and records it; false if the client is gone. */

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.server;
 
+import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.flow.Answer;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
@@ -18,6 +19,7 @@ import dev.wiretap.proxy.http1.HeldBody;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.io.Pacer;
+import dev.wiretap.proxy.upstream.ProxyRefusal;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import dev.wiretap.proxy.upstream.UpstreamException;
@@ -123,7 +125,7 @@ final class Forwarder {
         hostField = hostField(asRead, destination);
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
         boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
-        Route route = Route.to(destination, ctx.settings().upstreamProxy()).withTlsName(session.tlsNameFor(destination));
+        Route route = Route.to(destination, ctx.settings().upstreamProxies()).withTlsName(session.tlsNameFor(destination));
 
         UpstreamConnection up;
         Response response;
@@ -157,6 +159,14 @@ final class Forwarder {
                 return OriginFailures.answer(session, flow, e, destination, !requestBodyDone);
             }
         }
+        if (response.status() == 407 && route.sendsAbsoluteForm()) {
+            // The upstream proxy wants (other) credentials. Passed on, the 407 would have the client ask its user for
+            // credentials for wiretap, which it does not want and would not pass on: a 502 naming the proxy says who
+            // refused and what to do.
+            up.close();
+            return session.fail(flow, 502, ProxyRefusal.describe(route.proxy().orElseThrow(), "a request to "
+                    + destination.hostPort(), response), FlowError.Kind.CONNECT, !requestBodyDone);
+        }
         return new ResponseRelay(session, flow, destination, requestBodyDone).relay(up, response, upgrade);
     }
 
@@ -170,8 +180,9 @@ final class Forwarder {
         HttpOutput upOut = up.out();
         // A held body was read whole (the client was told to go on if it asked): the origin gets no expectation.
         boolean heldWhole = held != null && held.isWhole();
-        ForwardedHeads.writeRequest(upOut, request, destination, hostField, route.sendsAbsoluteForm(),
-                ctx.via(request.version().number()), upgrade, client10 || heldWhole);
+        UpstreamProxy nextProxy = route.sendsAbsoluteForm() ? route.proxy().orElseThrow() : null;
+        ForwardedHeads.writeRequest(upOut, request, destination, hostField, nextProxy, ctx.via(request.version().number()),
+                upgrade, client10 || heldWhole);
         Response early = null;
         if (requestFraming instanceof BodyFraming.None) {
             upOut.release();

@@ -29,7 +29,8 @@ final class OriginFailures {
         ServerContext ctx = session.context();
         String origin = destination.hostPort();
         if (e instanceof UpstreamException u) {
-            if (u.kind() == FlowError.Kind.LOOP && ctx.settings().upstreamProxy().isEmpty()) {
+            if (u.kind() == FlowError.Kind.LOOP && ctx.settings().upstreamProxies()
+                    .proxyFor(destination.scheme(), destination.host(), destination.port()).isEmpty()) {
                 return new SelfPage(session).answer(flow); // the URL names wiretap by another name: its own page
             }
             return session.fail(flow, u.status(), u.getMessage(), u.kind(), close);

@@ -163,7 +163,8 @@ final class SelfPage {
                 <ul>
                 <li>curl: <code>curl -x http://%s http://example.com/</code></li>
                 <li>environment: <code>export http_proxy=http://%s https_proxy=http://%s</code></li>
-                <li>Chromium: <code>chromium --proxy-server=%s</code></li>
+                <li>Chromium, Chrome: <code>chromium --proxy-server=%s --proxy-bypass-list='&lt;-loopback&gt;'</code>
+                (without the bypass list, Chromium sends <code>localhost</code> and other loopback traffic past the proxy)</li>
                 </ul>
                 %s</body></html>
                 """.formatted(ctx.version(), address, address, address, address, address, https);

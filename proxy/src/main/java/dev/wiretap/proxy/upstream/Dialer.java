@@ -35,10 +35,11 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * Opens connections to origins: resolves the name (timed, for the flow's DNS phase), connects with a timeout
  * trying each address in turn (timed, for the connect phase), refuses to connect back to wiretap itself, goes
- * through the upstream proxy when one is set (CONNECT for TLS routes), and wraps TLS routes in a verified TLS
- * connection with SNI (timed, for the ssl phase). Failures become {@link UpstreamException}s that name the host and
- * the cause; a certificate wiretap does not believe is explained in words ({@link CertificateProblem}).
- * Thread-safe and stateless: every connection thread dials with it.
+ * through the upstream proxy when one is set (CONNECT for TLS routes, with the proxy's Basic credentials if it has
+ * any; TLS to the proxy itself for an https:// one), and wraps TLS routes in a verified TLS connection with SNI (timed,
+ * for the ssl phase). Failures become {@link UpstreamException}s that name the host (or proxy) and the cause; a
+ * certificate wiretap does not believe is explained in words ({@link CertificateProblem}). Thread-safe and stateless:
+ * every connection thread dials with it.
  */
 public final class Dialer {
 
@@ -78,7 +79,7 @@ public final class Dialer {
      */
     public Socket dial(Route route, Flow flow) throws UpstreamException {
         Socket socket = route.isTls() || route.proxy().isEmpty() ? dialTunnel(route, flow)
-                : connect(route.proxy().get().address().host(), route.proxy().get().address().port(), flow, "upstream proxy ");
+                : connectToProxy(route.proxy().get(), flow);
         if (!route.isTls()) {
             return socket;
         }
@@ -92,23 +93,30 @@ public final class Dialer {
 
     /** Starts TLS (verified, with SNI) on a connection already open towards a TLS route's origin. */
     public Socket secure(Socket plain, Route route) throws UpstreamException {
-        return route.isTls() ? handshake(plain, route.tlsName(), route.port()) : plain;
+        return route.isTls() ? handshake(plain, route.tlsName(), route.port(), "") : plain;
     }
 
     /**
-     * A plain TCP connection to {@code route}'s origin, through the upstream proxy if one is set (then the connect phase
-     * recorded on {@code flow} includes asking it for the tunnel): for a CONNECT tunnel, or to start TLS on.
+     * A connection to {@code route}'s origin that carries bytes as they are: plain TCP, or a tunnel through the upstream
+     * proxy if one is set (inside TLS to the proxy, for an https:// one; the connect phase recorded on {@code flow} then
+     * includes asking it for the tunnel). For a CONNECT tunnel, or to start TLS on.
      */
     public Socket dialTunnel(Route route, Flow flow) throws UpstreamException {
         if (route.proxy().isEmpty()) {
             return connect(route.host(), route.port(), flow, "");
         }
         UpstreamProxy proxy = route.proxy().get();
-        Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
+        Socket socket = connectToProxy(proxy, flow);
         long start = System.nanoTime();
         openTunnel(socket, route, proxy);
         flow.setConnectNanos(flow.timings().connectNanos() + System.nanoTime() - start);
         return socket;
+    }
+
+    /** Connects to the upstream proxy, and for an https:// one makes the TLS connection to it (verified as sites are). */
+    private Socket connectToProxy(UpstreamProxy proxy, Flow flow) throws UpstreamException {
+        Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
+        return proxy.isTls() ? handshake(socket, proxy.address().host(), proxy.address().port(), "upstream proxy ") : socket;
     }
 
     private Socket connect(String host, int port, Flow flow, String role) throws UpstreamException {
@@ -172,7 +180,8 @@ public final class Dialer {
         try {
             socket.setSoTimeout((int) timeouts.upstreamRead().toMillis());
             HttpOutput out = new HttpOutput(socket.getOutputStream(), headBuffers);
-            out.writeLatin1("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+            out.writeLatin1("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n"
+                    + (proxy.hasCredentials() ? "Proxy-Authorization: " + proxy.basicCredentials() + "\r\n" : "") + "\r\n");
             out.release();
             // Nothing past the answer's head may be taken from the socket: after a 2xx what follows is the tunnel's
             // (a server-speaks-first protocol such as SSH greets at once) and belongs to whoever uses the tunnel.
@@ -180,8 +189,7 @@ public final class Dialer {
             Response response = new ResponseParser(limits).read(in);
             if (response.status() / 100 != 2) {
                 closeQuietly(socket);
-                throw new UpstreamException(FlowError.Kind.CONNECT, 502, "upstream proxy " + proxy.address()
-                        + " refused a tunnel to " + target + ": " + response.status() + " " + response.reason());
+                throw new UpstreamException(FlowError.Kind.CONNECT, 502, ProxyRefusal.describe(proxy, "a tunnel to " + target, response));
             }
             socket.setSoTimeout(0); // from here the tunnel's reads are bounded by whoever uses it
         } catch (ProtocolException e) {
@@ -198,7 +206,8 @@ public final class Dialer {
         }
     }
 
-    private Socket handshake(Socket plain, String host, int port) throws UpstreamException {
+    /** TLS with {@code host:port}, an origin or ({@code role} "upstream proxy ") the upstream proxy itself. */
+    private Socket handshake(Socket plain, String host, int port, String role) throws UpstreamException {
         try {
             SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
             SSLParameters params = socket.getSSLParameters();
@@ -217,10 +226,11 @@ public final class Dialer {
         } catch (SSLException e) {
             closeQuietly(plain);
             String why = UpstreamTrust.problemIn(e).map(CertificateProblem::explanation).orElseGet(() -> handshakeProblem(e));
-            throw new UpstreamException(FlowError.Kind.TLS, 502, "TLS handshake with " + host + ":" + port + " failed: " + why);
+            throw new UpstreamException(FlowError.Kind.TLS, 502, "TLS handshake with " + role + hostPort(host, port) + " failed: " + why);
         } catch (IOException e) {
             closeQuietly(plain);
-            throw new UpstreamException(FlowError.Kind.CONNECT, 502, "TLS connection to " + host + ":" + port + " failed: " + e.getMessage());
+            throw new UpstreamException(FlowError.Kind.CONNECT, 502, "TLS connection to " + role + hostPort(host, port) + " failed: "
+                    + e.getMessage());
         }
     }
 
@@ -238,6 +248,10 @@ public final class Dialer {
             }
         }
         return message;
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static boolean isIpLiteral(String host) {

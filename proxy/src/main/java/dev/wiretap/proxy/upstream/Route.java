@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.upstream;
 
+import dev.wiretap.config.UpstreamProxies;
 import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.flow.Destination;
 import java.util.Optional;
@@ -21,8 +22,17 @@ public record Route(String scheme, String host, int port, Optional<UpstreamProxy
         return name == null || name.equalsIgnoreCase(tlsName) ? this : new Route(scheme, host, port, proxy, name);
     }
 
-    public static Route to(Destination destination, Optional<UpstreamProxy> proxy) {
-        return new Route(destination.scheme(), destination.host(), destination.port(), proxy);
+    /** The route to {@code destination}, through the upstream proxy that {@code proxies} chooses for it, if any. */
+    public static Route to(Destination destination, UpstreamProxies proxies) {
+        return of(destination.scheme(), destination.host(), destination.port(), proxies);
+    }
+
+    /**
+     * The route to {@code host:port} for {@code scheme} ({@code http}, {@code https}, or {@code tcp} for an opaque
+     * tunnel), through the upstream proxy that {@code proxies} chooses for it, if any.
+     */
+    public static Route of(String scheme, String host, int port, UpstreamProxies proxies) {
+        return new Route(scheme, host, port, proxies.proxyFor(scheme, host, port));
     }
 
     public boolean isTls() {

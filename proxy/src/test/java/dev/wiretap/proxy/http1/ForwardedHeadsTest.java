@@ -4,6 +4,7 @@ import dev.wiretap.proxy.io.BufferPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wiretap.config.Limits;
+import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class ForwardedHeadsTest {
 
     private static final String VIA = "1.1 wiretap";
+    private static final UpstreamProxy PROXY = UpstreamProxy.parse("http://proxy.corp:3128");
 
     /** A 16-byte output buffer, so that heads are written across many flushes and direct writes. */
     private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
@@ -39,9 +41,9 @@ class ForwardedHeadsTest {
         return sent.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private String forward(Request request, Destination destination, boolean absoluteForm, String via, boolean upgrade,
+    private String forward(Request request, Destination destination, UpstreamProxy proxy, String via, boolean upgrade,
                            boolean dropExpect) throws IOException {
-        ForwardedHeads.writeRequest(out, request, destination, destination.authority(), absoluteForm, via, upgrade, dropExpect);
+        ForwardedHeads.writeRequest(out, request, destination, destination.authority(), proxy, via, upgrade, dropExpect);
         return sent();
     }
 
@@ -69,7 +71,7 @@ class ForwardedHeadsTest {
                 + "Accept:   */*  \r\n"
                 + "X-Keep: caf\u00e9\r\n"
                 + "Via: 1.1 wiretap\r\n"
-                + "\r\n", forward(request, destinationOf(request), false, VIA, false, false));
+                + "\r\n", forward(request, destinationOf(request), null, VIA, false, false));
     }
 
     @Test
@@ -77,7 +79,7 @@ class ForwardedHeadsTest {
         Request request = request("POST /form HTTP/1.0\r\nHost: old.example\r\nContent-Length: 0\r\n\r\n");
 
         assertEquals("POST /form HTTP/1.1\r\nHost: new.example:8443\r\nContent-Length: 0\r\n\r\n",
-                forward(request, new Destination("https", "New.Example", 8443, "/form"), false, null, false, false));
+                forward(request, new Destination("https", "New.Example", 8443, "/form"), null, null, false, false));
     }
 
     @Test
@@ -86,7 +88,7 @@ class ForwardedHeadsTest {
                 + "Content-Length: 5\r\n\r\n");
 
         assertEquals("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
-                forward(request, new Destination("http", "a", 80, "/p"), false, null, false, false));
+                forward(request, new Destination("http", "a", 80, "/p"), null, null, false, false));
     }
 
     @Test
@@ -94,7 +96,7 @@ class ForwardedHeadsTest {
         Request request = request("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX: 1\r\ncontent-length: 5\r\n\r\n");
 
         assertEquals("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX: 1\r\n\r\n",
-                forward(request, new Destination("http", "a", 80, "/p"), false, null, false, false));
+                forward(request, new Destination("http", "a", 80, "/p"), null, null, false, false));
     }
 
     @Test
@@ -103,7 +105,7 @@ class ForwardedHeadsTest {
         Request request = request("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5 , 5\r\n\r\n");
 
         assertEquals("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
-                forward(request, new Destination("http", "a", 80, "/p"), false, null, false, false));
+                forward(request, new Destination("http", "a", 80, "/p"), null, null, false, false));
     }
 
     @Test
@@ -111,7 +113,19 @@ class ForwardedHeadsTest {
         Request request = request("GET /p?q HTTP/1.1\r\nHost: example.com\r\n\r\n");
 
         assertEquals("GET http://example.com/p?q HTTP/1.1\r\nHost: example.com\r\nVia: 1.1 wiretap\r\n\r\n",
-                forward(request, new Destination("http", "example.com", 80, "/p?q"), true, VIA, false, false));
+                forward(request, new Destination("http", "example.com", 80, "/p?q"), PROXY, VIA, false, false));
+    }
+
+    @Test
+    void sendsTheUpstreamProxysOwnCredentialsInPlaceOfTheClients() throws Exception {
+        // The client's Proxy-Authorization was for wiretap (RFC 9110 section 11.7.2: consumed by the proxy it names).
+        Request request = request("GET /p HTTP/1.1\r\nHost: example.com\r\nProxy-Authorization: Basic Y2xpZW50OnNlY3JldA==\r\n"
+                + "Accept: */*\r\n\r\n");
+        UpstreamProxy corp = UpstreamProxy.parse("http://alice:s%3Acret%40@proxy.corp:3128");
+
+        assertEquals("GET http://example.com/p HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n"
+                        + "Proxy-Authorization: Basic YWxpY2U6czpjcmV0QA==\r\nVia: 1.1 wiretap\r\n\r\n",
+                forward(request, new Destination("http", "example.com", 80, "/p"), corp, VIA, false, false));
     }
 
     @Test
@@ -121,7 +135,7 @@ class ForwardedHeadsTest {
 
         assertEquals("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Via: 1.1 wiretap\r\nConnection: upgrade\r\n\r\n",
-                forward(request, new Destination("http", "a", 80, "/chat"), false, VIA, true, false));
+                forward(request, new Destination("http", "a", 80, "/chat"), null, VIA, true, false));
     }
 
     @Test
@@ -130,10 +144,10 @@ class ForwardedHeadsTest {
         Destination destination = new Destination("http", "a", 80, "/f");
 
         assertEquals("PUT /f HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\n",
-                forward(request(wire), destination, false, null, false, true));
+                forward(request(wire), destination, null, null, false, true));
         sent.reset();
         assertEquals("PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n",
-                forward(request(wire), destination, false, null, false, false));
+                forward(request(wire), destination, null, null, false, false));
     }
 
     @Test
@@ -141,7 +155,7 @@ class ForwardedHeadsTest {
         Request request = request("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.0 fred\r\n\r\n");
 
         assertEquals("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.0 fred\r\nVia: 1.1 wiretap\r\n\r\n",
-                forward(request, new Destination("http", "a", 80, "/"), false, VIA, false, false));
+                forward(request, new Destination("http", "a", 80, "/"), null, VIA, false, false));
     }
 
     @Test
@@ -152,7 +166,7 @@ class ForwardedHeadsTest {
         request.setMethod("HEAD");
 
         assertEquals("HEAD / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nX-Added: yes\r\n\r\n",
-                forward(request, new Destination("http", "a", 80, "/"), false, null, false, false));
+                forward(request, new Destination("http", "a", 80, "/"), null, null, false, false));
     }
 
     @Test

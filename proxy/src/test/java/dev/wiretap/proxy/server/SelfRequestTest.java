@@ -53,6 +53,17 @@ class SelfRequestTest {
         }
     }
 
+    @Test
+    void tellsChromiumToSendLoopbackTrafficThroughTheProxyAsTheReadmeDoes() throws Exception {
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
+            client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + proxy.port() + "\r\n\r\n");
+
+            String page = client.readResponse().bodyText();
+            assertTrue(page.contains("<code>chromium --proxy-server=127.0.0.1:" + proxy.port()
+                    + " --proxy-bypass-list='&lt;-loopback&gt;'</code>"), page);
+        }
+    }
+
     private static void assertIsThePage(RawClient.Response response, ProxyUnderTest proxy) {
         assertEquals(200, response.status());
         assertTrue(response.header("Content-Type").startsWith("text/html"), response.head());
