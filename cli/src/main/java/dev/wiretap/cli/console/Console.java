@@ -36,23 +36,25 @@ public final class Console {
     private volatile boolean quit;
 
     /**
+     * @param feed        the live list's feed, one of the listeners {@code wiretap} was started with (so that it has
+     *                    seen every flow since the proxy began to listen)
      * @param historyFile where typed commands are kept between runs, or empty for none
      * @param address     where wiretap listens (the console's greeting says so)
      */
-    public Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address) {
-        this(terminal, wiretap, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
+    public Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> historyFile, String address) {
+        this(terminal, wiretap, feed, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
     }
 
     /**
      * @param editor       the command that edits a message (the file's path is added), e.g. {@code vi}
      * @param editorIsTerminal whether the editor works on the terminal (else a script that edits the file alone)
      */
-    Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address, List<String> editor,
-            boolean editorIsTerminal) {
+    Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> historyFile, String address,
+            List<String> editor, boolean editorIsTerminal) {
         this.terminal = terminal;
         this.wiretap = wiretap;
         this.address = address;
-        this.feed = new FlowFeed(this::printRows);
+        this.feed = feed;
         this.commands = new CommandTable(max -> view.recent(max).stream().map(f -> f.id()).toList().reversed());
         LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("wiretap").completer(commands)
                 .variable(LineReader.HISTORY_SIZE, 2000).variable(LineReader.HISTORY_FILE_SIZE, 2000)
@@ -66,7 +68,6 @@ public final class Console {
         new ExportCommands(wiretap, view, feed, screen).addTo(commands);
         new InterceptCommands(wiretap, view, screen, new ExternalEditor(terminal, editor, editorIsTerminal), this::ask).addTo(commands);
         addOwnCommands();
-        wiretap.events().add(feed);
     }
 
     /** The command table, for the other command groups to add to. */
@@ -108,11 +109,6 @@ public final class Console {
         }
     }
 
-    /** Shows only the flows {@code filter} selects (what the {@code filter} command sets). */
-    public void setView(Filter filter) {
-        feed.setView(filter);
-    }
-
     /** Prints a line of news above the prompt; from any thread. */
     public void notice(String text) {
         screen.notice(text);
@@ -125,7 +121,7 @@ public final class Console {
 
     /** Reads and runs commands until the user quits. Returns normally; the caller stops wiretap. */
     public void run() {
-        feed.start();
+        feed.start(this::printRows);
         screen.notice("wiretap console on " + address + ": flows appear here as they finish. Type help for the commands, quit to leave.");
         boolean interruptedOnce = false;
         try {

@@ -20,9 +20,13 @@ import java.util.function.Consumer;
  * {@value #MAX_ROWS_PER_TICK} after a line saying how many it skipped ({@code list} shows them all), so the console
  * keeps up with any rate and never slows the proxy. While a pager owns the screen the feed is held and rows wait.
  *
+ * <p>Made before the proxy starts and given to {@code Wiretap.start} among its listeners, so that it sees every flow
+ * from the first: a feed added once the console is up (opening the terminal takes most of a second) would miss the
+ * flows that finish meanwhile. Rows wait in the queue until {@link #start} gives the feed its printer.
+ *
  * <p>Thread-safe: the view filter is volatile; the queue is the only hand-over.
  */
-final class FlowFeed implements FlowListener {
+public final class FlowFeed implements FlowListener {
 
     static final long TICK_MILLIS = 100;
     static final int MAX_ROWS_PER_TICK = 40;
@@ -32,22 +36,24 @@ final class FlowFeed implements FlowListener {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder bytesFromClients = new LongAdder();
     private final LongAdder bytesToClients = new LongAdder();
-    private final Consumer<List<FlowRow>> printer;
+    private volatile Consumer<List<FlowRow>> printer;
     private final Thread painter;
     private volatile Filter view = Filter.ALL;
     private volatile boolean held;
     private volatile boolean stopped;
 
-    /**
-     * @param printer prints a tick's rows (on the feed's thread); a line of text in the list's place is a
-     *                {@link FlowRow#isText()} row
-     */
-    FlowFeed(Consumer<List<FlowRow>> printer) {
-        this.printer = printer;
+    public FlowFeed() {
         this.painter = Thread.ofPlatform().name("wiretap-console-feed").daemon(true).unstarted(this::paintLoop);
     }
 
-    void start() {
+    /**
+     * Starts printing, the rows queued so far first.
+     *
+     * @param printer prints a tick's rows (on the feed's thread); a line of text in the list's place is a
+     *                {@link FlowRow#isText()} row
+     */
+    void start(Consumer<List<FlowRow>> printer) {
+        this.printer = printer;
         painter.start();
     }
 
@@ -60,7 +66,8 @@ final class FlowFeed implements FlowListener {
         return view;
     }
 
-    void setView(Filter filter) {
+    /** Lists only the flows {@code filter} selects from now on (the {@code filter} command; {@code --filter} at start). */
+    public void setView(Filter filter) {
         view = filter;
     }
 

@@ -21,7 +21,10 @@ final class ConsoleUnderTest implements AutoCloseable {
     private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor) {
         this.proxy = proxy;
         this.terminal = terminal;
-        this.console = new Console(terminal.terminal(), proxy.wiretap(), Optional.empty(), "127.0.0.1:" + proxy.port(), editor, false);
+        FlowFeed feed = new FlowFeed();
+        proxy.wiretap().events().add(feed); // the tests send their first request once the prompt shows
+        this.console = new Console(terminal.terminal(), proxy.wiretap(), feed, Optional.empty(), "127.0.0.1:" + proxy.port(),
+                editor, false);
         this.loop = Thread.ofPlatform().name("console-under-test").start(console::run);
     }
 
