@@ -94,11 +94,15 @@ public final class Console {
                 ConsoleCommand.Argument.NONE, a -> quit = true));
     }
 
+    /** A question's answer from the prompt line, kept out of the history (it is no command). */
     private Optional<String> ask(String prompt) {
+        reader.variable(LineReader.DISABLE_HISTORY, true);
         try {
             return Optional.of(reader.readLine(prompt));
         } catch (UserInterruptException | EndOfFileException e) {
             return Optional.empty();
+        } finally {
+            reader.variable(LineReader.DISABLE_HISTORY, false);
         }
     }
 

@@ -59,7 +59,8 @@ final class InterceptCommands {
                 """
                 Opens paused flow N's message (the request, or the response if it is paused there) in $VISUAL or
                 $EDITOR (else vi) as HTTP text: start line, fields, a blank line, the body. On save it is checked;
-                a mistake is shown with its line and you may edit again. Content-Length follows the body. The flow
+                a mistake is shown with its line, and edit again? [Y/n] asks whether to reopen it (y or Enter: yes,
+                n: give up; any other answer asks again). Content-Length follows the body. The flow
                 stays paused: resume N sends it on. Bodies larger than the capture cap cannot be edited (the head can).
                 """, ConsoleCommand.Argument.FLOW, this::edit));
         table.add(new ConsoleCommand("resume", List.of("r"), "resume N|all", "send paused flows on",
@@ -185,12 +186,33 @@ final class InterceptCommands {
                 return saved;
             } catch (MessageTextException e) {
                 screen.error(e.getMessage());
-                String answer = question.ask("edit again? [Y/n] ").orElse("n").strip();
-                if (answer.toLowerCase(java.util.Locale.ROOT).startsWith("n")) {
+                if (!wantsToEditAgain()) {
                     screen.notice("nothing changed");
                     return Optional.empty();
                 }
                 current = saved.get();
+            }
+        }
+    }
+
+    /**
+     * Asks whether to edit again: y, yes or Enter is yes; n or no (or Ctrl-C, Ctrl-D) is no; anything else, such as
+     * a command typed there by mistake, asks again rather than being taken for either.
+     */
+    private boolean wantsToEditAgain() {
+        while (true) {
+            Optional<String> answer = question.ask("edit again? [Y/n] ");
+            if (answer.isEmpty()) {
+                return false;
+            }
+            switch (answer.get().strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "", "y", "yes" -> {
+                    return true;
+                }
+                case "n", "no" -> {
+                    return false;
+                }
+                default -> screen.notice("answer y or n (Enter is y)");
             }
         }
     }

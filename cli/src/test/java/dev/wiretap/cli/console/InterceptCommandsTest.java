@@ -8,10 +8,13 @@ import dev.wiretap.proxy.testing.EchoHandler;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * intercept, edit, resume, drop and replay typed into the console, against a running wiretap, a real origin and a
@@ -116,6 +119,38 @@ class InterceptCommandsTest {
             c.run("replay " + id, "replay of flow " + id + " is flow");
             assertTrue(origin.takeHead().startsWith("GET /again"), "the replay did not reach the origin");
             assertTrue(newestId(c) > id);
+        }
+    }
+
+    @Test
+    void editAgainAsksAgainOnAnAnswerThatIsNeitherYesNorNo(@TempDir Path dir) throws Exception {
+        Path runs = dir.resolve("runs");
+        // An editor that leaves a message that cannot be read back, and counts how often it was opened.
+        List<String> breaksTheMessage = List.of("sh", "-c", "echo run >> '" + runs + "'; printf 'not a request\\n' > \"$0\"");
+        try (TestOrigin origin = TestOrigin.start(OK);
+             ConsoleUnderTest c = ConsoleUnderTest.start("xterm-256color", 160, 50, breaksTheMessage)) {
+            c.run("intercept path:/ask", "intercepting requests matching");
+            int mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.get(origin.url("/ask"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            c.terminal.waitFor(mark, "⏸");
+            long id = pausedId(c);
+
+            c.run("edit " + id, "edit again? [Y/n]");
+            c.run("show " + id, "answer y or n");
+            assertEquals(1, Files.readAllLines(runs).size(), "a command typed at the question reopened the editor");
+            c.run("yes", "edit again? [Y/n]"); // the editor ran again and its text is still broken: the question again
+            assertEquals(2, Files.readAllLines(runs).size());
+            c.run("n", "nothing changed");
+            assertEquals(2, Files.readAllLines(runs).size());
+
+            c.run("resume " + id, "resumed");
+            assertEquals(200, response.get(10, TimeUnit.SECONDS).statusCode());
         }
     }
 
