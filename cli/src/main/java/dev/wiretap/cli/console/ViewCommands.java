@@ -37,7 +37,8 @@ final class ViewCommands {
                 """, ConsoleCommand.Argument.NONE, this::list));
         table.add(new ConsoleCommand("show", List.of("s"), "show [N]", "a flow's request and response (default: the newest)",
                 """
-                Shows flow N: its URL, timing, the rules that changed it and any error; then the request and the response
+                Shows flow N: its URL, timing (or, paused, where it waits: paused (request), 287 s left), the rules
+                that changed it and any error; then the request and the response
                 as they went over the wire (start line, fields in wire order), with bodies decoded (gzip, deflate, br,
                 zstd), JSON pretty-printed and binary as hex. Long output opens in a pager: Space and b page, /text
                 searches, q returns.
@@ -82,7 +83,7 @@ final class ViewCommands {
     private void show(String argument) throws CommandException {
         Flow flow = argument.isEmpty() ? recent(1).stream().findFirst().orElseThrow(() -> new CommandException("no flows yet"))
                 : flow(argument);
-        screen.page(FlowDetail.render(flow, screen.width()));
+        screen.page(FlowDetail.render(flow, wiretap.intercept().paused(flow.id()), screen.width()));
     }
 
     /** The flow numbered {@code argument}, or an error saying why there is none. */

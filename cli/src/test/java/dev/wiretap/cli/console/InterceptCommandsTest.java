@@ -155,6 +155,36 @@ class InterceptCommandsTest {
     }
 
     @Test
+    void showSaysWhereAPausedFlowWaitsAndForHowLong() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(OK); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.run("intercept -r path:/held", "intercepting requests and responses");
+            int mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.get(origin.url("/held"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            c.terminal.waitFor(mark, "⏸");
+            long id = pausedId(c);
+
+            String shown = c.run("show " + id, "(waiting for the response)");
+            assertTrue(shown.matches("(?s).*paused \\(request\\), (299|300) s left.*"), shown);
+            assertTrue(!shown.contains("in flight"), shown);
+
+            mark = c.terminal.mark();
+            c.terminal.type("resume " + id + "\n");
+            c.terminal.waitFor(mark, "⏸"); // now at the response
+            shown = c.run("show " + id, "HTTP/1.1 200 OK");
+            assertTrue(shown.matches("(?s).*paused \\(response\\), \\d+ s left.*"), shown);
+
+            c.run("resume " + id, "resumed");
+            assertEquals("ok", response.get(10, TimeUnit.SECONDS).body());
+        }
+    }
+
+    @Test
     void editingAFlowThatIsNotPausedSaysSo() throws Exception {
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.run("edit 7", "flow 7 is not paused");
