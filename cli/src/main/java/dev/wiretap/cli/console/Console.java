@@ -187,6 +187,7 @@ public final class Console {
         screen.above(sb.toString());
     }
 
+    /** Clears the screen (the prompt comes back at its top); from a command, where Ctrl-L's widget cannot run. */
     private void clearScreen() {
         terminal.puts(InfoCmp.Capability.clear_screen);
         terminal.flush();

@@ -87,7 +87,7 @@ final class ExportCommands {
         Path file = path(words[1]);
         try {
             HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().snapshot(), filter, "");
-            screen.notice("wrote " + summary.entries() + (summary.entries() == 1 ? " flow" : " flows") + " to " + file
+            screen.notice("wrote " + Plural.count(summary.entries(), "flow") + " to " + file
                     + (summary.inFlight() > 0 ? " (" + summary.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {
             throw new CommandException("export failed: " + e.getMessage());
@@ -101,7 +101,7 @@ final class ExportCommands {
         Path file = path(argument);
         try {
             SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().snapshot());
-            screen.notice("saved " + saved.flows() + " flows to " + file
+            screen.notice("saved " + Plural.count(saved.flows(), "flow") + " to " + file
                     + (saved.inFlight() > 0 ? " (" + saved.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {
             throw new CommandException("save failed: " + e.getMessage());
@@ -130,7 +130,7 @@ final class ExportCommands {
         if (!rows.isEmpty()) {
             screen.print(rows.size() > 200 ? rows.subList(rows.size() - 200, rows.size()) : rows);
         }
-        screen.notice("loaded " + flows.size() + " flows from " + file + (flows.isEmpty() ? ""
+        screen.notice("loaded " + Plural.count(flows.size(), "flow") + " from " + file + (flows.isEmpty() ? ""
                 : ", now numbered " + flows.getFirst().id() + " to " + flows.getLast().id()));
     }
 

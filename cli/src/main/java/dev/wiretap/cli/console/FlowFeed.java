@@ -165,6 +165,6 @@ public final class FlowFeed implements FlowListener {
     }
 
     private static FlowRow skippedRow(long skipped) {
-        return FlowRow.text("… " + skipped + " more flows (list shows them)");
+        return FlowRow.text("… " + skipped + (skipped == 1 ? " more flow (list shows it)" : " more flows (list shows them)"));
     }
 }

@@ -87,8 +87,8 @@ final class InterceptCommands {
         }
         if (argument.equals("off")) {
             addon().clearFilter();
-            screen.notice("intercept off" + (addon().paused().isEmpty() ? "" : "; " + addon().paused().size()
-                    + " flows still paused (resume all)"));
+            screen.notice("intercept off" + (addon().paused().isEmpty() ? "" : "; " + Plural.count(addon().paused().size(), "flow")
+                    + " still paused (resume all)"));
             return;
         }
         boolean responses = false;
@@ -220,7 +220,7 @@ final class InterceptCommands {
     private void resume(String argument) throws CommandException {
         if (argument.equals("all")) {
             int n = addon().resumeAll();
-            screen.notice(n == 0 ? "no flows paused" : "resumed " + n + " flows");
+            screen.notice(n == 0 ? "no flows paused" : "resumed " + Plural.count(n, "flow"));
             return;
         }
         PausedFlow paused = pausedFlow(argument);

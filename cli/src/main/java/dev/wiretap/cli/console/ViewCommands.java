@@ -52,9 +52,11 @@ final class ViewCommands {
                 Terms: host path url method status header reqheader resheader type body reqbody resbody;
                 ! not, & or a space: and, | or, parentheses; patterns are globs or /regex/.
                 """, ConsoleCommand.Argument.FILTER, this::filter));
-        table.add(new ConsoleCommand("clear", List.of(), "clear", "forget the recorded flows and clear the screen",
-                "Drops every finished flow from memory (flows in flight stay) and clears the screen.",
-                ConsoleCommand.Argument.NONE, a -> clear()));
+        table.add(new ConsoleCommand("clear", List.of("cls"), "clear [flows]", "clear the screen (also Ctrl-L); flows: forget them",
+                """
+                clear (or cls, or Ctrl-L) clears the screen; the recorded flows stay (list shows them again).
+                clear flows forgets every finished flow (flows in flight stay) and says how many went.
+                """, ConsoleCommand.Argument.NONE, this::clear));
         table.add(new ConsoleCommand("stats", List.of(), "stats", "flows, bytes, memory and connections on each side",
                 "Counts since start: flows, bytes each way, client connections accepted and open, upstream connections\n"
                         + "opened, reused and idle, and the memory the recorded flows take against their budget.",
@@ -122,10 +124,18 @@ final class ViewCommands {
         return "filter: " + expression + "\n        " + e.caretUnder(expression) + " " + e.getMessage();
     }
 
-    private void clear() {
-        wiretap.flows().clear();
-        clearScreen.run();
-        screen.notice("recorded flows cleared");
+    private void clear(String argument) throws CommandException {
+        switch (argument) {
+            case "" -> clearScreen.run();
+            case "flows" -> {
+                int forgotten = wiretap.flows().clear();
+                int inFlight = feed.inFlight();
+                screen.notice("forgot " + Plural.count(forgotten, "recorded flow")
+                        + (inFlight > 0 ? "; " + inFlight + " in flight stay" : ""));
+            }
+            default -> throw new CommandException("clear takes nothing (clears the screen) or flows (forgets the recorded"
+                    + " flows), not '" + argument + "'");
+        }
     }
 
     private void stats() {

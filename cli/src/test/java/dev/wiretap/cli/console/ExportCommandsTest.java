@@ -50,11 +50,11 @@ class ExportCommandsTest {
         try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/saved/flow"));
             c.terminal.waitFor(0, "/saved/flow");
-            c.run("save " + session, "saved 1 flows");
+            c.run("save " + session, "saved 1 flow to");
         }
         assertTrue(Files.size(session) > 0);
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
-            String screen = c.run("load " + session, "loaded 1 flows");
+            String screen = c.run("load " + session, "loaded 1 flow from");
             assertTrue(screen.contains("/saved/flow"), screen);
             long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
             String shown = c.run("show " + id, "/saved/flow HTTP/1.1");

@@ -1,6 +1,7 @@
 package dev.wiretap.cli.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,7 +105,8 @@ class InterceptCommandsTest {
             });
             c.terminal.waitFor(mark, "/p/kept");
             c.run("intercept off", "intercept off");
-            c.run("resume all", "resumed 1 flows");
+            String resumed = c.run("resume all", "resumed 1 flow");
+            assertFalse(resumed.contains("1 flows"), resumed);
             assertEquals(200, kept.get(10, TimeUnit.SECONDS).statusCode());
             assertTrue(origin.takeHead().startsWith("GET /p/kept"), "the origin did not get the resumed request");
         }
