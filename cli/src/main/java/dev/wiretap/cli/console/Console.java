@@ -179,10 +179,12 @@ public final class Console {
         int width = screen.width();
         StringBuilder sb = new StringBuilder(rows.size() * (width + 16));
         for (FlowRow row : rows) {
-            AttributedString line = row.isText()
-                    ? new AttributedString(row.path(), AttributedStyle.DEFAULT.faint())
+            List<AttributedString> lines = row.isText()
+                    ? List.of(new AttributedString(row.path(), AttributedStyle.DEFAULT.faint()))
                     : row.render(width);
-            sb.append(line.toAnsi(terminal)).append('\n');
+            for (AttributedString line : lines) {
+                sb.append(line.toAnsi(terminal)).append('\n');
+            }
         }
         screen.above(sb.toString());
     }

@@ -124,7 +124,7 @@ final class ExportCommands {
         List<AttributedString> rows = new ArrayList<>(flows.size());
         for (Flow flow : flows) {
             if (feed.isShown(flow)) {
-                rows.add(FlowRow.of(flow).render(screen.width()));
+                rows.addAll(FlowRow.of(flow).render(screen.width()));
             }
         }
         if (!rows.isEmpty()) {

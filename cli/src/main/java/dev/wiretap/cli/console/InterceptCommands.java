@@ -122,7 +122,7 @@ final class InterceptCommands {
         }
         for (PausedFlow p : paused) {
             long left = Math.max(0, Duration.between(Instant.now(), p.deadline()).toSeconds());
-            screen.println(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).toAnsi()
+            screen.println(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).getFirst().toAnsi()
                     + "  at the " + side(p) + (p.edited() ? ", edited" : "") + ", " + left + " s left");
         }
     }

@@ -77,7 +77,7 @@ final class ViewCommands {
         }
         List<AttributedString> lines = new ArrayList<>(flows.size());
         for (Flow flow : flows) {
-            lines.add(FlowRow.of(flow).render(screen.width()));
+            lines.addAll(FlowRow.of(flow).render(screen.width()));
         }
         screen.print(lines);
     }
@@ -112,7 +112,7 @@ final class ViewCommands {
         screen.notice("filter " + filter + ": " + (flows.isEmpty() ? "no recorded flow matches yet" : "the newest matching flows:"));
         List<AttributedString> lines = new ArrayList<>(flows.size());
         for (Flow flow : flows) {
-            lines.add(FlowRow.of(flow).render(screen.width()));
+            lines.addAll(FlowRow.of(flow).render(screen.width()));
         }
         if (!lines.isEmpty()) {
             screen.print(lines);
