@@ -1,5 +1,6 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** A running wiretap with the console on a scripted terminal, its command loop on a thread of its own. */
 final class ConsoleUnderTest implements AutoCloseable {
@@ -41,6 +43,14 @@ final class ConsoleUnderTest implements AutoCloseable {
 
     static ConsoleUnderTest start() throws IOException, InterruptedException {
         return start("xterm-256color", 160, 50);
+    }
+
+    /** On a 160 x 50 xterm, with the proxy's settings changed by {@code tweak}. */
+    static ConsoleUnderTest start(UnaryOperator<Settings> tweak) throws IOException, InterruptedException {
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(tweak), new ScriptedTerminal("xterm-256color", 160, 50),
+                List.of("false"));
+        c.terminal.waitFor(0, "wiretap>");
+        return c;
     }
 
     Wiretap wiretap() {
