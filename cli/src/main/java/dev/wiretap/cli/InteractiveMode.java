@@ -28,8 +28,11 @@ final class InteractiveMode {
     /**
      * Opens the system terminal and makes the console on it, its live list fed by {@code feed} (which {@code wiretap}
      * was started with). The history is kept in {@code configDir}/console_history.
+     *
+     * @param configFile the config file wiretap started with, if any
      */
-    static InteractiveMode open(Wiretap wiretap, FlowFeed feed, Path configDir, String address) throws IOException {
+    static InteractiveMode open(Wiretap wiretap, FlowFeed feed, Optional<Path> configFile, Path configDir, String address)
+            throws IOException {
         Terminal terminal = TerminalBuilder.builder().system(true).name("wiretap").nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_DFL).build();
         Optional<Path> history = Optional.empty();
@@ -39,7 +42,7 @@ final class InteractiveMode {
         } catch (IOException e) {
             // No history this time; the console works without it.
         }
-        return new InteractiveMode(terminal, new Console(terminal, wiretap, feed, history, address));
+        return new InteractiveMode(terminal, new Console(terminal, wiretap, feed, configFile, history, address));
     }
 
     /** Runs the console until the user quits. */

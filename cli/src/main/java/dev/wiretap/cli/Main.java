@@ -193,7 +193,7 @@ public final class Main implements Callable<Integer> {
         Settings settings = loaded.settings();
         InteractiveMode console;
         try {
-            console = InteractiveMode.open(wiretap, feed, settings.tls().configDir(), listenText(wiretap, settings));
+            console = InteractiveMode.open(wiretap, feed, loaded.file(), settings.tls().configDir(), listenText(wiretap, settings));
         } catch (IOException e) {
             err.println("wiretap: cannot open the terminal for the console (" + e.getMessage() + "); try --headless");
             wiretap.stop();

@@ -38,19 +38,21 @@ public final class Console {
     /**
      * @param feed        the live list's feed, one of the listeners {@code wiretap} was started with (so that it has
      *                    seen every flow since the proxy began to listen)
+     * @param configFile  the config file wiretap started with and watches, if any ({@code mock --write} adds to it)
      * @param historyFile where typed commands are kept between runs, or empty for none
      * @param address     where wiretap listens (the console's greeting says so)
      */
-    public Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> historyFile, String address) {
-        this(terminal, wiretap, feed, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
+    public Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> configFile, Optional<Path> historyFile,
+                   String address) {
+        this(terminal, wiretap, feed, configFile, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
     }
 
     /**
      * @param editor       the command that edits a message (the file's path is added), e.g. {@code vi}
      * @param editorIsTerminal whether the editor works on the terminal (else a script that edits the file alone)
      */
-    Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> historyFile, String address,
-            List<String> editor, boolean editorIsTerminal) {
+    Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> configFile, Optional<Path> historyFile,
+            String address, List<String> editor, boolean editorIsTerminal) {
         this.terminal = terminal;
         this.wiretap = wiretap;
         this.address = address;
@@ -66,6 +68,7 @@ public final class Console {
         this.view = new ViewCommands(wiretap, feed, screen, this::clearScreen);
         view.addTo(commands);
         new ExportCommands(wiretap, view, feed, screen).addTo(commands);
+        new MockCommands(wiretap, view, screen, configFile).addTo(commands);
         new InterceptCommands(wiretap, view, screen, new ExternalEditor(terminal, editor, editorIsTerminal), this::ask).addTo(commands);
         addOwnCommands();
     }
