@@ -89,7 +89,7 @@ public final class Console {
     private void addOwnCommands() {
         commands.add(new ConsoleCommand("help", List.of("h", "?"), "help [COMMAND]", "this list, or more on one command",
                 "Lists the commands, or explains one. Tab completes commands, flow numbers and filter terms;\n"
-                        + "Up and Down walk the history, Ctrl-R searches it.",
+                        + "Up and Down walk the history, Ctrl-R searches it; Ctrl-L clears the screen.",
                 ConsoleCommand.Argument.COMMAND, this::help));
         commands.add(new ConsoleCommand("quit", List.of("q", "exit"), "quit", "stop wiretap and leave",
                 "Stops the proxy gracefully (exchanges in flight get a moment to finish) and leaves the console.\n"
