@@ -145,8 +145,9 @@ final class ViewCommands {
                 "flows         " + s.flows() + " seen, " + store.size() + " kept, " + store.evictedCount() + " dropped for room, "
                         + feed.inFlight() + " in flight",
                 "bytes         " + Sizes.human(feed.bytesFromClients()) + " from clients, " + Sizes.human(feed.bytesToClients()) + " to clients",
-                "clients       " + s.clientAccepted() + " connections accepted, " + s.clientOpen() + " open",
-                "upstream      " + s.upstreamOpened() + " connections opened, " + s.upstreamReused() + " reuses, " + s.upstreamIdle() + " idle",
+                "clients       " + Plural.count(s.clientAccepted(), "connection") + " accepted, " + s.clientOpen() + " open",
+                "upstream      " + Plural.count(s.upstreamOpened(), "connection") + " opened, " + Plural.count(s.upstreamReused(), "reuse")
+                        + ", " + s.upstreamIdle() + " idle",
                 "memory        " + Sizes.human(store.usedBytes()) + " of a " + Sizes.human(store.budgetBytes()) + " budget for recorded flows; heap "
                         + Sizes.human(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) + " used");
         lines.forEach(screen::println);

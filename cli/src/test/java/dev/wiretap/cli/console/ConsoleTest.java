@@ -94,7 +94,7 @@ class ConsoleTest {
     @Test
     void tabCompletesCommandNames() throws Exception {
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
-            String screen = c.run("sta\t", "connections accepted");
+            String screen = c.run("sta\t", " accepted, ");
             assertTrue(screen.contains("flows"), screen);
         }
     }
@@ -123,7 +123,7 @@ class ConsoleTest {
             mark = c.terminal.mark();
             c.terminal.type("q");
             c.terminal.waitFor(mark, "wiretap>");
-            c.run("stats", "connections accepted");
+            c.run("stats", " accepted, ");
         }
     }
 
@@ -160,6 +160,15 @@ class ConsoleTest {
         while (c.terminal.raw().indexOf(expected, from) < 0) {
             assertTrue(System.nanoTime() < deadline, "the screen was not cleared:\n" + c.terminal.raw().substring(from));
             Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void statsCountsInTheRightNumber() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(JSON); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/once"));
+            String screen = c.run("stats", " idle");
+            assertTrue(screen.contains("1 connection accepted") && screen.contains("1 connection opened, 0 reuses"), screen);
         }
     }
 
