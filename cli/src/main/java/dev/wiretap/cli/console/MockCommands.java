@@ -35,10 +35,11 @@ final class MockCommands {
     void addTo(CommandTable table) {
         table.add(new ConsoleCommand("mock", List.of("m"), "mock N [--write]", "a rule that answers flow N's request with its response",
                 """
-                Prints a rule (config YAML) that answers the request of flow N (same method, host, port, path and
-                query) with its recorded response, without the origin: the status, the fields (less those of the
-                connection and its framing, and Date) and the body as it flowed (a compressed body stays compressed,
-                with its Content-Encoding). Text up to 8k goes into the rule; any other body into a file beside the
+                Prints a rule (config YAML) that answers the request of flow N (same method, host, path and query,
+                and port unless the scheme's own) with its recorded response, without the origin: the status, the
+                fields (less those of the connection and its framing, and Date) and the body as it flowed (a
+                compressed body stays compressed, with its Content-Encoding). Text up to 8k goes into the rule; any
+                other body into a file beside the
                 config (mocks/flow-N.ext). With --write (-w) the rule is added after the last rule of the config
                 file in use (the file's other lines stay as they are) and the reload applies it; with no config file,
                 config.yaml in the config directory is made (or added to) and the rule applies at once.

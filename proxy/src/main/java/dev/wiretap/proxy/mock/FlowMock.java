@@ -19,7 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A recorded flow turned into a mock: a rule that answers the same request (same method, host, port, path and query)
+ * A recorded flow turned into a mock: a rule that answers the same request (same method, host, path and query, and
+ * port unless it is the scheme's own)
  * with the recorded response, without the origin. The answer keeps the status, the fields in their order (less those
  * of the original connection and its framing, and Date), and the body exactly as it flowed: a compressed body stays
  * compressed, with its Content-Encoding, so the client decodes it as it did. A small identity-coded text body is
