@@ -131,7 +131,7 @@ final class ViewCommands {
                 int forgotten = wiretap.flows().clear();
                 int inFlight = feed.inFlight();
                 screen.notice("forgot " + Plural.count(forgotten, "recorded flow")
-                        + (inFlight > 0 ? "; " + inFlight + " in flight stay" : ""));
+                        + (inFlight == 0 ? "" : inFlight == 1 ? "; the 1 in flight stays" : "; the " + inFlight + " in flight stay"));
             }
             default -> throw new CommandException("clear takes nothing (clears the screen) or flows (forgets the recorded"
                     + " flows), not '" + argument + "'");
