@@ -1,6 +1,7 @@
 package dev.wiretap.cli;
 
 import dev.wiretap.cli.console.Console;
+import dev.wiretap.cli.console.FlowFeed;
 import dev.wiretap.proxy.Wiretap;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,10 +26,13 @@ final class InteractiveMode {
     }
 
     /**
-     * Opens the system terminal and makes the console on it (flows are followed from here on). The history is kept in
-     * {@code configDir}/console_history.
+     * Opens the system terminal and makes the console on it, its live list fed by {@code feed} (which {@code wiretap}
+     * was started with). The history is kept in {@code configDir}/console_history.
+     *
+     * @param configFile the config file wiretap started with, if any
      */
-    static InteractiveMode open(Wiretap wiretap, Path configDir, String address) throws IOException {
+    static InteractiveMode open(Wiretap wiretap, FlowFeed feed, Optional<Path> configFile, Path configDir, String address)
+            throws IOException {
         Terminal terminal = TerminalBuilder.builder().system(true).name("wiretap").nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_DFL).build();
         Optional<Path> history = Optional.empty();
@@ -38,12 +42,11 @@ final class InteractiveMode {
         } catch (IOException e) {
             // No history this time; the console works without it.
         }
-        return new InteractiveMode(terminal, new Console(terminal, wiretap, history, address));
+        return new InteractiveMode(terminal, new Console(terminal, wiretap, feed, configFile, history, address));
     }
 
-    /** Runs the console, showing the flows {@code view} selects at first, until the user quits. */
-    void run(dev.wiretap.config.filter.Filter view) {
-        console.setView(view);
+    /** Runs the console until the user quits. */
+    void run() {
         console.run();
     }
 

@@ -1,5 +1,6 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.cli.console.FlowFeed;
 import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.file.ConfigError;
@@ -136,15 +137,19 @@ public final class Main implements Callable<Integer> {
         Terminal terminal = Terminal.detect();
         boolean console = headless.wantsConsole() && Terminal.isInteractive();
         FlowLog log = new FlowLog(out, err, terminal.colours(), verbose, headless.logFormat(), headless.filter());
+        // The console's feed listens from the first flow on, though the console opens its terminal only after the
+        // proxy listens (a client may be quicker).
+        FlowFeed feed = new FlowFeed();
+        feed.setView(headless.filter());
         Wiretap wiretap;
         try {
-            wiretap = Wiretap.start(settings, List.of(), console ? List.of() : List.of(log));
+            wiretap = Wiretap.start(settings, List.of(), console ? List.of(feed) : List.of(log));
         } catch (IOException e) {
             err.println("wiretap: " + e.getMessage());
             return 1;
         }
         if (console) {
-            return runConsole(wiretap, flags, loaded);
+            return runConsole(wiretap, feed, flags, loaded);
         }
         log.start(wiretap.flows()::get);
         // Reloads' notices and errors alike go where the log's notices go (after the flow lines before them): one stream.
@@ -186,11 +191,11 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The console on this terminal until the user quits; a signal stops wiretap and gives the terminal back. */
-    private int runConsole(Wiretap wiretap, SettingsFromFlags flags, ConfigLoader.Loaded loaded) {
+    private int runConsole(Wiretap wiretap, FlowFeed feed, SettingsFromFlags flags, ConfigLoader.Loaded loaded) {
         Settings settings = loaded.settings();
         InteractiveMode console;
         try {
-            console = InteractiveMode.open(wiretap, settings.tls().configDir(), listenText(wiretap, settings));
+            console = InteractiveMode.open(wiretap, feed, loaded.file(), settings.tls().configDir(), listenText(wiretap, settings));
         } catch (IOException e) {
             err.println("wiretap: cannot open the terminal for the console (" + e.getMessage() + "); try --headless");
             wiretap.stop();
@@ -212,7 +217,7 @@ public final class Main implements Callable<Integer> {
         loaded.file().ifPresent(file -> out.println("config from " + file + ": " + ConfigReload.rules(settings)
                 + (watcher.isPresent() ? "; edits apply without a restart" : "")));
         out.flush();
-        console.run(headless.filter());
+        console.run();
         Runtime.getRuntime().removeShutdownHook(hook);
         watcher.ifPresent(ConfigWatcher::close);
         wiretap.stop();

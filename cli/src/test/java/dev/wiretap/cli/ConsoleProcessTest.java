@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.TestOrigin;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,13 +58,17 @@ class ConsoleProcessTest {
     }
 
     private TmuxSession startWiretap() throws Exception {
+        return startWiretap("127.0.0.1:0");
+    }
+
+    private TmuxSession startWiretap(String listen) throws Exception {
         Path editor = dir.resolve("editor.sh");
         Files.writeString(editor, "#!/bin/sh\nsed -i -e 's|^Host:|X-Edited: yes\\nHost:|' \"$1\"\n");
         Files.setPosixFilePermissions(editor, PosixFilePermissions.fromString("rwx------"));
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         return TmuxSession.start(dir, List.of("WIRETAP_HOME=" + dir.resolve("home"), "TERM=xterm-256color", "EDITOR=" + editor),
                 List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                        "-cp", System.getProperty("java.class.path"), "dev.wiretap.cli.Main", "--listen", "127.0.0.1:0"),
+                        "-cp", System.getProperty("java.class.path"), "dev.wiretap.cli.Main", "--listen", listen),
                 150, 45);
     }
 
@@ -101,6 +109,44 @@ class ConsoleProcessTest {
             tmux.line("quit");
             screen = tmux.waitFor("[exited 0]");
             assertTrue(screen.contains("wiretap stopped. 4 flows"), screen);
+        }
+    }
+
+    /**
+     * A client that sends its request the moment wiretap accepts connections, before the console is up: its flow must
+     * be listed like any other (it was recorded, but the console's list missed it while the terminal was being opened).
+     */
+    @Test
+    void aFlowThatFinishesAsSoonAsWiretapListensIsListed() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // a free ephemeral port, so that the test can knock before the banner names it
+        }
+        try (TestOrigin origin = TestOrigin.start(ECHO); TmuxSession tmux = startWiretap("127.0.0.1:" + port)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!accepts(port)) {
+                assertTrue(System.nanoTime() < deadline, "wiretap did not listen on " + port + " within 60 s:\n" + tmux.screen());
+                Thread.sleep(5);
+            }
+            assertEquals(200, get(port, origin.url("/early-bird")).statusCode());
+
+            String screen = tmux.waitFor("wiretap>", Duration.ofSeconds(60));
+            assertEquals(port, port(screen));
+            get(port, origin.url("/second-bird"));
+            screen = tmux.waitFor("/second-bird");
+            assertTrue(screen.lines().anyMatch(l -> l.contains("/early-bird") && l.contains("200")),
+                    "the first flow is not in the list:\n" + screen);
+            tmux.line("quit");
+            tmux.waitFor("[exited 0]");
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -81,7 +81,7 @@ final class CommandTable implements Completer {
         for (ConsoleCommand c : byName.values()) {
             String left = c.usage() + (c.aliases().isEmpty() ? "" : "  (" + String.join(", ", c.aliases()) + ")");
             sb.append("  ").append(left);
-            sb.append(" ".repeat(Math.max(2, 34 - left.length()))).append(c.summary()).append('\n');
+            sb.append(" ".repeat(Math.max(2, 42 - left.length()))).append(c.summary()).append('\n');
         }
         return sb.toString();
     }

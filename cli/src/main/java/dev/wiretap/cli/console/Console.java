@@ -36,23 +36,27 @@ public final class Console {
     private volatile boolean quit;
 
     /**
+     * @param feed        the live list's feed, one of the listeners {@code wiretap} was started with (so that it has
+     *                    seen every flow since the proxy began to listen)
+     * @param configFile  the config file wiretap started with and watches, if any ({@code mock --write} adds to it)
      * @param historyFile where typed commands are kept between runs, or empty for none
      * @param address     where wiretap listens (the console's greeting says so)
      */
-    public Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address) {
-        this(terminal, wiretap, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
+    public Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> configFile, Optional<Path> historyFile,
+                   String address) {
+        this(terminal, wiretap, feed, configFile, historyFile, address, ExternalEditor.fromEnvironment(System.getenv()), true);
     }
 
     /**
      * @param editor       the command that edits a message (the file's path is added), e.g. {@code vi}
      * @param editorIsTerminal whether the editor works on the terminal (else a script that edits the file alone)
      */
-    Console(Terminal terminal, Wiretap wiretap, Optional<Path> historyFile, String address, List<String> editor,
-            boolean editorIsTerminal) {
+    Console(Terminal terminal, Wiretap wiretap, FlowFeed feed, Optional<Path> configFile, Optional<Path> historyFile,
+            String address, List<String> editor, boolean editorIsTerminal) {
         this.terminal = terminal;
         this.wiretap = wiretap;
         this.address = address;
-        this.feed = new FlowFeed(this::printRows, wiretap.flows()::get);
+        this.feed = feed;
         this.commands = new CommandTable(max -> view.recent(max).stream().map(f -> f.id()).toList().reversed());
         LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("wiretap").completer(commands)
                 .variable(LineReader.HISTORY_SIZE, 2000).variable(LineReader.HISTORY_FILE_SIZE, 2000)
@@ -64,9 +68,9 @@ public final class Console {
         this.view = new ViewCommands(wiretap, feed, screen, this::clearScreen);
         view.addTo(commands);
         new ExportCommands(wiretap, view, feed, screen).addTo(commands);
+        new MockCommands(wiretap, view, screen, configFile).addTo(commands);
         new InterceptCommands(wiretap, view, screen, new ExternalEditor(terminal, editor, editorIsTerminal), this::ask).addTo(commands);
         addOwnCommands();
-        wiretap.events().add(feed);
     }
 
     /** The command table, for the other command groups to add to. */
@@ -85,7 +89,7 @@ public final class Console {
     private void addOwnCommands() {
         commands.add(new ConsoleCommand("help", List.of("h", "?"), "help [COMMAND]", "this list, or more on one command",
                 "Lists the commands, or explains one. Tab completes commands, flow numbers and filter terms;\n"
-                        + "Up and Down walk the history, Ctrl-R searches it.",
+                        + "Up and Down walk the history, Ctrl-R searches it; Ctrl-L clears the screen.",
                 ConsoleCommand.Argument.COMMAND, this::help));
         commands.add(new ConsoleCommand("quit", List.of("q", "exit"), "quit", "stop wiretap and leave",
                 "Stops the proxy gracefully (exchanges in flight get a moment to finish) and leaves the console.\n"
@@ -93,11 +97,15 @@ public final class Console {
                 ConsoleCommand.Argument.NONE, a -> quit = true));
     }
 
+    /** A question's answer from the prompt line, kept out of the history (it is no command). */
     private Optional<String> ask(String prompt) {
+        reader.variable(LineReader.DISABLE_HISTORY, true);
         try {
             return Optional.of(reader.readLine(prompt));
         } catch (UserInterruptException | EndOfFileException e) {
             return Optional.empty();
+        } finally {
+            reader.variable(LineReader.DISABLE_HISTORY, false);
         }
     }
 
@@ -106,11 +114,6 @@ public final class Console {
         for (String line : text.split("\n", -1)) {
             screen.println(line);
         }
-    }
-
-    /** Shows only the flows {@code filter} selects (what the {@code filter} command sets). */
-    public void setView(Filter filter) {
-        feed.setView(filter);
     }
 
     /** Prints a line of news above the prompt; from any thread. */
@@ -125,7 +128,7 @@ public final class Console {
 
     /** Reads and runs commands until the user quits. Returns normally; the caller stops wiretap. */
     public void run() {
-        feed.start();
+        feed.start(this::printRows, wiretap.flows()::get);
         screen.notice("wiretap console on " + address + ": flows appear here as they finish. Type help for the commands, quit to leave.");
         boolean interruptedOnce = false;
         try {
@@ -179,14 +182,17 @@ public final class Console {
         int width = screen.width();
         StringBuilder sb = new StringBuilder(rows.size() * (width + 16));
         for (FlowRow row : rows) {
-            AttributedString line = row.isText()
-                    ? new AttributedString(row.path(), AttributedStyle.DEFAULT.faint())
+            List<AttributedString> lines = row.isText()
+                    ? List.of(new AttributedString(row.path(), AttributedStyle.DEFAULT.faint()))
                     : row.render(width);
-            sb.append(line.toAnsi(terminal)).append('\n');
+            for (AttributedString line : lines) {
+                sb.append(line.toAnsi(terminal)).append('\n');
+            }
         }
         screen.above(sb.toString());
     }
 
+    /** Clears the screen (the prompt comes back at its top); from a command, where Ctrl-L's widget cannot run. */
     private void clearScreen() {
         terminal.puts(InfoCmp.Capability.clear_screen);
         terminal.flush();

@@ -11,10 +11,15 @@ import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.tls.CertificateAuthority;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jline.utils.AttributedString;
 
 /**
@@ -36,11 +41,18 @@ final class ExportCommands {
     }
 
     void addTo(CommandTable table) {
-        table.add(new ConsoleCommand("curl", List.of("c"), "curl N", "a curl command line that sends flow N's request again",
+        table.add(new ConsoleCommand("curl", List.of("c"), "curl [-x] [-k] [-1] N [--to FILE]", "a curl command line that sends flow N's request again",
                 """
                 Prints a curl command (for bash or zsh) that sends flow N's request straight to the origin: method, URL,
                 fields in order (hop-by-hop ones left out), and the body, quoted, or piped in with printf when binary
                 or large. A note says when the body was cut at the capture cap.
+                  -x         through wiretap (curl -x), so that the resend shows here as a new flow; for an https URL
+                             curl trusts wiretap's CA (--cacert) when wiretap decrypts that host
+                  -k         curl accepts any certificate (curl -k): for origins whose CA curl does not know
+                  -1         all on one line, without comments or line continuations, to paste whole
+                  --to FILE  write the command to FILE (readable by you alone) instead of printing it
+                  curl -x 12
+                  curl -1k 12 --to /tmp/resend.sh
                 """, ConsoleCommand.Argument.FLOW, this::curl));
         table.add(new ConsoleCommand("export", List.of(), "export har FILE [EXPR]", "write flows to a HAR file",
                 """
@@ -69,18 +81,52 @@ final class ExportCommands {
     }
 
     private void curl(String argument) throws CommandException {
-        Flow flow = view.flow(argument);
+        CurlArguments typed = CurlArguments.parse(argument);
+        Flow flow = view.flow(typed.flow());
         CurlCommand curl;
         try {
-            curl = CurlCommand.of(flow.request());
+            Optional<CurlCommand.Proxy> proxy = typed.throughWiretap() ? Optional.of(wiretapAsProxy(flow)) : Optional.empty();
+            curl = CurlCommand.of(flow.request(), new CurlCommand.Options(proxy, typed.insecure(), typed.oneLine()));
         } catch (IllegalArgumentException e) {
             throw new CommandException("no curl command for flow " + flow.id() + ": " + e.getMessage());
         }
-        // Printed whole, never cut to the terminal's width: it is there to be copied.
-        for (String line : curl.text().split("\n", -1)) {
-            screen.println(line);
+        if (typed.file().isPresent()) {
+            Path file = path(typed.file().get());
+            try {
+                curl.write(file);
+            } catch (IOException e) {
+                throw new CommandException(e.getMessage());
+            }
+            screen.notice("wrote the curl command for flow " + flow.id() + " to " + file);
+        } else {
+            // Printed whole, never cut to the terminal's width: it is there to be copied.
+            for (String line : curl.text().split("\n", -1)) {
+                screen.println(line);
+            }
         }
         curl.notes().forEach(screen::notice);
+    }
+
+    /**
+     * wiretap's own address for curl's {@code -x} (loopback when it listens on every address), with its CA certificate
+     * when it decrypts the flow's host.
+     */
+    private CurlCommand.Proxy wiretapAsProxy(Flow flow) {
+        InetSocketAddress address = wiretap.address();
+        InetAddress ip = address.getAddress();
+        String host;
+        if (ip.isAnyLocalAddress()) {
+            host = ip instanceof Inet6Address ? "[::1]" : "127.0.0.1";
+        } else if (ip instanceof Inet6Address) {
+            String literal = ip.getHostAddress();
+            host = "[" + (literal.indexOf('%') < 0 ? literal : literal.substring(0, literal.indexOf('%'))) + "]";
+        } else {
+            host = ip.getHostAddress();
+        }
+        String flowHost = flow.request().destination().map(d -> d.host()).orElse("");
+        Optional<Path> ca = wiretap.certificateAuthority().filter(c -> !wiretap.settings().tls().isPassthrough(flowHost))
+                .map(CertificateAuthority::certificateFile);
+        return new CurlCommand.Proxy("http://" + host + ":" + address.getPort(), ca);
     }
 
     private void export(String argument) throws CommandException {
@@ -99,7 +145,7 @@ final class ExportCommands {
         Path file = path(words[1]);
         try {
             HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().snapshot(), filter, "");
-            screen.notice("wrote " + summary.entries() + (summary.entries() == 1 ? " flow" : " flows") + " to " + file
+            screen.notice("wrote " + Plural.count(summary.entries(), "flow") + " to " + file
                     + (summary.inFlight() > 0 ? " (" + summary.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {
             throw new CommandException("export failed: " + e.getMessage());
@@ -117,7 +163,7 @@ final class ExportCommands {
         Path file = path(argument);
         try {
             SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().snapshot());
-            screen.notice("saved " + saved.flows() + " flows to " + file
+            screen.notice("saved " + Plural.count(saved.flows(), "flow") + " to " + file
                     + (saved.inFlight() > 0 ? " (" + saved.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {
             throw new CommandException("save failed: " + e.getMessage());
@@ -183,13 +229,13 @@ final class ExportCommands {
         List<AttributedString> rows = new ArrayList<>(flows.size());
         for (Flow flow : flows) {
             if (feed.isShown(flow)) {
-                rows.add(FlowRow.of(flow).render(screen.width()));
+                rows.addAll(FlowRow.of(flow).render(screen.width()));
             }
         }
         if (!rows.isEmpty()) {
             screen.print(rows.size() > 200 ? rows.subList(rows.size() - 200, rows.size()) : rows);
         }
-        screen.notice("loaded " + flows.size() + " flows from " + file + (flows.isEmpty() ? ""
+        screen.notice("loaded " + Plural.count(flows.size(), "flow") + " from " + file + (flows.isEmpty() ? ""
                 : ", now numbered " + flows.getFirst().id() + " to " + flows.getLast().id()));
     }
 

@@ -2,13 +2,17 @@ package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Sizes;
 import dev.wiretap.cli.export.BodyView;
+import dev.wiretap.proxy.addon.PausedFlow;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
@@ -26,8 +30,11 @@ final class FlowDetail {
     private FlowDetail() {
     }
 
-    /** The flow's lines; {@code hex}: bodies as hex dumps of their bytes (codings undone) rather than for reading. */
-    static List<AttributedString> render(Flow flow, int width, boolean hex) {
+    /**
+     * @param paused the flow's place in the intercept's queue, when it waits there
+     * @param hex    bodies as hex dumps of their bytes (codings undone) rather than for reading
+     */
+    static List<AttributedString> render(Flow flow, Optional<PausedFlow> paused, int width, boolean hex) {
         List<AttributedString> lines = new ArrayList<>();
         AttributedStringBuilder title = new AttributedStringBuilder();
         title.append("#" + flow.id() + " ", AttributedStyle.BOLD).append(flow.request().method()).append(' ')
@@ -39,7 +46,7 @@ final class FlowDetail {
         if (flow.isDone()) {
             facts.append("  ").append(Sizes.millis(flow.durationNanos()));
         } else {
-            facts.append("  in flight");
+            facts.append("  ").append(paused.map(FlowDetail::waiting).orElse("in flight"));
         }
         if (!flow.serverAddress().isEmpty()) {
             facts.append("  server ").append(flow.serverAddress()).append(flow.isReusedUpstream() ? " (reused)" : "");
@@ -70,6 +77,12 @@ final class FlowDetail {
         headers(response.headers(), lines);
         body(Long.toString(flow.id()), response.headers(), response.body(), width, hex, lines);
         return lines;
+    }
+
+    /** "paused (request), 287 s left": where the flow waits, and for how long before it goes on by itself. */
+    static String waiting(PausedFlow paused) {
+        long left = Math.max(0, Duration.between(Instant.now(), paused.deadline()).toSeconds());
+        return "paused (" + (paused.side() == Flow.Side.REQUEST ? "request" : "response") + "), " + left + " s left";
     }
 
     private static AttributedString rule(String label, int width) {

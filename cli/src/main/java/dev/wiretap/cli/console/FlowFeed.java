@@ -24,10 +24,14 @@ import java.util.function.LongFunction;
  * console keeps up with any rate and never slows the proxy. While a pager owns the screen the feed is held and rows
  * wait.
  *
+ * <p>Made before the proxy starts and given to {@code Wiretap.start} among its listeners, so that it sees every flow
+ * from the first: a feed added once the console is up (opening the terminal takes most of a second) would miss the
+ * flows that finish meanwhile. Rows wait in the queue until {@link #start} gives the feed its printer.
+ *
  * <p>Thread-safe: the view filter is volatile; the queue is the only hand-over. The queue holds rows and flow numbers,
  * never flows, so a backlog costs no more than its rows, whatever the bodies.
  */
-final class FlowFeed implements FlowListener {
+public final class FlowFeed implements FlowListener {
 
     static final long TICK_MILLIS = 100;
     static final int MAX_ROWS_PER_TICK = 40;
@@ -41,25 +45,27 @@ final class FlowFeed implements FlowListener {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder bytesFromClients = new LongAdder();
     private final LongAdder bytesToClients = new LongAdder();
-    private final Consumer<List<FlowRow>> printer;
-    private final LongFunction<Optional<Flow>> flows;
+    private volatile Consumer<List<FlowRow>> printer;
+    private volatile LongFunction<Optional<Flow>> flows;
     private final Thread painter;
     private volatile Filter view = Filter.ALL;
     private volatile boolean held;
     private volatile boolean stopped;
 
+    public FlowFeed() {
+        this.painter = Thread.ofPlatform().name("wiretap-console-feed").daemon(true).unstarted(this::paintLoop);
+    }
+
     /**
+     * Starts printing, the rows queued so far first.
+     *
      * @param printer prints a tick's rows (on the feed's thread); a line of text in the list's place is a
      *                {@link FlowRow#isText()} row
      * @param flows   a finished flow by its number (the flow store's), for the view's filter on the painter's thread
      */
-    FlowFeed(Consumer<List<FlowRow>> printer, LongFunction<Optional<Flow>> flows) {
+    void start(Consumer<List<FlowRow>> printer, LongFunction<Optional<Flow>> flows) {
         this.printer = printer;
         this.flows = flows;
-        this.painter = Thread.ofPlatform().name("wiretap-console-feed").daemon(true).unstarted(this::paintLoop);
-    }
-
-    void start() {
         painter.start();
     }
 
@@ -72,7 +78,8 @@ final class FlowFeed implements FlowListener {
         return view;
     }
 
-    void setView(Filter filter) {
+    /** Lists only the flows {@code filter} selects from now on (the {@code filter} command; {@code --filter} at start). */
+    public void setView(Filter filter) {
         view = filter;
     }
 
@@ -202,6 +209,6 @@ final class FlowFeed implements FlowListener {
     }
 
     private static FlowRow skippedRow(long skipped) {
-        return FlowRow.text("… " + skipped + " more flows (list shows them)");
+        return FlowRow.text("… " + skipped + (skipped == 1 ? " more flow (list shows it)" : " more flows (list shows them)"));
     }
 }

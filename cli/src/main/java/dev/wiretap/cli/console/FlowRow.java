@@ -16,10 +16,10 @@ import org.jline.utils.AttributedStyle;
 /**
  * One line of the flow list, copied out of a flow when it is seen (so that a queue of rows never keeps a flow's
  * bodies reachable): number, time, method, status, host, path, content type, response size, duration, and a mark
- * for flows in flight, paused, failed or changed by rules. {@link #render} fits it to the terminal's width, cutting
- * the path first. Immutable.
+ * for flows in flight, paused, failed or changed by rules. {@link #render} fits it to the terminal's width. Immutable.
  *
  * @param status -1 while there is no response
+ * @param size   the response body's size (a tunnel's: the bytes relayed to the client); -1 while there is no response
  * @param state  what the flow is doing now
  */
 record FlowRow(long id, Instant started, String method, int status, String host, String path, String type, long size,
@@ -29,6 +29,10 @@ record FlowRow(long id, Instant started, String method, int status, String host,
     enum State { IN_FLIGHT, PAUSED, DONE, FAILED }
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    static final int METHOD_WIDTH = 7;
+    static final int TYPE_WIDTH = 10;
+    static final int SIZE_WIDTH = 6;
+    static final int DURATION_WIDTH = 7;
 
     static FlowRow of(Flow flow, State state) {
         Response response = flow.response().orElse(null);
@@ -36,7 +40,7 @@ record FlowRow(long id, Instant started, String method, int status, String host,
         String host = d == null ? "" : d.port() == Destination.defaultPort(d.scheme()) ? d.host() : d.host() + ":" + d.port();
         String path = flow.request().isMethod("CONNECT") ? "" : d == null ? flow.request().target() : d.pathAndQuery();
         String type = response == null ? "" : response.headers().first("Content-Type").map(FlowRow::shortType).orElse("");
-        long size = flow.request().isMethod("CONNECT") ? flow.bytesToClient() : response == null ? 0 : response.body().size();
+        long size = flow.request().isMethod("CONNECT") ? flow.bytesToClient() : response == null ? -1 : response.body().size();
         return new FlowRow(flow.id(), flow.started(), flow.request().method(), response == null ? -1 : response.status(),
                 host, path, type, size, flow.isDone() ? flow.durationNanos() : -1, state,
                 flow.error().map(e -> e.message()).orElse(""), List.copyOf(flow.appliedRules()));
@@ -72,36 +76,64 @@ record FlowRow(long id, Instant started, String method, int status, String host,
         return sub.startsWith("x-") ? sub.substring(2) : sub;
     }
 
-    /** The row as it shows on a terminal {@code width} columns wide (at least 40 are assumed). */
-    AttributedString render(int width) {
-        int columns = Math.max(width, 40);
-        AttributedStringBuilder sb = new AttributedStringBuilder(columns + 32);
+    /** Columns before the URL: number, mark, time, method, status, each followed by a space. */
+    static final int URL_COLUMN = 5 + 1 + 1 + 1 + 8 + 1 + METHOD_WIDTH + 1 + 3 + 1;
+    /** Columns after the URL: type, size, duration and the rules mark, each after a space. */
+    static final int AFTER_URL = 1 + TYPE_WIDTH + 1 + SIZE_WIDTH + 1 + DURATION_WIDTH + 1 + 1;
+    /** The URL column never grows wider than this, so that type, size and duration stay near it on wide terminals. */
+    static final int MAX_URL_WIDTH = 80;
+    /** Nor narrower than this while errors get a place on the row's own line. */
+    static final int MIN_URL_WIDTH = 60;
+    /** The least room an error gets on the row's own line; with less, it goes on a line of its own below. */
+    static final int MIN_ERROR_WIDTH = 40;
+
+    /**
+     * The row as it shows on a terminal {@code width} columns wide: the same columns at the same places for every
+     * kind of row (done, failed, in flight, paused), the URL column as wide as the width allows up to
+     * {@value #MAX_URL_WIDTH}, text that does not fit cut at its end with "…". A failed row's error follows the
+     * columns when at least {@value #MIN_ERROR_WIDTH} columns are left for it, else it takes a second line, under the
+     * URL. A row is one column short of the width, as a line that fills the last column makes some terminals wrap.
+     */
+    List<AttributedString> render(int width) {
+        int usable = Math.max(width, 40) - 1;
+        int available = usable - URL_COLUMN - AFTER_URL;
+        boolean errorBeside = available >= MIN_URL_WIDTH + 1 + MIN_ERROR_WIDTH;
+        int urlWidth = errorBeside ? Math.min(MAX_URL_WIDTH, available - 1 - MIN_ERROR_WIDTH) : Math.max(10, available);
+        AttributedStringBuilder sb = new AttributedStringBuilder(usable + 32);
         String number = Long.toString(id);
         sb.append(" ".repeat(Math.max(0, 5 - number.length()))).append(number, AttributedStyle.BOLD).append(' ');
         sb.append(mark());
         sb.append(TIME.format(started), AttributedStyle.DEFAULT.faint()).append(' ');
-        sb.append(pad(method, 7)).append(' ');
+        sb.append(cell(method, METHOD_WIDTH)).append(' ');
         sb.append(statusText(), statusStyle()).append(' ');
-        StringBuilder tail = new StringBuilder();
-        if (!type.isEmpty()) {
-            tail.append(' ').append(pad(type, 6));
-        }
-        tail.append(' ').append(leftPad(size < 0 ? "" : Sizes.human(size), 6));
-        tail.append(' ').append(leftPad(durationNanos < 0 ? "…" : Sizes.millis(durationNanos), 7));
-        String where = host + path;
-        int room = columns - sb.length() - tail.length() - (rules.isEmpty() ? 0 : 3);
-        if (!error.isEmpty()) {
-            room -= Math.min(error.length() + 1, room / 2);
-        }
-        sb.append(pad(fit(where, Math.max(10, room)), Math.max(10, room)));
+        sb.append(cell(host + path, urlWidth));
+        StringBuilder tail = new StringBuilder(AFTER_URL);
+        tail.append(' ').append(cell(type, TYPE_WIDTH));
+        tail.append(' ').append(leftPad(size < 0 ? "" : Sizes.human(size), SIZE_WIDTH));
+        tail.append(' ').append(leftPad(durationNanos < 0 ? "…" : Sizes.millis(durationNanos), DURATION_WIDTH)).append(' ');
         sb.append(tail.toString(), AttributedStyle.DEFAULT.faint());
-        if (!rules.isEmpty()) {
-            sb.append(" ◆", AttributedStyle.DEFAULT.foreground(AttributedStyle.MAGENTA));
+        sb.append(rules.isEmpty() ? " " : "◆", AttributedStyle.DEFAULT.foreground(AttributedStyle.MAGENTA));
+        AttributedStyle red = AttributedStyle.DEFAULT.foreground(AttributedStyle.RED);
+        if (error.isEmpty()) {
+            return List.of(trimmed(sb.toAttributedString(), usable));
         }
-        if (!error.isEmpty()) {
-            sb.append(' ').append(fit(error, Math.max(10, columns - sb.length() - 1)), AttributedStyle.DEFAULT.foreground(AttributedStyle.RED));
+        if (errorBeside) {
+            sb.append(' ').append(fit(error, usable - sb.columnLength() - 1), red);
+            return List.of(trimmed(sb.toAttributedString(), usable));
         }
-        return sb.toAttributedString();
+        AttributedStringBuilder below = new AttributedStringBuilder(usable);
+        below.append(" ".repeat(URL_COLUMN)).append(fit(error, Math.max(10, usable - URL_COLUMN)), red);
+        return List.of(trimmed(sb.toAttributedString(), usable), below.toAttributedString());
+    }
+
+    /** The line without trailing blanks, cut to {@code columns} (on terminals too narrow for every column). */
+    private static AttributedString trimmed(AttributedString line, int columns) {
+        int end = line.length();
+        while (end > 0 && line.charAt(end - 1) == ' ') {
+            end--;
+        }
+        AttributedString t = line.subSequence(0, end);
+        return t.columnLength() > columns ? t.columnSubSequence(0, columns) : t;
     }
 
     private AttributedString mark() {
@@ -126,7 +158,7 @@ record FlowRow(long id, Instant started, String method, int status, String host,
         return AttributedStyle.DEFAULT.foreground(colour);
     }
 
-    /** {@code text} cut to {@code width} columns with an ellipsis in the middle, keeping both ends readable. */
+    /** {@code text} cut to {@code width} columns at its end, an ellipsis in the last one. */
     static String fit(String text, int width) {
         if (text.length() <= width) {
             return text;
@@ -134,13 +166,13 @@ record FlowRow(long id, Instant started, String method, int status, String host,
         if (width <= 1) {
             return "…";
         }
-        int head = (width - 1) * 2 / 3;
-        int tail = width - 1 - head;
-        return text.substring(0, head) + "…" + text.substring(text.length() - tail);
+        return text.substring(0, width - 1) + "…";
     }
 
-    private static String pad(String text, int width) {
-        return text.length() >= width ? text : text + " ".repeat(width - text.length());
+    /** {@code text} in a column {@code width} wide: cut at its end, or padded. */
+    private static String cell(String text, int width) {
+        String fitted = fit(text, width);
+        return fitted.length() >= width ? fitted : fitted + " ".repeat(width - fitted.length());
     }
 
     private static String leftPad(String text, int width) {

@@ -60,7 +60,8 @@ final class InterceptCommands {
                 """
                 Opens paused flow N's message (the request, or the response if it is paused there) in $VISUAL or
                 $EDITOR (else vi) as HTTP text: start line, fields, a blank line, the body. On save it is checked;
-                a mistake is shown with its line and you may edit again. Content-Length follows the body. The flow
+                a mistake is shown with its line, and edit again? [Y/n] asks whether to reopen it (y or Enter: yes,
+                n: give up; any other answer asks again). Content-Length follows the body. The flow
                 stays paused: resume N sends it on. Bodies larger than the capture cap cannot be edited (the head can).
                 A compressed body (gzip, deflate, br, zstd) opens decoded, and on save is compressed again with the
                 codings its Content-Encoding line names; delete that line (or write identity) to send it as written.
@@ -89,8 +90,8 @@ final class InterceptCommands {
         }
         if (argument.equals("off")) {
             addon().clearFilter();
-            screen.notice("intercept off" + (addon().paused().isEmpty() ? "" : "; " + addon().paused().size()
-                    + " flows still paused (resume all)"));
+            screen.notice("intercept off" + (addon().paused().isEmpty() ? "" : "; " + Plural.count(addon().paused().size(), "flow")
+                    + " still paused (resume all)"));
             return;
         }
         boolean responses = false;
@@ -124,8 +125,8 @@ final class InterceptCommands {
         }
         for (PausedFlow p : paused) {
             long left = Math.max(0, Duration.between(Instant.now(), p.deadline()).toSeconds());
-            screen.println(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).toAnsi()
-                    + "  at the " + side(p) + (p.edited() ? ", edited" : "") + ", " + left + "s left");
+            screen.println(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).getFirst().toAnsi()
+                    + "  at the " + side(p) + (p.edited() ? ", edited" : "") + ", " + left + " s left");
         }
     }
 
@@ -188,8 +189,7 @@ final class InterceptCommands {
                 return saved;
             } catch (MessageTextException e) {
                 screen.error(e.getMessage());
-                String answer = question.ask("edit again? [Y/n] ").orElse("n").strip();
-                if (answer.toLowerCase(java.util.Locale.ROOT).startsWith("n")) {
+                if (!wantsToEditAgain()) {
                     screen.notice("nothing changed");
                     return Optional.empty();
                 }
@@ -198,10 +198,32 @@ final class InterceptCommands {
         }
     }
 
+    /**
+     * Asks whether to edit again: y, yes or Enter is yes; n or no (or Ctrl-C, Ctrl-D) is no; anything else, such as
+     * a command typed there by mistake, asks again rather than being taken for either.
+     */
+    private boolean wantsToEditAgain() {
+        while (true) {
+            Optional<String> answer = question.ask("edit again? [Y/n] ");
+            if (answer.isEmpty()) {
+                return false;
+            }
+            switch (answer.get().strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "", "y", "yes" -> {
+                    return true;
+                }
+                case "n", "no" -> {
+                    return false;
+                }
+                default -> screen.notice("answer y or n (Enter is y)");
+            }
+        }
+    }
+
     private void resume(String argument) throws CommandException {
         if (argument.equals("all")) {
             int n = addon().resumeAll();
-            screen.notice(n == 0 ? "no flows paused" : "resumed " + n + " flows");
+            screen.notice(n == 0 ? "no flows paused" : "resumed " + Plural.count(n, "flow"));
             return;
         }
         PausedFlow paused = pausedFlow(argument);

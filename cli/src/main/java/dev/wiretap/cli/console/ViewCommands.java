@@ -37,7 +37,8 @@ final class ViewCommands {
                 """, ConsoleCommand.Argument.NONE, this::list));
         table.add(new ConsoleCommand("show", List.of("s"), "show [N] [--hex]", "a flow's request and response (default: the newest)",
                 """
-                Shows flow N: its URL, timing, the rules that changed it and any error; then the request and the response
+                Shows flow N: its URL, timing (or, paused, where it waits: paused (request), 287 s left), the rules
+                that changed it and any error; then the request and the response
                 as they went over the wire (start line, fields in wire order), with bodies decoded (gzip, deflate, br,
                 zstd) and JSON pretty-printed. A binary body shows as one line saying what it is: its type, its size and,
                 for an image (PNG, JPEG, GIF, WebP, BMP), its width and height in pixels. --hex shows every body as a hex
@@ -56,9 +57,11 @@ final class ViewCommands {
                 Body terms see bodies decoded as show shows them (gzip, deflate, br, zstd; the first 16 MiB of each), so
                 resbody:needle finds a gzip JSON holding needle. The filter is echoed as you typed it.
                 """, ConsoleCommand.Argument.FILTER, this::filter));
-        table.add(new ConsoleCommand("clear", List.of(), "clear", "forget the recorded flows and clear the screen",
-                "Drops every finished flow from memory (flows in flight stay) and clears the screen.",
-                ConsoleCommand.Argument.NONE, a -> clear()));
+        table.add(new ConsoleCommand("clear", List.of("cls"), "clear [flows]", "clear the screen (also Ctrl-L); flows: forget them",
+                """
+                clear (or cls, or Ctrl-L) clears the screen; the recorded flows stay (list shows them again).
+                clear flows forgets every finished flow (flows in flight stay) and says how many went.
+                """, ConsoleCommand.Argument.NONE, this::clear));
         table.add(new ConsoleCommand("stats", List.of(), "stats", "flows, bytes, memory and connections on each side",
                 "Counts since start: flows, bytes each way, client connections accepted and open, upstream connections\n"
                         + "opened, reused and idle, and the memory the recorded flows take against their budget.",
@@ -79,7 +82,7 @@ final class ViewCommands {
         }
         List<AttributedString> lines = new ArrayList<>(flows.size());
         for (Flow flow : flows) {
-            lines.add(FlowRow.of(flow).render(screen.width()));
+            lines.addAll(FlowRow.of(flow).render(screen.width()));
         }
         screen.print(lines);
     }
@@ -98,7 +101,7 @@ final class ViewCommands {
         }
         Flow flow = which.isEmpty() ? recent(1).stream().findFirst().orElseThrow(() -> new CommandException("no flows yet"))
                 : flow(which);
-        screen.page(FlowDetail.render(flow, screen.width(), hex));
+        screen.page(FlowDetail.render(flow, wiretap.intercept().paused(flow.id()), screen.width(), hex));
     }
 
     /** The flow numbered {@code argument}, or an error saying why there is none. */
@@ -125,7 +128,7 @@ final class ViewCommands {
         screen.notice("filter " + filter + ": " + (flows.isEmpty() ? "no recorded flow matches yet" : "the newest matching flows:"));
         List<AttributedString> lines = new ArrayList<>(flows.size());
         for (Flow flow : flows) {
-            lines.add(FlowRow.of(flow).render(screen.width()));
+            lines.addAll(FlowRow.of(flow).render(screen.width()));
         }
         if (!lines.isEmpty()) {
             screen.print(lines);
@@ -137,10 +140,18 @@ final class ViewCommands {
         return "filter: " + expression + "\n        " + e.caretUnder(expression) + " " + e.getMessage();
     }
 
-    private void clear() {
-        wiretap.flows().clear();
-        clearScreen.run();
-        screen.notice("recorded flows cleared");
+    private void clear(String argument) throws CommandException {
+        switch (argument) {
+            case "" -> clearScreen.run();
+            case "flows" -> {
+                int forgotten = wiretap.flows().clear();
+                int inFlight = feed.inFlight();
+                screen.notice("forgot " + Plural.count(forgotten, "recorded flow")
+                        + (inFlight == 0 ? "" : inFlight == 1 ? "; the 1 in flight stays" : "; the " + inFlight + " in flight stay"));
+            }
+            default -> throw new CommandException("clear takes nothing (clears the screen) or flows (forgets the recorded"
+                    + " flows), not '" + argument + "'");
+        }
     }
 
     private void stats() {
@@ -150,8 +161,9 @@ final class ViewCommands {
                 "flows         " + s.flows() + " seen, " + store.size() + " kept, " + store.evictedCount() + " dropped for room, "
                         + feed.inFlight() + " in flight",
                 "bytes         " + Sizes.human(feed.bytesFromClients()) + " from clients, " + Sizes.human(feed.bytesToClients()) + " to clients",
-                "clients       " + s.clientAccepted() + " connections accepted, " + s.clientOpen() + " open",
-                "upstream      " + s.upstreamOpened() + " connections opened, " + s.upstreamReused() + " reuses, " + s.upstreamIdle() + " idle",
+                "clients       " + Plural.count(s.clientAccepted(), "connection") + " accepted, " + s.clientOpen() + " open",
+                "upstream      " + Plural.count(s.upstreamOpened(), "connection") + " opened, " + Plural.count(s.upstreamReused(), "reuse")
+                        + ", " + s.upstreamIdle() + " idle",
                 "memory        " + Sizes.human(store.usedBytes()) + " of a " + Sizes.human(store.budgetBytes()) + " budget for recorded flows; heap "
                         + Sizes.human(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) + " used");
         lines.forEach(screen::println);

@@ -6,10 +6,15 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,13 +27,38 @@ import java.util.Set;
  * <p>A body goes in {@code --data-binary} ({@code --data-raw} when it starts with {@code @}, which curl would read
  * as a file name); one that no argument can carry (a NUL byte, or over {@value #MAX_ARGUMENT_BYTES} bytes) is piped
  * in by {@code printf}. A body the capture cap cut is sent as captured, and a comment line above the command says so.
- * Immutable.
+ *
+ * <p>{@link Options} send it through wiretap instead ({@code -x}, so that the resend is recorded as a flow, trusting
+ * wiretap's CA for an https URL it decrypts), let curl accept any certificate ({@code -k}), and lay it out on one line
+ * (no comments, no backslash-newline continuations: it pastes whole wherever it is pasted). Immutable.
  *
  * @param text  the command, ready to paste into bash or zsh: comment lines first, then {@code curl} with one
- *              option a line
+ *              option a line; or all on one line
  * @param notes what the comment lines say (empty when the command reproduces the request exactly)
  */
 public record CurlCommand(String text, List<String> notes) {
+
+    /**
+     * How the command sends the request and how it is laid out.
+     *
+     * @param proxy    wiretap, to send the request through; empty: straight to the origin
+     * @param insecure whether curl accepts any certificate from the server it talks TLS to ({@code -k})
+     * @param oneLine  the command on one line, without the comment lines
+     */
+    public record Options(Optional<Proxy> proxy, boolean insecure, boolean oneLine) {
+        /** Straight to the origin, one option a line. */
+        public static final Options STRAIGHT = new Options(Optional.empty(), false, false);
+    }
+
+    /**
+     * wiretap as curl's proxy.
+     *
+     * @param url           where it listens, as curl's {@code -x} takes it ({@code http://127.0.0.1:8080})
+     * @param caCertificate wiretap's CA certificate, for curl to trust an https origin through it; empty when
+     *                      wiretap does not decrypt this origin (the tunnel then carries the origin's own certificate)
+     */
+    public record Proxy(String url, Optional<Path> caCertificate) {
+    }
 
     /** Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); stay well below. */
     static final int MAX_ARGUMENT_BYTES = 64 * 1024;
@@ -47,6 +77,15 @@ public record CurlCommand(String text, List<String> notes) {
      * @throws IllegalArgumentException for a CONNECT or a request without a URL, saying so
      */
     public static CurlCommand of(Request request) {
+        return of(request, Options.STRAIGHT);
+    }
+
+    /**
+     * The command for {@code request}, sent and laid out as {@code how} says.
+     *
+     * @throws IllegalArgumentException for a CONNECT or a request without a URL, saying so
+     */
+    public static CurlCommand of(Request request, Options how) {
         if (request.isMethod("CONNECT")) {
             throw new IllegalArgumentException("a CONNECT tunnel to " + request.target() + " holds no request for curl to send again");
         }
@@ -54,6 +93,16 @@ public record CurlCommand(String text, List<String> notes) {
                 "wiretap could not read the request as far as its URL; curl cannot send it again"));
         List<String> notes = new ArrayList<>(1);
         List<String> options = new ArrayList<>();
+        how.proxy().ifPresent(p -> {
+            // NO_PROXY in the environment would send a listed host (often localhost) around wiretap: --noproxy ''.
+            options.add("-x " + ShellQuote.quote(p.url()) + " --noproxy ''");
+            if (destination.isTls() && !how.insecure()) {
+                p.caCertificate().ifPresent(ca -> options.add("--cacert " + ShellQuote.quote(ca.toString())));
+            }
+        });
+        if (how.insecure()) {
+            options.add("-k");
+        }
         Body body = request.body();
         Headers headers = request.headers();
         boolean hasBody = !body.isEmpty() || headers.first("Content-Length").map(String::trim).filter("0"::equals).isPresent();
@@ -90,18 +139,44 @@ public record CurlCommand(String text, List<String> notes) {
                 options.add("--data-binary " + (bytes.length == 0 ? "''" : ShellQuote.quote(bytes)));
             }
         }
+        // Every quoted word is free of raw line breaks (ShellQuote escapes them), so one line is only a matter of
+        // separators.
+        String separator = how.oneLine() ? " " : " \\\n  ";
         StringBuilder sb = new StringBuilder(256);
-        for (String note : notes) {
-            sb.append("# ").append(note).append('\n');
+        if (!how.oneLine()) {
+            for (String note : notes) {
+                sb.append("# ").append(note).append('\n');
+            }
         }
         if (stdin != null) {
-            sb.append(stdin).append(" \\\n");
+            sb.append(stdin).append(how.oneLine() ? " " : " \\\n");
         }
         sb.append("curl ").append(ShellQuote.quote(destination.url()));
         for (String option : options) {
-            sb.append(" \\\n  ").append(option);
+            sb.append(separator).append(option);
         }
         return new CurlCommand(sb.toString(), notes);
+    }
+
+    /**
+     * Writes the command to {@code file} (replacing it), readable by its owner alone: a request's fields hold cookies
+     * and tokens.
+     *
+     * @throws IOException if the file cannot be written; the message names it and says why
+     */
+    public void write(Path file) throws IOException {
+        try {
+            // A temporary file is made readable by its owner alone; moved into place, it keeps that.
+            Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName() + ".", ".tmp");
+            try {
+                Files.writeString(temp, text + "\n", StandardCharsets.UTF_8);
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw FileErrors.explain("write", file, e);
+        }
     }
 
     private static void headerOptions(Headers headers, Destination destination, boolean hasBody, long bodySize, List<String> options) {

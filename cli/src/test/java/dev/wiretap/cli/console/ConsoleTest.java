@@ -157,7 +157,7 @@ class ConsoleTest {
     @Test
     void tabCompletesCommandNames() throws Exception {
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
-            String screen = c.run("sta\t", "connections accepted");
+            String screen = c.run("sta\t", " accepted, ");
             assertTrue(screen.contains("flows"), screen);
         }
     }
@@ -186,18 +186,52 @@ class ConsoleTest {
             mark = c.terminal.mark();
             c.terminal.type("q");
             c.terminal.waitFor(mark, "wiretap>");
-            c.run("stats", "connections accepted");
+            c.run("stats", " accepted, ");
         }
     }
 
     @Test
-    void clearForgetsTheRecordedFlows() throws Exception {
+    void clearClsAndCtrlLClearTheScreenAndKeepTheFlows() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(JSON); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/kept"));
+            c.terminal.waitFor(0, "/kept");
+            String clearScreen = "\u001b[H\u001b[2J"; // xterm's clear capability
+            for (String keys : new String[] {"clear\n", "cls\n", "\f"}) {
+                int before = c.terminal.raw().length();
+                c.terminal.type(keys);
+                waitForRaw(c, before, clearScreen);
+                assertEquals(1, c.wiretap().flows().size(), "flows forgotten by " + keys.strip());
+            }
+            c.run("list", "/kept");
+        }
+    }
+
+    @Test
+    void clearFlowsForgetsTheRecordedFlowsAndSaysHowMany() throws Exception {
         try (TestOrigin origin = TestOrigin.start(JSON); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/before-clear"));
             c.terminal.waitFor(0, "/before-clear");
-            c.run("clear", "recorded flows cleared");
+            c.run("clear flows", "forgot 1 recorded flow");
             assertEquals(0, c.wiretap().flows().size());
             c.run("list", "no flows yet");
+            c.run("clear everything", "clear takes nothing");
+        }
+    }
+
+    private static void waitForRaw(ConsoleUnderTest c, int from, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (c.terminal.raw().indexOf(expected, from) < 0) {
+            assertTrue(System.nanoTime() < deadline, "the screen was not cleared:\n" + c.terminal.raw().substring(from));
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void statsCountsInTheRightNumber() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(JSON); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/once"));
+            String screen = c.run("stats", " idle");
+            assertTrue(screen.contains("1 connection accepted") && screen.contains("1 connection opened, 0 reuses"), screen);
         }
     }
 

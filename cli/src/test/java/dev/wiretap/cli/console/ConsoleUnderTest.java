@@ -1,14 +1,17 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** A running wiretap with the console on a scripted terminal, its command loop on a thread of its own. */
 final class ConsoleUnderTest implements AutoCloseable {
@@ -18,10 +21,13 @@ final class ConsoleUnderTest implements AutoCloseable {
     final Console console;
     private final Thread loop;
 
-    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor) {
+    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor, Optional<Path> configFile) {
         this.proxy = proxy;
         this.terminal = terminal;
-        this.console = new Console(terminal.terminal(), proxy.wiretap(), Optional.empty(), "127.0.0.1:" + proxy.port(), editor, false);
+        FlowFeed feed = new FlowFeed();
+        proxy.wiretap().events().add(feed); // the tests send their first request once the prompt shows
+        this.console = new Console(terminal.terminal(), proxy.wiretap(), feed, configFile, Optional.empty(),
+                "127.0.0.1:" + proxy.port(), editor, false);
         this.loop = Thread.ofPlatform().name("console-under-test").start(console::run);
     }
 
@@ -31,13 +37,26 @@ final class ConsoleUnderTest implements AutoCloseable {
 
     /** With {@code editor} as the console's $EDITOR (the file's path is added as its last argument). */
     static ConsoleUnderTest start(String terminalType, int columns, int rows, List<String> editor) throws IOException, InterruptedException {
-        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows), editor);
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows), editor, Optional.empty());
         c.terminal.waitFor(0, "wiretap>");
         return c;
     }
 
     static ConsoleUnderTest start() throws IOException, InterruptedException {
         return start("xterm-256color", 160, 50);
+    }
+
+    /** On a 160 x 50 xterm, with the proxy's settings changed by {@code tweak}. */
+    static ConsoleUnderTest start(UnaryOperator<Settings> tweak) throws IOException, InterruptedException {
+        return start(tweak, Optional.empty());
+    }
+
+    /** As {@link #start(UnaryOperator)}, with {@code configFile} as the config file wiretap started with. */
+    static ConsoleUnderTest start(UnaryOperator<Settings> tweak, Optional<Path> configFile) throws IOException, InterruptedException {
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(tweak), new ScriptedTerminal("xterm-256color", 160, 50),
+                List.of("false"), configFile);
+        c.terminal.waitFor(0, "wiretap>");
+        return c;
     }
 
     Wiretap wiretap() {

@@ -3,14 +3,24 @@ package dev.wiretap.cli.console;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.EchoHandler;
+import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +34,55 @@ class ExportCommandsTest {
     void curlPrintsACommandForTheRequest() throws Exception {
         try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/for-curl?q=1"));
+            c.terminal.waitFor(0, "/for-curl"); // the live row, before the command's output is waited for
             long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
             String screen = c.run("curl " + id, "for-curl");
             assertTrue(screen.contains("curl") && screen.contains(origin.url("/for-curl?q=1")), screen);
+        }
+    }
+
+    @Test
+    void curlDashXWritesACommandThatResendsThroughWiretapAsANewFlow() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is needed");
+        TestCa originCa = TestCa.ec("console curl origin CA");
+        Path originCaFile = originCa.writeCertificate(dir.resolve("origin-ca.pem"));
+        try (TestOrigin tls = TestOrigin.startTls(originCa.issue("127.0.0.1").serverContext(), EchoHandler.named("tls"));
+             ConsoleUnderTest c = ConsoleUnderTest.start(Interception.on(originCaFile))) {
+            HttpClient client = Interception.httpsClient(c.proxy, Interception.trustingWiretap(c.proxy));
+            client.send(HttpRequest.newBuilder(URI.create(tls.httpsUrl("/again?x=1"))).build(), HttpResponse.BodyHandlers.ofString());
+            c.terminal.waitFor(0, "/again?x=1");
+            long id = c.wiretap().flows().recent(1, f -> !f.request().isMethod("CONNECT")).getFirst().id();
+
+            Path script = dir.resolve("resend.sh");
+            c.run("curl -x " + id + " --to " + script, "wrote the curl command for flow " + id + " to " + script);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(script)));
+            int mark = c.terminal.mark();
+            Process bash = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
+            String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(bash.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, bash.exitValue(), output + "\n" + Files.readString(script));
+
+            String listed = c.terminal.waitFor(mark, "/again?x=1");
+            assertTrue(listed.lines().anyMatch(l -> l.contains("/again?x=1") && l.contains("200") && !l.contains(" " + id + " ")),
+                    "the resend is not listed as a new flow:\n" + listed);
+            assertEquals(2, c.wiretap().flows().recent(10, f -> f.request().url().equals(tls.httpsUrl("/again?x=1"))).size());
+        }
+    }
+
+    @Test
+    void curlOnOneLineAndBadOptions() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.get(origin.url("/line"));
+            c.terminal.waitFor(0, "/line");
+            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            String screen = c.run("curl -1 " + id, "curl " + origin.url("/line"));
+            String line = screen.lines().filter(l -> l.startsWith("curl " + origin.url("/line"))).findFirst().orElseThrow();
+            assertTrue(line.contains(" -H 'User-Agent: ") && line.contains(" -H 'Accept:'") && !line.endsWith("\\"), line);
+
+            c.run("curl -z " + id, "curl has no option -z");
+            c.run("curl " + id + " --to", "--to needs a file");
+            c.run("curl " + id + " " + id, "curl takes one flow number");
+            c.run("curl -x", "which flow?");
         }
     }
 
@@ -86,11 +142,11 @@ class ExportCommandsTest {
         try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/saved/flow"));
             c.terminal.waitFor(0, "/saved/flow");
-            c.run("save " + session, "saved 1 flows");
+            c.run("save " + session, "saved 1 flow to");
         }
         assertTrue(Files.size(session) > 0);
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
-            String screen = c.run("load " + session, "loaded 1 flows");
+            String screen = c.run("load " + session, "loaded 1 flow from");
             assertTrue(screen.contains("/saved/flow"), screen);
             long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
             String shown = c.run("show " + id, "/saved/flow HTTP/1.1");

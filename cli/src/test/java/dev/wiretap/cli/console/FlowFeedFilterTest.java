@@ -37,12 +37,12 @@ class FlowFeedFilterTest {
             Flow gzipped = record(proxy, origin.url("/coded/gzip"));
             List<String> lookedUpOn = new CopyOnWriteArrayList<>();
             BlockingQueue<FlowRow> printed = new LinkedBlockingQueue<>();
-            FlowFeed feed = new FlowFeed(printed::addAll, id -> {
+            FlowFeed feed = new FlowFeed();
+            feed.setView(Filter.parse("resbody:needle"));
+            feed.start(printed::addAll, id -> {
                 lookedUpOn.add(Thread.currentThread().getName());
                 return proxy.wiretap().flows().get(id);
             });
-            feed.setView(Filter.parse("resbody:needle"));
-            feed.start();
             try {
                 for (Flow flow : List.of(plain, gzipped)) {
                     feed.onEvent(new FlowEvent.Requested(flow));

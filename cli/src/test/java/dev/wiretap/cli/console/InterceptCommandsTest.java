@@ -1,6 +1,7 @@
 package dev.wiretap.cli.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,10 +10,13 @@ import dev.wiretap.proxy.testing.EchoHandler;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * intercept, edit, resume, drop and replay typed into the console, against a running wiretap, a real origin and a
@@ -138,7 +142,8 @@ class InterceptCommandsTest {
             });
             c.terminal.waitFor(mark, "/p/kept");
             c.run("intercept off", "intercept off");
-            c.run("resume all", "resumed 1 flows");
+            String resumed = c.run("resume all", "resumed 1 flow");
+            assertFalse(resumed.contains("1 flows"), resumed);
             assertEquals(200, kept.get(10, TimeUnit.SECONDS).statusCode());
             assertTrue(origin.takeHead().startsWith("GET /p/kept"), "the origin did not get the resumed request");
         }
@@ -153,6 +158,68 @@ class InterceptCommandsTest {
             c.run("replay " + id, "replay of flow " + id + " is flow");
             assertTrue(origin.takeHead().startsWith("GET /again"), "the replay did not reach the origin");
             assertTrue(newestId(c) > id);
+        }
+    }
+
+    @Test
+    void editAgainAsksAgainOnAnAnswerThatIsNeitherYesNorNo(@TempDir Path dir) throws Exception {
+        Path runs = dir.resolve("runs");
+        // An editor that leaves a message that cannot be read back, and counts how often it was opened.
+        List<String> breaksTheMessage = List.of("sh", "-c", "echo run >> '" + runs + "'; printf 'not a request\\n' > \"$0\"");
+        try (TestOrigin origin = TestOrigin.start(OK);
+             ConsoleUnderTest c = ConsoleUnderTest.start("xterm-256color", 160, 50, breaksTheMessage)) {
+            c.run("intercept path:/ask", "intercepting requests matching");
+            int mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.get(origin.url("/ask"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            c.terminal.waitFor(mark, "⏸");
+            long id = pausedId(c);
+
+            c.run("edit " + id, "edit again? [Y/n]");
+            c.run("show " + id, "answer y or n");
+            assertEquals(1, Files.readAllLines(runs).size(), "a command typed at the question reopened the editor");
+            c.run("yes", "edit again? [Y/n]"); // the editor ran again and its text is still broken: the question again
+            assertEquals(2, Files.readAllLines(runs).size());
+            c.run("n", "nothing changed");
+            assertEquals(2, Files.readAllLines(runs).size());
+
+            c.run("resume " + id, "resumed");
+            assertEquals(200, response.get(10, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
+    @Test
+    void showSaysWhereAPausedFlowWaitsAndForHowLong() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(OK); ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            c.run("intercept -r path:/held", "intercepting requests and responses");
+            int mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.get(origin.url("/held"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            c.terminal.waitFor(mark, "⏸");
+            long id = pausedId(c);
+
+            String shown = c.run("show " + id, "(waiting for the response)");
+            assertTrue(shown.matches("(?s).*paused \\(request\\), (299|300) s left.*"), shown);
+            assertTrue(!shown.contains("in flight"), shown);
+
+            mark = c.terminal.mark();
+            c.terminal.type("resume " + id + "\n");
+            c.terminal.waitFor(mark, "⏸"); // now at the response
+            shown = c.run("show " + id, "HTTP/1.1 200 OK");
+            assertTrue(shown.matches("(?s).*paused \\(response\\), \\d+ s left.*"), shown);
+
+            c.run("resume " + id, "resumed");
+            assertEquals("ok", response.get(10, TimeUnit.SECONDS).body());
         }
     }
 

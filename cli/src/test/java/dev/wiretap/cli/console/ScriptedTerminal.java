@@ -42,6 +42,11 @@ final class ScriptedTerminal implements AutoCloseable {
         return ESCAPES.matcher(screen.asString()).replaceAll("");
     }
 
+    /** Everything the console wrote, escape sequences included. */
+    String raw() {
+        return screen.asString();
+    }
+
     /** How much screen text there is now: a mark to wait for text written after it. */
     int mark() {
         return text().length();

@@ -13,6 +13,8 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.testing.Heads;
+import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestOrigin;
@@ -24,12 +26,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each request goes through a running wiretap to a real origin; then the curl command made from the recorded flow
@@ -152,6 +156,88 @@ class CurlCommandTest {
     }
 
     @Test
+    void throughWiretapTheResendIsRecordedAsANewFlow() throws Exception {
+        CurlCommand.Options through = new CurlCommand.Options(Optional.of(new CurlCommand.Proxy("http://127.0.0.1:" + proxy.port(),
+                Optional.empty())), false, false);
+        String json = "{\"name\": \"O'Brien\"}\n";
+
+        CurlCommand curl = sendAndRerun(post("POST", "/through", "application/json", json.getBytes(StandardCharsets.UTF_8)), through);
+
+        assertTrue(curl.text().contains("-x http://127.0.0.1:" + proxy.port() + " --noproxy ''"), curl.text());
+        Flow resent = proxy.nextFinishedFlow();
+        assertEquals(origin.url("/through"), resent.request().url(), "the resend is not a flow of wiretap's");
+        assertEquals(200, resent.response().orElseThrow().status());
+    }
+
+    @Test
+    void onOneLineTheCommandHasNoLineBreaksAndStillReproducesTheRequest() throws Exception {
+        CurlCommand.Options oneLine = new CurlCommand.Options(Optional.empty(), false, true);
+        String text = "line one\nline 'two'\n\ttabbed\r\n";
+        byte[] binary = new byte[300];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) (i * 7);
+        }
+
+        for (CurlCommand curl : List.of(sendAndRerun(post("POST", "/one-line", "text/plain", text.getBytes(StandardCharsets.UTF_8)), oneLine),
+                sendAndRerun(post("PUT", "/one-line/bin", "application/octet-stream", binary), oneLine))) {
+            assertEquals(-1, curl.text().indexOf('\n'), curl.text());
+            assertTrue(!curl.text().contains("\\\n") && !curl.text().startsWith("#"), curl.text());
+        }
+    }
+
+    @Test
+    void throughWiretapToAnHttpsOriginCurlTrustsWiretapsCa(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(CURL) && Files.isExecutable(BASH), "curl and bash are needed");
+        TestCa originCa = TestCa.ec("curl test origin CA");
+        Path originCaFile = originCa.writeCertificate(dir.resolve("origin-ca.pem"));
+        try (TestOrigin tls = TestOrigin.startTls(originCa.issue("127.0.0.1").serverContext(), conn -> {
+                 String head;
+                 while ((head = conn.readHead()) != null) {
+                     conn.readBody(head);
+                     conn.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret");
+                 }
+             });
+             ProxyUnderTest intercepting = ProxyUnderTest.start(Interception.on(originCaFile))) {
+            Path wiretapCa = intercepting.wiretap().certificateAuthority().orElseThrow().certificateFile();
+            Request request = new Request("GET", tls.httpsUrl("/inside"), HttpVersion.HTTP_1_1, Headers.of("Host", tls.authority()), new byte[0]);
+            request.setDestination(new Destination("https", "127.0.0.1", tls.port(), "/inside"));
+            CurlCommand curl = CurlCommand.of(request, new CurlCommand.Options(Optional.of(new CurlCommand.Proxy(
+                    "http://127.0.0.1:" + intercepting.port(), Optional.of(wiretapCa))), false, false));
+
+            assertTrue(curl.text().contains("--cacert " + wiretapCa), curl.text());
+            assertEquals("secret", runCurl(curl));
+            Flow resent = intercepting.nextFinishedFlow();
+            if (resent.request().isMethod("CONNECT")) {
+                resent = intercepting.nextFinishedFlow(); // the tunnel may end first; the request inside is a flow too
+            }
+            assertEquals(tls.httpsUrl("/inside"), resent.request().url());
+            assertEquals(200, resent.response().orElseThrow().status());
+        }
+    }
+
+    @Test
+    void withKCurlTalksToAnOriginWhoseCaItDoesNotKnow() throws Exception {
+        assumeTrue(Files.isExecutable(CURL) && Files.isExecutable(BASH), "curl and bash are needed");
+        TestCa unknownCa = TestCa.ec("a CA curl does not know");
+        try (TestOrigin tls = TestOrigin.startTls(unknownCa.issue("127.0.0.1").serverContext(), conn -> {
+            String head;
+            while ((head = conn.readHead()) != null) {
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        })) {
+            Request request = new Request("GET", tls.httpsUrl("/k"), HttpVersion.HTTP_1_1, Headers.of("Host", tls.authority()), new byte[0]);
+            request.setDestination(new Destination("https", "127.0.0.1", tls.port(), "/k"));
+
+            AssertionError withoutK = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                    () -> runCurl(CurlCommand.of(request)));
+            assertTrue(withoutK.getMessage().contains("exit code 60"), withoutK.getMessage());
+            CurlCommand insecure = CurlCommand.of(request, new CurlCommand.Options(Optional.empty(), true, false));
+            assertTrue(insecure.text().contains("\n  -k"), insecure.text());
+            assertEquals("ok", runCurl(insecure));
+        }
+    }
+
+    @Test
     void saysWhenTheBodyWasTruncatedAtTheCaptureCap() {
         Request request = new Request("POST", "/x", HttpVersion.HTTP_1_1, Headers.of("Host", "example.com", "Content-Type", "text/plain"), new byte[0]);
         request.setDestination(new Destination("http", "example.com", 80, "/x"));
@@ -193,6 +279,10 @@ class CurlCommandTest {
      * received the same thing both times; returns the command.
      */
     private static CurlCommand sendAndRerun(byte[] request) throws Exception {
+        return sendAndRerun(request, CurlCommand.Options.STRAIGHT);
+    }
+
+    private static CurlCommand sendAndRerun(byte[] request, CurlCommand.Options how) throws Exception {
         assumeTrue(Files.isExecutable(CURL) && Files.isExecutable(BASH), "curl and bash are needed");
         received.clear();
         try (RawClient client = proxy.rawClient()) {
@@ -201,17 +291,8 @@ class CurlCommandTest {
         }
         Flow flow = proxy.nextFinishedFlow();
         Received first = take();
-        CurlCommand curl = CurlCommand.of(flow.request());
-
-        // A script file, as pasting does: one argument to bash -c could not hold the largest bodies.
-        Path script = Files.createTempFile("wiretap-curl-", ".sh");
-        Files.writeString(script, curl.text().replace("curl ", "curl -sS --max-time 30 -o /dev/null ") + "\n");
-        Process p = new ProcessBuilder(BASH.toString(), script.toString()).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "curl finished");
-        Files.delete(script);
-        assertEquals(0, p.exitValue(), output + "\ncommand:\n" + curl.text());
+        CurlCommand curl = CurlCommand.of(flow.request(), how);
+        runCurl(curl);
         Received second = take();
 
         assertEquals(Heads.startLine(first.head()), Heads.startLine(second.head()), curl.text());
@@ -219,6 +300,22 @@ class CurlCommandTest {
         assertEquals(fields(first.head()), fields(second.head()), curl.text());
         assertArrayEquals(first.body(), second.body(), curl.text());
         return curl;
+    }
+
+    /**
+     * Runs the command with bash from a script file, as pasting does (one argument to bash -c could not hold the
+     * largest bodies), and returns what curl printed; fails unless curl exits 0.
+     */
+    private static String runCurl(CurlCommand curl) throws Exception {
+        Path script = Files.createTempFile("wiretap-curl-", ".sh");
+        Files.writeString(script, curl.text().replace("curl ", "curl -sS --max-time 30 ") + "\n");
+        Process p = new ProcessBuilder(BASH.toString(), script.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "curl finished");
+        Files.delete(script);
+        assertEquals(0, p.exitValue(), "exit code " + p.exitValue() + ": " + output + "\ncommand:\n" + curl.text());
+        return output;
     }
 
     private static Received take() throws InterruptedException {

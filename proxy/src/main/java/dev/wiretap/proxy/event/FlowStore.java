@@ -334,10 +334,11 @@ public final class FlowStore implements FlowListener {
         }
     }
 
-    /** Drops every finished flow; flows in flight stay. */
-    public void clear() {
+    /** Drops every finished flow; flows in flight stay. Returns how many were dropped. */
+    public int clear() {
         lock.lock();
         try {
+            int dropped = count;
             chunks.clear();
             chunkBytesHeld = 0;
             firstChunkSeq += Integer.MAX_VALUE; // no old sequence number can match again
@@ -345,6 +346,7 @@ public final class FlowStore implements FlowListener {
             head = 0;
             count = 0;
             Arrays.fill(ids, 0);
+            return dropped;
         } finally {
             lock.unlock();
         }
