@@ -284,8 +284,8 @@ public final class Main implements Callable<Integer> {
     }
 
     static String summary(ConnectionStats s) {
-        return s.flows() + " flows; client connections " + s.clientAccepted() + " accepted; upstream connections "
-                + s.upstreamOpened() + " opened, " + s.upstreamReused() + " reuses";
+        return Plural.count(s.flows(), "flow") + "; client connections " + s.clientAccepted() + " accepted; upstream connections "
+                + s.upstreamOpened() + " opened, " + Plural.count(s.upstreamReused(), "reuse");
     }
 
     /** Reports wiretap's version from the build. */

@@ -115,7 +115,7 @@ class HeadlessProcessTest {
             stop("TERM");
             assertEquals(List.of(), wiretap.remainingLines(), "nothing but JSON lines on standard output");
             assertTrue(wiretap.stderr().contains("wrote 1 exchange to " + har), wiretap.stderr());
-            assertTrue(wiretap.stderr().contains("wiretap stopped. 1 flows"), wiretap.stderr());
+            assertTrue(wiretap.stderr().contains("wiretap stopped. 1 flow;"), wiretap.stderr());
             assertEquals(1, MAPPER.readTree(har.toFile()).at("/log/entries").size());
         }
     }

@@ -1,5 +1,6 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.cli.Plural;
 import dev.wiretap.cli.export.BodyFile;
 import dev.wiretap.cli.export.CurlCommand;
 import dev.wiretap.cli.export.HarWriter;

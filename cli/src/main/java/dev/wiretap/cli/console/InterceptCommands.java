@@ -1,5 +1,6 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.cli.Plural;
 import dev.wiretap.config.file.Values;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;

@@ -124,8 +124,9 @@ class ConsoleTest {
             assertTrue(shown.contains("show " + id + " --hex shows its bytes"), shown);
             assertFalse(shown.contains("00000000  89 50 4e 47"), "hex without asking:\n" + shown);
 
-            String hex = c.run("show " + id + " --hex", "00000000  89 50 4e 47 0d 0a 1a 0a");
-            assertTrue(hex.contains("|.PNG........IHDR|"), hex);
+            // Wait for the line's text column: the screen may be read while the line is still being written.
+            String hex = c.run("show " + id + " --hex", "|.PNG........IHDR|");
+            assertTrue(hex.contains("00000000  89 50 4e 47 0d 0a 1a 0a"), hex);
             c.run("show " + id + " --hex 3", "usage: show [N] [--hex]");
         }
     }

@@ -126,12 +126,18 @@ public final class Listener {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "closing the listening socket: " + e);
         }
+        // The JDK finishes closing a listening channel only when the thread blocked in its accept has returned; until
+        // then the kernel may still complete connections to it. So wait for the accept loop before anything else.
+        joinAcceptor();
         long deadline = System.nanoTime() + grace.toNanos();
         while (!sessions.isEmpty() && System.nanoTime() < deadline) {
             sessions.forEach(ClientSession::closeIfIdle);
             sleepBriefly();
         }
         sessions.forEach(ClientSession::cutOff);
+    }
+
+    private void joinAcceptor() {
         try {
             acceptor.join(1000);
         } catch (InterruptedException e) {
