@@ -4,6 +4,7 @@ import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.file.ConfigError;
 import dev.wiretap.config.file.ConfigLoader;
+import dev.wiretap.config.file.YamlScalar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,25 +93,7 @@ record SettingsFromFlags(Optional<Path> file, List<ConfigLoader.Override> overri
 
     /** A flag's text as a YAML scalar that reads back as exactly that text ({@code [::1]:8080} is no list). */
     static String quoted(String text) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return YamlScalar.doubleQuoted(text);
     }
 
     private static String list(List<String> items) {

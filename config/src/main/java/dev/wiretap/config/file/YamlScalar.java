@@ -58,7 +58,7 @@ public final class YamlScalar {
     }
 
     /** Double quotes, with YAML's escapes for what may not stand as itself. Always reads back. */
-    static String doubleQuoted(String text) {
+    public static String doubleQuoted(String text) {
         StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
