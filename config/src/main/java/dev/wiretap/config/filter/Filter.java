@@ -35,6 +35,22 @@ public sealed interface Filter {
         };
     }
 
+    /**
+     * Whether this filter looks at a body ({@code body:}, {@code reqbody:}, {@code resbody:}), so that whoever asks it
+     * must have the bodies at hand (a list read without them cannot decide it).
+     */
+    default boolean readsBodies() {
+        return switch (this) {
+            case All a -> false;
+            case And a -> a.left().readsBodies() || a.right().readsBodies();
+            case Or o -> o.left().readsBodies() || o.right().readsBodies();
+            case Not n -> n.inner().readsBodies();
+            case Status s -> false;
+            case Header h -> false;
+            case Term t -> t.field() == Field.BODY || t.field() == Field.REQBODY || t.field() == Field.RESBODY;
+        };
+    }
+
     /** Reads {@code text}; an empty text selects everything. */
     static Filter parse(String text) {
         return new FilterParser(text).parse();
