@@ -55,8 +55,11 @@ final class EventClient {
         })));
     }
 
-    /** A tick's changed flows (each listed once, the newest state), with their rows made once for every client. */
-    void deliver(List<Flow> flows, List<FlowSummary> rows) {
+    /**
+     * A tick's changed flows (each listed once, the newest state), with their rows made once for every client, and how
+     * many flows the store holds now.
+     */
+    void deliver(List<Flow> flows, List<FlowSummary> rows, long held) {
         List<Integer> matching = new java.util.ArrayList<>();
         List<Long> gone = new java.util.ArrayList<>();
         for (int i = 0; i < flows.size(); i++) {
@@ -89,6 +92,7 @@ final class EventClient {
                 g.writeNumber(id);
             }
             g.writeEndArray();
+            g.writeNumberField("held", held);
             g.writeEndObject();
         })));
     }

@@ -32,7 +32,13 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final AtomicBoolean clearedSinceTick = new AtomicBoolean();
     private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
     private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
+    private final java.util.function.LongSupplier held;
     private volatile boolean stopped;
+
+    /** @param held how many flows the store holds now, sent with each tick's news */
+    LiveFeed(java.util.function.LongSupplier held) {
+        this.held = held;
+    }
 
     void start() {
         ticker.start();
@@ -108,8 +114,9 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         for (Flow flow : flows) {
             rows.add(FlowSummary.of(flow));
         }
+        long heldNow = held.getAsLong();
         for (EventClient client : clients) {
-            client.deliver(flows, rows);
+            client.deliver(flows, rows, heldNow);
         }
     }
 

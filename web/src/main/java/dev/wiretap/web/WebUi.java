@@ -86,7 +86,7 @@ public final class WebUi implements AutoCloseable {
     /** Serves the UI for {@code wiretap}, from now until {@link #stop}. */
     public void start(Wiretap wiretap) {
         this.wiretap = wiretap;
-        LiveFeed live = new LiveFeed();
+        LiveFeed live = new LiveFeed(() -> wiretap.flows().size());
         this.feed = live;
         InetSocketAddress bound = listener.address();
         AccessGate gate = new AccessGate(token, bound.getAddress(), bound.getPort(), listenHost);

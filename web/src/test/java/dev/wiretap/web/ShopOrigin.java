@@ -30,7 +30,8 @@ final class ShopOrigin implements AutoCloseable {
             String head;
             while ((head = conn.readHead()) != null) {
                 conn.readBody(head);
-                String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+                String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+                String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
                 switch (path) {
                     case "/api/user.json" -> answer(conn, "200 OK", "Content-Type: application/json\r\nX-Dup: 1\r\nx-lower-case: yes\r\nX-Dup: 2\r\n",
                             USER_JSON.getBytes(StandardCharsets.UTF_8));

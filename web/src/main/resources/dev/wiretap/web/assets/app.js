@@ -68,8 +68,8 @@ function App() {
   // The stream for the view in force: its hello (first, and after each reconnection) reads the list again.
   useEffect(() => {
     const stop = follow(view.filter, view.highlight, {
-      hello: () => reload(view.filter, view.highlight),
-      flows: ({flows, gone}) => { rows.merge(flows); rows.remove(gone); bump(); },
+      hello: hello => { setHeld(hello.held); reload(view.filter, view.highlight); },
+      flows: ({flows, gone, held}) => { rows.merge(flows); rows.remove(gone); setHeld(held); bump(); },
       cleared: () => { rows.clear(); bump(); },
       resync: () => reload(view.filter, view.highlight),
       state: setStream,
@@ -109,37 +109,45 @@ function App() {
     return () => { current = false; };
   }, [open, openRow && openRow.state]);
 
-  // Keys, as mitmweb has them: arrows or j/k move, Enter opens, Esc closes.
+  // Keys, as mitmweb has them: arrows or j/k move, Enter opens, Esc closes. The handler reads the newest state
+  // through a ref: keys typed faster than a render must each see the one before.
+  const keyState = useRef({});
+  keyState.current = {ordered, indexById, selected, open};
   useEffect(() => {
     const onKey = e => {
       if (e.target.closest && e.target.closest('input, textarea, button')) {
         if (e.key === 'Escape' && e.target.blur) e.target.blur();
         return;
       }
+      const {ordered, indexById, selected, open} = keyState.current;
       const move = {ArrowDown: 1, j: 1, ArrowUp: -1, k: -1}[e.key];
       if (move && ordered.length) {
         e.preventDefault();
         const at = selected == null ? (move > 0 ? -1 : ordered.length) : indexById.get(selected) ?? -1;
         const next = ordered[Math.max(0, Math.min(ordered.length - 1, at + move))];
+        keyState.current.selected = next.id;
         setSelected(next.id);
         setKeyMoved(n => n + 1);
         if (open != null) setOpen(next.id);
       } else if (e.key === 'Enter' && selected != null) {
         e.preventDefault();
+        keyState.current.open = selected;
         openFlow(selected);
       } else if (e.key === 'Escape') {
+        keyState.current.open = null;
         setOpen(null);
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [ordered, indexById, selected, open]);
+  }, []);
 
   const onSort = key => setSort(s => ({key, dir: s.key === key && s.dir === 'asc' ? 'desc' : 'asc'}));
   const doClear = async () => {
     setConfirmClear(false);
-    await clearFlows();
+    const answer = await clearFlows();
     rows.clear();
+    setHeld(answer.held);
     setOpen(null);
     bump();
   };
@@ -151,7 +159,7 @@ function App() {
       h(FilterBar, {view, errors, onChange: tryView}),
       h('span', {class: 'controls'},
         h('button', {class: 'follow' + (following ? ' on' : ''), title: following ? 'Stop following new flows' : 'Follow new flows',
-          onClick: () => setFollowing(f => !f)}, following ? '⏸ Pause' : '▶ Follow'),
+          onClick: () => setFollowing(f => !f)}, following ? 'Pause' : 'Follow'),
         confirmClear
           ? h('span', {class: 'confirm'}, 'Forget ' + held + ' flows? ',
               h('button', {class: 'danger', onClick: doClear}, 'Clear'), h('button', {onClick: () => setConfirmClear(false)}, 'Cancel'))
@@ -163,7 +171,7 @@ function App() {
     open != null ? h(FlowDetail, {key: open, flow: detail, onClose: () => setOpen(null)}) : null,
     h('footer', {class: 'status-bar'},
       h('span', {class: 'stream ' + stream}, stream === 'live' ? '● live' : stream),
-      h('span', {class: 'count'}, shown + (view.filter ? ' matching' : '') + ' flows shown · ' + held + ' held'),
+      h('span', {class: 'count'}, shown + (view.filter ? ' matching' : '') + ' flows shown · ' + held + ' held by wiretap'),
       loading ? h('span', null, 'reading…') : null,
       following ? null : h('span', {class: 'paused-note'}, 'not following new flows')));
 }
