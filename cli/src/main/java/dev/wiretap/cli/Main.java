@@ -10,6 +10,7 @@ import dev.wiretap.config.Settings;
 import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.web.WebUi;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Option;
                 "  curl -x http://127.0.0.1:8080 http://example.com/",
                 "  wiretap --listen 0.0.0.0:9000 -v          all interfaces, with headers",
                 "  wiretap --upstream-proxy http://proxy.corp:3128",
+                "  wiretap --web 127.0.0.1:9090              the web UI on another port (--no-web: none)",
                 "  wiretap --config rules.yaml --set timeouts.upstream_read=2m",
                 "  wiretap config                            what is in force, and from where",
                 "  wiretap ca                                trust wiretap's CA for HTTPS"})
@@ -45,6 +47,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
             description = "Address to accept clients on (default: 127.0.0.1:8080). Loopback unless you say otherwise.")
     HostPort listen;
+
+    @Option(names = "--web", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Serve the web UI here (default: 127.0.0.1:8081, or a free port when that is taken).")
+    HostPort web;
+
+    @Option(names = "--no-web", description = "Do not serve the web UI.")
+    boolean noWeb;
 
     @Option(names = "--upstream-proxy", paramLabel = "URL", converter = UpstreamProxyConverter.class,
             description = "Forward everything through this HTTP proxy, e.g. http://proxy.corp:3128.")
@@ -89,6 +98,8 @@ public final class Main implements Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** The web UI once bound (empty when off), for the banner and the stop. */
+    private Optional<WebUi> webUi = Optional.empty();
 
     Main(PrintStream out, PrintStream err) {
         this.out = out;
@@ -119,6 +130,10 @@ public final class Main implements Callable<Integer> {
             err.println("wiretap: --ca-cert and --ca-key go together");
             return CommandLine.ExitCode.USAGE;
         }
+        if (web != null && noWeb) {
+            err.println("wiretap: --web and --no-web contradict each other; give one");
+            return CommandLine.ExitCode.USAGE;
+        }
         if (headless.harProblem().isPresent()) {
             err.println("wiretap: " + headless.harProblem().get());
             return CommandLine.ExitCode.USAGE;
@@ -136,15 +151,28 @@ public final class Main implements Callable<Integer> {
         Terminal terminal = Terminal.detect();
         boolean console = headless.wantsConsole() && Terminal.isInteractive();
         FlowLog log = new FlowLog(out, err, terminal.colours(), verbose, headless.logFormat(), headless.filter());
+        Optional<WebUi> webUi;
+        try {
+            webUi = bindWebUi(loaded);
+        } catch (IOException e) {
+            err.println("wiretap: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE; // an address the user asked for: nothing listens yet, as for a bad flag
+        }
         Wiretap wiretap;
         try {
             wiretap = Wiretap.start(settings, List.of(), console ? List.of() : List.of(log));
         } catch (IOException e) {
+            webUi.ifPresent(WebUi::stop);
             err.println("wiretap: " + e.getMessage());
             return 1;
         }
+        webUi.ifPresent(w -> w.start(wiretap));
+        this.webUi = webUi;
         if (console) {
             return runConsole(wiretap, flags, loaded);
+        }
+        if (headless.logFormat() == LogFormat.JSON) {
+            log.printLine(JsonLogLine.startRecord(Wiretap.version(), "http://" + listenText(wiretap, settings), webUi.map(WebUi::url)));
         }
         log.start();
         Optional<ConfigWatcher> watcher = loaded.file().flatMap(file -> ConfigWatcher.start(file,
@@ -152,6 +180,7 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             watcher.ifPresent(ConfigWatcher::close);
+            webUi.ifPresent(WebUi::stop);
             wiretap.stop();
             boolean harWritten = headless.writeHarAtExit(wiretap, log::printNotice, err);
             log.printNotice("wiretap stopped. " + summary(wiretap.stats()));
@@ -198,6 +227,7 @@ public final class Main implements Callable<Integer> {
                 new ConfigReload(flags, settings, wiretap::updateRules, console::notice, console::error)::reload, console::error));
         Thread hook = new Thread(() -> {
             watcher.ifPresent(ConfigWatcher::close);
+            webUi.ifPresent(WebUi::stop);
             wiretap.stop();
             console.restoreTerminal();
             boolean harWritten = headless.writeHarAtExit(wiretap, out::println, err);
@@ -210,9 +240,11 @@ public final class Main implements Callable<Integer> {
         loaded.file().ifPresent(file -> out.println("config from " + file + ": " + ConfigReload.rules(settings)
                 + (watcher.isPresent() ? "; edits apply without a restart" : "")));
         out.flush();
+        webUi.ifPresent(w -> console.setWebUi(w.url()));
         console.run(headless.filter());
         Runtime.getRuntime().removeShutdownHook(hook);
         watcher.ifPresent(ConfigWatcher::close);
+        webUi.ifPresent(WebUi::stop);
         wiretap.stop();
         console.restoreTerminal();
         boolean harWritten = headless.writeHarAtExit(wiretap, out::println, err);
@@ -249,6 +281,19 @@ public final class Main implements Callable<Integer> {
         return where.indexOf(':') != where.lastIndexOf(':') ? "[" + where.substring(0, where.lastIndexOf(':')) + "]" + where.substring(where.lastIndexOf(':')) : where;
     }
 
+    /**
+     * Binds the web UI's address, unless it is off, before the proxy listens. A default address that is taken gives way
+     * to a free port (said in the banner); one the user asked for (a flag, --set or the config file) is an error.
+     */
+    private static Optional<WebUi> bindWebUi(ConfigLoader.Loaded loaded) throws IOException {
+        Settings settings = loaded.settings();
+        if (!settings.web().enabled()) {
+            return Optional.empty();
+        }
+        boolean chosen = !"default".equals(loaded.sources().getOrDefault("web.listen", "default"));
+        return Optional.of(WebUi.bind(settings, chosen));
+    }
+
     private void printBanner(Wiretap wiretap, Settings settings) {
         PrintStream out = headless.notices(this.out, err); // standard output may be for JSON lines alone
         String hostPort = listenText(wiretap, settings);
@@ -261,6 +306,10 @@ public final class Main implements Callable<Integer> {
         if (!settings.tls().passthrough().isEmpty()) {
             out.println("not intercepted: " + settings.tls().passthrough());
         }
+        webUi.ifPresent(w -> {
+            w.fallbackNotice().ifPresent(out::println);
+            out.println("web UI: " + w.url());
+        });
         if (settings.tls().insecureUpstream()) {
             err.println("wiretap: warning: --insecure-upstream: origins' certificates are not verified; anyone between"
                     + " wiretap and an origin can read and change that traffic.");
@@ -268,6 +317,10 @@ public final class Main implements Callable<Integer> {
         if (!settings.listen().isLoopback()) {
             err.println("wiretap: warning: listening on " + settings.listen() + ", not loopback: anyone who can reach this"
                     + " address can use wiretap as a proxy and see what it records.");
+        }
+        if (webUi.isPresent() && !settings.web().listen().isLoopback()) {
+            err.println("wiretap: warning: the web UI listens on " + settings.web().listen() + ", not loopback: anyone who"
+                    + " can reach this address can try to use it (it asks for the token) and see what wiretap records.");
         }
         out.flush();
     }

@@ -33,6 +33,7 @@ public final class Console {
     /** Set once in the constructor, after the command table whose completion reads it. */
     private ViewCommands view;
     private final String address;
+    private volatile String webUi = "";
     private volatile boolean quit;
 
     /**
@@ -108,6 +109,11 @@ public final class Console {
         }
     }
 
+    /** The web UI's address with its token, for the greeting to name (set before {@link #run}). */
+    public void setWebUi(String url) {
+        this.webUi = url;
+    }
+
     /** Shows only the flows {@code filter} selects (what the {@code filter} command sets). */
     public void setView(Filter filter) {
         feed.setView(filter);
@@ -127,6 +133,9 @@ public final class Console {
     public void run() {
         feed.start();
         screen.notice("wiretap console on " + address + ": flows appear here as they finish. Type help for the commands, quit to leave.");
+        if (!webUi.isEmpty()) {
+            screen.notice("web UI: " + webUi);
+        }
         boolean interruptedOnce = false;
         try {
             while (!quit) {
