@@ -23,10 +23,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code wiretap} command: makes {@link Settings} from the config file and the flags ({@link SettingsFromFlags}),
- * starts the engine, prints where it listens and then one line per exchange, applies edits of the config file's
+ * binds the web UI ({@link WebUi}, unless --no-web) and starts the engine, prints where both listen and then one line
+ * per exchange, applies edits of the config file's
  * rules live ({@link ConfigWatcher}), and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a
- * normal stop (1 if the HAR asked for with --har could not be written), 1 when wiretap cannot start (the address is taken), 2 for bad flags or a broken config (then nothing
- * is started). {@code wiretap ca} ({@link CaCommand}) tells how to trust wiretap's CA; {@code wiretap config}
+ * normal stop (1 if the HAR asked for with --har could not be written), 1 when wiretap cannot start (the address is taken), 2 for bad flags, a broken config or a web UI
+ * address asked for that is taken (then nothing is started). {@code wiretap ca} ({@link CaCommand}) tells how to trust wiretap's CA; {@code wiretap config}
  * ({@link ConfigCommand}) prints the settings in force.
  */
 @Command(name = "wiretap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
