@@ -299,6 +299,10 @@ public final class Main implements Callable<Integer> {
         PrintStream out = headless.notices(this.out, err); // standard output may be for JSON lines alone
         String hostPort = listenText(wiretap, settings);
         out.println("wiretap " + Wiretap.version() + " listening on http://" + hostPort);
+        webUi.ifPresent(w -> {
+            w.fallbackNotice().ifPresent(out::println);
+            out.println("web UI: " + w.url());
+        });
         settings.upstreamProxy().ifPresent(p -> out.println("forwarding through upstream proxy " + p));
         wiretap.certificateAuthority().ifPresentOrElse(
                 ca -> out.println("HTTPS interception on; CA certificate " + ca.certificateFile()
@@ -307,10 +311,7 @@ public final class Main implements Callable<Integer> {
         if (!settings.tls().passthrough().isEmpty()) {
             out.println("not intercepted: " + settings.tls().passthrough());
         }
-        webUi.ifPresent(w -> {
-            w.fallbackNotice().ifPresent(out::println);
-            out.println("web UI: " + w.url());
-        });
+
         if (settings.tls().insecureUpstream()) {
             err.println("wiretap: warning: --insecure-upstream: origins' certificates are not verified; anyone between"
                     + " wiretap and an origin can read and change that traffic.");

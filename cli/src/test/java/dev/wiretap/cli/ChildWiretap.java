@@ -58,8 +58,8 @@ final class ChildWiretap implements AutoCloseable {
     }
 
     /**
-     * Starts wiretap on an ephemeral loopback port with HTTPS interception on, waits for its banner and returns it;
-     * the port is {@link Started#port()}.
+     * Starts wiretap on an ephemeral loopback port with HTTPS interception on, waits for its banner (the web UI's lines
+     * in it included) and returns it; the port is {@link Started#port()}.
      */
     static Started startListening(Path home, String... more) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
@@ -71,17 +71,22 @@ final class ChildWiretap implements AutoCloseable {
             Matcher m = BANNER.matcher(banner);
             assertTrue(m.matches(), banner);
             String interception = wiretap.stdout.poll(60, TimeUnit.SECONDS);
+            String webUi = "";
+            while (interception != null && interception.startsWith("web UI: ")) { // the UI's address, and where it went
+                webUi = interception.startsWith("web UI: http://") ? interception.substring(8) : webUi;
+                interception = wiretap.stdout.poll(60, TimeUnit.SECONDS);
+            }
             assertTrue(interception != null && interception.startsWith("HTTPS interception on; CA certificate "
                     + home.resolve("wiretap-ca.pem")), String.valueOf(interception));
-            return new Started(wiretap, Integer.parseInt(m.group(2)));
+            return new Started(wiretap, Integer.parseInt(m.group(2)), webUi);
         } catch (AssertionError | InterruptedException e) {
             wiretap.close();
             throw e;
         }
     }
 
-    /** A wiretap that printed its banner, and the port it named. */
-    record Started(ChildWiretap wiretap, int port) {
+    /** A wiretap that printed its banner, the port it named, and its web UI's address (empty with --no-web). */
+    record Started(ChildWiretap wiretap, int port, String webUi) {
     }
 
     Process process() {

@@ -34,10 +34,11 @@ class WebProcessTest {
     @Test
     void servesTheUiByDefaultOnAFreePortWhen8081IsTakenAndPrintsWhereWithTheToken() throws Exception {
         try (ServerSocket held = holdIfFree(8081); // held here, or already taken by someone else: taken either way
-             ChildWiretap wiretap = ChildWiretap.startListening(home).wiretap()) {
-            String notice = wiretap.awaitLine(l -> l.startsWith("web UI: 127.0.0.1:8081 "));
+             ChildWiretap wiretap = ChildWiretap.start(home, "--listen", "127.0.0.1:0")) {
+            assertTrue(wiretap.nextLine().startsWith("wiretap "));
+            String notice = wiretap.nextLine();
             assertTrue(notice.matches("web UI: 127\\.0\\.0\\.1:8081 is taken; listening on port \\d+ instead"), notice);
-            Matcher m = WEB_LINE.matcher(wiretap.awaitLine(l -> l.startsWith("web UI: http://")));
+            Matcher m = WEB_LINE.matcher(wiretap.nextLine());
             assertTrue(m.matches());
             int port = Integer.parseInt(m.group(2));
             assertTrue(port != 8081);

@@ -18,10 +18,13 @@ final class ConsoleUnderTest implements AutoCloseable {
     final Console console;
     private final Thread loop;
 
-    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor) {
+    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor, String webUi) {
         this.proxy = proxy;
         this.terminal = terminal;
         this.console = new Console(terminal.terminal(), proxy.wiretap(), Optional.empty(), "127.0.0.1:" + proxy.port(), editor, false);
+        if (!webUi.isEmpty()) {
+            console.setWebUi(webUi);
+        }
         this.loop = Thread.ofPlatform().name("console-under-test").start(console::run);
     }
 
@@ -31,7 +34,15 @@ final class ConsoleUnderTest implements AutoCloseable {
 
     /** With {@code editor} as the console's $EDITOR (the file's path is added as its last argument). */
     static ConsoleUnderTest start(String terminalType, int columns, int rows, List<String> editor) throws IOException, InterruptedException {
-        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows), editor);
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows), editor, "");
+        c.terminal.waitFor(0, "wiretap>");
+        return c;
+    }
+
+    /** With a web UI at {@code webUi}, which the greeting names. */
+    static ConsoleUnderTest startWithWebUi(String webUi) throws IOException, InterruptedException {
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal("xterm-256color", 160, 50),
+                List.of("false"), webUi);
         c.terminal.waitFor(0, "wiretap>");
         return c;
     }

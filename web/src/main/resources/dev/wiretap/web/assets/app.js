@@ -45,22 +45,29 @@ function App() {
   const [detail, setDetail] = useState(null);
   const [confirmClear, setConfirmClear] = useState(false);
   const reading = useRef(0);
+  // News that came while a reading's first page was on its way: applied again over that page, being newer.
+  const newsDuringRead = useRef(null);
 
   // Reads the whole view back from the newest, page by page, merging into what the stream already brought.
   const reload = useCallback(async (filter, highlight) => {
     const generation = ++reading.current;
     setLoading(true);
+    newsDuringRead.current = [];
     let page = await listPage(filter, highlight, FIRST_PAGE, null);
     if (generation !== reading.current) return;
+    const news = newsDuringRead.current;
+    newsDuringRead.current = null;
     if (page.failed) { setLoading(false); return; }
     rows.clear();
-    while (true) {
-      rows.merge(page.flows);
-      setHeld(page.held);
-      bump();
-      if (page.next == null) break;
+    rows.merge(page.flows);
+    for (const {flows, gone} of news) { rows.merge(flows); rows.remove(gone); }
+    setHeld(page.held);
+    bump();
+    while (page.next != null) {
       page = await listPage(filter, highlight, MORE_PAGE, page.next);
       if (generation !== reading.current || page.failed) return;
+      rows.merge(page.flows);
+      bump();
     }
     setLoading(false);
   }, []);
@@ -69,7 +76,13 @@ function App() {
   useEffect(() => {
     const stop = follow(view.filter, view.highlight, {
       hello: hello => { setHeld(hello.held); reload(view.filter, view.highlight); },
-      flows: ({flows, gone, held}) => { rows.merge(flows); rows.remove(gone); setHeld(held); bump(); },
+      flows: ({flows, gone, held}) => {
+        if (newsDuringRead.current) newsDuringRead.current.push({flows, gone});
+        rows.merge(flows);
+        rows.remove(gone);
+        setHeld(held);
+        bump();
+      },
       cleared: () => { rows.clear(); bump(); },
       resync: () => reload(view.filter, view.highlight),
       state: setStream,

@@ -23,6 +23,7 @@ export const COLUMNS = [
 /** Orders rows by a column; the number breaks ties, so the order is stable. */
 export function compareBy(key, dir) {
   const sign = dir === 'desc' ? -1 : 1;
+  if (key === 'id') return (a, b) => sign * (a.id - b.id); // the usual order, kept quick for 100,000 rows
   const value = r => key === 'rules' ? r.rules.join(',') : r[key];
   return (a, b) => {
     const x = value(a), y = value(b);
