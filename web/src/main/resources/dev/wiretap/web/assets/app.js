@@ -7,7 +7,7 @@ import {FlowList, compareBy} from './flowlist.js';
 import {FilterBar} from './filterbar.js';
 import {isDone} from './format.js';
 
-const FIRST_PAGE = 2000;
+const FIRST_PAGE = 300; // a screenful and more, at once; the rest follows in larger pages
 const MORE_PAGE = 5000;
 
 /**
