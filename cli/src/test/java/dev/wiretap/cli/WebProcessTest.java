@@ -76,6 +76,16 @@ class WebProcessTest {
         }
     }
 
+    @Test
+    void warnsWhenTheUiListensBeyondLoopbackAndPrintsALoopbackAddressToOpen() throws Exception {
+        try (ChildWiretap wiretap = ChildWiretap.start(home, "--listen", "127.0.0.1:0", "--web", "0.0.0.0:0")) {
+            assertTrue(wiretap.nextLine().startsWith("wiretap "));
+            assertTrue(WEB_LINE.matcher(wiretap.nextLine()).matches(), "a wildcard address is opened as 127.0.0.1");
+            assertTrue(wiretap.awaitStderr("not loopback").contains("wiretap: warning: the web UI listens on 0.0.0.0:0, not"
+                    + " loopback: anyone who can reach this address can try to use it (it asks for the token)"), wiretap.stderr());
+        }
+    }
+
     private static ServerSocket holdIfFree(int port) {
         try {
             return new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"));

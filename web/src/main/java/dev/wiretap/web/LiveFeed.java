@@ -67,6 +67,11 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         return clients.size();
     }
 
+    /** Flows waiting for the next tick (for tests: none are kept while no browser follows). */
+    int waitingCount() {
+        return changed.size();
+    }
+
     /** Tells every client, at the next tick, that the flows were forgotten. */
     void cleared() {
         clearedSinceTick.set(true);
