@@ -29,7 +29,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web UI in a real browser, end to end: a wiretap with its UI, a real origin, traffic from the JDK's HttpClient and
  * from a second Chromium loading a page through the proxy, and the UI in Chromium under WebDriver showing it live,
  * filtering it, pointing at a bad filter's fault, opening flows (fields as they flowed, JSON pretty-printed, an image),
- * moving by keys, clearing; and refusing a browser without the token or on a wrong Host, also through the proxy. One
+ * moving by keys, marking a paused flow, following the dark theme, clearing; and refusing a browser without the token or on a wrong Host, also through the proxy. One
  * browser for the class. Screenshots of the list and of a flow's detail go to target/screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -168,6 +168,54 @@ class WebUiBrowserTest {
 
     @Test
     @Order(8)
+    void aPausedFlowIsMarkedAndGoesOnWhenResumed() throws Exception {
+        wiretap.wiretap().intercept().setFilter(dev.wiretap.config.filter.Filter.parse("path:/paused"), false);
+        Thread client = Thread.ofVirtual().start(() -> {
+            try {
+                wiretap.getThroughProxy(shop.url("/paused"));
+            } catch (Exception e) {
+                // the assertions below say what went wrong
+            }
+        });
+        try {
+            WebElement row = awaitRow("/paused");
+            await(d -> rowFor("/paused").getAttribute("class").contains("state-paused"));
+            assertEquals("paused", rowFor("/paused").findElement(By.cssSelector(".c-durationMs")).getText());
+            assertEquals("⏸", rowFor("/paused").findElement(By.cssSelector(".mark")).getText());
+            screenshot("paused");
+            long id = Long.parseLong(row.getAttribute("data-id"));
+            assertTrue(wiretap.wiretap().intercept().resume(id));
+            await(d -> rowFor("/paused").getAttribute("class").contains("state-done"));
+            assertEquals("404", rowFor("/paused").findElement(By.cssSelector(".c-status")).getText());
+        } finally {
+            wiretap.wiretap().intercept().clearFilter();
+            client.join(10_000);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void followsTheSystemsDarkTheme() throws Exception {
+        browser.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+                List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        try {
+            String background = (String) browser.executeScript("return getComputedStyle(document.body).backgroundColor");
+            assertEquals("rgb(30, 31, 34)", background);
+            awaitRow("/paused").click();
+            browser.findElement(By.tagName("body")).sendKeys(Keys.ENTER);
+            await(d -> d.findElement(By.cssSelector(".detail[data-flow]")));
+            browser.findElement(By.cssSelector(".tabs button[data-tab=timing]")).click();
+            await(d -> !d.findElements(By.cssSelector(".timing .bar .phase")).isEmpty());
+            screenshot("timing-dark");
+        } finally {
+            browser.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+                    List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "light"))));
+        }
+        assertEquals("rgb(255, 255, 255)", browser.executeScript("return getComputedStyle(document.body).backgroundColor"));
+    }
+
+    @Test
+    @Order(10)
     void withoutTheTokenTheBrowserGets401AndNothingElse() {
         browser.manage().deleteAllCookies();
         browser.get(wiretap.url("/"));
@@ -180,7 +228,7 @@ class WebUiBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void aWrongHostIsRefusedAlsoThroughTheProxy() throws Exception {
         String dom = Browsers.loadThroughProxy(dir.resolve("rebind-profile"), wiretap.wiretap().address().getPort(),
                 "http://rebind.test:" + wiretap.port() + "/?token=" + wiretap.web().token());
@@ -189,7 +237,7 @@ class WebUiBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void clearAsksFirstThenEmptiesTheList() throws Exception {
         wiretap.getThroughProxy(shop.url("/before-clear"));
         awaitRow("/before-clear");

@@ -25,21 +25,26 @@ function Message({message, what}) {
 
 const PHASES = [['dns', 'DNS'], ['connect', 'Connect'], ['tls', 'TLS'], ['send', 'Send'], ['wait', 'Wait'], ['receive', 'Receive']];
 
+/**
+ * The phases as a bar over the flow's whole time. What no phase accounts for (reading the request, rules, a delay, a
+ * pause at the intercept: HAR's "blocked") comes first, so a paused flow's bar shows where its time went.
+ */
 export function TimingBar({timings}) {
-  const total = timings.total || PHASES.reduce((s, [k]) => s + (timings[k] || 0), 0) || 1;
+  const measured = PHASES.reduce((sum, [k]) => sum + (timings[k] || 0), 0);
+  const total = Math.max(timings.total || 0, measured) || 1;
+  const other = Math.max(0, total - measured);
+  const shown = [['other', 'Other (blocked, rules, paused)', other], ...PHASES.map(([k, label]) => [k, label, timings[k]])];
   let offset = 0;
-  const phases = PHASES.filter(([k]) => timings[k] != null);
   return h('div', {class: 'timing'},
-    h('div', {class: 'bar'}, phases.map(([k, label]) => {
+    h('div', {class: 'bar'}, shown.filter(([, , ms]) => ms != null && ms > 0).map(([k, label, ms]) => {
       const left = offset / total * 100;
-      const width = Math.max(timings[k] / total * 100, 0.5);
-      offset += timings[k];
-      return h('span', {class: 'phase ph-' + k, title: label + ' ' + millis(timings[k]),
-        style: {left: left + '%', width: width + '%'}});
+      offset += ms;
+      return h('span', {class: 'phase ph-' + k, title: label + ' ' + millis(ms),
+        style: {left: left + '%', width: Math.max(ms / total * 100, 0.3) + '%'}});
     })),
     h('table', {class: 'fields phases'}, h('tbody', null,
-      PHASES.map(([k, label]) => h('tr', null, h('th', null, h('span', {class: 'swatch ph-' + k}), label),
-        h('td', null, timings[k] == null ? '—' : millis(timings[k])))),
+      shown.map(([k, label, ms]) => h('tr', null, h('th', null, h('span', {class: 'swatch ph-' + k}), label),
+        h('td', null, ms == null ? '—' : millis(ms)))),
       h('tr', {class: 'total'}, h('th', null, 'Total'), h('td', null, millis(timings.total))))));
 }
 
