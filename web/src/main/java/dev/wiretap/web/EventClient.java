@@ -1,7 +1,6 @@
 package dev.wiretap.web;
 
 import dev.wiretap.config.filter.Filter;
-import dev.wiretap.proxy.addon.FlowExchange;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.service.ResponseStream;
 import java.io.IOException;
@@ -66,7 +65,7 @@ final class EventClient {
             Flow flow = flows.get(i);
             long id = flow.id();
             boolean done = rows.get(i).isDone();
-            if (FlowSummary.isListed(flow) && matches(filter, flow)) {
+            if (FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow)) {
                 matching.add(i);
                 if (done) {
                     shown.remove(id);
@@ -84,7 +83,7 @@ final class EventClient {
             g.writeStartObject();
             g.writeArrayFieldStart("flows");
             for (int i : matching) {
-                rows.get(i).writeTo(g, highlight.map(h -> matches(h, flows.get(i))).orElse(null));
+                rows.get(i).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flows.get(i))).orElse(null));
             }
             g.writeEndArray();
             g.writeArrayFieldStart("gone");
@@ -145,13 +144,6 @@ final class EventClient {
         }
     }
 
-    private static boolean matches(Filter filter, Flow flow) {
-        try {
-            return filter == Filter.ALL || filter.matches(new FlowExchange(flow));
-        } catch (RuntimeException e) {
-            return true; // a filter that cannot decide shows the flow rather than hide it
-        }
-    }
 
     private static byte[] event(String name, byte[] json) {
         byte[] head = ("event: " + name + "\ndata: ").getBytes(StandardCharsets.US_ASCII);

@@ -3,7 +3,6 @@ package dev.wiretap.web;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.Wiretap;
-import dev.wiretap.proxy.addon.FlowExchange;
 import dev.wiretap.proxy.event.FlowStore;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.service.ServiceRequest;
@@ -57,14 +56,14 @@ final class FlowsApi {
             return e.answer;
         }
         boolean bodies = filter.readsBodies() || highlight.map(Filter::readsBodies).orElse(false);
-        Predicate<Flow> selects = flow -> FlowSummary.isListed(flow) && matches(filter, flow);
+        Predicate<Flow> selects = flow -> FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow);
         FlowStore store = wiretap.flows();
         FlowStore.Page page = store.readBack(before, limit, bodies, selects);
         return JsonBody.response(200, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("flows");
             for (Flow flow : page.flows()) {
-                FlowSummary.of(flow).writeTo(g, highlight.map(h -> matches(h, flow)).orElse(null));
+                FlowSummary.of(flow).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flow)).orElse(null));
             }
             g.writeEndArray();
             if (page.next().isPresent()) {
@@ -134,13 +133,6 @@ final class FlowsApi {
         }).with("Cache-Control", "no-store");
     }
 
-    private static boolean matches(Filter filter, Flow flow) {
-        try {
-            return filter == Filter.ALL || filter.matches(new FlowExchange(flow));
-        } catch (RuntimeException e) {
-            return true; // a filter that cannot decide shows the flow rather than hide it
-        }
-    }
 
     /** A filter parameter, parsed; a fault is a 400 naming the parameter, the message and the column. */
     private static Optional<Filter> filter(ServiceRequest request, String name) throws BadRequest {
