@@ -109,6 +109,15 @@ final class FlowLog implements FlowListener {
         }
     }
 
+    /** Prints a line of its own on the log's output (never the notices'), after what was queued before it. */
+    void printLine(String text) {
+        try {
+            queue.put(text);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Every 10 seconds with traffic, prints the connection counters. */
     void startCounters(Supplier<ConnectionStats> stats) {
         counters = Thread.ofVirtual().name("wiretap-counters").start(() -> {

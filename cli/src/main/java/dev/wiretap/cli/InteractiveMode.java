@@ -50,6 +50,11 @@ final class InteractiveMode {
         console.run();
     }
 
+    /** The web UI's address with its token, which the console's greeting names. */
+    void setWebUi(String url) {
+        console.setWebUi(url);
+    }
+
     /** A line of news (a config reload) above the prompt; from any thread. */
     void notice(String text) {
         console.notice(text);

@@ -51,6 +51,29 @@ record JsonLogLine(long id, Instant started, String client, String method, Strin
                 verbose && response != null ? pairs(response.headers()) : List.of());
     }
 
+    /**
+     * The JSON log's first record, before any exchange: {@code {"event":"start","version":...,"proxy":"http://...",
+     * "webUi":"http://...?token=..."}} ({@code webUi} null when the UI is off).
+     */
+    static String startRecord(String version, String proxy, java.util.Optional<String> webUi) {
+        StringBuilder sb = new StringBuilder(128);
+        try (JsonGenerator g = JSON.createGenerator(new Appender(sb))) {
+            g.writeStartObject();
+            g.writeStringField("event", "start");
+            g.writeStringField("version", version);
+            g.writeStringField("proxy", proxy);
+            if (webUi.isPresent()) {
+                g.writeStringField("webUi", webUi.get());
+            } else {
+                g.writeNullField("webUi");
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sb.toString();
+    }
+
     /** Names and values, alternating. */
     private static List<String> pairs(Headers headers) {
         List<String> pairs = new ArrayList<>(2 * headers.size());

@@ -11,6 +11,7 @@ import dev.wiretap.config.Settings;
 import dev.wiretap.config.UpstreamProxies;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.web.WebUi;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -23,10 +24,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code wiretap} command: makes {@link Settings} from the config file and the flags ({@link SettingsFromFlags}),
- * starts the engine, prints where it listens and then one line per exchange, applies edits of the config file's
+ * binds the web UI ({@link WebUi}, unless --no-web) and starts the engine, prints where both listen and then one line
+ * per exchange, applies edits of the config file's
  * rules live ({@link ConfigWatcher}), and stops gracefully on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 0 after a
- * normal stop (1 if the HAR asked for with --har could not be written), 1 when wiretap cannot start (the address is taken), 2 for bad flags or a broken config (then nothing
- * is started). {@code wiretap ca} ({@link CaCommand}) tells how to trust wiretap's CA; {@code wiretap config}
+ * normal stop (1 if the HAR asked for with --har could not be written), 1 when wiretap cannot start (the address is taken), 2 for bad flags, a broken config or a web UI
+ * address asked for that is taken (then nothing is started). {@code wiretap ca} ({@link CaCommand}) tells how to trust wiretap's CA; {@code wiretap config}
  * ({@link ConfigCommand}) prints the settings in force.
  */
 @Command(name = "wiretap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -39,6 +41,7 @@ import picocli.CommandLine.Option;
                 "  wiretap --upstream-proxy http://proxy.corp:3128",
                 "  wiretap --upstream-proxy http://alice:s3cret@proxy.corp:3128",
                 "  wiretap --upstream-proxy env              http_proxy, https_proxy, no_proxy",
+                "  wiretap --web 127.0.0.1:9090              the web UI on another port (--no-web: none)",
                 "  wiretap --config rules.yaml --set timeouts.upstream_read=2m",
                 "  wiretap config                            what is in force, and from where",
                 "  wiretap ca                                trust wiretap's CA for HTTPS"})
@@ -48,6 +51,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
             description = "Address to accept clients on (default: 127.0.0.1:8080). Loopback unless you say otherwise.")
     HostPort listen;
+
+    @Option(names = "--web", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Serve the web UI here (default: 127.0.0.1:8081, or a free port when that is taken).")
+    HostPort web;
+
+    @Option(names = "--no-web", description = "Do not serve the web UI.")
+    boolean noWeb;
 
     @Option(names = "--upstream-proxy", paramLabel = "URL", converter = UpstreamProxyConverter.class,
             description = "Forward through another proxy: http://HOST:PORT, with credentials http://USER:PASSWORD@HOST:PORT"
@@ -94,6 +104,8 @@ public final class Main implements Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** The web UI once bound (empty when off), for the banner and the stop. */
+    private Optional<WebUi> webUi = Optional.empty();
 
     Main(PrintStream out, PrintStream err) {
         this.out = out;
@@ -120,6 +132,10 @@ public final class Main implements Callable<Integer> {
             err.println("wiretap: --ca-cert and --ca-key go together");
             return CommandLine.ExitCode.USAGE;
         }
+        if (web != null && noWeb) {
+            err.println("wiretap: --web and --no-web contradict each other; give one");
+            return CommandLine.ExitCode.USAGE;
+        }
         if (headless.harProblem().isPresent()) {
             err.println("wiretap: " + headless.harProblem().get());
             return CommandLine.ExitCode.USAGE;
@@ -141,15 +157,28 @@ public final class Main implements Callable<Integer> {
         // proxy listens (a client may be quicker).
         FlowFeed feed = new FlowFeed();
         feed.setView(headless.filter());
+        Optional<WebUi> webUi;
+        try {
+            webUi = bindWebUi(loaded);
+        } catch (IOException e) {
+            err.println("wiretap: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE; // an address the user asked for: nothing listens yet, as for a bad flag
+        }
         Wiretap wiretap;
         try {
             wiretap = Wiretap.start(settings, List.of(), console ? List.of(feed) : List.of(log));
         } catch (IOException e) {
+            webUi.ifPresent(WebUi::stop);
             err.println("wiretap: " + e.getMessage());
             return 1;
         }
+        webUi.ifPresent(w -> w.start(wiretap));
+        this.webUi = webUi;
         if (console) {
             return runConsole(wiretap, feed, flags, loaded);
+        }
+        if (headless.logFormat() == LogFormat.JSON) {
+            log.printLine(JsonLogLine.startRecord(Wiretap.version(), "http://" + listenText(wiretap, settings), webUi.map(WebUi::url)));
         }
         log.start(wiretap.flows()::get);
         // Reloads' notices and errors alike go where the log's notices go (after the flow lines before them): one stream.
@@ -159,6 +188,7 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             watcher.ifPresent(ConfigWatcher::close);
+            webUi.ifPresent(WebUi::stop);
             wiretap.stop();
             boolean harWritten = headless.writeHarAtExit(wiretap, log::printNotice, err);
             log.printNotice("wiretap stopped. " + summary(wiretap.stats()));
@@ -205,6 +235,7 @@ public final class Main implements Callable<Integer> {
                 new ConfigReload(flags, settings, wiretap::updateRules, console::notice, console::error)::reload, console::error));
         Thread hook = new Thread(() -> {
             watcher.ifPresent(ConfigWatcher::close);
+            webUi.ifPresent(WebUi::stop);
             wiretap.stop();
             console.restoreTerminal();
             boolean harWritten = headless.writeHarAtExit(wiretap, out::println, err);
@@ -217,9 +248,11 @@ public final class Main implements Callable<Integer> {
         loaded.file().ifPresent(file -> out.println("config from " + file + ": " + ConfigReload.rules(settings)
                 + (watcher.isPresent() ? "; edits apply without a restart" : "")));
         out.flush();
+        webUi.ifPresent(w -> console.setWebUi(w.url()));
         console.run();
         Runtime.getRuntime().removeShutdownHook(hook);
         watcher.ifPresent(ConfigWatcher::close);
+        webUi.ifPresent(WebUi::stop);
         wiretap.stop();
         console.restoreTerminal();
         boolean harWritten = headless.writeHarAtExit(wiretap, out::println, err);
@@ -256,10 +289,27 @@ public final class Main implements Callable<Integer> {
         return where.indexOf(':') != where.lastIndexOf(':') ? "[" + where.substring(0, where.lastIndexOf(':')) + "]" + where.substring(where.lastIndexOf(':')) : where;
     }
 
+    /**
+     * Binds the web UI's address, unless it is off, before the proxy listens. A default address that is taken gives way
+     * to a free port (said in the banner); one the user asked for (a flag, --set or the config file) is an error.
+     */
+    private static Optional<WebUi> bindWebUi(ConfigLoader.Loaded loaded) throws IOException {
+        Settings settings = loaded.settings();
+        if (!settings.web().enabled()) {
+            return Optional.empty();
+        }
+        boolean chosen = !"default".equals(loaded.sources().getOrDefault("web.listen", "default"));
+        return Optional.of(WebUi.bind(settings, chosen));
+    }
+
     private void printBanner(Wiretap wiretap, Settings settings) {
         PrintStream out = headless.notices(this.out, err); // standard output may be for JSON lines alone
         String hostPort = listenText(wiretap, settings);
         out.println("wiretap " + Wiretap.version() + " listening on http://" + hostPort);
+        webUi.ifPresent(w -> {
+            w.fallbackNotice().ifPresent(out::println);
+            out.println("web UI: " + w.url());
+        });
         switch (settings.upstreamProxies()) {
             case UpstreamProxies.Fixed fixed -> out.println("forwarding through upstream proxy " + fixed.proxy());
             case UpstreamProxies.Environment env -> out.println("upstream proxies from the environment: " + env.describe());
@@ -272,6 +322,7 @@ public final class Main implements Callable<Integer> {
         if (!settings.tls().passthrough().isEmpty()) {
             out.println("not intercepted: " + settings.tls().passthrough());
         }
+
         if (settings.tls().insecureUpstream()) {
             err.println("wiretap: warning: --insecure-upstream: origins' certificates are not verified; anyone between"
                     + " wiretap and an origin can read and change that traffic.");
@@ -279,6 +330,10 @@ public final class Main implements Callable<Integer> {
         if (!settings.listen().isLoopback()) {
             err.println("wiretap: warning: listening on " + settings.listen() + ", not loopback: anyone who can reach this"
                     + " address can use wiretap as a proxy and see what it records.");
+        }
+        if (webUi.isPresent() && !settings.web().listen().isLoopback()) {
+            err.println("wiretap: warning: the web UI listens on " + settings.web().listen() + ", not loopback: anyone who"
+                    + " can reach this address can try to use it (it asks for the token) and see what wiretap records.");
         }
         out.flush();
     }

@@ -36,6 +36,13 @@ record SettingsFromFlags(Optional<Path> file, List<ConfigLoader.Override> overri
         if (main.listen != null) {
             overrides.add(flag("listen", quoted(main.listen.toString()), "--listen"));
         }
+        if (main.web != null) {
+            overrides.add(flag("web.enabled", "true", "--web"));
+            overrides.add(flag("web.listen", quoted(main.web.toString()), "--web"));
+        }
+        if (main.noWeb) {
+            overrides.add(flag("web.enabled", "false", "--no-web"));
+        }
         if (main.upstreamProxy != null) {
             overrides.add(flag("upstream_proxy", quoted(main.upstreamProxy.configValue()), "--upstream-proxy"));
         }

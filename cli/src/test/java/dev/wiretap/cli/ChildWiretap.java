@@ -75,8 +75,8 @@ final class ChildWiretap implements AutoCloseable {
     }
 
     /**
-     * Starts wiretap on an ephemeral loopback port with HTTPS interception on, waits for its banner and returns it;
-     * the port is {@link Started#port()}.
+     * Starts wiretap on an ephemeral loopback port with HTTPS interception on, waits for its banner (the web UI's lines
+     * in it included) and returns it; the port is {@link Started#port()}.
      */
     static Started startListening(Path home, String... more) throws IOException, InterruptedException {
         return startListening(home, Map.of(), more);
@@ -96,6 +96,11 @@ final class ChildWiretap implements AutoCloseable {
             Matcher m = BANNER.matcher(banner);
             assertTrue(m.matches(), banner);
             String interception = wiretap.stdout.poll(60, TimeUnit.SECONDS);
+            String webUi = "";
+            while (interception != null && interception.startsWith("web UI: ")) { // the UI's address, and where it went
+                webUi = interception.startsWith("web UI: http://") ? interception.substring(8) : webUi;
+                interception = wiretap.stdout.poll(60, TimeUnit.SECONDS);
+            }
             String upstream = null;
             if (interception != null && (interception.startsWith("forwarding through") || interception.startsWith("upstream proxies"))) {
                 upstream = interception;
@@ -103,15 +108,18 @@ final class ChildWiretap implements AutoCloseable {
             }
             assertTrue(interception != null && interception.startsWith("HTTPS interception on; CA certificate "
                     + home.resolve("wiretap-ca.pem")), String.valueOf(interception));
-            return new Started(wiretap, Integer.parseInt(m.group(2)), upstream);
+            return new Started(wiretap, Integer.parseInt(m.group(2)), upstream, webUi);
         } catch (AssertionError | InterruptedException e) {
             wiretap.close();
             throw e;
         }
     }
 
-    /** A wiretap that printed its banner, the port it named, and its line on the upstream proxy (or null). */
-    record Started(ChildWiretap wiretap, int port, String upstreamLine) {
+    /**
+     * A wiretap that printed its banner, the port it named, its line on the upstream proxy (or null), and its web UI's
+     * address (empty with --no-web).
+     */
+    record Started(ChildWiretap wiretap, int port, String upstreamLine, String webUi) {
     }
 
     Process process() {

@@ -154,7 +154,10 @@ class HeadlessProcessTest {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** Starts wiretap with --log-format json and returns the port its banner (on standard error) names. */
+    /**
+     * Starts wiretap with --log-format json and returns the port its banner (on standard error) names, having read the
+     * log's first record (where wiretap listens).
+     */
     private int startJson(String... more) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("--listen", "127.0.0.1:0", "--log-format", "json"));
         args.addAll(List.of(more));
@@ -163,6 +166,9 @@ class HeadlessProcessTest {
         while (System.nanoTime() < deadline) {
             Matcher m = BANNER.matcher(wiretap.stderr());
             if (m.find()) {
+                JsonNode start = MAPPER.readTree(wiretap.nextLine());
+                assertEquals("start", start.get("event").asText(), "the first record says where wiretap listens: " + start);
+                assertEquals("http://127.0.0.1:" + m.group(1), start.get("proxy").asText());
                 return Integer.parseInt(m.group(1));
             }
             Thread.sleep(20); // polling the child's output for its banner, not waiting for a result

@@ -1,6 +1,7 @@
 package dev.wiretap.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.proxy.Wiretap;
@@ -114,6 +115,33 @@ class MainTest {
             assertTrue(run.err.contains(address), run.err);
             assertEquals("", run.out, "no banner for a proxy that never started");
         }
+    }
+
+    @Test
+    void exits2NamingTheWebUisAddressWhenTheOneAskedForIsTakenAndNothingListens() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+             ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String web = "127.0.0.1:" + taken.getLocalPort();
+            int proxyPort = probe.getLocalPort();
+            probe.close();
+
+            Run run = run("--listen", "127.0.0.1:" + proxyPort, "--web", web, "--config-dir", configDir.toString());
+
+            assertEquals(2, run.code);
+            assertTrue(run.err.startsWith("wiretap: cannot listen on " + web + " for the web UI: "), run.err);
+            assertEquals("", run.out);
+            try (java.net.Socket s = new java.net.Socket()) {
+                assertThrows(java.io.IOException.class, () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", proxyPort), 1000),
+                        "the proxy never listened");
+            }
+        }
+    }
+
+    @Test
+    void refusesWebAndNoWebTogether() {
+        Run run = run("--web", "127.0.0.1:0", "--no-web", "--config-dir", configDir.toString());
+        assertEquals(2, run.code);
+        assertEquals("wiretap: --web and --no-web contradict each other; give one" + System.lineSeparator(), run.err);
     }
 
     private record Run(int code, String out, String err) {

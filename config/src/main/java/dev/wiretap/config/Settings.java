@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param capture       what is kept of each flow
  * @param tls           HTTPS interception and TLS towards origins
  * @param rules         traffic rules, applied in order
+ * @param web           the web UI served beside the proxy
  */
 public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean addVia, Limits limits,
                        Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls,
-                       List<Rule> rules) {
+                       List<Rule> rules, WebSettings web) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -34,15 +35,16 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
         Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(tls, "tls");
         rules = List.copyOf(rules);
+        Objects.requireNonNull(web, "web");
     }
 
     public static Settings defaults() {
         return new Settings(DEFAULT_LISTEN, UpstreamProxies.NONE, true, Limits.DEFAULTS, Timeouts.DEFAULTS,
-                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of());
+                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of(), WebSettings.DEFAULTS);
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules);
+        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web);
     }
 
     /** Everything through {@code value}; null for straight to origins. */
@@ -51,34 +53,38 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
     }
 
     public Settings withUpstreamProxies(UpstreamProxies value) {
-        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules);
+        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web);
     }
 
     public Settings withTls(TlsSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web);
     }
 
     public Settings withRules(List<Rule> value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web);
+    }
+
+    public Settings withWeb(WebSettings value) {
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web);
     }
 }

@@ -33,6 +33,7 @@ public final class Console {
     /** Set once in the constructor, after the command table whose completion reads it. */
     private ViewCommands view;
     private final String address;
+    private volatile String webUi = "";
     private volatile boolean quit;
 
     /**
@@ -116,6 +117,11 @@ public final class Console {
         }
     }
 
+    /** The web UI's address with its token, for the greeting to name (set before {@link #run}). */
+    public void setWebUi(String url) {
+        this.webUi = url;
+    }
+
     /** Prints a line of news above the prompt; from any thread. */
     public void notice(String text) {
         screen.notice(text);
@@ -130,6 +136,9 @@ public final class Console {
     public void run() {
         feed.start(this::printRows, wiretap.flows()::get);
         screen.notice("wiretap console on " + address + ": flows appear here as they finish. Type help for the commands, quit to leave.");
+        if (!webUi.isEmpty()) {
+            screen.notice("web UI: " + webUi);
+        }
         boolean interruptedOnce = false;
         try {
             while (!quit) {

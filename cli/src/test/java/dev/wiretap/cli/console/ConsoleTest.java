@@ -28,6 +28,14 @@ class ConsoleTest {
     };
 
     @Test
+    void theGreetingNamesTheWebUisAddressWithItsToken() throws Exception {
+        try (ConsoleUnderTest c = ConsoleUnderTest.startWithWebUi("http://127.0.0.1:8081/?token=abc")) {
+            String screen = c.terminal.waitFor(0, "web UI: http://127.0.0.1:8081/?token=abc");
+            assertTrue(screen.indexOf("wiretap console on") < screen.indexOf("web UI: "), screen);
+        }
+    }
+
+    @Test
     void showsFlowsLiveAsTheyFinish() throws Exception {
         try (TestOrigin origin = TestOrigin.start(JSON); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             int mark = c.terminal.mark();

@@ -21,13 +21,17 @@ final class ConsoleUnderTest implements AutoCloseable {
     final Console console;
     private final Thread loop;
 
-    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor, Optional<Path> configFile) {
+    private ConsoleUnderTest(ProxyUnderTest proxy, ScriptedTerminal terminal, List<String> editor, Optional<Path> configFile,
+                             String webUi) {
         this.proxy = proxy;
         this.terminal = terminal;
         FlowFeed feed = new FlowFeed();
         proxy.wiretap().events().add(feed); // the tests send their first request once the prompt shows
         this.console = new Console(terminal.terminal(), proxy.wiretap(), feed, configFile, Optional.empty(),
                 "127.0.0.1:" + proxy.port(), editor, false);
+        if (!webUi.isEmpty()) {
+            console.setWebUi(webUi);
+        }
         this.loop = Thread.ofPlatform().name("console-under-test").start(console::run);
     }
 
@@ -37,7 +41,15 @@ final class ConsoleUnderTest implements AutoCloseable {
 
     /** With {@code editor} as the console's $EDITOR (the file's path is added as its last argument). */
     static ConsoleUnderTest start(String terminalType, int columns, int rows, List<String> editor) throws IOException, InterruptedException {
-        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows), editor, Optional.empty());
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal(terminalType, columns, rows), editor, Optional.empty(), "");
+        c.terminal.waitFor(0, "wiretap>");
+        return c;
+    }
+
+    /** With a web UI at {@code webUi}, which the greeting names. */
+    static ConsoleUnderTest startWithWebUi(String webUi) throws IOException, InterruptedException {
+        ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(), new ScriptedTerminal("xterm-256color", 160, 50),
+                List.of("false"), Optional.empty(), webUi);
         c.terminal.waitFor(0, "wiretap>");
         return c;
     }
@@ -54,7 +66,7 @@ final class ConsoleUnderTest implements AutoCloseable {
     /** As {@link #start(UnaryOperator)}, with {@code configFile} as the config file wiretap started with. */
     static ConsoleUnderTest start(UnaryOperator<Settings> tweak, Optional<Path> configFile) throws IOException, InterruptedException {
         ConsoleUnderTest c = new ConsoleUnderTest(ProxyUnderTest.start(tweak), new ScriptedTerminal("xterm-256color", 160, 50),
-                List.of("false"), configFile);
+                List.of("false"), configFile, "");
         c.terminal.waitFor(0, "wiretap>");
         return c;
     }

@@ -146,6 +146,11 @@ public final class ConfigLoader {
                 }
             }
         }
+        if (settings.web().enabled() && settings.web().listen().port() != 0
+                && settings.web().listen().equals(settings.listen()) && !sources.get("web.listen").equals("default")) {
+            throw new ConfigError(sources.get("web.listen"), "web.listen", "the web UI and the proxy cannot share "
+                    + settings.listen() + "; give the UI another port");
+        }
         for (Path p : settings.tls().trustedCerts()) {
             Optional<String> problem = CertificateFiles.problem(p);
             if (problem.isPresent()) {

@@ -120,6 +120,13 @@ public final class Options {
         o.add(new Option("tls.ca_key", "PEM file", "the private key of tls.ca_cert",
                 s -> s.tls().ownCa().map(ca -> ca.key().toString()).orElse(""),
                 (s, n, k) -> withOwnCa(s, null, optionalText(n, k))));
+
+        o.add(new Option("web.enabled", "boolean", "serve the web UI beside the proxy (--no-web: off)",
+                s -> Boolean.toString(s.web().enabled()), (s, n, k) -> s.withWeb(s.web().withEnabled(Values.bool(n, k)))));
+        o.add(new Option("web.listen", "HOST:PORT", "where the web UI accepts browsers (the default port taken: a free one)",
+                s -> s.web().listen().toString(), (s, n, k) -> s.withWeb(s.web().withListen(HostPort.parse(Values.text(n, k))))));
+        o.add(new Option("web.token", "text", "the web UI's secret (letters, digits, - . _ ~; empty: a random one per start)",
+                s -> s.web().token(), (s, n, k) -> s.withWeb(s.web().withToken(optionalText(n, k)))));
         return List.copyOf(o);
     }
 

@@ -37,6 +37,23 @@ public sealed interface Filter {
     }
 
     /**
+     * Whether this filter looks at a body ({@code body:}, {@code reqbody:}, {@code resbody:}), so that whoever asks it
+     * must have the bodies at hand (a list read without them cannot decide it).
+     */
+    default boolean readsBodies() {
+        return switch (this) {
+            case All a -> false;
+            case Written w -> w.filter().readsBodies();
+            case And a -> a.left().readsBodies() || a.right().readsBodies();
+            case Or o -> o.left().readsBodies() || o.right().readsBodies();
+            case Not n -> n.inner().readsBodies();
+            case Status s -> false;
+            case Header h -> false;
+            case Term t -> t.field() == Field.BODY || t.field() == Field.REQBODY || t.field() == Field.RESBODY;
+        };
+    }
+
+    /**
      * Reads {@code text}; an empty text selects everything. The filter reads back as written: its {@link #toString}
      * is {@code text} without the spaces around it, as the user typed it (case and all), for echoing it back.
      */

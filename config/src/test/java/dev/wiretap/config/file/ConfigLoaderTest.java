@@ -10,6 +10,7 @@ import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.UpstreamProxy;
+import dev.wiretap.config.WebSettings;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.config.rule.RuleAction;
 import java.io.IOException;
@@ -161,6 +162,11 @@ class ConfigLoaderTest {
                 Arguments.of("rules:\n  - match: host:a\n    map_local: {path: mocks/missing.json}\n", "config.yaml:3: rules[1].map_local: no such file or directory: "),
                 Arguments.of("rules:\n  - match: host:a\n    respond: {body_file: missing.txt}\n", "config.yaml:3: rules[1].respond.body_file: cannot read "),
                 Arguments.of("tls:\n  trusted_certs: [/nonexistent/ca.pem]\n", "config.yaml:2: tls.trusted_certs: cannot read /nonexistent/ca.pem"),
+                // the web UI
+                Arguments.of("web:\n  token: \"not/safe\"\n", "config.yaml:2: web.token: a web token may hold only letters, digits and - . _ ~"),
+                Arguments.of("web:\n  listen: somewhere\n", "config.yaml:2: web.listen: expected HOST:PORT"),
+                Arguments.of("web:\n  enabled: sometimes\n", "config.yaml:2: web.enabled: 'sometimes' is not true or false"),
+                Arguments.of("listen: 127.0.0.1:9000\nweb:\n  listen: 127.0.0.1:9000\n", "config.yaml:3: web.listen: the web UI and the proxy cannot share 127.0.0.1:9000"),
                 // an upstream proxy, its password never shown
                 Arguments.of("upstream_proxy: socks5://alice:hunter2@proxy:1080\n", "config.yaml:1: upstream_proxy: upstream proxy must"
                         + " be an http:// or https:// URL, got 'socks5://alice:***@proxy:1080'"),
@@ -234,6 +240,35 @@ class ConfigLoaderTest {
     void aMissingFileIsAFault() {
         ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(Optional.of(dir.resolve("none.yaml")), List.of()));
         assertTrue(e.getMessage().endsWith("none.yaml: no such file"), e.getMessage());
+    }
+
+    @Test
+    void readsTheWebUisKeysFromTheFileAndFromSet() throws Exception {
+        Path file = write("web:\n  listen: 127.0.0.1:9191\n  token: my-fixed_token.1~\n");
+        ConfigLoader.Loaded loaded = ConfigLoader.load(Optional.of(file), List.of(ConfigLoader.parseSet("web.enabled=false")));
+        assertEquals(new WebSettings(false, HostPort.parse("127.0.0.1:9191"), "my-fixed_token.1~"), loaded.settings().web());
+        assertEquals("config.yaml:2", loaded.sources().get("web.listen"));
+        assertEquals("--set web.enabled", loaded.sources().get("web.enabled"));
+        String printed = ConfigPrinter.effective(loaded.settings(), loaded.sources());
+        assertTrue(printed.contains("web:\n  enabled: false  # --set web.enabled\n  listen: 127.0.0.1:9191  # config.yaml:2\n"
+                + "  token: \"my-fixed_token.1~\"  # config.yaml:3\n"), printed);
+        assertEquals(loaded.settings().web(), ConfigLoader.load(Optional.of(write(printed)), List.of()).settings().web());
+    }
+
+    @Test
+    void theWebUisDefaultsAreOnAtPort8081WithARandomToken() throws Exception {
+        WebSettings web = ConfigLoader.load(Optional.empty(), List.of()).settings().web();
+        assertEquals(new WebSettings(true, HostPort.parse("127.0.0.1:8081"), ""), web);
+        assertTrue(web.hasRandomToken());
+        assertTrue(ConfigPrinter.defaults().contains("web:\n  # serve the web UI beside the proxy (--no-web: off) (boolean)\n  enabled: true\n"),
+                ConfigPrinter.defaults());
+    }
+
+    @Test
+    void theDefaultWebAddressMayEqualTheProxysWhichThenTakesIt() throws Exception {
+        // The UI's default yields (the command gives it a free port); only an address the user chose for both clashes.
+        Settings settings = ConfigLoader.load(Optional.empty(), List.of(ConfigLoader.parseSet("listen=127.0.0.1:8081"))).settings();
+        assertEquals(settings.listen(), settings.web().listen());
     }
 
     @Test

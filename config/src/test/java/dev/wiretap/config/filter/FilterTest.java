@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The filter language: a table of expressions against three exchanges, and the faults with their columns. */
@@ -100,6 +101,14 @@ class FilterTest {
     @MethodSource("responseReaders")
     void saysWhetherItNeedsTheResponseToBeDecided(String expression, boolean readsResponse) {
         assertEquals(readsResponse, Filter.parse(expression).readsResponse());
+    }
+
+    @ParameterizedTest(name = "{0} reads bodies: {1}")
+    @CsvSource(delimiter = ';', value = {
+            "'';false", "host:a status:5xx header:X type:json;false", "body:x;true", "host:a & !reqbody:x;true",
+            "status:2xx | resbody:/x/;true"})
+    void saysWhetherItNeedsTheBodiesToBeDecided(String expression, boolean readsBodies) {
+        assertEquals(readsBodies, Filter.parse(expression).readsBodies());
     }
 
     static Stream<Arguments> responseReaders() {

@@ -54,6 +54,13 @@ public final class FlowStore implements FlowListener {
     private long appended;
     private long evicted;
 
+    /** Stored records decoded per hold of the lock while reading back, so a long read never holds up the proxy for long. */
+    private static final int READ_BATCH = 256;
+    /** Most records one {@link #readBack} looks at, so that a rare filter over a big store still answers in good time. */
+    private static final int MAX_EXAMINED_PER_READ = 20_000;
+    /** The position before every record: {@link #readBack} from here starts at the newest flows. */
+    public static final long NEWEST = Long.MAX_VALUE;
+
     public FlowStore(long budgetBytes) {
         this.budgetBytes = budgetBytes;
         this.chunkBytes = (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, budgetBytes / 16));
@@ -282,6 +289,85 @@ public final class FlowStore implements FlowListener {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A page of a {@link #readBack}: the flows it selected, newest first, and the position to read on from, absent when
+     * the oldest flow held has been looked at.
+     */
+    public record Page(List<Flow> flows, java.util.OptionalLong next) {
+        public Page {
+            flows = List.copyOf(flows);
+        }
+    }
+
+    /**
+     * Reads the store back from position {@code before} ({@link #NEWEST} first, then a page's {@link Page#next}): up to
+     * {@code max} flows that {@code test} accepts, newest first. From {@link #NEWEST} the flows in flight come first (the
+     * live objects), then the stored ones in the reverse of the order they finished; the pages of one reading are
+     * disjoint and, together, hold every flow that was held when the reading began and still is (a flow finishing
+     * meanwhile is news for whoever listens to events). A page may hold fewer than {@code max} flows when more
+     * follow: {@link Page#next} says so. Stored flows are decoded in small batches under the lock and tested outside
+     * it, so that a long reading never holds up the proxy's threads.
+     *
+     * @param withBodies false to leave the bodies' bytes out ({@link FlowRecords#readWithoutBodies}: sizes kept), for
+     *                   lists; then {@code test} must not read bodies, and neither may whoever gets the page
+     */
+    public Page readBack(long before, int max, boolean withBodies, java.util.function.Predicate<Flow> test) {
+        List<Flow> selected = new ArrayList<>(Math.min(max, 1024));
+        long cursor = before;
+        if (before == NEWEST) {
+            List<Flow> live;
+            lock.lock();
+            try {
+                live = new ArrayList<>(inFlight.values());
+                cursor = appended;
+            } finally {
+                lock.unlock();
+            }
+            for (int k = live.size() - 1; k >= 0 && selected.size() < max; k--) {
+                if (test.test(live.get(k))) {
+                    selected.add(live.get(k));
+                }
+            }
+        }
+        int examined = 0;
+        long oldestHeld = 0;
+        List<Flow> batch = new ArrayList<>(READ_BATCH);
+        while (selected.size() < max && examined < MAX_EXAMINED_PER_READ) {
+            long batchTop;
+            lock.lock();
+            try {
+                oldestHeld = appended - count;
+                batchTop = Math.min(cursor, appended);
+                for (long seq = batchTop - 1; seq >= oldestHeld && batch.size() < READ_BATCH; seq--) {
+                    int index = (int) ((head + (seq - oldestHeld)) % ids.length);
+                    byte[] chunk = chunkAt(seqs[index]);
+                    batch.add(withBodies ? FlowRecords.read(chunk, offsets[index]) : FlowRecords.readWithoutBodies(chunk, offsets[index]));
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (batch.isEmpty()) {
+                cursor = oldestHeld;
+                break;
+            }
+            long seq = batchTop;
+            for (Flow flow : batch) {
+                seq--;
+                examined++;
+                cursor = seq;
+                if (test.test(flow)) {
+                    selected.add(flow);
+                    if (selected.size() == max) {
+                        break;
+                    }
+                }
+            }
+            batch.clear();
+        }
+        java.util.OptionalLong next = cursor > oldestHeld ? java.util.OptionalLong.of(cursor) : java.util.OptionalLong.empty();
+        return new Page(selected, next);
     }
 
     private Flow decode(int index) {

@@ -49,6 +49,19 @@ public final class FlowRecords {
 
     /** Reads a flow written by {@link #write} at {@code offset}. */
     public static Flow read(byte[] src, int offset) {
+        return read(src, offset, true);
+    }
+
+    /**
+     * Reads a flow written by {@link #write} at {@code offset} without copying its bodies' bytes, for lists that show a
+     * flow's size but never its body: each {@link Body} has its size and no captured bytes (so it reads as cut short).
+     * Never hand such a flow to anything that reads bodies.
+     */
+    public static Flow readWithoutBodies(byte[] src, int offset) {
+        return read(src, offset, false);
+    }
+
+    private static Flow read(byte[] src, int offset, boolean withBodies) {
         Reader r = new Reader(src, offset);
         int version = r.u8();
         if (version < 1 || version > VERSION) {
@@ -87,8 +100,8 @@ public final class FlowRecords {
             }
             replayOf = r.i64();
         }
-        Request request = readRequest(r);
-        Response response = r.u8() == 1 ? readResponse(r) : null;
+        Request request = readRequest(r, withBodies);
+        Response response = r.u8() == 1 ? readResponse(r, withBodies) : null;
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
                 rules, serverAddress, fromClient, toClient, notes, replayOf);
     }
@@ -177,7 +190,7 @@ public final class FlowRecords {
         s.bytes(b.capturedArray(), b.capturedLength());
     }
 
-    private static Request readRequest(Reader r) {
+    private static Request readRequest(Reader r, boolean withBodies) {
         String method = r.str();
         String target = r.str();
         HttpVersion version = HttpVersion.values()[r.u8()];
@@ -187,18 +200,18 @@ public final class FlowRecords {
         if (r.u8() == 1) {
             request.setDestination(new Destination(r.str(), r.str(), r.i32(), r.str()));
         }
-        request.setBody(readBody(r));
+        request.setBody(readBody(r, withBodies));
         return request;
     }
 
-    private static Response readResponse(Reader r) {
+    private static Response readResponse(Reader r, boolean withBodies) {
         HttpVersion version = HttpVersion.values()[r.u8()];
         int status = r.i32();
         String reason = r.str();
         byte[] head = r.bytes();
         Headers headers = readHeaders(r, head);
         Response response = new Response(version, status, reason, headers, head);
-        response.setBody(readBody(r));
+        response.setBody(readBody(r, withBodies));
         return response;
     }
 
@@ -213,10 +226,16 @@ public final class FlowRecords {
         return Headers.restore(data, data.length, spans, count, shared);
     }
 
-    private static Body readBody(Reader r) {
+    private static Body readBody(Reader r, boolean withBytes) {
         long size = r.i64();
-        return Body.restore(r.bytes(), size);
+        if (withBytes) {
+            return Body.restore(r.bytes(), size);
+        }
+        r.skipBytes();
+        return Body.restore(NO_BYTES, size);
     }
+
+    private static final byte[] NO_BYTES = new byte[0];
 
     private static InetSocketAddress address(byte[] ip, int port) {
         try {
@@ -360,6 +379,11 @@ public final class FlowRecords {
             byte[] b = java.util.Arrays.copyOfRange(src, pos, pos + length);
             pos += length;
             return b;
+        }
+
+        void skipBytes() {
+            int length = i32(); // before the += : pos must be read after i32() has moved it
+            pos += length;
         }
 
         String str() {

@@ -154,6 +154,63 @@ class FlowStoreTest {
         assertEquals(6, store.get(6).orElseThrow().id());
     }
 
+    @Test
+        void readsBackInDisjointPagesThatTogetherHoldEveryFlowInFlightFirst() {
+        FlowStore store = new FlowStore(1 << 20);
+        List<Flow> flows = new java.util.ArrayList<>();
+        for (int id = 1; id <= 1000; id++) {
+            flows.add(requested(store, id));
+        }
+        complete(store, flows.get(4)); // finishes first of all: the oldest record
+        for (int i = 999; i >= 0; i--) { // the rest finish newest first: records out of id order
+            if (i != 4 && i != 500) {
+                complete(store, flows.get(i));
+            }
+        }
+        List<Long> seen = new java.util.ArrayList<>();
+        long position = FlowStore.NEWEST;
+        int pages = 0;
+        while (true) {
+            FlowStore.Page page = store.readBack(position, 300, false, f -> f.id() % 2 == 1);
+            page.flows().forEach(f -> seen.add(f.id()));
+            pages++;
+            if (page.next().isEmpty()) {
+                break;
+            }
+            position = page.next().getAsLong();
+        }
+        assertEquals(501L, seen.get(0), "the flow in flight comes first");
+        assertEquals(500, seen.size(), "the odd ones");
+        assertEquals(500, new java.util.HashSet<>(seen).size(), "no flow twice");
+        assertEquals(5L, seen.get(seen.size() - 1), "the first to finish comes last");
+        assertEquals(2, pages);
+    }
+
+    @Test
+    void leavesTheBodiesBytesOutOfAListButKeepsTheirSizes() {
+        FlowStore store = new FlowStore(1 << 20);
+        Flow flow = requested(store, 1);
+        flow.setResponse(response("a body of some size"));
+        complete(store, flow);
+        Flow listed = store.readBack(FlowStore.NEWEST, 10, false, f -> true).flows().get(0);
+        assertEquals(19, listed.response().orElseThrow().body().size());
+        assertEquals(0, listed.response().orElseThrow().body().capturedLength());
+        Flow whole = store.readBack(FlowStore.NEWEST, 10, true, f -> true).flows().get(0);
+        assertEquals("a body of some size", whole.response().orElseThrow().body().text(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsNothingBackAfterAClearAndWhatFinishesAfterIt() {
+        FlowStore store = new FlowStore(1 << 20);
+        complete(store, requested(store, 1));
+        store.clear();
+        assertEquals(List.of(), store.readBack(FlowStore.NEWEST, 10, false, f -> true).flows());
+        complete(store, requested(store, 2));
+        FlowStore.Page page = store.readBack(FlowStore.NEWEST, 10, false, f -> true);
+        assertEquals(List.of(2L), ids(page.flows()));
+        assertTrue(page.next().isEmpty());
+    }
+
     private static List<Long> ids(List<Flow> flows) {
         return flows.stream().map(Flow::id).toList();
     }

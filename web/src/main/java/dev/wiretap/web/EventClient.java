@@ -1,0 +1,158 @@
+package dev.wiretap.web;
+
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.service.ResponseStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
+ * filter and highlight. The {@link LiveFeed}'s thread hands it each tick's changed flows ({@link #deliver}), which it
+ * turns into at most one {@code flows} event for the tick; the connection's thread writes the events out
+ * ({@link #writeTo}). A client that falls behind is not waited for: its outbox is emptied and it is told to
+ * {@code resync} (fetch the list again).
+ *
+ * <p>Thread-safe by hand-over: {@link #deliver} and {@link #shown} belong to the feed's thread, the outbox is the only
+ * thing both threads touch.
+ */
+final class EventClient {
+
+    /** Events waiting to be written; a client this far behind is told to start over instead. */
+    private static final int OUTBOX = 64;
+    /** A comment line this often keeps proxies and the browser from timing out an idle stream, and finds a gone client. */
+    static final long KEEPALIVE_MILLIS = 15_000;
+    private static final byte[] CLOSE = new byte[0];
+
+    private final Filter filter;
+    private final Optional<Filter> highlight;
+    private final BlockingQueue<byte[]> outbox = new ArrayBlockingQueue<>(OUTBOX);
+    /** Flows sent while unfinished, so that one that stops matching when it ends is taken off the list ("gone"). */
+    private final Set<Long> shown = new HashSet<>();
+    private volatile boolean closed;
+
+    EventClient(Filter filter, Optional<Filter> highlight) {
+        this.filter = filter;
+        this.highlight = highlight;
+    }
+
+    /** The first event, queued before the client joins the feed so that every tick's news comes after it. */
+    void hello(long held, long evicted) {
+        offer(event("hello", JsonBody.bytes(g -> {
+            g.writeStartObject();
+            g.writeNumberField("held", held);
+            g.writeNumberField("evicted", evicted);
+            g.writeNumberField("tickMillis", LiveFeed.TICK_MILLIS);
+            g.writeEndObject();
+        })));
+    }
+
+    /**
+     * A tick's changed flows (each listed once, the newest state), with their rows made once for every client, and how
+     * many flows the store holds now.
+     */
+    void deliver(List<Flow> flows, List<FlowSummary> rows, long held) {
+        List<Integer> matching = new java.util.ArrayList<>();
+        List<Long> gone = new java.util.ArrayList<>();
+        for (int i = 0; i < flows.size(); i++) {
+            Flow flow = flows.get(i);
+            long id = flow.id();
+            boolean done = rows.get(i).isDone();
+            if (FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow)) {
+                matching.add(i);
+                if (done) {
+                    shown.remove(id);
+                } else {
+                    shown.add(id);
+                }
+            } else if (shown.remove(id)) {
+                gone.add(id);
+            }
+        }
+        if (matching.isEmpty() && gone.isEmpty()) {
+            return;
+        }
+        offer(event("flows", JsonBody.bytes(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("flows");
+            for (int i : matching) {
+                rows.get(i).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flows.get(i))).orElse(null));
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("gone");
+            for (long id : gone) {
+                g.writeNumber(id);
+            }
+            g.writeEndArray();
+            g.writeNumberField("held", held);
+            g.writeEndObject();
+        })));
+    }
+
+    /** Every flow was forgotten ({@code DELETE /api/flows}): the list starts empty. */
+    void cleared() {
+        shown.clear();
+        offer(event("cleared", "{}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** News was lost (this client or the feed fell behind): the browser fetches the list again. */
+    void resync() {
+        shown.clear();
+        outbox.clear();
+        offer(event("resync", "{}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Ends the stream (the UI is stopping); from any thread. */
+    void close() {
+        closed = true;
+        outbox.clear();
+        outbox.offer(CLOSE);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Writes events as they come until the client goes away or the feed closes it; the connection's thread. */
+    void writeTo(ResponseStream stream) throws IOException {
+        stream.send("retry: 2000\n\n".getBytes(StandardCharsets.US_ASCII)); // how soon the browser comes back
+        try {
+            while (!closed) {
+                byte[] event = outbox.poll(KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS);
+                if (event == CLOSE) {
+                    return;
+                }
+                stream.send(event != null ? event : ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closed = true;
+        }
+    }
+
+    private void offer(byte[] event) {
+        if (!outbox.offer(event)) {
+            resync();
+        }
+    }
+
+
+    private static byte[] event(String name, byte[] json) {
+        byte[] head = ("event: " + name + "\ndata: ").getBytes(StandardCharsets.US_ASCII);
+        byte[] event = new byte[head.length + json.length + 2];
+        System.arraycopy(head, 0, event, 0, head.length);
+        System.arraycopy(json, 0, event, head.length, json.length);
+        event[event.length - 2] = '\n';
+        event[event.length - 1] = '\n';
+        return event;
+    }
+
+}

@@ -1,0 +1,135 @@
+package dev.wiretap.web;
+
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.event.FlowListener;
+import dev.wiretap.proxy.flow.Flow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Feeds the browsers' live lists. On the proxy's threads it only offers a changed flow to a bounded queue, and only
+ * while some browser follows (with none, an event costs one check); a thread of its own ({@code wiretap-web-feed})
+ * takes what gathered every {@value #TICK_MILLIS} ms, makes each flow's row once, and hands the batch to every
+ * {@link EventClient}: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
+ * far beyond what a list can show), the browsers are told to fetch the list again.
+ *
+ * <p>Thread-safe: the clients set is concurrent; the queue is the hand-over.
+ */
+final class LiveFeed implements FlowListener, AutoCloseable {
+
+    static final long TICK_MILLIS = 100;
+    private static final int QUEUE = 16_384;
+
+    private final BlockingQueue<Flow> changed = new ArrayBlockingQueue<>(QUEUE);
+    private final AtomicBoolean overflowed = new AtomicBoolean();
+    private final AtomicBoolean clearedSinceTick = new AtomicBoolean();
+    private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
+    private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
+    private final java.util.function.LongSupplier held;
+    private volatile boolean stopped;
+
+    /** @param held how many flows the store holds now, sent with each tick's news */
+    LiveFeed(java.util.function.LongSupplier held) {
+        this.held = held;
+    }
+
+    void start() {
+        ticker.start();
+    }
+
+    @Override
+    public void onEvent(FlowEvent event) {
+        if (clients.isEmpty()) {
+            return;
+        }
+        if (!changed.offer(event.flow())) {
+            overflowed.set(true);
+        }
+    }
+
+    /** Adds a client; its hello is queued first, so it sees every tick after it joined. */
+    void join(EventClient client) {
+        clients.add(client);
+    }
+
+    void leave(EventClient client) {
+        clients.remove(client);
+    }
+
+    int clientCount() {
+        return clients.size();
+    }
+
+    /** Flows waiting for the next tick (for tests: none are kept while no browser follows). */
+    int waitingCount() {
+        return changed.size();
+    }
+
+    /** Tells every client, at the next tick, that the flows were forgotten. */
+    void cleared() {
+        clearedSinceTick.set(true);
+    }
+
+    private void tickLoop() {
+        List<Flow> drained = new ArrayList<>(1024);
+        while (!stopped) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            clients.removeIf(EventClient::isClosed);
+            changed.drainTo(drained);
+            try {
+                tick(drained);
+            } catch (RuntimeException e) {
+                // A bug must not end the feed for good; the browsers fetch the list again and carry on.
+                System.getLogger(LiveFeed.class.getName()).log(System.Logger.Level.WARNING, "web UI feed failed", e);
+                clients.forEach(EventClient::resync);
+            }
+            drained.clear();
+        }
+    }
+
+    private void tick(List<Flow> drained) {
+        if (clearedSinceTick.getAndSet(false)) {
+            clients.forEach(EventClient::cleared);
+        }
+        if (overflowed.getAndSet(false)) {
+            clients.forEach(EventClient::resync);
+            return;
+        }
+        if (drained.isEmpty() || clients.isEmpty()) {
+            return;
+        }
+        Map<Long, Flow> latest = new LinkedHashMap<>();
+        for (Flow flow : drained) {
+            latest.remove(flow.id()); // keeps each flow once, where its last change put it
+            latest.put(flow.id(), flow);
+        }
+        List<Flow> flows = new ArrayList<>(latest.values());
+        List<FlowSummary> rows = new ArrayList<>(flows.size());
+        for (Flow flow : flows) {
+            rows.add(FlowSummary.of(flow));
+        }
+        long heldNow = held.getAsLong();
+        for (EventClient client : clients) {
+            client.deliver(flows, rows, heldNow);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        ticker.interrupt();
+        clients.forEach(EventClient::close);
+        clients.clear();
+    }
+}

@@ -1,0 +1,192 @@
+// wiretap's web UI: the live flow list with its filter bar, and one flow's detail below it.
+import {h, render} from 'preact';
+import {useCallback, useEffect, useMemo, useRef, useState} from 'preact/hooks';
+import {clearFlows, flowDetail, follow, listPage} from './api.js';
+import {FlowDetail} from './detail.js';
+import {FlowList, compareBy} from './flowlist.js';
+import {FilterBar} from './filterbar.js';
+import {isDone} from './format.js';
+
+const FIRST_PAGE = 300; // a screenful and more, at once; the rest follows in larger pages
+const MORE_PAGE = 5000;
+
+/**
+ * The rows the browser holds for the view: by id, newest state wins (a finished row is never replaced by an older,
+ * unfinished one that a page read before the flow ended).
+ */
+class Rows {
+  constructor() { this.byId = new Map(); }
+  merge(rows) {
+    for (const row of rows) {
+      const known = this.byId.get(row.id);
+      if (known && isDone(known) && !isDone(row)) continue;
+      this.byId.set(row.id, row);
+    }
+  }
+  remove(ids) { for (const id of ids) this.byId.delete(id); }
+  clear() { this.byId.clear(); }
+  get size() { return this.byId.size; }
+}
+
+function App() {
+  const rows = useRef(new Rows()).current;
+  const [version, setVersion] = useState(0);
+  const bump = useCallback(() => setVersion(v => v + 1), []);
+  const [view, setView] = useState({filter: '', highlight: ''});
+  const [errors, setErrors] = useState({});
+  const [stream, setStream] = useState('connecting');
+  const [loading, setLoading] = useState(false);
+  const [held, setHeld] = useState(0);
+  const [sort, setSort] = useState({key: 'id', dir: 'asc'});
+  const [following, setFollowing] = useState(true);
+  const [selected, setSelected] = useState(null);
+  const [keyMoved, setKeyMoved] = useState(0);
+  const [open, setOpen] = useState(null);
+  const [detail, setDetail] = useState(null);
+  const [confirmClear, setConfirmClear] = useState(false);
+  const reading = useRef(0);
+  // News that came while a reading's first page was on its way: applied again over that page, being newer.
+  const newsDuringRead = useRef(null);
+
+  // Reads the whole view back from the newest, page by page, merging into what the stream already brought.
+  const reload = useCallback(async (filter, highlight) => {
+    const generation = ++reading.current;
+    setLoading(true);
+    newsDuringRead.current = [];
+    let page = await listPage(filter, highlight, FIRST_PAGE, null);
+    if (generation !== reading.current) return;
+    const news = newsDuringRead.current;
+    newsDuringRead.current = null;
+    if (page.failed) { setLoading(false); return; }
+    rows.clear();
+    rows.merge(page.flows);
+    for (const {flows, gone} of news) { rows.merge(flows); rows.remove(gone); }
+    setHeld(page.held);
+    bump();
+    while (page.next != null) {
+      page = await listPage(filter, highlight, MORE_PAGE, page.next);
+      if (generation !== reading.current || page.failed) return;
+      rows.merge(page.flows);
+      bump();
+    }
+    setLoading(false);
+  }, []);
+
+  // The stream for the view in force: its hello (first, and after each reconnection) reads the list again.
+  useEffect(() => {
+    const stop = follow(view.filter, view.highlight, {
+      hello: hello => { setHeld(hello.held); reload(view.filter, view.highlight); },
+      flows: ({flows, gone, held}) => {
+        if (newsDuringRead.current) newsDuringRead.current.push({flows, gone});
+        rows.merge(flows);
+        rows.remove(gone);
+        setHeld(held);
+        bump();
+      },
+      cleared: () => { rows.clear(); bump(); },
+      resync: () => reload(view.filter, view.highlight),
+      state: setStream,
+    });
+    return stop;
+  }, [view]);
+
+  // A typed filter is checked by the API (a fault comes back with its column) before the view takes it.
+  const tryView = useCallback(async next => {
+    const page = await listPage(next.filter, next.highlight, 1, null);
+    if (page.failed && page.parameter) {
+      setErrors({[page.parameter]: page});
+      return;
+    }
+    setErrors({});
+    setView(v => v.filter === next.filter && v.highlight === next.highlight ? v : next);
+  }, []);
+
+  const ordered = useMemo(() => {
+    const list = Array.from(rows.byId.values());
+    list.sort(compareBy(sort.key, sort.dir));
+    return list;
+  }, [version, sort]);
+  const indexById = useMemo(() => new Map(ordered.map((r, i) => [r.id, i])), [ordered]);
+
+  const openFlow = useCallback(id => {
+    setOpen(id);
+    setSelected(id);
+  }, []);
+
+  // The open flow's detail, read again when its row changes (an in-flight flow that ends).
+  const openRow = open == null ? null : rows.byId.get(open);
+  useEffect(() => {
+    if (open == null) { setDetail(null); return; }
+    let current = true;
+    flowDetail(open).then(d => { if (current) setDetail(d); });
+    return () => { current = false; };
+  }, [open, openRow && openRow.state]);
+
+  // Keys, as mitmweb has them: arrows or j/k move, Enter opens, Esc closes. The handler reads the newest state
+  // through a ref: keys typed faster than a render must each see the one before.
+  const keyState = useRef({});
+  keyState.current = {ordered, indexById, selected, open};
+  useEffect(() => {
+    const onKey = e => {
+      if (e.target.closest && e.target.closest('input, textarea, button')) {
+        if (e.key === 'Escape' && e.target.blur) e.target.blur();
+        return;
+      }
+      const {ordered, indexById, selected, open} = keyState.current;
+      const move = {ArrowDown: 1, j: 1, ArrowUp: -1, k: -1}[e.key];
+      if (move && ordered.length) {
+        e.preventDefault();
+        const at = selected == null ? (move > 0 ? -1 : ordered.length) : indexById.get(selected) ?? -1;
+        const next = ordered[Math.max(0, Math.min(ordered.length - 1, at + move))];
+        keyState.current.selected = next.id;
+        setSelected(next.id);
+        setKeyMoved(n => n + 1);
+        if (open != null) setOpen(next.id);
+      } else if (e.key === 'Enter' && selected != null) {
+        e.preventDefault();
+        keyState.current.open = selected;
+        openFlow(selected);
+      } else if (e.key === 'Escape') {
+        keyState.current.open = null;
+        setOpen(null);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const onSort = key => setSort(s => ({key, dir: s.key === key && s.dir === 'asc' ? 'desc' : 'asc'}));
+  const doClear = async () => {
+    setConfirmClear(false);
+    const answer = await clearFlows();
+    rows.clear();
+    setHeld(answer.held);
+    setOpen(null);
+    bump();
+  };
+
+  const shown = ordered.length;
+  return h('div', {class: 'app' + (open != null ? ' with-detail' : '')},
+    h('header', {class: 'toolbar'},
+      h('span', {class: 'brand'}, 'wiretap'),
+      h(FilterBar, {view, errors, onChange: tryView}),
+      h('span', {class: 'controls'},
+        h('button', {class: 'follow' + (following ? ' on' : ''), title: following ? 'Stop following new flows' : 'Follow new flows',
+          onClick: () => setFollowing(f => !f)}, following ? 'Pause' : 'Follow'),
+        confirmClear
+          ? h('span', {class: 'confirm'}, 'Forget ' + held + ' flows? ',
+              h('button', {class: 'danger', onClick: doClear}, 'Clear'), h('button', {onClick: () => setConfirmClear(false)}, 'Cancel'))
+          : h('button', {class: 'clear', title: 'Forget the recorded flows', onClick: () => setConfirmClear(true)}, 'Clear'))),
+    h(FlowList, {rows: ordered, sort, onSort, selected, onSelect: setSelected, onOpen: openFlow,
+      indexOf: id => indexById.get(id) ?? -1, scrollToSelected: keyMoved, following,
+      onScrolledAway: () => setFollowing(false), onScrolledToEnd: () => setFollowing(true),
+      emptyText: loading ? 'Loading…' : view.filter ? 'No flow matches the filter.' : 'No flows yet: send traffic through the proxy.'}),
+    open != null ? h(FlowDetail, {key: open, flow: detail, onClose: () => setOpen(null)}) : null,
+    h('footer', {class: 'status-bar'},
+      h('span', {class: 'stream ' + stream}, stream === 'live' ? '● live' : stream),
+      h('span', {class: 'count'}, shown + (view.filter ? ' matching' : '') + ' flows shown · ' + held + ' held by wiretap'),
+      loading ? h('span', null, 'reading…') : null,
+      following ? null : h('span', {class: 'paused-note'}, 'not following new flows')));
+}
+
+render(h(App, null), document.getElementById('app'));

@@ -1,0 +1,121 @@
+// The flow list: a virtual list (only the rows in view are in the DOM), so 100,000 flows scroll as smoothly as ten.
+import {h} from 'preact';
+import {useEffect, useLayoutEffect, useRef, useState} from 'preact/hooks';
+import {clock, millis, shortType, size, statusClass} from './format.js';
+
+export const ROW_HEIGHT = 22;
+const OVERSCAN = 12;
+
+/** The columns: key to sort by, title, and how a row shows it. */
+export const COLUMNS = [
+  {key: 'id', title: '#', cell: r => String(r.id)},
+  {key: 'started', title: 'Time', cell: r => clock(r.started)},
+  {key: 'method', title: 'Method', cell: r => r.method},
+  {key: 'host', title: 'Host', cell: r => r.port && r.port !== (r.scheme === 'https' ? 443 : 80) ? r.host + ':' + r.port : r.host},
+  {key: 'path', title: 'Path', cell: r => r.path},
+  {key: 'status', title: 'Status', cell: r => r.status == null ? (r.state === 'failed' ? 'ERR' : '…') : String(r.status)},
+  {key: 'contentType', title: 'Type', cell: r => shortType(r.contentType)},
+  {key: 'size', title: 'Size', cell: r => size(r.size)},
+  {key: 'durationMs', title: 'Duration', cell: r => r.durationMs == null ? (r.state === 'paused' ? 'paused' : '…') : millis(r.durationMs)},
+  {key: 'rules', title: 'Rules', cell: r => r.rules.join(', ')},
+];
+
+/** Orders rows by a column; the number breaks ties, so the order is stable. */
+export function compareBy(key, dir) {
+  const sign = dir === 'desc' ? -1 : 1;
+  if (key === 'id') return (a, b) => sign * (a.id - b.id); // the usual order, kept quick for 100,000 rows
+  const value = r => key === 'rules' ? r.rules.join(',') : r[key];
+  return (a, b) => {
+    const x = value(a), y = value(b);
+    let c = 0;
+    if (x == null && y != null) c = 1;
+    else if (y == null && x != null) c = -1;
+    else if (typeof x === 'number' && typeof y === 'number') c = x - y;
+    else if (x != null) c = String(x).localeCompare(String(y));
+    return c !== 0 ? sign * c : sign * (a.id - b.id);
+  };
+}
+
+function rowClass(row, selected) {
+  let c = 'row ' + statusClass(row.status) + ' state-' + row.state.replace('_', '-');
+  if (row.highlighted) c += ' highlighted';
+  if (selected) c += ' selected';
+  return c;
+}
+
+function Row({row, selected, onSelect, onOpen}) {
+  return h('div', {class: rowClass(row, selected), 'data-id': row.id, role: 'row',
+      onClick: () => onSelect(row.id), onDblClick: () => onOpen(row.id)},
+    COLUMNS.map(col => h('span', {class: 'cell c-' + col.key, title: col.key === 'path' || col.key === 'host' ? col.cell(row) : null},
+      col.key === 'id' ? [row.state === 'paused' ? h('span', {class: 'mark', title: 'paused'}, '⏸') :
+        row.state === 'in_flight' ? h('span', {class: 'mark', title: 'in flight'}, '…') :
+        row.state === 'failed' ? h('span', {class: 'mark', title: row.error || 'failed'}, '✗') : null, col.cell(row)] : col.cell(row))));
+}
+
+/**
+ * props: rows (in order), sort {key, dir}, onSort(key), selected, onSelect(id), onOpen(id), following,
+ * onScrolledAway(), onScrolledToEnd()
+ */
+export function FlowList(props) {
+  const box = useRef(null);
+  const [top, setTop] = useState(0);
+  const [height, setHeight] = useState(400);
+  const programmatic = useRef(false);
+  const {rows} = props;
+
+  useLayoutEffect(() => {
+    const observer = new ResizeObserver(() => setHeight(box.current.clientHeight));
+    observer.observe(box.current);
+    setHeight(box.current.clientHeight);
+    return () => observer.disconnect();
+  }, []);
+
+  // Following: the newest row stays in view as rows come in.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (props.following && el.scrollHeight - el.clientHeight - el.scrollTop > 1) {
+      programmatic.current = true;
+      el.scrollTop = el.scrollHeight;
+      setTop(el.scrollTop);
+    }
+  });
+
+  // The selected row is scrolled into view when keys move it.
+  useEffect(() => {
+    if (props.selected == null || !props.scrollToSelected) return;
+    const index = props.indexOf(props.selected);
+    if (index < 0) return;
+    const el = box.current;
+    const y = index * ROW_HEIGHT;
+    if (y < el.scrollTop) el.scrollTop = y;
+    else if (y + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = y + ROW_HEIGHT - el.clientHeight;
+  }, [props.selected, props.scrollToSelected]);
+
+  const onScroll = () => {
+    const el = box.current;
+    requestAnimationFrame(() => setTop(el.scrollTop));
+    if (programmatic.current) {
+      programmatic.current = false;
+      return;
+    }
+    const atEnd = el.scrollHeight - el.clientHeight - el.scrollTop <= ROW_HEIGHT;
+    if (atEnd) props.onScrolledToEnd();
+    else props.onScrolledAway();
+  };
+
+  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+  const visible = rows.slice(first, last);
+  const sortMark = key => props.sort.key === key ? (props.sort.dir === 'asc' ? ' ▲' : ' ▼') : '';
+
+  return h('div', {class: 'flow-list', role: 'grid', 'aria-rowcount': rows.length},
+    h('div', {class: 'row head', role: 'row'},
+      COLUMNS.map(col => h('span', {class: 'cell c-' + col.key, role: 'columnheader', 'data-sort': col.key,
+        onClick: () => props.onSort(col.key)}, col.title + sortMark(col.key)))),
+    h('div', {class: 'rows', ref: box, onScroll},
+      h('div', {class: 'spacer', style: {height: rows.length * ROW_HEIGHT + 'px'}},
+        h('div', {class: 'window', style: {transform: 'translateY(' + first * ROW_HEIGHT + 'px)'}},
+          visible.map(row => h(Row, {key: row.id, row, selected: row.id === props.selected,
+            onSelect: props.onSelect, onOpen: props.onOpen}))))),
+    rows.length === 0 ? h('div', {class: 'empty'}, props.emptyText) : null);
+}

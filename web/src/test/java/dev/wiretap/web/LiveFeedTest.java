@@ -1,0 +1,90 @@
+package dev.wiretap.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Destination;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.flow.Request;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The live feed: with no browser following, an event is dropped at once (nothing kept, nothing done on the proxy's
+ * thread but a check); with one, a burst of flows reaches it as one batch per tick, each flow once in its newest state,
+ * filtered per client.
+ */
+class LiveFeedTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void keepsNothingWhileNoBrowserFollows() {
+        LiveFeed feed = new LiveFeed(() -> 0);
+        for (int i = 1; i <= 100; i++) {
+            feed.onEvent(new FlowEvent.Requested(flow(i, "/a")));
+        }
+        assertEquals(0, feed.waitingCount());
+    }
+
+    @Test
+    void sendsABurstAsOneBatchPerTickEachFlowOnceInItsNewestStateAndOnlyWhatTheFilterSelects() throws Exception {
+        LiveFeed feed = new LiveFeed(() -> 500);
+        EventClient client = new EventClient(Filter.parse("path:/api/"), Optional.empty());
+        client.hello(0, 0);
+        feed.join(client);
+        List<Flow> flows = new ArrayList<>();
+        for (int i = 1; i <= 500; i++) {
+            Flow flow = flow(i, i % 2 == 0 ? "/api/x" : "/other");
+            flows.add(flow);
+            feed.onEvent(new FlowEvent.Requested(flow));
+        }
+        for (Flow flow : flows) {
+            flow.complete(flow.startNanos() + 1000);
+            feed.onEvent(new FlowEvent.Completed(flow));
+        }
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        feed.start();
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            assertTrue(events.poll(10, TimeUnit.SECONDS).startsWith("event: hello\n"));
+            String batch = events.poll(10, TimeUnit.SECONDS);
+            assertTrue(batch.startsWith("event: flows\ndata: "), batch);
+            JsonNode data = JSON.readTree(batch.substring(batch.indexOf("data: ") + 6));
+            assertEquals(250, data.get("flows").size(), "each selected flow once, in one batch");
+            data.get("flows").forEach(row -> assertEquals("done", row.get("state").asText()));
+            assertEquals(500, data.get("held").asInt());
+            assertEquals(null, events.poll(300, TimeUnit.MILLISECONDS), "nothing more: the next ticks had no news");
+        } finally {
+            feed.close();
+            writer.join(5000);
+        }
+    }
+
+    private static Flow flow(long id, String path) {
+        Request request = new Request("GET", "http://a.example" + path, HttpVersion.HTTP_1_1, Headers.of("Host", "a.example"), new byte[0]);
+        request.setDestination(new Destination("http", "a.example", 80, path));
+        return new Flow(id, new InetSocketAddress("127.0.0.1", 5000), Instant.now(), System.nanoTime(), request);
+    }
+}
