@@ -153,14 +153,6 @@ final class ClientSession implements Runnable, Downstream {
         return out;
     }
 
-    InetSocketAddress clientAddress() {
-        return clientAddress;
-    }
-
-    ServerContext context() {
-        return ctx;
-    }
-
     /** True while no request is in progress (wiretap may close the connection at once on stop). */
     boolean isIdle() {
         return idle;

@@ -113,17 +113,31 @@ final class Forwarder {
             }
         }
         if (flow.answer().isPresent()) {
-            exchange.closeReserved(); // answered in the origin's place: the connection opened for it goes at once
-            Answer answer = flow.answer().get();
-            if (!(answer instanceof Answer.Drop) && !requestBodyDone) {
-                try {
-                    absorbBody(); // the flow shows what the client sent; the connection stays usable
-                } catch (RelayException e) {
-                    return failSendingBody(e);
-                }
-            }
-            return new AnswerResponder(exchange, session).answer(answer, requestBodyDone);
+            return answerLocally(flow.answer().get());
         }
+        return send(asRead);
+    }
+
+    /** An addon answers in the origin's place: the request body is read into the flow, and the answer sent. */
+    private Outcome answerLocally(Answer answer) throws IOException {
+        exchange.closeReserved(); // the connection opened at the CONNECT for this request goes at once
+        if (!(answer instanceof Answer.Drop) && !requestBodyDone) {
+            try {
+                absorbBody(); // the flow shows what the client sent; the connection stays usable
+            } catch (RelayException e) {
+                return failSendingBody(e);
+            }
+        }
+        return new AnswerResponder(exchange, session).answer(answer, requestBodyDone);
+    }
+
+    /**
+     * Sends the request to its origin over a borrowed connection (once more on a fresh one when a pooled one turns out
+     * dead), and hands the response to the {@link ResponseRelay}.
+     *
+     * @param asRead the request's destination as read, before any addon moved it
+     */
+    private Outcome send(Destination asRead) throws IOException {
         Destination destination = request.destination().orElseThrow();
         hostField = hostField(asRead, destination);
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());

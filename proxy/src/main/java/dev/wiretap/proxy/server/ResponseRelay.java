@@ -90,36 +90,52 @@ final class ResponseRelay {
         if (!originKeeps) {
             up.markNotReusable();
         }
+        return flow.isHeld(Flow.Side.RESPONSE) ? relayHeld(up, response, framing, headAt)
+                : relayBody(up, response, framing, null, headAt);
+    }
+
+    /**
+     * A response an addon held at its head: its body is read into memory first when it fits within the capture cap
+     * (the origin's connection then goes back at once), and the held hook runs before any of it is sent.
+     */
+    private Outcome relayHeld(UpstreamConnection up, Response response, BodyFraming framing, long headAt) throws IOException {
         HeldBody held = null;
-        if (flow.isHeld(Flow.Side.RESPONSE)) {
-            int cap = ctx.settings().capture().maxBodyBytes();
-            if (HeldBody.mayFit(framing, cap) && !hasCodingBesidesChunked(response.headers())) {
-                try {
-                    held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap);
-                } catch (RelayException e) {
-                    exchange.closeUpstream();
-                    return OriginFailures.answer(exchange, session, e.getCause() instanceof Exception cause ? cause : e,
-                            destination, !requestBodyDone);
-                }
-                if (held.isWhole()) {
-                    response.setBody(Body.of(held.bytes()));
-                    flow.markWholeBody(Flow.Side.RESPONSE);
-                    exchange.releaseUpstream(); // the origin is done with: it need not wait for the user
-                }
-            }
-            // From here a connection given back above stays given back: closing it is then a no-op.
-            if (!exchange.runHook(Exchange.Hook.RESPONSE, true)) {
+        int cap = ctx.settings().capture().maxBodyBytes();
+        if (HeldBody.mayFit(framing, cap) && !hasCodingBesidesChunked(response.headers())) {
+            try {
+                held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap);
+            } catch (RelayException e) {
                 exchange.closeUpstream();
-                return exchange.closing();
+                return OriginFailures.answer(exchange, session, e.getCause() instanceof Exception cause ? cause : e,
+                        destination, !requestBodyDone);
             }
-            if (flow.dropReason().isPresent()) {
-                exchange.closeUpstream();
-                return exchange.drop();
-            }
-            if (held != null && held.isWhole()) {
-                return sendHeld(headAt);
+            if (held.isWhole()) {
+                response.setBody(Body.of(held.bytes()));
+                flow.markWholeBody(Flow.Side.RESPONSE);
+                exchange.releaseUpstream(); // the origin is done with: it need not wait for the user
             }
         }
+        // From here a connection given back above stays given back: closing it is then a no-op.
+        if (!exchange.runHook(Exchange.Hook.RESPONSE, true)) {
+            exchange.closeUpstream();
+            return exchange.closing();
+        }
+        if (flow.dropReason().isPresent()) {
+            exchange.closeUpstream();
+            return exchange.drop();
+        }
+        if (held != null && held.isWhole()) {
+            return sendHeld(headAt);
+        }
+        return relayBody(up, response, framing, held, headAt);
+    }
+
+    /**
+     * Writes the response head framed for the client's version and streams the body (what is left of it after
+     * {@code held}, if not null), then gives the upstream connection back and ends the flow.
+     */
+    private Outcome relayBody(UpstreamConnection up, Response response, BodyFraming framing, HeldBody held, long headAt)
+            throws IOException {
         boolean keepClient = exchange.mayKeep(requestBodyDone);
         BodyRelay.Mode mode = BodyRelay.Mode.AS_IS;
         Reframe reframe = Reframe.NONE;
