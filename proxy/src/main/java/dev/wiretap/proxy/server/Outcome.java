@@ -5,8 +5,9 @@ package dev.wiretap.proxy.server;
  * drives the exchange (the HTTP/1 loop in {@link ClientSession}). A handler decides it because only the handler knows
  * whether the request's body was read to its end, whether the client asked to close, and what it wrote.
  *
- * <p>An HTTP/2 stream ends on its own whatever the outcome; there the outcome says whether the connection may go on
- * (KEEP, TUNNEL) or not (CLOSE, LINGER), and LINGER, TUNNEL are HTTP/1's alone.
+ * <p>LINGER and TUNNEL are HTTP/1's alone. An HTTP/2 stream's exchange ends the stream whatever the outcome; there
+ * CLOSE says that what is left of the request will not be read (the stream is reset, RFC 9113 section 8.1), not that
+ * the connection closes.
  */
 enum Outcome {
     /** The connection carries the next request. */
