@@ -10,7 +10,9 @@ package dev.wiretap.proxy;
  * @param upstreamIdle     pooled idle connections now
  * @param flows            exchanges (flows) since start
  * @param flowsStored      flows held in the flow store now
+ * @param upstreamLent     upstream connections in use by exchanges now: each exchange gives back (to the pool, or
+ *                         closed) the one it borrowed when it ends, so this is 0 whenever no exchange is under way
  */
 public record ConnectionStats(long clientAccepted, int clientOpen, long upstreamOpened, long upstreamReused,
-                              int upstreamIdle, long flows, int flowsStored) {
+                              int upstreamIdle, long flows, int flowsStored, long upstreamLent) {
 }

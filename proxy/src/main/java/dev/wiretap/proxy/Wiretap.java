@@ -228,7 +228,7 @@ public final class Wiretap implements AutoCloseable {
 
     public ConnectionStats stats() {
         return new ConnectionStats(listener.acceptedCount(), listener.openCount(), pool.openedCount(),
-                pool.reusedCount(), pool.idleCount(), flowIds.get(), store.size());
+                pool.reusedCount(), pool.idleCount(), flowIds.get(), store.size(), pool.lentCount());
     }
 
     /** Stops with the configured shutdown grace period. */

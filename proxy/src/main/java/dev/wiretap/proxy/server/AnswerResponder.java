@@ -1,6 +1,5 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Answer;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
@@ -24,37 +23,37 @@ import java.util.Map;
  * can add fields to a local file's answer); wiretap frames the body itself. A throttle's down rate paces a local file;
  * an inline response is small and goes out at once. Ends the flow.
  *
- * <p>Made for one exchange by the {@link Forwarder} or the {@link ConnectTunnel}, on the client connection's thread.
+ * <p>Made for one exchange by the {@link Forwarder} or the {@link ConnectTunnel}, on the client connection's thread; it
+ * writes HTTP/1 to the client's connection.
  */
 final class AnswerResponder {
 
     private static final int FILE_BUFFER_BYTES = 64 * 1024;
 
-    private final ClientSession session;
+    private final Exchange exchange;
+    private final Flow flow;
     private final HttpOutput out;
 
-    AnswerResponder(ClientSession session) {
-        this.session = session;
+    AnswerResponder(Exchange exchange, ClientSession session) {
+        this.exchange = exchange;
+        this.flow = exchange.flow();
         this.out = session.out();
     }
 
     /**
      * @param requestBodyDone whether the request's body was read to its end (else the connection closes after)
-     * @return whether the client connection may carry on
+     * @return what the client connection does next
      */
-    boolean answer(Flow flow, Answer answer, boolean requestBodyDone) throws IOException {
-        boolean keep = requestBodyDone && !ClientSession.wantsClose(flow.request()) && !session.isDraining();
+    Outcome answer(Answer answer, boolean requestBodyDone) throws IOException {
+        boolean keep = exchange.mayKeep(requestBodyDone);
         switch (answer) {
             case Answer.Drop d -> {
-                session.abort();
-                flow.fail(new FlowError(FlowError.Kind.BLOCKED, "dropped by rule " + String.join(", ", flow.appliedRules())),
-                        System.nanoTime());
-                session.publishEnd(flow);
-                return false;
+                return exchange.abort(new FlowError(FlowError.Kind.BLOCKED, "dropped by rule "
+                        + String.join(", ", flow.appliedRules())));
             }
             case Answer.Respond r -> {
-                if (!respond(flow, r, keep)) {
-                    return false;
+                if (!respond(r, keep)) {
+                    return exchange.closing();
                 }
             }
             case Answer.File f -> {
@@ -64,23 +63,22 @@ final class AnswerResponder {
                     file = Files.newInputStream(f.path());
                     size = Files.size(f.path());
                 } catch (IOException e) {
-                    return session.fail(flow, 500, "cannot read the local file " + f.path() + ": " + e.getMessage(),
+                    return exchange.failWith(500, "cannot read the local file " + f.path() + ": " + e.getMessage(),
                             FlowError.Kind.INTERNAL, !keep);
                 }
                 try (file) {
-                    if (!sendFile(flow, f, file, size, keep)) {
-                        return false;
+                    if (!sendFile(f, file, size, keep)) {
+                        return exchange.closing();
                     }
                 }
             }
         }
-        flow.complete(System.nanoTime());
-        session.publishEnd(flow);
-        return keep;
+        exchange.complete();
+        return keep ? Outcome.KEEP : Outcome.CLOSE;
     }
 
     /** Sends an inline answer; false if the exchange has ended already (an addon failed on it). */
-    private boolean respond(Flow flow, Answer.Respond r, boolean keep) throws IOException {
+    private boolean respond(Answer.Respond r, boolean keep) throws IOException {
         // RFC 9110 sections 15.3.5 and 15.4.5: a 204 or a 304 has no body (and here no Content-Length).
         boolean bodyless = r.status() == 204 || r.status() == 304;
         byte[] body = bodyless ? new byte[0] : r.body();
@@ -90,7 +88,7 @@ final class AnswerResponder {
         }
         Response response = new Response(HttpVersion.HTTP_1_1, r.status(), r.reason(), headers, new byte[0]);
         response.setBody(Body.of(body));
-        if (!sendHead(flow, response, keep)) {
+        if (!sendHead(response, keep)) {
             return false;
         }
         if (!flow.request().isMethod("HEAD")) {
@@ -101,15 +99,15 @@ final class AnswerResponder {
     }
 
     /** Streams a local file as the body; false if the exchange has ended already. */
-    private boolean sendFile(Flow flow, Answer.File file, InputStream in, long size, boolean keep) throws IOException {
+    private boolean sendFile(Answer.File file, InputStream in, long size, boolean keep) throws IOException {
         Headers headers = fields(Map.of("Content-Type", file.contentType()), file.contentType());
         headers.add("Content-Length", Long.toString(size));
         Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK", headers, new byte[0]);
         long headMark = out.bytesWritten();
-        if (!sendHead(flow, response, keep)) {
+        if (!sendHead(response, keep)) {
             return false;
         }
-        BodyCapture capture = new BodyCapture(session.context().settings().capture().maxBodyBytes(), size);
+        BodyCapture capture = new BodyCapture(exchange.context().settings().capture().maxBodyBytes(), size);
         if (!flow.request().isMethod("HEAD")) {
             long down = flow.throttle().map(Throttle::downBytesPerSecond).orElse(0L);
             Pacer pacer = down > 0 ? new Pacer(down) : null;
@@ -119,10 +117,8 @@ final class AnswerResponder {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) {
                     // The file shrank since its size was taken: the client must not take what it got for all of it.
-                    session.abort();
-                    flow.fail(new FlowError(FlowError.Kind.INTERNAL, "the local file " + file.path() + " ended after "
-                            + (size - left) + " of " + size + " bytes"), System.nanoTime());
-                    session.publishEnd(flow);
+                    exchange.abort(new FlowError(FlowError.Kind.INTERNAL, "the local file " + file.path() + " ended after "
+                            + (size - left) + " of " + size + " bytes"));
                     return false;
                 }
                 capture.add(buf, 0, n);
@@ -164,15 +160,15 @@ final class AnswerResponder {
      * Records the response, lets the addons see it, and writes its head (not flushed). False if an addon failed: its
      * 500 went out instead and the exchange has ended.
      */
-    private boolean sendHead(Flow flow, Response response, boolean keep) throws IOException {
+    private boolean sendHead(Response response, boolean keep) throws IOException {
         flow.setResponse(response);
-        if (!AddonHooks.responseHead(session, flow)) {
+        if (!exchange.runHook(Exchange.Hook.RESPONSE_HEAD, true)) {
             return false;
         }
         if (!keep) {
             response.headers().set("Connection", "close");
         }
-        session.context().events().publish(new FlowEvent.Responded(flow));
+        exchange.responded();
         out.writeLatin1("HTTP/1.1 ");
         out.writeDecimal(response.status());
         out.write(' ');

@@ -1,7 +1,6 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.config.Timeouts;
-import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -25,15 +24,17 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One client connection, served on its own virtual thread: reads requests one after another (keep-alive,
- * pipelining answered in order), hands each to the {@link Forwarder}, the {@link ConnectTunnel} or wiretap's own
- * page, and closes when the client asks, when the protocol demands it, when the connection has been idle too long,
- * or when wiretap stops.
+ * One client connection, served on its own virtual thread: the HTTP/1 loop. Reads requests one after another
+ * (keep-alive, pipelining answered in order), makes an {@link Exchange} for each and hands it to the
+ * {@link Forwarder}, the {@link ConnectTunnel} or wiretap's own page, whose {@link Outcome} says whether the connection
+ * goes on; closes when the client asks, when the protocol demands it, when the connection has been idle too long, or
+ * when wiretap stops. It is its exchanges' {@link Downstream}, one at a time, and the HTTP/1 handlers read and write
+ * the connection through it ({@link #in()}, {@link #out()}, {@link #socket()}).
  *
  * <p>States: idle (waiting for the first byte of a request, bounded by the idle timeout; wiretap may close it at
  * once on stop) and busy (a head must arrive within the header timeout; then the exchange runs to its end).
  */
-final class ClientSession implements Runnable {
+final class ClientSession implements Runnable, Downstream {
 
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
 
@@ -61,22 +62,21 @@ final class ClientSession implements Runnable {
     private volatile ReservedConnection reserved;
     private final InetSocketAddress clientAddress;
     private volatile boolean idle = true;
-    /** The origin connection of the exchange in progress, if any; set and cleared by this session's thread. */
-    private volatile Socket upstream;
     private ReadWatchdog.Watch watch;
     private HttpInput in;
     private HttpOutput out;
-    /** The exchange in progress, so that whatever ends the connection also ends its flow. */
-    private Flow current;
-    /** Set when wiretap answered an error and closes: the close lingers so the client can read that answer. */
+    /**
+     * The exchange in progress (or the last one, when it ended the connection), so that whatever ends the connection
+     * also ends its flow, and a stop can cut off its origin connection; set by this session's thread.
+     */
+    private volatile Exchange current;
+    /** Set when the last exchange's outcome was to linger: the close lingers so the client can read the answer. */
     private boolean lingerOnClose;
-    /** {@code out.bytesWritten()} when the current exchange began: what was written since is the flow's. */
-    private long outMark;
 
     /** For a replay: the flow it repeats, and where its new flow goes when it ends; else null. */
     private final ReplayTicket replay;
-    /** The replay's own flow (the first one this session reads), once made. */
-    private Flow replayFlow;
+    /** Whether the replay's own exchange (the first one this session reads) has been made. */
+    private boolean replayMade;
 
     ClientSession(ServerContext ctx, Listener listener, Socket socket) {
         this(ctx, listener, socket, null);
@@ -97,11 +97,8 @@ final class ClientSession implements Runnable {
         return socket;
     }
 
-    /**
-     * The TLS name for an upstream connection serving {@code destination}: the tunnel client's SNI when the request
-     * still goes to the tunnel's origin and the SNI named something else, else null (the destination's host).
-     */
-    String tlsNameFor(Destination destination) {
+    @Override
+    public String tlsNameFor(Destination destination) {
         if (tunnelTlsName == null || tunnelOrigin == null || !destination.scheme().equals(tunnelOrigin.scheme())
                 || !destination.host().equalsIgnoreCase(tunnelOrigin.host()) || destination.port() != tunnelOrigin.port()) {
             return null;
@@ -113,13 +110,13 @@ final class ClientSession implements Runnable {
         return watch;
     }
 
-    /** The connection opened at the CONNECT for this tunnel's first request, if it is still waiting for it; else null. */
-    ReservedConnection reserved() {
+    @Override
+    public ReservedConnection reserved() {
         return reserved;
     }
 
-    /** Closes the connection reserved for the tunnel's first request unless that request took it. */
-    void closeReserved() {
+    @Override
+    public void closeReserved() {
         ReservedConnection r = reserved;
         if (r != null) {
             reserved = null;
@@ -145,7 +142,6 @@ final class ClientSession implements Runnable {
             var channel = tunnelSocket instanceof javax.net.ssl.SSLSocket ? null : tunnelSocket.getChannel();
             in = new HttpInput(tunnelSocket.getInputStream(), channel, INPUT_BUFFER_BYTES, watch);
             out = new HttpOutput(tunnelSocket.getOutputStream(), channel, ctx.headBuffers());
-            outMark = 0;
         }
     }
 
@@ -157,21 +153,9 @@ final class ClientSession implements Runnable {
         return out;
     }
 
-    InetSocketAddress clientAddress() {
-        return clientAddress;
-    }
-
-    ServerContext context() {
-        return ctx;
-    }
-
     /** True while no request is in progress (wiretap may close the connection at once on stop). */
     boolean isIdle() {
         return idle;
-    }
-
-    boolean isDraining() {
-        return listener.isDraining();
     }
 
     @Override
@@ -202,7 +186,8 @@ final class ClientSession implements Runnable {
             if (watch != null) {
                 watch.close();
             }
-            if (lingerOnClose) {
+            if (lingerOnClose || (current != null && current.closing() == Outcome.LINGER)) {
+                // A handler that threw while wiretap's error answer went out leaves no outcome: the exchange's says it.
                 lingerAndClose();
             } else {
                 closeQuietly();
@@ -219,10 +204,9 @@ final class ClientSession implements Runnable {
 
     /** Ends the exchange in progress, if its flow did not end yet, so it never stays in flight for good. */
     private void endUnfinished(FlowError.Kind kind, String message) {
-        Flow flow = current;
-        if (flow != null && !flow.isDone()) {
-            flow.fail(new FlowError(kind, message), System.nanoTime());
-            publishEnd(flow);
+        Exchange exchange = current;
+        if (exchange != null) {
+            exchange.failUnlessEnded(kind, message);
         }
     }
 
@@ -273,11 +257,12 @@ final class ClientSession implements Runnable {
             try {
                 request = ctx.requestParser().read(in);
             } catch (ProtocolException e) {
-                rejectHead(started, startNanos, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
+                lingerOnClose = rejectHead(started, startNanos, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL)
+                        == Outcome.LINGER;
                 return;
             } catch (SocketTimeoutException e) {
-                rejectHead(started, startNanos, 408, "the request head did not arrive within "
-                        + LocalResponse.duration(timeouts.clientHeader()), FlowError.Kind.CLIENT_TIMEOUT);
+                lingerOnClose = rejectHead(started, startNanos, 408, "the request head did not arrive within "
+                        + LocalResponse.duration(timeouts.clientHeader()), FlowError.Kind.CLIENT_TIMEOUT) == Outcome.LINGER;
                 return;
             }
             in.clearDeadline();
@@ -285,92 +270,100 @@ final class ClientSession implements Runnable {
                 return;
             }
             in.setReadTimeout(readNanos);
-            outMark = out.bytesWritten();
-            Flow flow = newFlow(started, startNanos, request.get());
-            flow.addBytesFromClient(in.consumedCount() - consumedBefore);
-            boolean keep;
-            current = flow;
-            boolean inTunnel = tunnelOrigin != null;
-            try {
-                keep = serve(flow);
-            } finally {
-                upstream = null;
-                if (inTunnel) {
-                    closeReserved(); // the tunnel's first exchange is over: used by it or not, it is no one else's
-                }
-            }
-            current = null;
-            if (!keep) {
+            Exchange exchange = newExchange(started, startNanos, request.get());
+            exchange.flow().addBytesFromClient(in.consumedCount() - consumedBefore);
+            Outcome outcome = drive(exchange);
+            if (!outcome.carriesOn()) {
+                lingerOnClose = outcome == Outcome.LINGER;
                 return;
             }
+            current = null;
             out.release();
             in.shrink();
         }
     }
 
-    /** Serves one request; returns whether the connection may carry another. */
-    private boolean serve(Flow flow) throws IOException {
-        Request request = flow.request();
+    /**
+     * Serves one exchange to its end and returns what the connection does next. Whatever path the handler took, the
+     * upstream connection it borrowed is given back by then: a handler that returned normally has done so, and one
+     * that threw leaves it to be closed here.
+     */
+    private Outcome drive(Exchange exchange) throws IOException {
+        current = exchange;
+        boolean inTunnel = tunnelOrigin != null;
+        try {
+            return serve(exchange);
+        } finally {
+            exchange.closeUpstream();
+            if (inTunnel) {
+                closeReserved(); // the tunnel's first exchange is over: used by it or not, it is no one else's
+            }
+        }
+    }
+
+    /** Serves one request: resolves its target and hands it to the handler it is for. */
+    private Outcome serve(Exchange exchange) throws IOException {
+        Request request = exchange.request();
         RequestTarget target;
         try {
             target = RequestTarget.parse(request.method(), request.target());
             RequestTarget.checkHost(request);
         } catch (ProtocolException e) {
-            return reject(flow, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
+            return exchange.reject(e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
         }
         if (tunnelOrigin != null) {
-            return serveInTunnel(flow, target);
+            return serveInTunnel(exchange, target);
         }
         switch (target.form()) {
             case ORIGIN, ASTERISK -> {
                 request.setDestination(selfDestination(target.pathAndQuery()));
-                ctx.events().publish(new FlowEvent.Requested(flow));
-                return new SelfPage(this).answer(flow);
+                exchange.requested();
+                return new SelfPage(exchange, this).answer();
             }
             case AUTHORITY -> {
                 request.setDestination(new Destination("tcp", target.host(), target.port(), ""));
-                ctx.events().publish(new FlowEvent.Requested(flow));
+                exchange.requested();
                 if (target.host().equalsIgnoreCase(SelfAddress.MAGIC_HOST) && ctx.interceptTls().isPresent()) {
-                    return new ConnectTunnel(this).openToWiretap(flow); // https://wiretap/: the page, over TLS
+                    return new ConnectTunnel(exchange, this).openToWiretap(); // https://wiretap/: the page, over TLS
                 }
                 if (ctx.self().isSelf(target.host(), target.port())) {
                     // Bytes already read after the CONNECT were meant for the tunnel: see ConnectTunnel.hasTunnelBytes.
-                    return fail(flow, 508, "a tunnel to " + target.host() + ":" + target.port()
+                    return exchange.failWith(508, "a tunnel to " + target.host() + ":" + target.port()
                             + " would lead back to wiretap itself", FlowError.Kind.LOOP, in.buffered() > 0);
                 }
-                return new ConnectTunnel(this).open(flow);
+                return new ConnectTunnel(exchange, this).open();
             }
             default -> {
                 Destination destination = target.destination();
                 request.setDestination(destination);
-                ctx.events().publish(new FlowEvent.Requested(flow));
+                exchange.requested();
                 if (ctx.self().isSelf(destination.host(), destination.port())) {
-                    return new SelfPage(this).answer(flow);
+                    return new SelfPage(exchange, this).answer();
                 }
-                return new Forwarder(this).forward(flow);
+                return new Forwarder(exchange, this).forward();
             }
         }
     }
 
     /** A request read inside a CONNECT tunnel: origin-form targets go to the tunnel's origin. */
-    private boolean serveInTunnel(Flow flow, RequestTarget target) throws IOException {
-        Request request = flow.request();
+    private Outcome serveInTunnel(Exchange exchange, RequestTarget target) throws IOException {
+        Request request = exchange.request();
         switch (target.form()) {
             case AUTHORITY -> {
                 request.setDestination(new Destination("tcp", target.host(), target.port(), ""));
-                ctx.events().publish(new FlowEvent.Requested(flow));
-                return reject(flow, 400, "CONNECT inside a tunnel", FlowError.Kind.CLIENT_PROTOCOL);
+                exchange.requested();
+                return exchange.reject(400, "CONNECT inside a tunnel", FlowError.Kind.CLIENT_PROTOCOL);
             }
             case ABSOLUTE -> request.setDestination(target.destination());
             default -> request.setDestination(new Destination(tunnelOrigin.scheme(), tunnelOrigin.host(),
                     tunnelOrigin.port(), target.pathAndQuery().equals("*") ? "/" : target.pathAndQuery()));
         }
-        ctx.events().publish(new FlowEvent.Requested(flow));
+        exchange.requested();
         Destination destination = request.destination().orElseThrow();
         if (ctx.self().isSelf(destination.host(), destination.port())) {
-            return new SelfPage(this).answer(flow);
+            return new SelfPage(exchange, this).answer();
         }
-        return new Forwarder(this).forward(flow);
+        return new Forwarder(exchange, this).forward();
     }
 
     /** wiretap's own address as this client reached it (not a wildcard like 0.0.0.0), for the flow's URL. */
@@ -379,78 +372,48 @@ final class ClientSession implements Runnable {
         return new Destination("http", host, ctx.self().port(), path.equals("*") ? "/" : path);
     }
 
-    /** A new flow for a request that began to arrive; a replay session's first one is marked as the replay. */
-    private Flow newFlow(Instant started, long startNanos, Request request) {
+    /**
+     * The exchange for a request that began to arrive, with a new flow; a replay session's first one is marked as the
+     * replay and completes it when it ends.
+     */
+    private Exchange newExchange(Instant started, long startNanos, Request request) {
         Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
-        if (replay != null && replayFlow == null) {
+        ReplayTicket ticket = null;
+        if (replay != null && !replayMade) {
             flow.markReplayOf(replay.originalId());
-            replayFlow = flow;
+            replayMade = true;
+            ticket = replay;
         }
-        return flow;
+        return new Exchange(ctx, this, flow, ticket);
     }
 
     /** A head that could not be parsed: answered, shown as a flow, and the connection closed. */
-    private void rejectHead(Instant started, long startNanos, int status, String reason, FlowError.Kind kind) throws IOException {
-        outMark = out.bytesWritten();
+    private Outcome rejectHead(Instant started, long startNanos, int status, String reason, FlowError.Kind kind) throws IOException {
         Request placeholder = new Request("-", "-", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
-        Flow flow = newFlow(started, startNanos, placeholder);
-        ctx.events().publish(new FlowEvent.Requested(flow));
-        reject(flow, status, reason, kind);
+        Exchange exchange = newExchange(started, startNanos, placeholder);
+        current = exchange;
+        exchange.requested();
+        return exchange.reject(status, reason, kind);
     }
 
-    /** Answers a client fault with {@code status}, closing the connection. */
-    boolean reject(Flow flow, int status, String reason, FlowError.Kind kind) throws IOException {
-        return fail(flow, status, reason, kind, true);
+    @Override
+    public long bytesWritten() {
+        return out.bytesWritten();
     }
 
-    /**
-     * Ends {@code flow} with an error response made by wiretap. Returns whether the connection may carry on: only
-     * when {@code close} is false (the caller knows no unread request body is left on the wire), wiretap is not
-     * stopping and the client did not ask to close.
-     */
-    boolean fail(Flow flow, int status, String message, FlowError.Kind kind, boolean close) throws IOException {
-        boolean keep = !close && !listener.isDraining() && !wantsClose(flow.request());
-        lingerOnClose = !keep && mayHaveUnreadInput(flow.request());
-        try {
-            sendLocal(flow, LocalResponse.error(status, message), !keep);
-        } finally {
-            flow.fail(new FlowError(kind, message), System.nanoTime());
-            publishEnd(flow);
-        }
-        return keep;
-    }
-
-    /** Ends {@code flow} because the client went away; the connection cannot carry on. */
-    boolean endClientGone(Flow flow, String message) {
-        flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, message), System.nanoTime());
-        publishEnd(flow);
-        return false;
-    }
-
-    /** Sends a response wiretap made, records it on the flow and publishes it. */
-    void sendLocal(Flow flow, LocalResponse response, boolean close) throws IOException {
+    @Override
+    public void send(LocalResponse response, Flow flow, boolean close) throws IOException {
         response.send(out, flow, close);
-        ctx.events().publish(new FlowEvent.Responded(flow));
     }
 
-    /**
-     * Publishes the end of a flow and tells the addons. Counts what the exchange wrote to the client first, so
-     * that every listener sees the final size.
-     */
-    void publishEnd(Flow flow) {
-        flow.addBytesToClient(out.bytesWritten() - outMark);
-        outMark = out.bytesWritten();
-        for (var addon : ctx.addons()) {
-            try {
-                addon.onDone(flow);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "addon " + addon.name() + " failed in onDone", e);
-            }
-        }
-        ctx.events().publish(flow.error().isPresent() ? new FlowEvent.Failed(flow) : new FlowEvent.Completed(flow));
-        if (flow == replayFlow) {
-            replay.result().complete(flow);
-        }
+    @Override
+    public boolean mayCarryOn(Request request) {
+        return !listener.isDraining() && !wantsClose(request);
+    }
+
+    @Override
+    public Outcome closing(Request request) throws IOException {
+        return mayHaveUnreadInput(request) ? Outcome.LINGER : Outcome.CLOSE;
     }
 
     /** Whether the client may have sent bytes wiretap has not read: buffered, waiting in the socket, or a body. */
@@ -476,19 +439,9 @@ final class ClientSession implements Runnable {
         return options.close() || (request.version() == HttpVersion.HTTP_1_0 && !options.keepAlive());
     }
 
-    /**
-     * Ends {@code flow} as an addon asked ({@link Flow#drop}): the client connection is cut without a response and
-     * the flow fails as dropped. The connection cannot carry on.
-     */
-    boolean drop(Flow flow) {
-        abort();
-        flow.fail(new FlowError(FlowError.Kind.DROPPED, flow.dropReason().orElse("dropped")), System.nanoTime());
-        publishEnd(flow);
-        return false;
-    }
-
     /** Aborts the client connection so that the client cannot mistake a cut-off response for a whole one. */
-    void abort() {
+    @Override
+    public void abort() {
         try {
             rawSocket.setSoLinger(true, 0); // on the TCP connection: no TLS close_notify may make a cut look clean
         } catch (IOException ignored) {
@@ -504,11 +457,6 @@ final class ClientSession implements Runnable {
         }
     }
 
-    /** Names the origin connection the exchange in progress uses, so that {@link #cutOff()} can close it too. */
-    void setUpstream(Socket socket) {
-        upstream = socket;
-    }
-
     /**
      * Closes this connection and the origin connection of the exchange in progress, when a stop's grace is over:
      * the session's thread may be blocked reading from the origin, which closing the client alone would not end.
@@ -519,13 +467,9 @@ final class ClientSession implements Runnable {
         if (r != null) {
             r.close(); // the session's thread may be waiting for its handshake
         }
-        Socket up = upstream;
-        if (up != null) {
-            try {
-                up.close();
-            } catch (IOException ignored) {
-                // Abandoning the exchange: the session's thread sees the closed socket and ends.
-            }
+        Exchange exchange = current;
+        if (exchange != null) {
+            exchange.cutOff();
         }
     }
 

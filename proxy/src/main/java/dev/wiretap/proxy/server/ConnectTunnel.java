@@ -1,6 +1,5 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -42,36 +41,49 @@ import javax.net.ssl.SSLSocket;
  * <p>Otherwise (interception off, a pass-through host) wiretap connects to the host first (through the upstream proxy
  * if one is set), answers 200, and relays bytes both ways untouched until both sides are done ({@link Splice}); the
  * flow records the tunnel's bytes each way and its duration.
+ *
+ * <p>Made for one exchange (the CONNECT's), on the client connection's thread. The CONNECT's flow ends when the tunnel
+ * is open for interception ({@link Outcome#TUNNEL}: the session reads the requests inside), or when a relayed tunnel
+ * has ended. The connection to the origin opened here is not the pool's: this class closes it, or hands it to the
+ * tunnel's first request as the session's {@link ReservedConnection}.
  */
 final class ConnectTunnel {
 
     private static final byte[] ESTABLISHED = "HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int TLS_HANDSHAKE_RECORD = 0x16;
 
+    private final Exchange exchange;
     private final ClientSession session;
     private final ServerContext ctx;
+    private final Flow flow;
 
-    ConnectTunnel(ClientSession session) {
+    ConnectTunnel(Exchange exchange, ClientSession session) {
+        this.exchange = exchange;
         this.session = session;
-        this.ctx = session.context();
+        this.ctx = exchange.context();
+        this.flow = exchange.flow();
     }
 
-    /** Serves the CONNECT; returns whether the session carries on reading requests (inside the tunnel, or after a failure). */
-    boolean open(Flow flow) throws IOException {
+    /**
+     * Serves the CONNECT; returns {@link Outcome#TUNNEL} when the session goes on reading requests inside the tunnel,
+     * KEEP when it goes on reading them outside (after a failure or a rule's answer), else CLOSE or LINGER.
+     */
+    Outcome open() throws IOException {
         if (!ClientSession.hasNoBody(flow.request())) {
-            return session.reject(flow, 400, "a CONNECT request must not have a body", FlowError.Kind.CLIENT_PROTOCOL);
+            return exchange.reject(400, "a CONNECT request must not have a body", FlowError.Kind.CLIENT_PROTOCOL);
         }
-        if (!AddonHooks.requestHead(session, flow, false)) {
-            return false;
+        if (!exchange.runHook(Exchange.Hook.REQUEST_HEAD, false)) {
+            // The 500 went out without Connection: close when the client may carry on; the connection closes all the same.
+            return exchange.closing();
         }
         if (flow.answer().isPresent()) {
-            return new AnswerResponder(session).answer(flow, flow.answer().get(), true); // a rule blocked the tunnel
+            return new AnswerResponder(exchange, session).answer(flow.answer().get(), true); // a rule blocked the tunnel
         }
         Destination target = flow.request().destination().orElseThrow();
         boolean intercepting = ctx.interceptTls().isPresent() && !ctx.settings().tls().isPassthrough(target.host());
         if (intercepting && ctx.pool().hasIdle(httpsRoute(target))) {
             // A pooled connection to the origin proves it reachable and will serve the tunnel's first request.
-            return intercept(flow, target, ctx.interceptTls().get(), null);
+            return intercept(target, ctx.interceptTls().get(), null);
         }
         Socket upstream;
         try {
@@ -83,33 +95,33 @@ final class ConnectTunnel {
                 // when their own connection fails.
                 flow.addNote("the origin could not be reached when the tunnel opened (" + e.getMessage()
                         + "); intercepted anyway, as rules answer in the origin's place");
-                return intercept(flow, target, ctx.interceptTls().get(), null);
+                return intercept(target, ctx.interceptTls().get(), null);
             }
             // Bytes the client sent on optimistically, expecting a tunnel, must not be read as a request.
-            return session.fail(flow, e.status(), e.getMessage(), e.kind(), hasTunnelBytes());
+            return exchange.failWith(e.status(), e.getMessage(), e.kind(), hasTunnelBytes());
         }
         flow.setUpstream(upstream.getInetAddress().getHostAddress() + ":" + upstream.getPort(), false);
         if (intercepting) {
-            return intercept(flow, target, ctx.interceptTls().get(), upstream);
+            return intercept(target, ctx.interceptTls().get(), upstream);
         }
         try {
-            if (!established(flow)) {
-                return false;
+            if (!established()) {
+                return Outcome.CLOSE;
             }
             flow.markTunnelled();
-            relay(flow, upstream);
+            relay(upstream);
         } finally {
             upstream.close();
         }
-        return false;
+        return Outcome.CLOSE;
     }
 
     /** A tunnel to wiretap's own magic host: intercepted with no origin behind it, its requests get wiretap's page. */
-    boolean openToWiretap(Flow flow) throws IOException {
-        if (!AddonHooks.requestHead(session, flow, false)) {
-            return false;
+    Outcome openToWiretap() throws IOException {
+        if (!exchange.runHook(Exchange.Hook.REQUEST_HEAD, false)) {
+            return exchange.closing();
         }
-        return intercept(flow, flow.request().destination().orElseThrow(), ctx.interceptTls().orElseThrow(), null);
+        return intercept(flow.request().destination().orElseThrow(), ctx.interceptTls().orElseThrow(), null);
     }
 
     private boolean addonsMayAnswer() {
@@ -124,17 +136,17 @@ final class ConnectTunnel {
         return Route.of("tcp", target.host(), target.port(), ctx.settings().upstreamProxies());
     }
 
-    /** Answers 200 and records it; false if the client is gone. */
-    private boolean established(Flow flow) throws IOException {
+    /** Answers 200 and records it; false if the client is gone (the flow has then ended). */
+    private boolean established() throws IOException {
         try {
             session.out().write(ESTABLISHED, 0, ESTABLISHED.length);
             session.out().release(); // an open tunnel holds no write buffer
         } catch (IOException e) {
-            session.endClientGone(flow, "client went away before the tunnel opened: " + e.getMessage());
+            exchange.failClientGone("client went away before the tunnel opened: " + e.getMessage());
             return false;
         }
         flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), ESTABLISHED));
-        ctx.events().publish(new FlowEvent.Responded(flow));
+        exchange.responded();
         return true;
     }
 
@@ -142,33 +154,32 @@ final class ConnectTunnel {
      * Opens the tunnel and decides by its first byte what to do with it. {@code upstream} is already connected
      * towards the origin (or null): for TLS it is kept for the tunnel's first request, with TLS started on it at once.
      */
-    private boolean intercept(Flow flow, Destination target, InterceptTls tls, Socket upstream) throws IOException {
+    private Outcome intercept(Destination target, InterceptTls tls, Socket upstream) throws IOException {
         try {
-            if (!established(flow)) {
-                return false;
+            if (!established()) {
+                return Outcome.CLOSE;
             }
             if (upstream != null) {
                 int greeting = FirstSpeaker.await(session.socket(), session.in(), upstream);
                 if (greeting != FirstSpeaker.CLIENT) {
-                    return relayServerFirst(flow, upstream, greeting);
+                    return relayServerFirst(upstream, greeting);
                 }
             }
-            return switch (firstByte(flow)) {
-                case -2, -1 -> false;
+            return switch (firstByte()) {
+                case -2, -1 -> Outcome.CLOSE;
                 case TLS_HANDSHAKE_RECORD -> {
                     Socket plain = upstream;
                     upstream = null; // from here the reserved connection, or acceptTls, closes it
-                    yield acceptTls(flow, target, tls, plain);
+                    yield acceptTls(target, tls, plain);
                 }
                 default -> {
                     if (looksLikeHttp(session.in().peek())) {
                         flow.markIntercepted();
-                        flow.complete(System.nanoTime());
-                        session.publishEnd(flow);
+                        exchange.complete();
                         session.enterTunnel(session.socket(), new Destination("http", target.host(), target.port(), "/"), null, null);
-                        yield true;
+                        yield Outcome.TUNNEL;
                     }
-                    yield relayRaw(flow, target, upstream);
+                    yield relayRaw(target, upstream);
                 }
             };
         } finally {
@@ -184,28 +195,27 @@ final class ConnectTunnel {
      * ClientHello asks for (when the hello at hand shows it, else as soon as the client's handshake is done), and it is
      * kept for the tunnel's first request (or closed).
      */
-    private boolean acceptTls(Flow flow, Destination target, InterceptTls tls, Socket plain) throws IOException {
+    private Outcome acceptTls(Destination target, InterceptTls tls, Socket plain) throws IOException {
         long start = System.nanoTime();
         byte[] hello = session.in().takeBuffered();
         ReservedConnection reserved = plain == null ? null
-                : ClientHello.serverName(hello, target.host()).map(name -> reserve(flow, target, name, plain)).orElse(null);
+                : ClientHello.serverName(hello, target.host()).map(name -> reserve(target, name, plain)).orElse(null);
         boolean entered = false;
         try {
-            SSLSocket tlsSocket = handshakeWithClient(flow, target, tls, hello);
+            SSLSocket tlsSocket = handshakeWithClient(target, tls, hello);
             if (tlsSocket == null) {
-                return false;
+                return Outcome.CLOSE;
             }
             flow.markIntercepted();
             flow.setReceiveNanos(System.nanoTime() - start);
-            flow.complete(System.nanoTime());
-            session.publishEnd(flow);
+            exchange.complete();
             String sni = sniOtherThan(tlsSocket, target.host());
             if (plain != null && reserved == null) {
-                reserved = reserve(flow, target, sni, plain); // the hello did not show its name: now the handshake has
+                reserved = reserve(target, sni, plain); // the hello did not show its name: now the handshake has
             }
             session.enterTunnel(tlsSocket, tunnelDestination(target), sni, reserved);
             entered = true;
-            return true;
+            return Outcome.TUNNEL;
         } finally {
             if (!entered) {
                 if (reserved != null) {
@@ -218,26 +228,23 @@ final class ConnectTunnel {
     }
 
     /** Starts TLS towards the origin on {@code plain}, for {@code name} (null: the CONNECT host). */
-    private ReservedConnection reserve(Flow flow, Destination target, String name, Socket plain) {
+    private ReservedConnection reserve(Destination target, String name, Socket plain) {
         return ReservedConnection.secure(ctx.dialer(), httpsRoute(target).withTlsName(name), plain, flow.timings());
     }
 
     /** The server side of the client's handshake; null (and the flow ended) if it failed. */
-    private SSLSocket handshakeWithClient(Flow flow, Destination target, InterceptTls tls, byte[] hello) throws IOException {
+    private SSLSocket handshakeWithClient(Destination target, InterceptTls tls, byte[] hello) throws IOException {
         session.watch().arm(System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
         try {
             return tls.accept(session.socket(), hello, target.host());
         } catch (InterceptTls.ClientRejectedCertificate e) {
             String why = session.watch().expired()
                     ? "TLS handshake with the client for " + target.host() + " failed: did not complete in time" : e.getMessage();
-            flow.fail(new FlowError(FlowError.Kind.TLS, why), System.nanoTime());
-            session.publishEnd(flow);
+            exchange.fail(new FlowError(FlowError.Kind.TLS, why));
             return null;
         } catch (SSLException e) {
             String why = session.watch().expired() ? "did not complete in time" : e.getMessage();
-            flow.fail(new FlowError(FlowError.Kind.TLS, "TLS handshake with the client for " + target.host() + " failed: " + why),
-                    System.nanoTime());
-            session.publishEnd(flow);
+            exchange.fail(new FlowError(FlowError.Kind.TLS, "TLS handshake with the client for " + target.host() + " failed: " + why));
             return null;
         } finally {
             session.watch().disarm();
@@ -248,63 +255,58 @@ final class ConnectTunnel {
      * The server spoke first (SMTP, SSH, FTP...): not TLS from the client, so relayed untouched, starting with the
      * byte already read (-1: the server closed at once).
      */
-    private boolean relayServerFirst(Flow flow, Socket upstream, int first) throws IOException {
+    private Outcome relayServerFirst(Socket upstream, int first) throws IOException {
         if (first < 0) {
-            flow.complete(System.nanoTime());
-            session.publishEnd(flow);
-            return false;
+            exchange.complete();
+            return Outcome.CLOSE;
         }
         try {
             session.out().write(first);
             session.out().release();
         } catch (IOException e) {
-            session.endClientGone(flow, "client went away before the server's greeting: " + e.getMessage());
-            return false;
+            return exchange.failClientGone("client went away before the server's greeting: " + e.getMessage());
         }
         flow.addBytesToClient(1);
         flow.markTunnelled();
-        relay(flow, upstream);
-        return false;
+        relay(upstream);
+        return Outcome.CLOSE;
     }
 
     /** Neither TLS nor HTTP: relayed untouched, on the connection made for the CONNECT or on a new one. */
-    private boolean relayRaw(Flow flow, Destination target, Socket upstream) throws IOException {
+    private Outcome relayRaw(Destination target, Socket upstream) throws IOException {
         Socket socket = upstream;
         if (socket == null) {
             try {
                 socket = ctx.dialer().dialTunnel(tunnelRoute(target), flow);
             } catch (UpstreamException e) {
-                flow.fail(e.toFlowError(), System.nanoTime()); // the 200 is out: all that is left is to close
-                session.publishEnd(flow);
-                return false;
+                exchange.fail(e.toFlowError()); // the 200 is out: all that is left is to close
+                return Outcome.CLOSE;
             }
         }
         try {
             flow.markTunnelled();
-            relay(flow, socket);
+            relay(socket);
         } finally {
             if (socket != upstream) {
                 socket.close();
             }
         }
-        return false;
+        return Outcome.CLOSE;
     }
 
     /**
      * The first byte the client sends into the tunnel, unconsumed; -1 if it closed the tunnel at once, -2 if it sent
-     * nothing in time (the flow is then ended).
+     * nothing in time (the flow has then ended).
      */
-    private int firstByte(Flow flow) throws IOException {
+    private int firstByte() throws IOException {
         try {
             int first = session.in().peek();
             if (first < 0) {
-                flow.complete(System.nanoTime()); // opened and closed again: nothing to see
-                session.publishEnd(flow);
+                exchange.complete(); // opened and closed again: nothing to see
             }
             return first;
         } catch (SocketTimeoutException e) {
-            flow.fail(new FlowError(FlowError.Kind.CLIENT_TIMEOUT, "client sent nothing into the tunnel"), System.nanoTime());
-            session.publishEnd(flow);
+            exchange.fail(new FlowError(FlowError.Kind.CLIENT_TIMEOUT, "client sent nothing into the tunnel"));
             return -2;
         }
     }
@@ -338,15 +340,14 @@ final class ConnectTunnel {
         return session.in().buffered() > 0;
     }
 
-    /** Relays the tunnel's bytes until both directions have ended. */
-    private void relay(Flow flow, Socket upstream) {
+    /** Relays the tunnel's bytes until both directions have ended; then the flow ends. */
+    private void relay(Socket upstream) {
         long start = System.nanoTime();
         Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.directBuffers(), ctx.watchdog(), ctx.settings().timeouts().tunnelIdle())
                 .run(session.socket(), session.in(), upstream, null);
         flow.addBytesFromClient(moved.aToB());
         flow.addBytesToClient(moved.bToA());
         flow.setReceiveNanos(System.nanoTime() - start);
-        flow.complete(System.nanoTime());
-        session.publishEnd(flow);
+        exchange.complete();
     }
 }

@@ -35,18 +35,21 @@ import java.util.Set;
  * connection back to the pool if it can carry another exchange.
  *
  * <p>Made for one exchange and thrown away: this class sends the request; {@link ResponseRelay} brings the response
- * back. Decides for that exchange whether the client connection may carry on.
+ * back. The {@link Exchange} holds the upstream connection, runs the addons' hooks and ends the flow; this class speaks
+ * HTTP/1 to the client ({@link ClientSession}'s reader and writer) and to the origin, and decides for that exchange
+ * whether the client connection may carry on.
  */
 final class Forwarder {
 
     /** Methods that may be retried on a fresh connection when a pooled one turns out dead (RFC 9110 section 9.2.2). */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
+    private final Exchange exchange;
     private final ClientSession session;
     private final ServerContext ctx;
     private final HttpOutput out;
-    private Flow flow;
-    private Request request;
+    private final Flow flow;
+    private final Request request;
     private BodyFraming requestFraming;
     private boolean client10;
     private boolean requestBodyDone;
@@ -56,42 +59,42 @@ final class Forwarder {
     private boolean continueSent;
     /** The request body read into memory because an addon held the request, or null. */
     private HeldBody held;
-    /** Where {@code out} stood when the bytes written to the client were last added to the flow. */
 
-    Forwarder(ClientSession session) {
+    Forwarder(Exchange exchange, ClientSession session) {
+        this.exchange = exchange;
         this.session = session;
-        this.ctx = session.context();
+        this.ctx = exchange.context();
         this.out = session.out();
+        this.flow = exchange.flow();
+        this.request = flow.request();
     }
 
-    /** Serves {@code flow}; returns whether the client connection may carry another request. */
-    boolean forward(Flow flow) throws IOException {
-        this.flow = flow;
-        this.request = flow.request();
+    /** Serves the exchange; returns what the client connection does next. */
+    Outcome forward() throws IOException {
         this.client10 = request.version() == HttpVersion.HTTP_1_0;
         try {
             requestFraming = BodyFraming.ofRequest(request);
         } catch (ProtocolException e) {
-            return session.reject(flow, e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
+            return exchange.reject(e.status(), e.reason(), FlowError.Kind.CLIENT_PROTOCOL);
         }
         requestBodyDone = requestFraming instanceof BodyFraming.None;
         int expect = request.headers().indexOf("Expect", 0);
         if (expect >= 0 && !client10) {
             if (request.headers().count("Expect") > 1 || !request.headers().valueIs(expect, "100-continue")) {
-                return session.fail(flow, 417, "unsupported expectation '" + request.headers().value(expect) + "'",
+                return exchange.failWith(417, "unsupported expectation '" + request.headers().value(expect) + "'",
                         FlowError.Kind.CLIENT_PROTOCOL, true);
             }
             expectContinue = !requestBodyDone;
         }
         if (LastHop.isLastHop(request)) {
-            return LastHop.answer(session, flow, requestBodyDone);
+            return LastHop.answer(exchange, requestBodyDone);
         }
         Destination asRead = request.destination().orElseThrow();
-        if (!AddonHooks.requestHead(session, flow, true)) {
-            return false;
+        if (!exchange.runHook(Exchange.Hook.REQUEST_HEAD, true)) {
+            return exchange.closing();
         }
         if (flow.dropReason().isPresent()) {
-            return session.drop(flow);
+            return exchange.drop();
         }
         if (flow.answer().isEmpty() && flow.isHeld(Flow.Side.REQUEST)) {
             try {
@@ -99,42 +102,55 @@ final class Forwarder {
             } catch (RelayException e) {
                 return failSendingBody(e);
             }
-            if (!AddonHooks.request(session, flow, !requestBodyDone)) {
-                return false;
+            if (!exchange.runHook(Exchange.Hook.REQUEST, !requestBodyDone)) {
+                return exchange.closing();
             }
             if (flow.dropReason().isPresent()) {
-                return session.drop(flow);
+                return exchange.drop();
             }
             if (held != null && held.isWhole()) {
                 frameHeldBody();
             }
         }
         if (flow.answer().isPresent()) {
-            session.closeReserved(); // answered in the origin's place: the connection opened for it goes at once
-            Answer answer = flow.answer().get();
-            if (!(answer instanceof Answer.Drop) && !requestBodyDone) {
-                try {
-                    absorbBody(); // the flow shows what the client sent; the connection stays usable
-                } catch (RelayException e) {
-                    return failSendingBody(e);
-                }
-            }
-            return new AnswerResponder(session).answer(flow, answer, requestBodyDone);
+            return answerLocally(flow.answer().get());
         }
+        return send(asRead);
+    }
+
+    /** An addon answers in the origin's place: the request body is read into the flow, and the answer sent. */
+    private Outcome answerLocally(Answer answer) throws IOException {
+        exchange.closeReserved(); // the connection opened at the CONNECT for this request goes at once
+        if (!(answer instanceof Answer.Drop) && !requestBodyDone) {
+            try {
+                absorbBody(); // the flow shows what the client sent; the connection stays usable
+            } catch (RelayException e) {
+                return failSendingBody(e);
+            }
+        }
+        return new AnswerResponder(exchange, session).answer(answer, requestBodyDone);
+    }
+
+    /**
+     * Sends the request to its origin over a borrowed connection (once more on a fresh one when a pooled one turns out
+     * dead), and hands the response to the {@link ResponseRelay}.
+     *
+     * @param asRead the request's destination as read, before any addon moved it
+     */
+    private Outcome send(Destination asRead) throws IOException {
         Destination destination = request.destination().orElseThrow();
         hostField = hostField(asRead, destination);
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
         boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
-        Route route = Route.to(destination, ctx.settings().upstreamProxies()).withTlsName(session.tlsNameFor(destination));
+        Route route = exchange.routeTo(destination);
 
         UpstreamConnection up;
         Response response;
         for (int attempt = 0; ; attempt++) {
             try {
-                up = attempt == 0 ? ctx.pool().acquire(route, flow, session.reserved()) : ctx.pool().open(route, flow);
-                session.setUpstream(up.socket());
+                up = exchange.borrowUpstream(route, attempt > 0);
             } catch (UpstreamException e) {
-                return OriginFailures.answer(session, flow, e, destination, !requestBodyDone);
+                return OriginFailures.answer(exchange, session, e, destination, !requestBodyDone);
             }
             long mark = up.in().consumedCount();
             try {
@@ -144,30 +160,30 @@ final class Forwarder {
                 response = e.response; // relayed below; the unread rest of the body means closing after it
                 break;
             } catch (RelayException e) {
-                up.close();
+                exchange.closeUpstream();
                 return failSendingBody(e);
             } catch (IOException | ProtocolException e) {
                 boolean unanswered = up.in().consumedCount() == mark && up.in().buffered() == 0;
-                up.close();
+                exchange.closeUpstream();
                 if (out.hasFailed()) {
                     // Writing an interim response to the client failed: the client left.
-                    return session.endClientGone(flow, "client went away during the exchange: " + e.getMessage());
+                    return exchange.failClientGone("client went away during the exchange: " + e.getMessage());
                 }
                 if (attempt == 0 && up.isReused() && unanswered && isReplayable() && !(e instanceof SocketTimeoutException)) {
                     continue; // a pooled connection the origin had closed: once more on a fresh one
                 }
-                return OriginFailures.answer(session, flow, e, destination, !requestBodyDone);
+                return OriginFailures.answer(exchange, session, e, destination, !requestBodyDone);
             }
         }
         if (response.status() == 407 && route.sendsAbsoluteForm()) {
             // The upstream proxy wants (other) credentials. Passed on, the 407 would have the client ask its user for
             // credentials for wiretap, which it does not want and would not pass on: a 502 naming the proxy says who
             // refused and what to do.
-            up.close();
-            return session.fail(flow, 502, ProxyRefusal.describe(route.proxy().orElseThrow(), "a request to "
+            exchange.closeUpstream();
+            return exchange.failWith(502, ProxyRefusal.describe(route.proxy().orElseThrow(), "a request to "
                     + destination.hostPort(), response), FlowError.Kind.CONNECT, !requestBodyDone);
         }
-        return new ResponseRelay(session, flow, destination, requestBodyDone).relay(up, response, upgrade);
+        return new ResponseRelay(exchange, session, destination, requestBodyDone).relay(up, response, upgrade);
     }
 
     /**
@@ -389,15 +405,15 @@ final class Forwarder {
     }
 
     /** The client's side broke while it sent its body. */
-    private boolean failSendingBody(RelayException e) throws IOException {
+    private Outcome failSendingBody(RelayException e) throws IOException {
         if (e.isProtocolFault()) {
-            return session.reject(flow, 400, e.getMessage(), FlowError.Kind.CLIENT_PROTOCOL);
+            return exchange.reject(400, e.getMessage(), FlowError.Kind.CLIENT_PROTOCOL);
         }
         if (e.isTimeout()) {
-            return session.reject(flow, 408, "the request body stalled for "
+            return exchange.reject(408, "the request body stalled for "
                     + LocalResponse.duration(ctx.settings().timeouts().clientRead()), FlowError.Kind.CLIENT_TIMEOUT);
         }
-        return session.endClientGone(flow, "client went away while sending the body: " + e.getMessage());
+        return exchange.failClientGone("client went away while sending the body: " + e.getMessage());
     }
 
     /** The origin answered while the body was still on its way; carries that answer out of the send. */

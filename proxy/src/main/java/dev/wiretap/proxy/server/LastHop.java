@@ -1,6 +1,5 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import java.io.IOException;
@@ -37,17 +36,16 @@ final class LastHop {
 
     /**
      * Answers as the final recipient: TRACE echoes the request head as it arrived, OPTIONS gets a bare 200.
-     * Returns whether the client connection may carry on.
+     * Returns what the client connection does next.
      */
-    static boolean answer(ClientSession session, Flow flow, boolean requestBodyDone) throws IOException {
-        Request request = flow.request();
+    static Outcome answer(Exchange exchange, boolean requestBodyDone) throws IOException {
+        Request request = exchange.request();
         boolean trace = request.isMethod("TRACE");
         LocalResponse answer = new LocalResponse(200, "OK", trace ? "message/http" : "text/plain",
                 trace ? request.wireHead() : new byte[0]);
-        boolean keep = requestBodyDone && !ClientSession.wantsClose(request) && !session.isDraining();
-        session.sendLocal(flow, answer, !keep);
-        flow.complete(System.nanoTime());
-        session.publishEnd(flow);
-        return keep;
+        boolean keep = exchange.mayKeep(requestBodyDone);
+        exchange.sendLocal(answer, !keep);
+        exchange.complete();
+        return keep ? Outcome.KEEP : Outcome.CLOSE;
     }
 }

@@ -1,7 +1,6 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.upstream.UpstreamException;
@@ -21,35 +20,37 @@ final class OriginFailures {
     }
 
     /**
-     * Answers {@code flow} for failure {@code e}; {@code close} when the request's body was not read to its end.
-     * Returns whether the client connection may carry on.
+     * Answers the exchange for failure {@code e}; {@code close} when the request's body was not read to its end.
+     * Returns what the client connection does next.
+     *
+     * @param session the client's connection, for wiretap's own page when the origin turned out to be wiretap
      */
-    static boolean answer(ClientSession session, Flow flow, Exception e, Destination destination, boolean close)
+    static Outcome answer(Exchange exchange, ClientSession session, Exception e, Destination destination, boolean close)
             throws IOException {
-        ServerContext ctx = session.context();
+        ServerContext ctx = exchange.context();
         String origin = destination.hostPort();
         if (e instanceof UpstreamException u) {
             if (u.kind() == FlowError.Kind.LOOP && ctx.settings().upstreamProxies()
                     .proxyFor(destination.scheme(), destination.host(), destination.port()).isEmpty()) {
-                return new SelfPage(session).answer(flow); // the URL names wiretap by another name: its own page
+                return new SelfPage(exchange, session).answer(); // the URL names wiretap by another name: its own page
             }
-            return session.fail(flow, u.status(), u.getMessage(), u.kind(), close);
+            return exchange.failWith(u.status(), u.getMessage(), u.kind(), close);
         }
         if (e instanceof SocketTimeoutException) {
-            return session.fail(flow, 504, "origin " + origin + " did not answer within "
+            return exchange.failWith(504, "origin " + origin + " did not answer within "
                     + LocalResponse.duration(ctx.settings().timeouts().upstreamRead()), FlowError.Kind.UPSTREAM_TIMEOUT, close);
         }
         if (e instanceof ProtocolException p) {
-            return session.fail(flow, 502, "bad response from " + origin + ": " + p.reason(), FlowError.Kind.UPSTREAM_PROTOCOL, close);
+            return exchange.failWith(502, "bad response from " + origin + ": " + p.reason(), FlowError.Kind.UPSTREAM_PROTOCOL, close);
         }
         if (e instanceof EOFException) {
-            return session.fail(flow, 502, "origin " + origin + " closed the connection without a complete response",
+            return exchange.failWith(502, "origin " + origin + " closed the connection without a complete response",
                     FlowError.Kind.UPSTREAM_CLOSED, close);
         }
         if (e instanceof SocketException) {
-            return session.fail(flow, 502, "origin " + origin + " reset the connection (" + e.getMessage() + ")",
+            return exchange.failWith(502, "origin " + origin + " reset the connection (" + e.getMessage() + ")",
                     FlowError.Kind.UPSTREAM_CLOSED, close);
         }
-        return session.fail(flow, 502, "error talking to origin " + origin + ": " + e.getMessage(), FlowError.Kind.UPSTREAM_CLOSED, close);
+        return exchange.failWith(502, "error talking to origin " + origin + ": " + e.getMessage(), FlowError.Kind.UPSTREAM_CLOSED, close);
     }
 }

@@ -1,6 +1,5 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
@@ -30,10 +29,12 @@ import java.io.IOException;
  * back to the pool when it can carry another exchange. A 101 turns the exchange into a spliced connection. A response
  * an addon held is read into memory first (within the capture cap) and its held hook runs before any of it is sent.
  *
- * <p>Made by the {@link Forwarder} for one exchange, on the client connection's thread.
+ * <p>Made by the {@link Forwarder} for one exchange, on the client connection's thread. The upstream connection is the
+ * {@link Exchange}'s: this class gives it back (or closes it) through the exchange as soon as the origin's side is done.
  */
 final class ResponseRelay {
 
+    private final Exchange exchange;
     private final ClientSession session;
     private final ServerContext ctx;
     private final HttpOutput out;
@@ -46,11 +47,12 @@ final class ResponseRelay {
     /**
      * @param requestBodyDone whether the request's body was read to its end (if not, the connection must close)
      */
-    ResponseRelay(ClientSession session, Flow flow, Destination destination, boolean requestBodyDone) {
+    ResponseRelay(Exchange exchange, ClientSession session, Destination destination, boolean requestBodyDone) {
+        this.exchange = exchange;
         this.session = session;
-        this.ctx = session.context();
+        this.ctx = exchange.context();
         this.out = session.out();
-        this.flow = flow;
+        this.flow = exchange.flow();
         this.request = flow.request();
         this.destination = destination;
         this.client10 = request.version() == HttpVersion.HTTP_1_0;
@@ -58,18 +60,18 @@ final class ResponseRelay {
     }
 
     /**
-     * Relays {@code response} (its head already read from {@code up}) and its body to the client. Returns whether the
-     * client connection may carry another request.
+     * Relays {@code response} (its head already read from {@code up}, the exchange's upstream connection) and its body
+     * to the client. Returns what the client connection does next.
      *
      * @param upgradeRequested whether the client asked to upgrade (only then may a 101 pass)
      */
-    boolean relay(UpstreamConnection up, Response response, boolean upgradeRequested) throws IOException {
+    Outcome relay(UpstreamConnection up, Response response, boolean upgradeRequested) throws IOException {
         flow.setResponse(response);
-        if (!AddonHooks.responseHead(session, flow)) {
-            up.close();
-            return false;
+        if (!exchange.runHook(Exchange.Hook.RESPONSE_HEAD, true)) {
+            exchange.closeUpstream();
+            return exchange.closing();
         }
-        ctx.events().publish(new FlowEvent.Responded(flow));
+        exchange.responded();
         long headAt = System.nanoTime();
         if (response.status() == 101) {
             return upgrade(up, response, upgradeRequested);
@@ -78,8 +80,9 @@ final class ResponseRelay {
         try {
             framing = BodyFraming.ofResponse(request.method(), response);
         } catch (ProtocolException e) {
-            up.close();
-            return session.fail(flow, 502, e.reason() + " (" + destination.hostPort() + ")", FlowError.Kind.UPSTREAM_PROTOCOL, !requestBodyDone);
+            exchange.closeUpstream();
+            return exchange.failWith(502, e.reason() + " (" + destination.hostPort() + ")", FlowError.Kind.UPSTREAM_PROTOCOL,
+                    !requestBodyDone);
         }
         ConnectionOptions origin = ConnectionOptions.of(response.headers());
         boolean originKeeps = !origin.close() && framing.isSelfDelimited()
@@ -87,47 +90,59 @@ final class ResponseRelay {
         if (!originKeeps) {
             up.markNotReusable();
         }
+        return flow.isHeld(Flow.Side.RESPONSE) ? relayHeld(up, response, framing, headAt)
+                : relayBody(up, response, framing, null, headAt);
+    }
+
+    /**
+     * A response an addon held at its head: its body is read into memory first when it fits within the capture cap
+     * (the origin's connection then goes back at once), and the held hook runs before any of it is sent.
+     */
+    private Outcome relayHeld(UpstreamConnection up, Response response, BodyFraming framing, long headAt) throws IOException {
         HeldBody held = null;
-        if (flow.isHeld(Flow.Side.RESPONSE)) {
-            int cap = ctx.settings().capture().maxBodyBytes();
-            if (HeldBody.mayFit(framing, cap) && !hasCodingBesidesChunked(response.headers())) {
-                try {
-                    held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap);
-                } catch (RelayException e) {
-                    up.close();
-                    return OriginFailures.answer(session, flow, e.getCause() instanceof Exception cause ? cause : e,
-                            destination, !requestBodyDone);
-                }
-                if (held.isWhole()) {
-                    response.setBody(Body.of(held.bytes()));
-                    flow.markWholeBody(Flow.Side.RESPONSE);
-                    ctx.pool().release(up); // the origin is done with: it need not wait for the user
-                }
+        int cap = ctx.settings().capture().maxBodyBytes();
+        if (HeldBody.mayFit(framing, cap) && !hasCodingBesidesChunked(response.headers())) {
+            try {
+                held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap);
+            } catch (RelayException e) {
+                exchange.closeUpstream();
+                return OriginFailures.answer(exchange, session, e.getCause() instanceof Exception cause ? cause : e,
+                        destination, !requestBodyDone);
             }
-            boolean whole = held != null && held.isWhole();
-            if (!AddonHooks.response(session, flow)) {
-                if (!whole) {
-                    up.close();
-                }
-                return false;
-            }
-            if (flow.dropReason().isPresent()) {
-                if (!whole) {
-                    up.close();
-                }
-                return session.drop(flow);
-            }
-            if (whole) {
-                return sendHeld(headAt);
+            if (held.isWhole()) {
+                response.setBody(Body.of(held.bytes()));
+                flow.markWholeBody(Flow.Side.RESPONSE);
+                exchange.releaseUpstream(); // the origin is done with: it need not wait for the user
             }
         }
-        boolean keepClient = requestBodyDone && !ClientSession.wantsClose(request) && !session.isDraining();
+        // From here a connection given back above stays given back: closing it is then a no-op.
+        if (!exchange.runHook(Exchange.Hook.RESPONSE, true)) {
+            exchange.closeUpstream();
+            return exchange.closing();
+        }
+        if (flow.dropReason().isPresent()) {
+            exchange.closeUpstream();
+            return exchange.drop();
+        }
+        if (held != null && held.isWhole()) {
+            return sendHeld(headAt);
+        }
+        return relayBody(up, response, framing, held, headAt);
+    }
+
+    /**
+     * Writes the response head framed for the client's version and streams the body (what is left of it after
+     * {@code held}, if not null), then gives the upstream connection back and ends the flow.
+     */
+    private Outcome relayBody(UpstreamConnection up, Response response, BodyFraming framing, HeldBody held, long headAt)
+            throws IOException {
+        boolean keepClient = exchange.mayKeep(requestBodyDone);
         BodyRelay.Mode mode = BodyRelay.Mode.AS_IS;
         Reframe reframe = Reframe.NONE;
         if (framing instanceof BodyFraming.Chunked && client10) {
             if (hasCodingBesidesChunked(response.headers())) {
-                up.close();
-                return session.fail(flow, 502, "origin " + destination.hostPort() + " used a transfer coding ("
+                exchange.closeUpstream();
+                return exchange.failWith(502, "origin " + destination.hostPort() + " used a transfer coding ("
                         + String.join(", ", response.headers().all("Transfer-Encoding"))
                         + ") that an HTTP/1.0 client cannot receive", FlowError.Kind.UPSTREAM_PROTOCOL, true);
             }
@@ -156,43 +171,42 @@ final class ResponseRelay {
                     ? held.relayRest(relay, out, mode, ctx.settings().capture().maxBodyBytes())
                     : relay.relay(up.in(), framing, false, out, mode));
         } catch (RelayException e) {
-            up.close();
+            exchange.closeUpstream();
             if (e.isSourceFault() && e.bytesRelayed() == 0 && out.retract(headMark)) {
                 // The body broke before its first byte and nothing has reached the client, which can still be told
                 // that the origin's response was invalid (RFC 9110 section 15.6.3) rather than be cut off.
-                return OriginFailures.answer(session, flow, e.getCause() instanceof Exception cause ? cause : e,
+                return OriginFailures.answer(exchange, session, e.getCause() instanceof Exception cause ? cause : e,
                         destination, !requestBodyDone);
             }
             return failMidResponse(e);
         } catch (IOException e) {
-            up.close();
-            return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
+            exchange.closeUpstream();
+            return exchange.failClientGone("client went away during the response: " + e.getMessage());
         }
         // The origin's side is done: the connection goes back before the client's last bytes leave, so a client
         // that reconnects at once finds it in the pool.
-        ctx.pool().release(up);
+        exchange.releaseUpstream();
         try {
             out.flush();
         } catch (IOException e) {
-            return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
+            return exchange.failClientGone("client went away during the response: " + e.getMessage());
         }
         return completed(headAt, keepClient);
     }
 
     /** The response has gone to the client whole: the flow ends (published); returns whether the client stays. */
-    private boolean completed(long headAt, boolean keepClient) {
+    private Outcome completed(long headAt, boolean keepClient) {
         long end = System.nanoTime();
         flow.setReceiveNanos(end - headAt);
-        flow.complete(end);
-        session.publishEnd(flow);
-        return keepClient;
+        exchange.complete(end);
+        return keepClient ? Outcome.KEEP : Outcome.CLOSE;
     }
 
     /**
      * Sends a held response whose body is in memory (perhaps replaced by an addon), framed with a Content-Length
      * whatever framing the origin used; the origin connection has already gone back to the pool.
      */
-    private boolean sendHeld(long headAt) throws IOException {
+    private Outcome sendHeld(long headAt) throws IOException {
         Response response = flow.response().orElseThrow();
         int status = response.status();
         boolean hasBody = !request.isMethod("HEAD") && status >= 200 && status != 204 && status != 304;
@@ -200,7 +214,7 @@ final class ResponseRelay {
         if (hasBody) {
             HeldBody.fitFraming(response.headers(), body.length, true);
         }
-        boolean keepClient = requestBodyDone && !ClientSession.wantsClose(request) && !session.isDraining();
+        boolean keepClient = exchange.mayKeep(requestBodyDone);
         ClientConnection connection = !keepClient ? ClientConnection.CLOSE
                 : client10 ? ClientConnection.KEEP_ALIVE : ClientConnection.NOTHING;
         try {
@@ -208,7 +222,7 @@ final class ResponseRelay {
             out.write(body, 0, body.length);
             out.flush();
         } catch (IOException e) {
-            return session.endClientGone(flow, "client went away during the response: " + e.getMessage());
+            return exchange.failClientGone("client went away during the response: " + e.getMessage());
         }
         return completed(headAt, keepClient);
     }
@@ -229,10 +243,11 @@ final class ResponseRelay {
         return false;
     }
 
-    private boolean upgrade(UpstreamConnection up, Response response, boolean requested) throws IOException {
+    /** A 101: the client's connection and the origin's are spliced until both sides are done; then both close. */
+    private Outcome upgrade(UpstreamConnection up, Response response, boolean requested) throws IOException {
         if (!requested) {
-            up.close();
-            return session.fail(flow, 502, "origin " + destination.hostPort() + " switched protocols without being asked",
+            exchange.closeUpstream();
+            return exchange.failWith(502, "origin " + destination.hostPort() + " switched protocols without being asked",
                     FlowError.Kind.UPSTREAM_PROTOCOL, true);
         }
         up.markNotReusable();
@@ -240,41 +255,36 @@ final class ResponseRelay {
             ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), Reframe.NONE, ClientConnection.UPGRADE);
             out.flush();
         } catch (IOException e) {
-            up.close();
-            return session.endClientGone(flow, "client went away before the 101: " + e.getMessage());
+            exchange.closeUpstream();
+            return exchange.failClientGone("client went away before the 101: " + e.getMessage());
         }
         flow.markTunnelled();
         long start = System.nanoTime();
         Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.directBuffers(), ctx.watchdog(), ctx.settings().timeouts().tunnelIdle())
                 .run(session.socket(), session.in(), up.socket(), up.in());
-        up.close();
+        exchange.closeUpstream();
         flow.addBytesFromClient(moved.aToB());
         flow.addBytesToClient(moved.bToA());
         flow.setReceiveNanos(System.nanoTime() - start);
-        flow.complete(System.nanoTime());
-        session.publishEnd(flow);
-        return false;
+        exchange.complete();
+        return Outcome.CLOSE;
     }
 
     /** The response head is out; the body broke. The client must not mistake what it got for a whole response. */
-    private boolean failMidResponse(RelayException e) {
-        FlowError error;
+    private Outcome failMidResponse(RelayException e) {
         if (!e.isSourceFault()) {
-            error = new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away during the response after " + e.bytesRelayed() + " body bytes");
-        } else {
-            session.abort();
-            String origin = destination.hostPort();
-            if (e.isTimeout()) {
-                error = new FlowError(FlowError.Kind.UPSTREAM_TIMEOUT, "origin " + origin + " stalled mid-body after " + e.bytesRelayed() + " bytes");
-            } else if (e.isProtocolFault()) {
-                error = new FlowError(FlowError.Kind.UPSTREAM_PROTOCOL, "origin " + origin + " broke the body framing: " + e.getMessage());
-            } else {
-                error = new FlowError(FlowError.Kind.UPSTREAM_CLOSED, "origin " + origin + " closed the connection mid-body after "
-                        + e.bytesRelayed() + " bytes: " + e.getMessage());
-            }
+            return exchange.failClientGone("client went away during the response after " + e.bytesRelayed() + " body bytes");
         }
-        flow.fail(error, System.nanoTime());
-        session.publishEnd(flow);
-        return false;
+        String origin = destination.hostPort();
+        FlowError error;
+        if (e.isTimeout()) {
+            error = new FlowError(FlowError.Kind.UPSTREAM_TIMEOUT, "origin " + origin + " stalled mid-body after " + e.bytesRelayed() + " bytes");
+        } else if (e.isProtocolFault()) {
+            error = new FlowError(FlowError.Kind.UPSTREAM_PROTOCOL, "origin " + origin + " broke the body framing: " + e.getMessage());
+        } else {
+            error = new FlowError(FlowError.Kind.UPSTREAM_CLOSED, "origin " + origin + " closed the connection mid-body after "
+                    + e.bytesRelayed() + " bytes: " + e.getMessage());
+        }
+        return exchange.abort(error);
     }
 }

@@ -19,26 +19,31 @@ import java.util.Optional;
  *
  * <p>At {@code /} a page about the proxy and, when HTTPS interception is on, how to trust wiretap's CA (the same
  * {@link TrustInstructions} {@code wiretap ca} prints); at {@code /wiretap-ca.pem}, {@code .cer} and {@code .crt} the
- * CA certificate; elsewhere 404. Runs on the client connection's thread.
+ * CA certificate; elsewhere 404. Runs on the client connection's thread, made for one exchange.
  */
 final class SelfPage {
 
     /** A body this small is read and dropped so the connection can carry on; a larger one closes it. */
     private static final long MAX_DRAINED_BODY = 64 * 1024;
 
+    private final Exchange exchange;
     private final ClientSession session;
+    private final ServerContext ctx;
 
-    SelfPage(ClientSession session) {
+    SelfPage(Exchange exchange, ClientSession session) {
+        this.exchange = exchange;
         this.session = session;
+        this.ctx = exchange.context();
     }
 
-    boolean answer(Flow flow) throws IOException {
+    /** Answers the exchange's request and ends it; returns what the client connection does next. */
+    Outcome answer() throws IOException {
+        Flow flow = exchange.flow();
         boolean bodyRead = drainBody(flow);
-        boolean keep = bodyRead && !ClientSession.wantsClose(flow.request()) && !session.isDraining();
-        session.sendLocal(flow, respond(flow.request()), !keep);
-        flow.complete(System.nanoTime());
-        session.publishEnd(flow);
-        return keep;
+        boolean keep = exchange.mayKeep(bodyRead);
+        exchange.sendLocal(respond(flow.request()), !keep);
+        exchange.complete();
+        return keep ? Outcome.KEEP : Outcome.CLOSE;
     }
 
     /** The page, a download of the CA certificate, or why not. */
@@ -52,7 +57,7 @@ final class SelfPage {
             return LocalResponse.error(405, "wiretap's own page only answers GET and HEAD").with("Allow", "GET, HEAD, OPTIONS");
         }
         String path = path(request);
-        Optional<CertificateAuthority> ca = session.context().certificateAuthority();
+        Optional<CertificateAuthority> ca = ctx.certificateAuthority();
         if (path.equals("/")) {
             return new LocalResponse(200, "OK", "text/html; charset=utf-8", html(ca).getBytes(StandardCharsets.UTF_8));
         }
@@ -135,7 +140,6 @@ final class SelfPage {
     }
 
     private String html(Optional<CertificateAuthority> ca) {
-        ServerContext ctx = session.context();
         String address = new HostPort(ctx.settings().listen().host(), ctx.self().port()).toString();
         String https = ca.map(authority -> """
                 <h2>Intercepting HTTPS</h2>

@@ -21,8 +21,10 @@ import java.util.function.LongSupplier;
  * route and in total; a connection idle longer than the idle timeout is closed, lazily on lookup and by
  * {@link #evictIdle()}, which the engine calls periodically. The most recently used connection is handed out
  * first (it is the least likely to have been closed by the origin), and one idle for over a second is probed
- * before use. Counts connections opened and reused. A connection opened at an intercepted CONNECT is never pooled
- * idle: it stays with its tunnel ({@link ReservedConnection}) and joins the pool only after its first exchange.
+ * before use. Counts connections opened and reused, and those lent out now: each one handed out by {@code acquire} or
+ * {@code open} comes back once, through {@link #release} or {@link #discard}. A connection opened at an intercepted
+ * CONNECT is never pooled idle: it stays with its tunnel ({@link ReservedConnection}) and joins the pool only after its
+ * first exchange.
  *
  * <p>Thread-safe: the lock guards the idle lists and the idle count; no I/O happens while it is held. Time comes
  * from the given clock, so tests can move it.
@@ -44,6 +46,8 @@ public final class UpstreamPool implements AutoCloseable {
     private boolean closed;
     private final LongAdder opened = new LongAdder();
     private final LongAdder reused = new LongAdder();
+    /** Connections handed out and not yet given back: up on lending, down on release or discard. */
+    private final LongAdder lent = new LongAdder();
 
     /**
      * @param watchdog         bounds reads on the connections
@@ -72,6 +76,7 @@ public final class UpstreamPool implements AutoCloseable {
                 continue;
             }
             reused.increment();
+            lent.increment();
             c.beginExchange();
             flow.setUpstream(c.remoteAddress(), true);
             return c;
@@ -127,16 +132,18 @@ public final class UpstreamPool implements AutoCloseable {
     /** Counts a new connection and starts its first exchange, for {@code flow}. */
     private UpstreamConnection opened(UpstreamConnection c, Flow flow) {
         opened.increment();
+        lent.increment();
         c.beginExchange();
         flow.setUpstream(c.remoteAddress(), false);
         return c;
     }
 
     /**
-     * Gives a connection back after an exchange: pooled if reusable, with nothing left unread on it, and there is
+     * Gives a lent connection back after an exchange: pooled if reusable, with nothing left unread on it, and there is
      * room; else closed.
      */
     public void release(UpstreamConnection c) {
+        lent.decrement();
         if (!c.isReusable() || c.in().buffered() > 0) {
             // Bytes already read past the end of the response were sent unasked: the framing is in doubt, and on
             // reuse they would be taken for the answer to the next request, perhaps another client's.
@@ -161,6 +168,12 @@ public final class UpstreamPool implements AutoCloseable {
         if (!pooled) {
             c.close();
         }
+    }
+
+    /** Gives a lent connection back to be closed: its exchange failed, or its framing is in doubt. */
+    public void discard(UpstreamConnection c) {
+        lent.decrement();
+        c.close();
     }
 
     /** Closes connections idle for longer than the idle timeout; returns how many. */
@@ -226,6 +239,11 @@ public final class UpstreamPool implements AutoCloseable {
     /** Exchanges served on a pooled connection instead of a new one. */
     public long reusedCount() {
         return reused.sum();
+    }
+
+    /** Connections lent to exchanges now: 0 whenever no exchange is under way. */
+    public long lentCount() {
+        return lent.sum();
     }
 
     public int idleCount() {

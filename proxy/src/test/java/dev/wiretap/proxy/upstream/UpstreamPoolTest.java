@@ -122,6 +122,30 @@ class UpstreamPoolTest {
     }
 
     @Test
+    void countsConnectionsLentUntilTheyAreReleasedOrDiscarded() throws Exception {
+        TestOrigin origin = holdingOrigin();
+        UpstreamPool pool = pool(PoolSettings.DEFAULTS.withIdleTimeout(IDLE_TIMEOUT));
+        Route route = routeTo(origin);
+
+        UpstreamConnection pooled = pool.acquire(route, flow());
+        UpstreamConnection fresh = pool.open(route, flow());
+        assertEquals(2, pool.lentCount());
+        pool.release(pooled);
+        assertEquals(1, pool.lentCount());
+        pool.discard(fresh);
+        assertTrue(fresh.isClosed());
+        assertEquals(0, pool.lentCount());
+
+        UpstreamConnection again = pool.acquire(route, flow());
+        assertSame(pooled, again);
+        assertEquals(1, pool.lentCount(), "a reused connection is lent as a new one is");
+        pool.release(again);
+        advance(IDLE_TIMEOUT);
+        assertEquals(1, pool.evictIdle());
+        assertEquals(0, pool.lentCount(), "closing idle connections is not giving lent ones back");
+    }
+
+    @Test
     void evictIdleClosesConnectionsIdleForTheIdleTimeout() throws Exception {
         TestOrigin origin = holdingOrigin();
         UpstreamPool pool = pool(PoolSettings.DEFAULTS.withIdleTimeout(IDLE_TIMEOUT));

@@ -1,0 +1,307 @@
+package dev.wiretap.proxy.server;
+
+import dev.wiretap.proxy.addon.Addon;
+import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.Destination;
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.upstream.Route;
+import dev.wiretap.proxy.upstream.UpstreamConnection;
+import java.io.IOException;
+
+/**
+ * One request through wiretap, from its head to its end. It owns what must happen exactly once whatever way the
+ * request goes (forwarded, answered by wiretap or a rule, tunnelled, failed, dropped):
+ * <ul>
+ *   <li>the flow's end: completed or failed (dropped is a failure), published once with what was written to the
+ *       client counted, after the addons' done hook; a second end is ignored, so the first one stands;</li>
+ *   <li>the addons' hooks, run in order in one loop; an addon that throws fails the exchange with a 500 naming it;</li>
+ *   <li>the upstream connection it borrowed from the pool: given back (pooled or closed) once, whichever path the
+ *       exchange takes; what the handlers left is closed by the driver when the exchange is over.</li>
+ * </ul>
+ *
+ * <p>The client's side is a {@link Downstream}: the HTTP/1 connection now, an HTTP/2 stream tomorrow. Whoever reads a
+ * request head drives an exchange the same way: makes the flow and the exchange, hands it to a handler
+ * ({@link Forwarder}, {@link ConnectTunnel}, {@link SelfPage}), which ends it and returns the {@link Outcome} for the
+ * connection, and then calls {@link #closeUpstream()} (a no-op when the handler gave the connection back) and
+ * {@link #failUnlessEnded} if the handler threw.
+ *
+ * <p>Mutable, driven by one thread: the one serving the request (the client connection's virtual thread). Only
+ * {@link #cutOff()} comes from another (a stop whose grace is over).
+ */
+final class Exchange {
+
+    private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
+
+    /** The addons' hooks an exchange runs before anything of the final response has gone to the client. */
+    enum Hook {
+        /** {@link Addon#onRequestHead}: the request head is in, nothing has been sent upstream. */
+        REQUEST_HEAD,
+        /** {@link Addon#onRequest}: the request held by an addon is in hand (its body too when it fits). */
+        REQUEST,
+        /** {@link Addon#onResponseHead}: the response head is in (or made by wiretap). */
+        RESPONSE_HEAD,
+        /** {@link Addon#onResponse}: the response held by an addon is in hand. */
+        RESPONSE
+    }
+
+    private final ServerContext ctx;
+    private final Downstream client;
+    private final Flow flow;
+    /** The replay this exchange serves (the first request of a replay's session), whose future gets the flow; or null. */
+    private final ReplayTicket replay;
+    /** {@code client.bytesWritten()} when the exchange began: what was written since is the flow's. */
+    private final long writtenMark;
+    /** The upstream connection borrowed and not yet given back, or null; read by a stop's {@link #cutOff()}. */
+    private volatile UpstreamConnection upstream;
+    private boolean ended;
+    /** How the connection closes if this exchange ends it: LINGER once wiretap answered an error the client may not have read whole. */
+    private Outcome closing = Outcome.CLOSE;
+
+    /**
+     * @param replay the replay this exchange's request is (its flow marked as such by the caller), or null
+     */
+    Exchange(ServerContext ctx, Downstream client, Flow flow, ReplayTicket replay) {
+        this.ctx = ctx;
+        this.client = client;
+        this.flow = flow;
+        this.replay = replay;
+        this.writtenMark = client.bytesWritten();
+    }
+
+    Flow flow() {
+        return flow;
+    }
+
+    Request request() {
+        return flow.request();
+    }
+
+    ServerContext context() {
+        return ctx;
+    }
+
+    /** Whether the flow has ended (completed or failed, and published). */
+    boolean isEnded() {
+        return ended;
+    }
+
+    /**
+     * How the client's connection closes if it cannot carry on after this exchange: {@link Outcome#LINGER} once
+     * wiretap answered an error and the client may still be sending what was not read, else {@link Outcome#CLOSE}.
+     * What a handler returns when an addon's hook failed, and what the driver does when a handler threw.
+     */
+    Outcome closing() {
+        return closing;
+    }
+
+    // ---- events ------------------------------------------------------------------------------------------------
+
+    /** Publishes that the request head is in and its destination resolved. */
+    void requested() {
+        ctx.events().publish(new FlowEvent.Requested(flow));
+    }
+
+    /** Publishes that the flow's response head is known (the origin's, or wiretap's own). */
+    void responded() {
+        ctx.events().publish(new FlowEvent.Responded(flow));
+    }
+
+    // ---- hooks -------------------------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code hook} of every addon, in order. Returns false if one threw: the exchange has then answered 500 naming
+     * the addon and ended, and the handler returns {@link #closing()}: the connection does not carry on.
+     *
+     * @param closeOnFailure whether the 500 must close the connection (a request body may be left unread)
+     */
+    boolean runHook(Hook hook, boolean closeOnFailure) throws IOException {
+        for (Addon addon : ctx.addons()) {
+            try {
+                switch (hook) {
+                    case REQUEST_HEAD -> addon.onRequestHead(flow);
+                    case REQUEST -> addon.onRequest(flow);
+                    case RESPONSE_HEAD -> addon.onResponseHead(flow);
+                    case RESPONSE -> addon.onResponse(flow);
+                }
+            } catch (RuntimeException e) {
+                failWith(500, "addon " + addon.name() + " failed: " + e, FlowError.Kind.INTERNAL, closeOnFailure);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- answers wiretap makes ---------------------------------------------------------------------------------
+
+    /** Sends a response wiretap made (recorded on the flow) and publishes it; the flow does not end here. */
+    void sendLocal(LocalResponse response, boolean close) throws IOException {
+        client.send(response, flow, close);
+        responded();
+    }
+
+    /**
+     * Whether the connection may carry on after this exchange: only when the request's body was read to its end
+     * ({@code requestBodyDone}), wiretap is not stopping and the client did not ask to close.
+     */
+    boolean mayKeep(boolean requestBodyDone) {
+        return requestBodyDone && client.mayCarryOn(flow.request());
+    }
+
+    /**
+     * Ends the flow with an error response made by wiretap. The connection may carry on only when {@code close} is
+     * false (the caller knows no unread request body is left on the wire), wiretap is not stopping and the client did
+     * not ask to close; else it closes, lingering if the client may still be sending.
+     */
+    Outcome failWith(int status, String message, FlowError.Kind kind, boolean close) throws IOException {
+        boolean keep = !close && client.mayCarryOn(flow.request());
+        closing = keep ? Outcome.CLOSE : client.closing(flow.request());
+        try {
+            sendLocal(LocalResponse.error(status, message), !keep);
+        } finally {
+            fail(new FlowError(kind, message));
+        }
+        return keep ? Outcome.KEEP : closing;
+    }
+
+    /** Answers a client fault with {@code status} and closes the connection. */
+    Outcome reject(int status, String reason, FlowError.Kind kind) throws IOException {
+        return failWith(status, reason, kind, true);
+    }
+
+    // ---- the single end ----------------------------------------------------------------------------------------
+
+    /** Ends the flow normally now. */
+    void complete() {
+        complete(System.nanoTime());
+    }
+
+    /** Ends the flow normally; {@code endNanos} is {@link System#nanoTime()} at its end. */
+    void complete(long endNanos) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        flow.complete(endNanos);
+        publishEnd();
+    }
+
+    /** Ends the flow with {@code error} (keeping any response under way). */
+    void fail(FlowError error) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        flow.fail(error, System.nanoTime());
+        publishEnd();
+    }
+
+    /** Ends the flow with {@code error} unless it has ended: what the driver does when a handler threw. */
+    void failUnlessEnded(FlowError.Kind kind, String message) {
+        if (!ended) {
+            fail(new FlowError(kind, message));
+        }
+    }
+
+    /** Ends the flow because the client went away; the connection cannot carry on. */
+    Outcome failClientGone(String message) {
+        fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, message));
+        return Outcome.CLOSE;
+    }
+
+    /** Cuts the client off without a response and ends the flow with {@code error}; the connection cannot carry on. */
+    Outcome abort(FlowError error) {
+        client.abort();
+        fail(error);
+        return Outcome.CLOSE;
+    }
+
+    /** Ends the flow as an addon asked ({@link Flow#drop}): the client is cut off without a response. */
+    Outcome drop() {
+        return abort(new FlowError(FlowError.Kind.DROPPED, flow.dropReason().orElse("dropped")));
+    }
+
+    /**
+     * Publishes the end and tells the addons. Counts what the exchange wrote to the client first, so that every
+     * listener sees the final size.
+     */
+    private void publishEnd() {
+        flow.addBytesToClient(client.bytesWritten() - writtenMark);
+        for (Addon addon : ctx.addons()) {
+            try {
+                addon.onDone(flow);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "addon " + addon.name() + " failed in onDone", e);
+            }
+        }
+        ctx.events().publish(flow.error().isPresent() ? new FlowEvent.Failed(flow) : new FlowEvent.Completed(flow));
+        if (replay != null) {
+            replay.result().complete(flow);
+        }
+    }
+
+    // ---- the upstream connection -------------------------------------------------------------------------------
+
+    /** The route to {@code destination}: through the upstream proxy that serves it, with the tunnel's TLS name. */
+    Route routeTo(Destination destination) {
+        return Route.to(destination, ctx.settings().upstreamProxies()).withTlsName(client.tlsNameFor(destination));
+    }
+
+    /**
+     * Borrows a connection for {@code route}, this exchange's until given back: on a first attempt the one the tunnel
+     * reserved at its CONNECT if it is for this route, else a pooled one, else a new one; with {@code fresh} (a retry
+     * after a pooled one turned out dead) always a new one. Any connection still held is closed first.
+     */
+    UpstreamConnection borrowUpstream(Route route, boolean fresh) throws IOException {
+        closeUpstream();
+        UpstreamConnection up = fresh ? ctx.pool().open(route, flow) : ctx.pool().acquire(route, flow, client.reserved());
+        upstream = up;
+        return up;
+    }
+
+    /** Gives the upstream connection back to the pool, which keeps it if it can carry another exchange; once. */
+    void releaseUpstream() {
+        giveBack(false);
+    }
+
+    /** Closes the upstream connection (the exchange failed, or its framing is in doubt); a no-op once given back. */
+    void closeUpstream() {
+        giveBack(true);
+    }
+
+    /** The one place a borrowed connection goes back: the field is cleared first, so it goes back once. */
+    private void giveBack(boolean close) {
+        UpstreamConnection up = upstream;
+        if (up == null) {
+            return;
+        }
+        upstream = null;
+        if (close) {
+            ctx.pool().discard(up);
+        } else {
+            ctx.pool().release(up);
+        }
+    }
+
+    /**
+     * Closes the upstream connection's socket when a stop's grace is over, from the stopping thread: the serving thread
+     * may be blocked reading from the origin, which closing the client alone would not end. That thread then sees the
+     * closed socket, and the connection is given back as usual.
+     */
+    void cutOff() {
+        UpstreamConnection up = upstream;
+        if (up != null) {
+            try {
+                up.socket().close();
+            } catch (IOException ignored) {
+                // Abandoning the exchange: the serving thread sees the closed socket and ends.
+            }
+        }
+    }
+
+    /** Closes the connection the tunnel reserved at its CONNECT: a rule answers in the origin's place. */
+    void closeReserved() {
+        client.closeReserved();
+    }
+}
