@@ -18,9 +18,10 @@ public final class FlowRecords {
 
     /**
      * Version 2 added the flow's notes and the id of the flow it replays, version 3 the TLS handshake's time (after the
-     * connect time); records of versions 1 and 2 are still read (their handshake time is -1: not recorded).
+     * connect time), version 4 a WebSocket's messages (after the response); records of versions 1 to 3 are still read
+     * (their handshake time is -1 before version 3: not recorded; no messages before version 4).
      */
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
 
     private FlowRecords() {
     }
@@ -102,8 +103,9 @@ public final class FlowRecords {
         }
         Request request = readRequest(r, withBodies);
         Response response = r.u8() == 1 ? readResponse(r, withBodies) : null;
+        WebSocketMessages webSocket = version >= 4 && r.u8() == 1 ? readMessages(r, withBodies) : null;
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
-                rules, serverAddress, fromClient, toClient, notes, replayOf);
+                rules, serverAddress, fromClient, toClient, notes, replayOf, webSocket);
     }
 
     private static void encode(Flow flow, Sink s) {
@@ -169,6 +171,54 @@ public final class FlowRecords {
             headers(p.headers(), p.wireHead(), s);
             body(p.body(), s);
         }
+        WebSocketMessages ws = flow.webSocket().orElse(null);
+        s.u8(ws == null ? 0 : 1);
+        if (ws != null) {
+            messages(ws, s);
+        }
+    }
+
+    /** A WebSocket's kept messages: how many were let go before them, then each with its captured content. */
+    private static void messages(WebSocketMessages ws, Sink s) {
+        java.util.List<WebSocketMessage> kept = ws.all();
+        s.i64(ws.total() - kept.size());
+        s.i32(kept.size());
+        for (WebSocketMessage m : kept) {
+            s.i64(m.index());
+            s.u8((m.fromClient() ? 1 : 0) | (m.compressed() ? 2 : 0));
+            s.u8(m.type().ordinal());
+            s.i64(m.time().getEpochSecond());
+            s.i32(m.time().getNano());
+            s.i64(m.wireSize());
+            s.i64(m.size());
+            s.bytes(m.content());
+            s.i32(m.closeCode());
+            s.str(m.closeReason());
+        }
+    }
+
+    private static WebSocketMessages readMessages(Reader r, boolean withContent) {
+        long dropped = r.i64();
+        int count = r.i32();
+        java.util.List<WebSocketMessage> messages = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long index = r.i64();
+            int flags = r.u8();
+            WebSocketMessage.Type type = WebSocketMessage.Type.values()[r.u8()];
+            Instant time = Instant.ofEpochSecond(r.i64(), r.i32());
+            long wireSize = r.i64();
+            long size = r.i64();
+            byte[] content;
+            if (withContent) {
+                content = r.bytes();
+            } else {
+                r.skipBytes();
+                content = NO_BYTES;
+            }
+            messages.add(new WebSocketMessage(index, (flags & 1) != 0, type, time, wireSize, size, (flags & 2) != 0,
+                    content, r.i32(), r.str()));
+        }
+        return WebSocketMessages.restore(messages, dropped);
     }
 
     /** Fields: when unchanged they are spans into the wire head already written, else their own bytes too. */
