@@ -46,11 +46,25 @@ public final class WebSocketMessages {
         return log;
     }
 
-    /** Adds a message; returns true if older messages had to go to make room (for the first time or again). */
+    /**
+     * Adds a message, in the order of its index (each direction records its messages once they have gone on, so the
+     * answer to a message may be recorded a moment before it); returns true if older messages had to go to make room.
+     */
     public boolean add(WebSocketMessage message) {
         lock.lock();
         try {
-            kept.addLast(message);
+            if (kept.isEmpty() || kept.peekLast().index() < message.index()) {
+                kept.addLast(message);
+            } else {
+                List<WebSocketMessage> later = new ArrayList<>();
+                while (!kept.isEmpty() && kept.peekLast().index() > message.index()) {
+                    later.add(kept.removeLast());
+                }
+                kept.addLast(message);
+                for (int i = later.size() - 1; i >= 0; i--) {
+                    kept.addLast(later.get(i));
+                }
+            }
             keptBytes += message.content().length;
             total++;
             boolean dropping = false;
