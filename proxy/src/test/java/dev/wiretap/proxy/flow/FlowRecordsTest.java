@@ -41,6 +41,39 @@ class FlowRecordsTest {
         assertEquals(flow.serverAddress(), read.serverAddress());
     }
 
+    @Test
+    void keepsAWebSocketsMessagesAndHowManyWentBefore() {
+        Flow flow = finished();
+        WebSocketMessages log = new WebSocketMessages(2, 1 << 20);
+        flow.startWebSocket(log);
+        Instant t = Instant.parse("2026-01-02T03:04:06.123456789Z");
+        log.add(new WebSocketMessage(0, true, WebSocketMessage.Type.TEXT, t, 5, 5, false, "first".getBytes(), -1, ""));
+        log.add(new WebSocketMessage(1, false, WebSocketMessage.Type.BINARY, t, 10, 300, true, new byte[] {1, 2, 3}, -1, ""));
+        log.add(new WebSocketMessage(2, false, WebSocketMessage.Type.CLOSE, t, 6, 6, false, new byte[] {3, (byte) 0xE8, 'b', 'y', 'e', '!'},
+                1000, "bye! ✓"));
+
+        Flow read = FlowRecords.read(record(flow), 0);
+
+        WebSocketMessages back = read.webSocket().orElseThrow();
+        assertEquals(log.all(), back.all());
+        assertEquals(1, back.dropped());
+        assertEquals(3, back.total());
+        assertEquals(0, FlowRecords.readWithoutBodies(record(flow), 0).webSocket().orElseThrow().all().get(0).content().length);
+    }
+
+    @Test
+    void readsARecordOfVersion3WhichHadNoMessages() {
+        Flow flow = finished();
+        byte[] v4 = record(flow);
+        byte[] v3 = Arrays.copyOf(v4, v4.length - 1); // the last byte says whether messages follow
+        v3[0] = 3;
+
+        Flow read = FlowRecords.read(v3, 0);
+
+        assertEquals(java.util.Optional.empty(), read.webSocket());
+        assertEquals(flow.timings(), read.timings());
+    }
+
     private static Flow finished() {
         Request request = new Request("GET", "/", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
         request.setDestination(new Destination("https", "example.com", 443, "/"));
