@@ -1,7 +1,10 @@
 package dev.wiretap.proxy.websocket;
 
 import dev.wiretap.proxy.flow.WebSocketMessage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -28,6 +31,9 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
     }
 
     private static final int SCRATCH_BYTES = 16 * 1024;
+    private static final byte[] NO_BYTES = new byte[0];
+    /** Unmasking eight bytes at a time. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final boolean fromClient;
     private final int captureCap;
@@ -47,7 +53,7 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
     private boolean compressed;
     private long wireSize;
     private long size;
-    private byte[] captured = new byte[0];
+    private byte[] captured = NO_BYTES;
     private int capturedLength;
 
     /**
@@ -99,6 +105,11 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
             wireSize = 0;
             size = 0;
             capturedLength = 0;
+            // Sized for the first frame, the whole message when it is not fragmented: kept without a copy when it ends.
+            int expected = (int) Math.min(captureCap, compressed ? Math.max(256, 2 * header.length()) : header.length());
+            if (captured.length != expected || captured == NO_BYTES) {
+                captured = expected == 0 ? NO_BYTES : new byte[expected];
+            }
             utf8.reset();
         }
         if (wireSize + header.length() > maxMessageBytes) {
@@ -116,15 +127,15 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
         }
         int n = to - from;
         wireSize += n;
-        if (!compressed && type == WebSocketMessage.Type.BINARY && capturedLength >= captureCap) {
-            size += n; // nothing to keep or check: the payload is only counted
+        if (!compressed) {
+            plainPayload(chunk, from, to, offset);
             return;
         }
         for (int at = from; at < to; ) {
             int len = Math.min(SCRATCH_BYTES, to - at);
             chunk.get(at, scratch, 0, len);
             if (frame.masked()) {
-                unmask(scratch, len, offset + (at - from));
+                unmask(scratch, 0, len, offset + (at - from));
             }
             if (compressed) {
                 inflater.inflate(scratch, 0, len, content);
@@ -132,6 +143,52 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
                 content(scratch, 0, len);
             }
             at += len;
+        }
+    }
+
+    /**
+     * An uncompressed message's payload: what is kept is copied once, straight into the capture, and unmasked there;
+     * the rest is only counted, except that text is checked to its end.
+     */
+    private void plainPayload(ByteBuffer chunk, int from, int to, long offset) throws WebSocketViolation {
+        int n = to - from;
+        size += n;
+        if (size > maxMessageBytes) {
+            throw tooBig(size);
+        }
+        int keep = (int) Math.min(n, captureCap - capturedLength);
+        if (keep > 0) {
+            reserve(keep);
+            chunk.get(from, captured, capturedLength, keep);
+            if (frame.masked()) {
+                unmask(captured, capturedLength, keep, offset);
+            }
+            checkText(captured, capturedLength, keep);
+            capturedLength += keep;
+        }
+        if (type == WebSocketMessage.Type.TEXT) {
+            for (int at = from + keep; at < to; ) {
+                int len = Math.min(SCRATCH_BYTES, to - at);
+                chunk.get(at, scratch, 0, len);
+                if (frame.masked()) {
+                    unmask(scratch, 0, len, offset + (at - from));
+                }
+                checkText(scratch, 0, len);
+                at += len;
+            }
+        }
+    }
+
+    private void reserve(int keep) {
+        if (capturedLength + keep > captured.length) {
+            captured = Arrays.copyOf(captured, (int) Math.min(captureCap,
+                    Math.max(Math.max(256L, 2L * captured.length), capturedLength + keep)));
+        }
+    }
+
+    private void checkText(byte[] b, int off, int len) throws WebSocketViolation {
+        if (type == WebSocketMessage.Type.TEXT && !utf8.accept(b, off, len)) {
+            throw new WebSocketViolation(CloseCodes.INVALID_DATA, "a text message was not valid UTF-8 (RFC 6455 section 8.1)");
         }
     }
 
@@ -143,16 +200,11 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
         }
         int keep = (int) Math.min(len, captureCap - capturedLength);
         if (keep > 0) {
-            if (capturedLength + keep > captured.length) {
-                captured = Arrays.copyOf(captured, (int) Math.min(captureCap,
-                        Math.max(Math.max(256L, 2L * captured.length), capturedLength + keep)));
-            }
+            reserve(keep);
             System.arraycopy(b, off, captured, capturedLength, keep);
             capturedLength += keep;
         }
-        if (type == WebSocketMessage.Type.TEXT && !utf8.accept(b, off, len)) {
-            throw new WebSocketViolation(CloseCodes.INVALID_DATA, "a text message was not valid UTF-8 (RFC 6455 section 8.1)");
-        }
+        checkText(b, off, len);
     }
 
     @Override
@@ -173,8 +225,15 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
             throw new WebSocketViolation(CloseCodes.INVALID_DATA, "a text message ended inside a UTF-8 sequence (RFC 6455 section 8.1)");
         }
         inMessage = false;
+        byte[] content;
+        if (capturedLength == captured.length) {
+            content = captured; // handed over whole: the next message gets an array of its own
+            captured = NO_BYTES;
+        } else {
+            content = Arrays.copyOf(captured, capturedLength);
+        }
         sink.message(new WebSocketMessage(indices.getAndIncrement(), fromClient, type, Instant.now(), wireSize, size,
-                compressed, Arrays.copyOf(captured, capturedLength), -1, ""));
+                compressed, content, -1, ""));
     }
 
     private void controlFrame(int opcode) throws WebSocketViolation {
@@ -217,10 +276,17 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
         return (byte) (b ^ (frame.maskKey() >>> shift));
     }
 
-    private void unmask(byte[] b, int len, long offset) {
-        int key = frame.maskKey();
-        for (int i = 0; i < len; i++) {
-            b[i] ^= (byte) (key >>> (24 - 8 * (int) ((offset + i) & 3)));
+    /** Unmasks {@code len} bytes at {@code off}, the first of them at {@code offset} in the payload (section 5.3). */
+    private void unmask(byte[] b, int off, int len, long offset) {
+        int rotate = 8 * (int) (offset & 3);
+        int key = Integer.rotateLeft(frame.maskKey(), rotate); // its first byte now masks the slice's first byte
+        long key8 = ((long) key << 32) | (key & 0xFFFFFFFFL);
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            LONGS.set(b, off + i, (long) LONGS.get(b, off + i) ^ key8);
+        }
+        for (; i < len; i++) {
+            b[off + i] ^= (byte) (key >>> (24 - 8 * (i & 3)));
         }
     }
 
