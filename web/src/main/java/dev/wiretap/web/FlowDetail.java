@@ -16,7 +16,9 @@ import java.util.Locale;
  * One flow whole, as {@code GET /api/flows/{n}} sends it: the row's fields, then the connection (client and server
  * addresses, a new or reused upstream connection), timings, rules, notes, the error with its cause, and both messages
  * with their start lines, fields in wire order (names' case and duplicates kept) and bodies as they flowed, in base64,
- * with how to show them and, for text, the text. Written on the API's thread from a flow read out of the store.
+ * with how to show them and, for text, the text; a text/event-stream body also as its events, a body still streaming
+ * marked {@code growing}; and a WebSocket's messages ({@code webSocket}, else null). Written on the API's thread from
+ * a flow read out of the store (for a flow in flight, the live one: what has come so far).
  */
 final class FlowDetail {
 
@@ -51,7 +53,14 @@ final class FlowDetail {
         if (response == null) {
             g.writeNullField("response");
         } else {
-            response(response, g);
+            response(response, !flow.isDone(), g);
+        }
+        if (flow.webSocket().isPresent()) {
+            g.writeObjectFieldStart("webSocket");
+            MessagesJson.write(flow.webSocket().get(), 0, g);
+            g.writeEndObject();
+        } else {
+            g.writeNullField("webSocket");
         }
         g.writeEndObject();
     }
@@ -81,7 +90,7 @@ final class FlowDetail {
         g.writeEndObject();
     }
 
-    private void response(Response response, JsonGenerator g) throws IOException {
+    private void response(Response response, boolean inFlight, JsonGenerator g) throws IOException {
         g.writeObjectFieldStart("response");
         g.writeStringField("version", response.version().text());
         g.writeNumberField("status", response.status());
@@ -89,7 +98,12 @@ final class FlowDetail {
         g.writeStringField("startLine", response.version().text() + " " + response.status()
                 + (response.reason().isEmpty() ? "" : " " + response.reason()));
         headers(response.headers(), g);
-        body(response.headers(), response.body(), g);
+        Body body = response.body();
+        body(response.headers(), body, g);
+        g.writeBooleanField("growing", inFlight && response.isBodyGrowing());
+        if (dev.wiretap.proxy.content.EventStream.isEventStream(response.headers().first("Content-Type").orElse(""))) {
+            MessagesJson.events(body, g);
+        }
         g.writeEndObject();
     }
 

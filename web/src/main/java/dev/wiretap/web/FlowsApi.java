@@ -96,6 +96,38 @@ final class FlowsApi {
         return JsonBody.response(200, g -> detail.write(flow.get(), g));
     }
 
+    /**
+     * {@code GET /api/flows/{n}/messages?from=K}: a WebSocket's kept messages from index K on (default 0), for a view that
+     * follows the socket; 404 when the flow is not held or is no WebSocket.
+     */
+    ServiceResponse messages(String number, ServiceRequest request) {
+        long id;
+        long from;
+        try {
+            id = Long.parseLong(number);
+            if (id < 1 || !number.chars().allMatch(Character::isDigit)) {
+                throw new NumberFormatException();
+            }
+            from = number(request, "from", 0, 0, Long.MAX_VALUE);
+        } catch (NumberFormatException e) {
+            return ApiError.of(400, "'" + number + "' is not a flow number (flows are numbered from 1)");
+        } catch (BadRequest e) {
+            return e.answer;
+        }
+        Optional<Flow> flow = wiretap.flows().get(id);
+        if (flow.isEmpty() || flow.get().webSocket().isEmpty()) {
+            return ApiError.of(404, flow.isEmpty() ? "flow " + id + " is not held" : "flow " + id + " is no WebSocket");
+        }
+        Flow f = flow.get();
+        return JsonBody.response(200, g -> {
+            g.writeStartObject();
+            g.writeNumberField("id", f.id());
+            g.writeBooleanField("open", !f.isDone());
+            MessagesJson.write(f.webSocket().get(), from, g);
+            g.writeEndObject();
+        });
+    }
+
     /** {@code DELETE /api/flows}: forgets the finished flows (those in flight stay), as the console's clear does. */
     ServiceResponse clear() {
         int before = wiretap.flows().size();

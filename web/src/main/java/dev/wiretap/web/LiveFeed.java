@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link EventClient}: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
  * far beyond what a list can show), the browsers are told to fetch the list again.
  *
+ * <p>Flows that grow while in flight (a WebSocket's messages, a streaming body: {@link FlowEvent.Progressed}) are
+ * watched until they end: each tick, those that grew since the last one go to every client in one {@code messages}
+ * event (how many messages, how many body bytes), never one event per message; a view showing one of them fetches
+ * what is new.
+ *
  * <p>Thread-safe: the clients set is concurrent; the queue is the hand-over.
  */
 final class LiveFeed implements FlowListener, AutoCloseable {
@@ -31,6 +36,9 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final AtomicBoolean clearedSinceTick = new AtomicBoolean();
     private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
+    /** Flows in flight that grow, and what each had at the last tick (messages, or body bytes); the feed's thread reads. */
+    private final Map<Long, Flow> growing = new ConcurrentHashMap<>();
+    private final Map<Long, Long> lastStamp = new java.util.HashMap<>();
     private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
     private final java.util.function.LongSupplier held;
     private volatile boolean stopped;
@@ -47,6 +55,10 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     @Override
     public void onEvent(FlowEvent event) {
         if (clients.isEmpty()) {
+            return;
+        }
+        if (event instanceof FlowEvent.Progressed p) {
+            growing.putIfAbsent(p.flow().id(), p.flow());
             return;
         }
         if (!changed.offer(event.flow())) {
@@ -99,6 +111,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     }
 
     private void tick(List<Flow> drained) {
+        grown();
         if (clearedSinceTick.getAndSet(false)) {
             clients.forEach(EventClient::cleared);
         }
@@ -122,6 +135,32 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         long heldNow = held.getAsLong();
         for (EventClient client : clients) {
             client.deliver(flows, rows, heldNow);
+        }
+    }
+
+    /** Tells every client which growing flows grew since the last tick; forgets the ones that ended. */
+    private void grown() {
+        if (growing.isEmpty()) {
+            return;
+        }
+        List<EventClient.Growth> news = new ArrayList<>();
+        for (var it = growing.values().iterator(); it.hasNext(); ) {
+            Flow flow = it.next();
+            long messages = flow.webSocket().map(ws -> ws.total()).orElse(-1L);
+            long body = flow.response().map(r -> r.body().size()).orElse(0L);
+            long stamp = messages >= 0 ? messages : body;
+            boolean done = flow.isDone();
+            Long last = lastStamp.put(flow.id(), stamp);
+            if (last == null || last != stamp || done) {
+                news.add(new EventClient.Growth(flow.id(), messages, body, done));
+            }
+            if (done) {
+                it.remove();
+                lastStamp.remove(flow.id());
+            }
+        }
+        if (!news.isEmpty()) {
+            clients.forEach(c -> c.grew(news));
         }
     }
 

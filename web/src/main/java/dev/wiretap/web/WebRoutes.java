@@ -57,6 +57,9 @@ final class WebRoutes implements ServiceHandler {
         if (path.startsWith("/api/flows/") && path.indexOf('/', 11) < 0) {
             return only(method, "GET", () -> flows.detail(path.substring(11)));
         }
+        if (path.startsWith("/api/flows/") && path.endsWith("/messages") && path.indexOf('/', 11) == path.length() - 9) {
+            return only(method, "GET", () -> flows.messages(path.substring(11, path.length() - 9), request));
+        }
         if (path.equals("/api/events")) {
             return only(method, "GET", () -> flows.events(request));
         }

@@ -34,13 +34,17 @@ export async function clearFlows() {
   return response.json();
 }
 
-/** The live stream for a view: calls on.hello, on.flows({flows, gone}), on.cleared, on.resync, on.state(text). */
+/**
+ * The live stream for a view: calls on.hello, on.flows({flows, gone}), on.cleared, on.resync, on.state(text), and
+ * on.messages({flows: [{id, messages, bodySize, done}]}) for flows in flight that grew.
+ */
 export function follow(filter, highlight, on) {
   const source = new EventSource('/api/events?' + viewParams(filter, highlight));
   source.addEventListener('hello', e => { on.state('live'); on.hello(JSON.parse(e.data)); });
   source.addEventListener('flows', e => on.flows(JSON.parse(e.data)));
   source.addEventListener('cleared', () => on.cleared());
   source.addEventListener('resync', () => on.resync());
+  source.addEventListener('messages', e => on.messages && on.messages(JSON.parse(e.data)));
   source.onerror = () => on.state(source.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting');
   return () => source.close();
 }

@@ -43,6 +43,9 @@ function App() {
   const [keyMoved, setKeyMoved] = useState(0);
   const [open, setOpen] = useState(null);
   const [detail, setDetail] = useState(null);
+  const [progress, setProgress] = useState(0); // bumped when the open flow grows (messages, a streaming body)
+  const openRef = useRef(null);
+  openRef.current = open;
   const [confirmClear, setConfirmClear] = useState(false);
   const reading = useRef(0);
   // News that came while a reading's first page was on its way: applied again over that page, being newer.
@@ -85,6 +88,12 @@ function App() {
       },
       cleared: () => { rows.clear(); bump(); },
       resync: () => reload(view.filter, view.highlight),
+      messages: ({flows}) => {
+        const grew = flows.find(f => f.id === openRef.current);
+        if (!grew) return;
+        if (grew.messages != null) setProgress(p => p + 1); // the Messages tab fetches what is new
+        else flowDetail(grew.id).then(d => { if (openRef.current === grew.id) setDetail(d); }); // the body so far
+      },
       state: setStream,
     });
     return stop;
@@ -181,7 +190,7 @@ function App() {
       indexOf: id => indexById.get(id) ?? -1, scrollToSelected: keyMoved, following,
       onScrolledAway: () => setFollowing(false), onScrolledToEnd: () => setFollowing(true),
       emptyText: loading ? 'Loading…' : view.filter ? 'No flow matches the filter.' : 'No flows yet: send traffic through the proxy.'}),
-    open != null ? h(FlowDetail, {key: open, flow: detail, onClose: () => setOpen(null)}) : null,
+    open != null ? h(FlowDetail, {key: open, flow: detail, progress, onClose: () => setOpen(null)}) : null,
     h('footer', {class: 'status-bar'},
       h('span', {class: 'stream ' + stream}, stream === 'live' ? '● live' : stream),
       h('span', {class: 'count'}, shown + (view.filter ? ' matching' : '') + ' flows shown · ' + held + ' held by wiretap'),
