@@ -54,11 +54,13 @@ final class LiveFeed implements FlowListener, AutoCloseable {
 
     @Override
     public void onEvent(FlowEvent event) {
-        if (clients.isEmpty()) {
+        if (event instanceof FlowEvent.Progressed p) {
+            // Watched even while no browser follows: the events are throttled at the source, so one that came before a
+            // browser joined may be the last this flow gets for a while. The flow store holds these flows anyway.
+            growing.putIfAbsent(p.flow().id(), p.flow());
             return;
         }
-        if (event instanceof FlowEvent.Progressed p) {
-            growing.putIfAbsent(p.flow().id(), p.flow());
+        if (clients.isEmpty()) {
             return;
         }
         if (!changed.offer(event.flow())) {
