@@ -54,6 +54,8 @@ final class ClientSession implements Runnable {
     /** Inside a tunnel: where origin-form requests go (https://host:port of the CONNECT), else null. */
     private Destination tunnelOrigin;
     private String tunnelTlsName;
+    /** Inside an intercepted tunnel: its TLS with the client, for each flow read in it; else null. */
+    private dev.wiretap.proxy.flow.TlsHandshake tunnelTls;
     /**
      * The connection to the tunnel's origin opened at the CONNECT, until the tunnel's first exchange has used it or
      * ended; closed by this session's thread, or by a stop's cut-off.
@@ -138,6 +140,7 @@ final class ClientSession implements Runnable {
     void enterTunnel(Socket tunnelSocket, Destination origin, String tlsName, ReservedConnection reserved) throws IOException {
         tunnelOrigin = origin;
         tunnelTlsName = tlsName;
+        tunnelTls = tunnelSocket instanceof javax.net.ssl.SSLSocket tls ? dev.wiretap.proxy.flow.TlsHandshake.of(tls) : null;
         this.reserved = reserved;
         if (tunnelSocket != socket) {
             out.release();
@@ -382,6 +385,7 @@ final class ClientSession implements Runnable {
     /** A new flow for a request that began to arrive; a replay session's first one is marked as the replay. */
     private Flow newFlow(Instant started, long startNanos, Request request) {
         Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
+        flow.setClientTls(tunnelTls);
         if (replay != null && replayFlow == null) {
             flow.markReplayOf(replay.originalId());
             replayFlow = flow;

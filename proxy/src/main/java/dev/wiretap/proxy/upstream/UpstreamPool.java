@@ -73,7 +73,7 @@ public final class UpstreamPool implements AutoCloseable {
             }
             reused.increment();
             c.beginExchange();
-            flow.setUpstream(c.remoteAddress(), true);
+            flow.setUpstream(c.remoteAddress(), true, c.tls());
             return c;
         }
     }
@@ -128,7 +128,7 @@ public final class UpstreamPool implements AutoCloseable {
     private UpstreamConnection opened(UpstreamConnection c, Flow flow) {
         opened.increment();
         c.beginExchange();
-        flow.setUpstream(c.remoteAddress(), false);
+        flow.setUpstream(c.remoteAddress(), false, c.tls());
         return c;
     }
 
