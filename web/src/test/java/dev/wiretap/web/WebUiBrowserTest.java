@@ -181,7 +181,7 @@ class WebUiBrowserTest {
             WebElement row = awaitRow("/paused");
             await(d -> rowFor("/paused").getAttribute("class").contains("state-paused"));
             assertEquals("paused", rowFor("/paused").findElement(By.cssSelector(".c-durationMs")).getText());
-            assertEquals("⏸", rowFor("/paused").findElement(By.cssSelector(".mark")).getText());
+            assertEquals("paused", rowFor("/paused").findElement(By.cssSelector(".mark.paused")).getAttribute("title"));
             screenshot("paused");
             long id = Long.parseLong(row.getAttribute("data-id"));
             assertTrue(wiretap.wiretap().intercept().resume(id));
