@@ -2,15 +2,20 @@ package dev.wiretap.web;
 
 import dev.wiretap.config.file.ConfigPrinter;
 import dev.wiretap.config.rule.Rule;
+import dev.wiretap.config.rule.RuleAction;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.event.FlowStore;
 import dev.wiretap.proxy.service.ServiceResponse;
 import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.TrustInstructions;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -48,13 +53,43 @@ final class StateApi {
                 g.writeStartObject();
                 g.writeStringField("name", rule.name());
                 g.writeStringField("match", rule.match().toString());
-                g.writeStringField("yaml", ConfigPrinter.ruleYaml(rule));
+                g.writeStringField("yaml", yaml(rule));
                 g.writeNumberField("applied", counts.appliedCount(rule.name()));
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /**
+     * The rule as config YAML, as {@code wiretap config} prints it; but a {@code respond} body that is not text (a
+     * compressed or binary mock, read from its {@code body_file}) is left out and named in a comment, as YAML cannot
+     * show its bytes.
+     */
+    static String yaml(Rule rule) {
+        List<String> binary = new ArrayList<>();
+        List<RuleAction> shown = new ArrayList<>(rule.actions().size());
+        for (RuleAction action : rule.actions()) {
+            if (action instanceof RuleAction.Respond r && !isText(r.body())) {
+                binary.add("    # respond: its body, " + r.body().length + " bytes, is not text (the config names it with body_file:)\n");
+                shown.add(new RuleAction.Respond(r.status(), r.headers(), new byte[0]));
+            } else {
+                shown.add(action);
+            }
+        }
+        String yaml = ConfigPrinter.ruleYaml(binary.isEmpty() ? rule : new Rule(rule.name(), rule.match(), shown));
+        return yaml + String.join("", binary);
+    }
+
+    /** UTF-8 without control characters but tab, CR and LF. */
+    private static boolean isText(byte[] body) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body)).toString();
+            return text.chars().allMatch(c -> c >= 0x20 || c == '\t' || c == '\n' || c == '\r');
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     /** {@code GET /api/stats}. */

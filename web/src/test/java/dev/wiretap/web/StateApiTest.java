@@ -71,6 +71,23 @@ class StateApiTest {
     }
 
     @Test
+    void aMockWhoseBodyIsNotTextShowsAsYamlWithTheBodyNamedInAComment() throws Exception {
+        byte[] gzip = dev.wiretap.proxy.testing.CodedOrigin.encode("gzip", "{\"a\": 1}".getBytes(StandardCharsets.UTF_8));
+        java.nio.file.Files.write(dir.resolve("body.json.gz"), gzip);
+        String yaml = """
+                rules:
+                  - name: gz mock
+                    match: path:/gz
+                    respond: {status: 200, headers: {Content-Encoding: gzip}, body_file: body.json.gz}
+                """;
+        try (WebUnderTest wiretap = WebUnderTest.start(TestRules.with(dir, yaml))) {
+            String shown = get(wiretap, "/api/rules").get("rules").get(0).get("yaml").asText();
+            assertEquals("  - name: \"gz mock\"\n    match: path:/gz\n    respond: {status: 200, headers: {Content-Encoding: gzip}}\n"
+                    + "    # respond: its body, " + gzip.length + " bytes, is not text (the config names it with body_file:)\n", shown);
+        }
+    }
+
+    @Test
     void countsFlowsBytesAndConnectionsOnEachSide() throws Exception {
         try (WebUnderTest wiretap = WebUnderTest.start(); TestOrigin origin = TestOrigin.start(EchoHandler.named("echo"))) {
             for (int i = 0; i < 3; i++) {
