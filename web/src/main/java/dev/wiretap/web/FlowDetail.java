@@ -1,6 +1,7 @@
 package dev.wiretap.web;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.wiretap.proxy.content.ImageHeader;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -9,7 +10,6 @@ import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.flow.Timings;
 import dev.wiretap.proxy.flow.TlsHandshake;
-import dev.wiretap.proxy.content.ImageHeader;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Locale;
