@@ -173,6 +173,30 @@ class InterceptApiTest {
     }
 
     @Test
+    void aCompressedResponseOpensDecodedAndIsCompressedAgainOnSave() throws Exception {
+        try (TestOrigin coded = dev.wiretap.proxy.testing.CodedOrigin.start()) {
+            call("PUT", "/api/intercept", "{\"filter\": \"path:/coded/\", \"responses\": true}", 200);
+            CompletableFuture<java.net.http.HttpResponse<byte[]>> client = wiretap.proxyClient().sendAsync(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(coded.url("/coded/gzip"))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            long id = awaitPaused(1).get("paused").get(0).get("id").asLong();
+            call("POST", "/api/flows/" + id + "/resume", null, 200);
+            awaitPausedAt("response");
+
+            String message = call("GET", "/api/flows/" + id + "/edit", null, 200).get("text").asText();
+            assertTrue(message.contains("\n\n" + dev.wiretap.proxy.testing.CodedOrigin.JSON + "\n"), "opens decoded: " + message);
+            call("PUT", "/api/flows/" + id + "/edit", message.replace("\"Ada\"", "\"Grace\""), 200);
+            call("POST", "/api/flows/" + id + "/resume", null, 200);
+
+            java.net.http.HttpResponse<byte[]> response = client.get(10, TimeUnit.SECONDS);
+            assertEquals("gzip", response.headers().firstValue("Content-Encoding").orElse(""));
+            byte[] body = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(response.body())).readAllBytes();
+            assertEquals(dev.wiretap.proxy.testing.CodedOrigin.JSON.replace("\"Ada\"", "\"Grace\""),
+                    new String(body, java.nio.charset.StandardCharsets.UTF_8), "compressed again with the codings named");
+        }
+    }
+
+    @Test
     void aBadOrMissingFilterIs400AndOffPausesNothingMore() throws Exception {
         JsonNode bad = call("PUT", "/api/intercept", "{\"filter\": \"hots:a\"}", 400);
         assertEquals("filter", bad.get("parameter").asText());

@@ -364,6 +364,13 @@ class WebUiBrowserTest {
         WebElement yaml = await(d -> d.findElement(By.cssSelector(".modal pre.yaml")));
         assertTrue(yaml.getText().contains("- name: mock flow " + id), yaml.getText());
         screenshot("mock");
+        browser.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("permissions",
+                List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+        browser.findElement(By.cssSelector(".modal button.copy")).click();
+        await(d -> d.findElement(By.cssSelector(".flash")).getText().startsWith("The rule is on the clipboard"));
+        String copied = (String) browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "navigator.clipboard.readText().then(done, e => done('failed: ' + e))");
+        assertEquals(yaml.getText().strip(), copied.strip());
         browser.findElement(By.cssSelector(".modal button.add")).click();
         WebElement done = await(d -> d.findElement(By.cssSelector(".modal .ok-box")));
         assertTrue(done.getText().startsWith("made " + dir.resolve("home").resolve("config.yaml") + " with rule 'mock flow " + id + "'"),
