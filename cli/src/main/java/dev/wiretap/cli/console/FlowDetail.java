@@ -8,6 +8,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.flow.TlsHandshake;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +53,10 @@ final class FlowDetail {
             facts.append("  server ").append(flow.serverAddress()).append(flow.isReusedUpstream() ? " (reused)" : "");
         }
         lines.add(new AttributedString(facts.toString(), AttributedStyle.DEFAULT.faint()));
+        if (flow.clientTls().isPresent() || flow.upstreamTls().isPresent()) {
+            lines.add(new AttributedString("tls  " + flow.clientTls().map(t -> "client " + t.describe()).orElse("client plain")
+                    + "  upstream " + flow.upstreamTls().map(TlsHandshake::describe).orElse("plain"), AttributedStyle.DEFAULT.faint()));
+        }
         if (!flow.appliedRules().isEmpty()) {
             lines.add(new AttributedString("rules applied: " + String.join(", ", flow.appliedRules()),
                     AttributedStyle.DEFAULT.foreground(AttributedStyle.MAGENTA)));

@@ -18,9 +18,10 @@ public final class FlowRecords {
 
     /**
      * Version 2 added the flow's notes and the id of the flow it replays, version 3 the TLS handshake's time (after the
-     * connect time); records of versions 1 and 2 are still read (their handshake time is -1: not recorded).
+     * connect time), version 4 what the TLS handshakes with the client and the origin settled (at the end); records of
+     * versions 1 to 3 are still read (their handshake time is -1: not recorded; no TLS details).
      */
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
 
     private FlowRecords() {
     }
@@ -102,8 +103,10 @@ public final class FlowRecords {
         }
         Request request = readRequest(r, withBodies);
         Response response = r.u8() == 1 ? readResponse(r, withBodies) : null;
+        TlsHandshake clientTls = version >= 4 ? readTls(r) : null;
+        TlsHandshake upstreamTls = version >= 4 ? readTls(r) : null;
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
-                rules, serverAddress, fromClient, toClient, notes, replayOf);
+                rules, serverAddress, fromClient, toClient, notes, replayOf, clientTls, upstreamTls);
     }
 
     private static void encode(Flow flow, Sink s) {
@@ -169,6 +172,22 @@ public final class FlowRecords {
             headers(p.headers(), p.wireHead(), s);
             body(p.body(), s);
         }
+        tls(flow.clientTls().orElse(null), s);
+        tls(flow.upstreamTls().orElse(null), s);
+    }
+
+    /** A flag, then protocol, cipher suite and server name when there was TLS. */
+    private static void tls(TlsHandshake tls, Sink s) {
+        s.u8(tls == null ? 0 : 1);
+        if (tls != null) {
+            s.str(tls.protocol());
+            s.str(tls.cipherSuite());
+            s.str(tls.serverName());
+        }
+    }
+
+    private static TlsHandshake readTls(Reader r) {
+        return r.u8() == 1 ? new TlsHandshake(r.str(), r.str(), r.str()) : null;
     }
 
     /** Fields: when unchanged they are spans into the wire head already written, else their own bytes too. */

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** A flow's binary form: the TLS handshake's time survives it, and records written before it was kept still load. */
+/**
+ * A flow's binary form: the TLS handshake's time and what the handshakes settled survive it, and records written before
+ * they were kept still load.
+ */
 class FlowRecordsTest {
 
     /** Where a record's TLS time starts: version, id, a 4-byte address with its length, port, start time, dns, connect. */
@@ -24,9 +27,38 @@ class FlowRecordsTest {
     }
 
     @Test
+    void keepsWhatTheTlsHandshakesWithTheClientAndTheOriginSettled() {
+        Flow flow = finished();
+        flow.setClientTls(new TlsHandshake("TLSv1.3", "TLS_AES_256_GCM_SHA384", "example.com"));
+        flow.setUpstream("93.184.216.34:443", true, new TlsHandshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ""));
+
+        Flow read = FlowRecords.read(record(flow), 0);
+
+        assertEquals(flow.clientTls(), read.clientTls());
+        assertEquals(flow.upstreamTls(), read.upstreamTls());
+        assertEquals(true, read.isReusedUpstream());
+        assertEquals(flow.clientTls(), FlowRecords.readWithoutBodies(record(flow), 0).clientTls());
+    }
+
+    @Test
+    void readsARecordOfVersion3WhichHadNoTlsDetails() {
+        Flow flow = finished();
+        byte[] v4 = record(flow);
+        byte[] v3 = Arrays.copyOf(v4, v4.length - 2); // without the two "no TLS" flags at the end
+        v3[0] = 3;
+
+        Flow read = FlowRecords.read(v3, 0);
+
+        assertEquals(flow.timings(), read.timings());
+        assertEquals(java.util.Optional.empty(), read.clientTls());
+        assertEquals(java.util.Optional.empty(), read.upstreamTls());
+    }
+
+    @Test
     void readsARecordOfVersion2WhichHadNoTlsTime() {
         Flow flow = finished();
-        byte[] v3 = record(flow);
+        byte[] v4 = record(flow);
+        byte[] v3 = Arrays.copyOf(v4, v4.length - 2);
         byte[] v2 = new byte[v3.length - 8];
         System.arraycopy(v3, 0, v2, 0, SSL_AT);
         System.arraycopy(v3, SSL_AT + 8, v2, SSL_AT, v3.length - SSL_AT - 8);

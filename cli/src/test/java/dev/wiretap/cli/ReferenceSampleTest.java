@@ -32,14 +32,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sample config in the README, read from the README itself so the two can never drift apart: it loads, it holds
- * one rule of each kind, and each rule does what the README says to real requests from a real client. The sample's
+ * The sample config in the reference (docs/reference.md), read from that page itself so the two can never drift apart:
+ * it loads, it holds one rule of each kind, and each rule does what the page says to real requests from a real client. The sample's
  * hosts are made up, so wiretap runs with a test origin as its upstream proxy (added with {@code --set}, as a user
  * could): every request that goes out reaches that origin whatever its host, and the test sees it as sent.
  */
-class ReadmeSampleTest {
+class ReferenceSampleTest {
 
-    private static final String MARKER = "<!-- The YAML block below is loaded and run by ReadmeSampleTest";
+    private static final String MARKER = "<!-- The YAML block below is loaded and run by ReferenceSampleTest";
 
     @TempDir
     Path dir;
@@ -89,7 +89,7 @@ class ReadmeSampleTest {
 
         assertEquals(List.of("add-auth", "staging", "user-mock", "assets", "health", "no-ads", "no-tracker", "slow-api",
                 "slow-downloads"), rules.stream().map(Rule::name).toList());
-        Set<String> kinds = rules.stream().flatMap(r -> r.actions().stream()).map(ReadmeSampleTest::kind).collect(Collectors.toSet());
+        Set<String> kinds = rules.stream().flatMap(r -> r.actions().stream()).map(ReferenceSampleTest::kind).collect(Collectors.toSet());
         assertEquals(Set.of("set REQUEST", "add REQUEST", "remove REQUEST", "set RESPONSE", "add RESPONSE", "remove RESPONSE",
                 "map remote", "map local file", "map local directory", "respond", "block with a status", "block by dropping",
                 "delay", "throttle"), kinds);
@@ -186,9 +186,9 @@ class ReadmeSampleTest {
     }
 
     @Test
-    void everyFilterTheReadmeShowsParses() throws Exception {
-        String readme = readme();
-        String section = readme.substring(readme.indexOf("### Filters"), readme.indexOf("### Live reload"));
+    void everyFilterTheReferenceShowsParses() throws Exception {
+        String reference = reference();
+        String section = reference.substring(reference.indexOf("### Filters"), reference.indexOf("### Live reload"));
         List<String> examples = new java.util.ArrayList<>();
         int block = section.indexOf("```\n") + 4;
         section.substring(block, section.indexOf("```\n", block)).lines().forEach(examples::add);
@@ -207,28 +207,25 @@ class ReadmeSampleTest {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** The YAML block after the README's marker, exactly as written there. */
+    /** The YAML block after the reference's marker, exactly as written there. */
     static String sample() throws IOException {
-        String readme = readme();
-        int marker = readme.indexOf(MARKER);
-        assertTrue(marker >= 0, "the README has no marker before its sample config");
-        int start = readme.indexOf("```yaml\n", marker) + "```yaml\n".length();
-        int end = readme.indexOf("```\n", start);
+        String reference = reference();
+        int marker = reference.indexOf(MARKER);
+        assertTrue(marker >= 0, "docs/reference.md has no marker before its sample config");
+        int start = reference.indexOf("```yaml\n", marker) + "```yaml\n".length();
+        int end = reference.indexOf("```\n", start);
         assertFalse(start < "```yaml\n".length() || end < 0, "no ```yaml block after the marker");
-        return readme.substring(start, end);
+        return reference.substring(start, end);
     }
 
-    /** The project's README.md, found from the working directory (the module's, under Maven) upwards. */
-    private static String readme() throws IOException {
+    /** The project's docs/reference.md, found from the working directory (the module's, under Maven) upwards. */
+    private static String reference() throws IOException {
         Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("README.md"))) {
+        while (dir != null && !Files.exists(dir.resolve("docs/reference.md"))) {
             dir = dir.getParent();
         }
-        if (dir != null && !Files.readString(dir.resolve("README.md")).contains(MARKER)) {
-            dir = dir.getParent(); // cli/README.md, if there ever is one, is not the project's
-        }
-        assertTrue(dir != null, "no README.md above " + Path.of("").toAbsolutePath());
-        return Files.readString(dir.resolve("README.md"));
+        assertTrue(dir != null, "no docs/reference.md above " + Path.of("").toAbsolutePath());
+        return Files.readString(dir.resolve("docs/reference.md"));
     }
 
     private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
