@@ -1,10 +1,10 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Plural;
-import dev.wiretap.cli.export.BodyFile;
-import dev.wiretap.cli.export.CurlCommand;
-import dev.wiretap.cli.export.HarWriter;
-import dev.wiretap.cli.export.SessionFile;
+import dev.wiretap.proxy.export.BodyFile;
+import dev.wiretap.proxy.export.CurlCommand;
+import dev.wiretap.proxy.export.HarWriter;
+import dev.wiretap.proxy.export.SessionFile;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.Wiretap;
@@ -145,7 +145,7 @@ final class ExportCommands {
         }
         Path file = path(words[1]);
         try {
-            HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().snapshot(), filter, "");
+            HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().inOrder(), filter, "");
             screen.notice("wrote " + Plural.count(summary.entries(), "flow") + " to " + file
                     + (summary.inFlight() > 0 ? " (" + summary.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {
@@ -163,7 +163,7 @@ final class ExportCommands {
         }
         Path file = path(argument);
         try {
-            SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().snapshot());
+            SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().inOrder());
             screen.notice("saved " + Plural.count(saved.flows(), "flow") + " to " + file
                     + (saved.inFlight() > 0 ? " (" + saved.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {

@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.cli.view;
 
 import java.util.ArrayList;
 import java.util.List;

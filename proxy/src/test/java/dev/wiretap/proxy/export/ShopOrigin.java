@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.testing.Encodings;

@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

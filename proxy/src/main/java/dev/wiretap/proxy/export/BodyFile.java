@@ -1,10 +1,11 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import dev.wiretap.proxy.content.BodyDecoder;
-import dev.wiretap.proxy.content.DecodedBody;
+import dev.wiretap.proxy.content.DecodingStream;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Headers;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,19 +37,21 @@ public final class BodyFile {
         if (Files.isDirectory(file)) {
             throw new IOException("cannot write " + file + ": it is a directory; give a file name");
         }
-        DecodedBody decoded = BodyDecoder.decode(headers, body);
         List<String> notes = new ArrayList<>(2);
         if (body.isTruncated()) {
-            notes.add("only the captured part: the body was " + BodyView.captureNote(body));
+            notes.add("only the captured part: the body was " + body.captureNote());
         }
-        if (!decoded.note().isEmpty()) {
-            notes.add(decoded.note());
-        }
-        try {
-            Files.write(file, decoded.bytes());
+        long written;
+        // Streamed from the decoder to the file: a small body that decodes to a great deal (a bomb) is not held.
+        try (DecodingStream decoded = BodyDecoder.stream(headers, body, BodyDecoder.DEFAULT_MAX_DECODED_BYTES);
+             OutputStream out = Files.newOutputStream(file)) {
+            written = decoded.transferTo(out);
+            if (!decoded.note().isEmpty()) {
+                notes.add(decoded.note());
+            }
         } catch (IOException e) {
             throw FileErrors.explain("write", file, e);
         }
-        return new Saved(decoded.bytes().length, notes);
+        return new Saved(written, notes);
     }
 }

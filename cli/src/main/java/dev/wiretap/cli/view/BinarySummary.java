@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.cli.view;
 
 import dev.wiretap.cli.Sizes;
 import dev.wiretap.proxy.content.ImageHeader;

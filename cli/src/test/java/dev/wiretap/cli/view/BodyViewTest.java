@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.cli.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -87,8 +87,8 @@ final class HarCookies {
     private static Optional<Instant> maxAge(String value, Instant received) {
         try {
             return Optional.of(received.plusSeconds(Long.parseLong(value)));
-        } catch (NumberFormatException | java.time.DateTimeException e) {
-            return Optional.empty();
+        } catch (NumberFormatException | java.time.DateTimeException | ArithmeticException e) {
+            return Optional.empty(); // not a number, or a date past what an Instant holds: no expiry to list
         }
     }
 }

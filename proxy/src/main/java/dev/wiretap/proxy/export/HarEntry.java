@@ -1,33 +1,36 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.wiretap.proxy.content.BodyDecoder;
-import dev.wiretap.proxy.content.DecodedBody;
-import dev.wiretap.proxy.content.MediaType;
-import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Writes one flow as a HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/): the request with its
- * fields in wire order, query and posted data; the response with its content decoded (text as text, anything else
- * in base64); timings that add up to {@code time}; notes on truncated or undecodable bodies in {@code comment}
- * fields. A flow that got no response gets status 0 and Chrome's {@code _error} field, as Chrome writes a request
- * that failed. Stateless; runs on the exporting thread.
+ * One flow as a HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/): the request with its fields in wire
+ * order, query and posted data; the response with its content decoded (text as text, anything else in base64);
+ * timings that add up to {@code time}; notes on truncated or undecodable bodies in {@code comment} fields. A flow that
+ * got no response gets status 0 and Chrome's {@code _error} field, as Chrome writes a request that failed. What HAR has
+ * no field for and wiretap needs to read the entry back as the flow it was goes in a custom {@code _wiretap} object
+ * (the format allows fields that start with an underscore): the flow's number, client, error, notes and rules.
+ *
+ * <p>Made in two steps, so that a flow that cannot be written costs its own entry and no other: {@link #of} works out
+ * everything (cookies, query, bodies measured) without writing, and {@link #write} only streams it out. Bodies are
+ * never held decoded ({@link HarContent}). For the exporting thread.
  */
 final class HarEntry {
 
@@ -37,19 +40,55 @@ final class HarEntry {
     /** What Chrome writes as the mimeType of content that has none. */
     private static final String NO_TYPE = "x-unknown";
 
-    private HarEntry() {
+    private final Flow flow;
+    private final HarTimings timings;
+    private final List<HarCookies.Cookie> sentCookies;
+    private final List<String[]> query;
+    private final Optional<HarContent> posted;
+    private final List<HarCookies.Cookie> setCookies;
+    private final Optional<HarContent> content;
+    private final List<String> comments;
+
+    private HarEntry(Flow flow, HarTimings timings, List<HarCookies.Cookie> sentCookies, List<String[]> query,
+                     Optional<HarContent> posted, List<HarCookies.Cookie> setCookies, Optional<HarContent> content,
+                     List<String> comments) {
+        this.flow = flow;
+        this.timings = timings;
+        this.sentCookies = sentCookies;
+        this.query = query;
+        this.posted = posted;
+        this.setCookies = setCookies;
+        this.content = content;
+        this.comments = comments;
     }
 
-    static void write(JsonGenerator g, Flow flow) throws IOException {
-        HarTimings timings = HarTimings.of(flow.timings());
+    /** Works out {@code flow}'s entry; throws whatever a flow no one foresaw makes it throw, before anything is written. */
+    static HarEntry of(Flow flow) {
+        Request request = flow.request();
         List<String> comments = new ArrayList<>(2);
+        flow.error().ifPresent(e -> comments.add("failed: " + e.message()));
+        Optional<HarContent> posted = request.body().isEmpty() ? Optional.empty()
+                : Optional.of(HarContent.of(request.headers(), request.body(), true));
+        posted.filter(p -> !p.notes().isEmpty()).ifPresent(p -> comments.add("request body: " + String.join("; ", p.notes())));
+        String path = request.destination().map(Destination::pathAndQuery).orElse(request.target());
+        Optional<Response> response = flow.response();
+        List<HarCookies.Cookie> setCookies = response.map(r -> HarCookies.set(r.headers().all("Set-Cookie"), flow.started()))
+                .orElse(List.of());
+        Optional<HarContent> content = response.filter(r -> !r.body().isEmpty())
+                .map(r -> HarContent.of(r.headers(), r.body(), false));
+        content.filter(c -> !c.notes().isEmpty()).ifPresent(c -> comments.add("response body: " + String.join("; ", c.notes())));
+        return new HarEntry(flow, HarTimings.of(flow.timings()), HarCookies.sent(request.headers().all("Cookie")),
+                query(path), posted, setCookies, content, comments);
+    }
+
+    void write(JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeStringField("startedDateTime", DATE.format(flow.started().truncatedTo(ChronoUnit.MILLIS)));
         g.writeNumberField("time", HarTimings.millis(timings.totalMicros()));
-        request(g, flow.request(), comments);
+        request(g, flow.request());
         Optional<Response> response = flow.response();
         if (response.isPresent()) {
-            response(g, response.get(), flow.started(), comments);
+            response(g, response.get());
         } else {
             noResponse(g);
         }
@@ -60,109 +99,111 @@ final class HarEntry {
         if (!server.isEmpty()) {
             g.writeStringField("serverIPAddress", server.substring(0, Math.max(0, server.lastIndexOf(':'))));
         }
-        // HAR asks for an id of the TCP connection: the client's port names wiretap's connection with the client.
-        g.writeStringField("connection", Integer.toString(flow.client().getPort()));
-        if (flow.error().isPresent()) {
-            comments.add(0, "failed: " + flow.error().get().message());
-            if (response.isEmpty()) {
-                g.writeStringField("_error", flow.error().get().message());
-            }
+        if (flow.client().getPort() > 0) {
+            // HAR asks for an id of the TCP connection: the client's port names wiretap's connection with the client.
+            g.writeStringField("connection", Integer.toString(flow.client().getPort()));
+        }
+        if (flow.error().isPresent() && response.isEmpty()) {
+            g.writeStringField("_error", flow.error().get().message());
         }
         if (!comments.isEmpty()) {
             g.writeStringField("comment", String.join("; ", comments));
         }
+        wiretap(g);
         g.writeEndObject();
     }
 
-    private static void request(JsonGenerator g, Request request, List<String> comments) throws IOException {
+    private void request(JsonGenerator g, Request request) throws IOException {
         Headers headers = request.headers();
         g.writeObjectFieldStart("request");
         g.writeStringField("method", request.method());
         g.writeStringField("url", request.url());
         g.writeStringField("httpVersion", request.version().text());
-        cookies(g, HarCookies.sent(headers.all("Cookie")));
+        cookies(g, sentCookies);
         headers(g, headers);
         g.writeArrayFieldStart("queryString");
-        String path = request.destination().map(Destination::pathAndQuery).orElse(request.target());
-        for (String[] pair : query(path)) {
+        for (String[] pair : query) {
             nameValue(g, pair[0], pair[1]);
         }
         g.writeEndArray();
-        Body body = request.body();
-        if (!body.isEmpty()) {
+        if (posted.isPresent()) {
             g.writeObjectFieldStart("postData");
             g.writeStringField("mimeType", headers.first("Content-Type").orElse(""));
-            List<String> notes = content(g, headers, body, true);
-            if (!notes.isEmpty()) {
-                g.writeStringField("comment", String.join("; ", notes));
-                comments.add("request body: " + String.join("; ", notes));
+            posted.get().writeText(g);
+            if (!posted.get().notes().isEmpty()) {
+                g.writeStringField("comment", String.join("; ", posted.get().notes()));
             }
             g.writeEndObject();
         }
         g.writeNumberField("headersSize", request.wireHead().length == 0 ? -1 : request.wireHead().length);
-        g.writeNumberField("bodySize", body.size());
+        g.writeNumberField("bodySize", request.body().size());
         g.writeEndObject();
     }
 
-    private static void response(JsonGenerator g, Response response, Instant received, List<String> comments) throws IOException {
+    private void response(JsonGenerator g, Response response) throws IOException {
         Headers headers = response.headers();
-        Body body = response.body();
         g.writeObjectFieldStart("response");
         g.writeNumberField("status", response.status());
         g.writeStringField("statusText", response.reason());
         g.writeStringField("httpVersion", response.version().text());
-        cookies(g, HarCookies.set(headers.all("Set-Cookie"), received));
+        cookies(g, setCookies);
         headers(g, headers);
         g.writeObjectFieldStart("content");
-        DecodedBody decoded = BodyDecoder.decode(headers, body);
-        long size = decoded.isDecoded() ? decoded.bytes().length : body.size();
-        g.writeNumberField("size", size);
-        if (decoded.isDecoded() && decoded.isComplete() && !body.isTruncated() && size >= body.size()) {
-            g.writeNumberField("compression", size - body.size());
+        g.writeNumberField("size", content.map(HarContent::size).orElse(0L));
+        Optional<Long> compression = content.flatMap(HarContent::compression);
+        if (compression.isPresent()) {
+            g.writeNumberField("compression", compression.get());
         }
         g.writeStringField("mimeType", headers.first("Content-Type").orElse(NO_TYPE));
-        List<String> notes = body.isEmpty() ? List.of() : content(g, headers, body, false);
-        if (!notes.isEmpty()) {
-            g.writeStringField("comment", String.join("; ", notes));
-            comments.add("response body: " + String.join("; ", notes));
+        if (content.isPresent()) {
+            content.get().writeText(g);
+            if (!content.get().notes().isEmpty()) {
+                g.writeStringField("comment", String.join("; ", content.get().notes()));
+            }
         }
         g.writeEndObject();
         g.writeStringField("redirectURL", headers.first("Location").orElse(""));
         g.writeNumberField("headersSize", response.wireHead().length == 0 ? -1 : response.wireHead().length);
-        g.writeNumberField("bodySize", body.size());
+        g.writeNumberField("bodySize", response.body().size());
         g.writeEndObject();
     }
 
-    /**
-     * Writes {@code text} (and {@code encoding: base64} for bytes that are not text) of a body, decoded; returns the
-     * notes on it. Request bodies have no encoding field in HAR 1.2, so {@code _encoding} (a custom field, as the
-     * format allows with a leading underscore) and the comment say when a posted body is in base64.
-     */
-    private static List<String> content(JsonGenerator g, Headers headers, Body body, boolean posted) throws IOException {
-        List<String> notes = new ArrayList<>(2);
-        DecodedBody decoded = BodyDecoder.decode(headers, body);
-        if (!decoded.note().isEmpty()) {
-            notes.add(decoded.note());
+    /** What wiretap needs to read the entry back as the flow it was, and HAR has no field for. */
+    private void wiretap(JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("_wiretap");
+        g.writeNumberField("flow", flow.id());
+        g.writeStringField("client", address(flow.client()));
+        if (flow.error().isPresent()) {
+            FlowError error = flow.error().get();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("kind", error.kind().name());
+            g.writeStringField("message", error.message());
+            g.writeEndObject();
         }
-        if (body.isTruncated()) {
-            notes.add(BodyView.captureNote(body));
+        strings(g, "notes", flow.notes());
+        strings(g, "rules", flow.appliedRules());
+        if (flow.isReusedUpstream()) {
+            g.writeBooleanField("reusedConnection", true);
         }
-        boolean partial = body.isTruncated() || !decoded.isComplete();
-        Optional<BodyText> text = decoded.outcome() == DecodedBody.Outcome.COMPLETE || decoded.isDecoded()
-                ? BodyText.of(MediaType.of(headers), decoded.bytes(), partial) : Optional.empty();
-        if (text.isPresent()) {
-            g.writeStringField("text", text.get().text());
-            if (!text.get().note().isEmpty()) {
-                notes.add(text.get().note());
-            }
-        } else {
-            g.writeStringField("text", Base64.getEncoder().encodeToString(decoded.bytes()));
-            g.writeStringField(posted ? "_encoding" : "encoding", "base64");
-            if (posted) {
-                notes.add("text is base64: the body is binary");
-            }
+        g.writeEndObject();
+    }
+
+    /** {@code 127.0.0.1:5000} or {@code [::1]:5000}, as {@link HarReader} reads it back. */
+    private static String address(InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        String host = ip instanceof Inet6Address ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress();
+        return host + ":" + address.getPort();
+    }
+
+    private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
+        if (values.isEmpty()) {
+            return;
         }
-        return notes;
+        g.writeArrayFieldStart(name);
+        for (String value : values) {
+            g.writeString(value);
+        }
+        g.writeEndArray();
     }
 
     private static void timings(JsonGenerator g, HarTimings t) throws IOException {

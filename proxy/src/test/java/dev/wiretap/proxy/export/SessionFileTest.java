@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,8 +96,7 @@ class SessionFileTest {
         Flow download = SessionFile.read(file).flows().get(3);
 
         assertTrue(download.response().orElseThrow().body().isTruncated());
-        assertEquals(List.of("truncated at capture cap: 1024 of 5100 bytes captured"),
-                BodyView.of(download.response().orElseThrow().headers(), download.response().orElseThrow().body()).notes());
+        assertEquals("truncated at capture cap: 1024 of 5100 bytes captured", download.response().orElseThrow().body().captureNote());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.cli.view;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.wiretap.proxy.content.BodyDecoder;
+import dev.wiretap.proxy.content.ContentText;
 import dev.wiretap.proxy.content.DecodedBody;
 import dev.wiretap.proxy.content.MediaType;
 import dev.wiretap.proxy.flow.Body;
@@ -64,11 +65,11 @@ public final class BodyView {
             notes.add(decoded.note());
         }
         if (body.isTruncated()) {
-            notes.add(captureNote(body));
+            notes.add(body.captureNote());
         }
         boolean partial = body.isTruncated() || !decoded.isComplete();
         MediaType type = MediaType.of(headers);
-        Optional<BodyText> text = BodyText.of(type, decoded.bytes(), partial);
+        Optional<ContentText> text = ContentText.of(type, decoded.bytes(), partial);
         if (text.isEmpty()) {
             long size = decoded.isDecoded() ? decoded.bytes().length : body.size();
             return new BodyView(Kind.BINARY, decoded, List.of("[" + BinarySummary.of(type, decoded.bytes(), size) + "]"), notes);
@@ -84,11 +85,6 @@ public final class BodyView {
             }
         }
         return new BodyView(Kind.TEXT, decoded, splitLines(content), notes);
-    }
-
-    /** {@code (truncated at capture cap: N of M bytes captured)}, the note for a body the capture cap cut short. */
-    public static String captureNote(Body body) {
-        return "truncated at capture cap: " + body.capturedLength() + " of " + body.size() + " bytes captured";
     }
 
     public Kind kind() {

@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
@@ -128,7 +128,7 @@ public record CurlCommand(String text, List<String> notes) {
         if (hasBody) {
             byte[] bytes = body.bytes();
             if (body.isTruncated()) {
-                notes.add("the request body was " + BodyView.captureNote(body) + "; this command sends only the captured part");
+                notes.add("the request body was " + body.captureNote() + "; this command sends only the captured part");
             }
             if (bytes.length > MAX_ARGUMENT_BYTES || indexOf(bytes, (byte) 0) >= 0) {
                 stdin = "printf " + ShellQuote.printfFormat(bytes) + " |";

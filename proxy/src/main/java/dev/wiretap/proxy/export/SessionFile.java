@@ -1,4 +1,4 @@
-package dev.wiretap.cli.export;
+package dev.wiretap.proxy.export;
 
 import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.flow.Flow;
