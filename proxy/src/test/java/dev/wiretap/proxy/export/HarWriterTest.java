@@ -247,6 +247,42 @@ class HarWriterTest {
         assertEquals(new HarWriter.Summary(6, 1, 0, 0, 0), summary);
     }
 
+    /** A flow that cannot be written (a fault no one foresaw) costs its own entry, never the file or the other flows. */
+    @Test
+    void writesTheOtherFlowsWhenOneCannotBeWrittenAndSaysWhich() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Flow broken = flows.get(2);
+
+        HarWriter.Summary summary = HarWriter.write(out, flows, Filter.ALL, "", flow -> {
+            if (flow == broken) {
+                throw new IllegalStateException("a fault");
+            }
+            return HarEntry.of(flow);
+        });
+
+        JsonNode har = MAPPER.readTree(out.toByteArray());
+        HarSpec.check(har);
+        assertEquals(new HarWriter.Summary(5, 0, 0, 0, 0, List.of("flow " + broken.id() + ": java.lang.IllegalStateException: a fault")),
+                summary);
+        assertEquals(6, summary.leftOut() + summary.entries());
+        assertEquals(5, har.at("/log/entries").size());
+    }
+
+    /** A Max-Age past what a date holds made the HAR writer throw (ArithmeticException) and lose the whole file. */
+    @Test
+    void writesACookieWhoseMaxAgeIsPastAnyDateWithoutAnExpiry() throws Exception {
+        Flow flow = proxy.wiretap().flows().get(flows.get(4).id()).orElseThrow(); // a copy of its own
+        flow.response().orElseThrow().headers().add("Set-Cookie", "forever=1; Max-Age=9223372036854775807");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+        HarWriter.Summary summary = HarWriter.write(out, List.of(flow), Filter.ALL, "");
+
+        assertEquals(new HarWriter.Summary(1, 0, 0, 0, 0), summary);
+        JsonNode cookie = MAPPER.readTree(out.toByteArray()).at("/log/entries/0/response/cookies/0");
+        assertEquals("forever", cookie.get("name").asText());
+        assertFalse(cookie.has("expires"));
+    }
+
     private List<JsonNode> entries(Filter filter) throws Exception {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         HarWriter.write(out, flows, filter, "");

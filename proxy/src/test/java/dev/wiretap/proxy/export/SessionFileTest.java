@@ -181,6 +181,82 @@ class SessionFileTest {
                 && warning.endsWith("; saved by wiretap " + Wiretap.version() + "): skipped"), warning);
     }
 
+    /**
+     * Issue 12, item 4: a file of a few dozen bytes whose flow record asks for a 2 GB byte run ran the JVM out of memory.
+     * It loads nothing and says which flow of which file is damaged, and how.
+     */
+    @Test
+    void aCraftedRecordAskingFor2GbLoadsNothingAndSaysWhy() throws Exception {
+        ByteArrayOutputStream record = new ByteArrayOutputStream();
+        DataOutputStream fields = new DataOutputStream(record);
+        fields.writeByte(3); // the record's version
+        fields.writeLong(1); // the flow's id
+        fields.writeInt(0x7FFF0000); // the client address's length
+        fields.write(new byte[16]);
+        Path file = Files.write(dir.resolve("crafted.wiretap"), sessionOf(record.toByteArray()));
+        assertTrue(Files.size(file) < 100, "a small file: " + Files.size(file));
+
+        SessionFile.Loaded loaded = SessionFile.read(file);
+
+        assertEquals(List.of(), loaded.flows());
+        assertEquals(List.of("flow 1 of " + file + " cannot be read (damaged flow record: a byte run of 2147418112 bytes at"
+                + " byte 13, where 16 are left; saved by wiretap " + Wiretap.version() + "): skipped"), loaded.warnings());
+    }
+
+    /** A record length that the data backs, but past what one flow may be: read past, never held. */
+    @Test
+    void aRecordLargerThanTheLimitIsSkippedWithoutBeingHeld() throws Exception {
+        int huge = 320 << 20; // read into memory, twice that: more than the test JVM's heap
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(session(List.of()), 0, 12 + 2 + 2 + Wiretap.version().length());
+        try (DataOutputStream records = new DataOutputStream(new GZIPOutputStream(out, 1 << 16))) {
+            records.writeInt(huge);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < huge; i += zeros.length) {
+                records.write(zeros);
+            }
+            byte[] good = new byte[FlowRecords.size(flows.get(1))];
+            FlowRecords.write(flows.get(1), good, 0);
+            records.writeInt(good.length);
+            records.write(good);
+            records.writeInt(-1);
+            records.writeInt(2);
+        }
+        Path file = Files.write(dir.resolve("huge.wiretap"), out.toByteArray());
+
+        SessionFile.Loaded loaded = SessionFile.read(file);
+
+        assertEquals(1, loaded.flows().size());
+        assertEquals(flows.get(1).request().url(), loaded.flows().get(0).request().url());
+        assertEquals(List.of("flow 1 of " + file + " is " + huge + " bytes, more than the " + SessionFile.DEFAULT_MAX_FLOW_BYTES
+                + " this wiretap keeps for one flow: skipped"), loaded.warnings());
+    }
+
+    @Test
+    void handsFlowsToASinkOneByOne() throws Exception {
+        Path file = dir.resolve("sink.wiretap");
+        SessionFile.write(file, flows);
+        List<Long> ids = new ArrayList<>();
+
+        SessionFile.Outcome outcome = SessionFile.read(file, 1 << 20, flow -> ids.add(flow.id()));
+
+        assertEquals(flows.stream().map(Flow::id).toList(), ids);
+        assertEquals(new SessionFile.Outcome(flows.size(), Wiretap.version(), List.of()), outcome);
+    }
+
+    /** A session file of the real header and one record, as given, with its end and count. */
+    private static byte[] sessionOf(byte[] record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(session(List.of()), 0, 12 + 2 + 2 + Wiretap.version().length());
+        try (DataOutputStream records = new DataOutputStream(new GZIPOutputStream(out))) {
+            records.writeInt(record.length);
+            records.write(record);
+            records.writeInt(-1);
+            records.writeInt(1);
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void saysWhichFileIsMissingOrCannotBeWritten() {
         Path missing = dir.resolve("nope.wiretap");
