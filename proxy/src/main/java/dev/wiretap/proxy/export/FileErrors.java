@@ -19,7 +19,7 @@ final class FileErrors {
 
     /** An IOException whose message says what could not be done to {@code file} and why. */
     static IOException explain(String doing, Path file, IOException e) {
-        if (e instanceof SessionFileException) {
+        if (e instanceof FlowFileException) {
             return e;
         }
         String why;
