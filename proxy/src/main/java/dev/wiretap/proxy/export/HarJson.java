@@ -111,10 +111,10 @@ final class HarJson {
             wrongType("a string");
             return Optional.empty();
         }
-        long start = parser.currentTokenLocation().getByteOffset();
-        OptionalLong cut = input.cutLength(start);
-        lastCut = cut.orElse(-1);
+        // Read first: until then the parser may not have taken in the string's end, and the cut is known only there.
         String text = parser.getText();
+        OptionalLong cut = input.cutLength(parser.currentTokenLocation().getByteOffset());
+        lastCut = cut.orElse(-1);
         if (text.length() > maxChars) {
             problem("longer than the " + maxChars + " characters wiretap reads here; cut");
             return Optional.of(text.substring(0, maxChars));

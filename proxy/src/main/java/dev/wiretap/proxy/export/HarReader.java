@@ -91,7 +91,7 @@ public final class HarReader {
             try {
                 reading.document(json);
             } catch (JsonProcessingException e) {
-                reading.broken(e, json.path());
+                reading.broken(e, json.path(), parser.currentLocation());
             }
         }
         return new Outcome(reading.flows, reading.creator, reading.warnings());
@@ -212,8 +212,9 @@ public final class HarReader {
         }
 
         /** The JSON broke off or went wrong: a file that gave flows keeps them; else it is not a HAR file. */
-        void broken(JsonProcessingException e, String at) throws HarFileException {
-            JsonLocation where = e.getLocation();
+        void broken(JsonProcessingException e, String path, JsonLocation current) throws HarFileException {
+            JsonLocation where = e.getLocation() != null ? e.getLocation() : current;
+            String at = path.length() <= 100 ? path : path.substring(0, 100) + "…";
             String position = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
             String what = e instanceof JsonEOFException ? "ends early" + position + " (in " + at + ")"
                     : "is not valid JSON" + position + " (in " + at + "): " + e.getOriginalMessage();
