@@ -88,6 +88,8 @@ final class HeadlessOptions {
             HarWriter.Summary summary = HarWriter.write(har, wiretap.flows().inOrder(), filter, comment);
             notices.accept("wrote " + summary.entries() + (summary.entries() == 1 ? " exchange" : " exchanges") + " to " + har
                     + (evicted == 0 ? "" : " (" + evicted + " earlier ones had been let go to stay within the memory budget)"));
+            // A flow that could not be written costs its own entry; the file holds the others.
+            summary.failures().forEach(failure -> err.println("wiretap: left out of the HAR: " + failure));
             return true;
         } catch (IOException | RuntimeException e) {
             err.println("wiretap: " + e.getMessage());
