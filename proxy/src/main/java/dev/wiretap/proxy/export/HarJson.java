@@ -32,7 +32,11 @@ final class HarJson {
 
     private final JsonParser parser;
     private final HarInput input;
+    /** Problems kept at most per entry; the rest are counted, so that no entry's problems take the memory. */
+    private static final int MAX_PROBLEMS = 20;
+
     private final List<String> problems = new ArrayList<>();
+    private int moreProblems;
     private long lastCut = -1;
 
     HarJson(JsonParser parser, HarInput input) {
@@ -52,13 +56,21 @@ final class HarJson {
 
     /** Notes a problem at the current value. */
     void problem(String what) {
-        problems.add(path() + ": " + what);
+        if (problems.size() < MAX_PROBLEMS) {
+            problems.add(path() + ": " + what);
+        } else {
+            moreProblems++;
+        }
     }
 
     /** The problems noted since the last call, and forgets them. */
     List<String> takeProblems() {
-        List<String> taken = List.copyOf(problems);
+        List<String> taken = new ArrayList<>(problems);
+        if (moreProblems > 0) {
+            taken.add(moreProblems + " more problems");
+        }
         problems.clear();
+        moreProblems = 0;
         return taken;
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * One HAR entry's values as {@link HarReader} read them, before {@link HarFlow} makes them a flow: only the fields
@@ -20,6 +21,8 @@ final class HarRecord {
 
     /** Characters of a short string (a method, a status text, a note) read at most. */
     static final int SHORT = 4096;
+    /** The phases of HAR 1.2's timings. */
+    private static final Set<String> PHASES = Set.of("blocked", "dns", "connect", "ssl", "send", "wait", "receive");
 
     /** One message: version, fields and body. */
     static final class Message {
@@ -96,6 +99,9 @@ final class HarRecord {
                 yield json.object(field -> e.responseField(json, field, limits));
             }
             case "timings" -> json.object(phase -> {
+                if (!PHASES.contains(phase)) {
+                    return false; // Chrome's _blocked_queueing and the like
+                }
                 json.number().ifPresent(ms -> e.timings.put(phase, ms));
                 return true;
             });
@@ -186,6 +192,8 @@ final class HarRecord {
 
     /** The fields of a message, as many as fit in {@code limits}' count and bytes; the others counted as left out. */
     private static void headers(HarJson json, Message message, ImportLimits limits) throws IOException {
+        message.headers.clear(); // a second "headers" in one message replaces the first, as a JSON reader would
+        message.headersLeftOut = 0;
         long[] bytes = {0};
         int skipped = json.array(limits.maxHeaderCount(), () -> {
             String[] field = {null, ""};
@@ -228,8 +236,14 @@ final class HarRecord {
                     return true;
                 });
             }
-            case "notes" -> json.array(64, () -> json.string(SHORT).ifPresent(notes::add));
-            case "rules" -> json.array(64, () -> json.string(SHORT).ifPresent(rules::add));
+            case "notes" -> {
+                notes.clear();
+                json.array(64, () -> json.string(SHORT).ifPresent(notes::add));
+            }
+            case "rules" -> {
+                rules.clear();
+                json.array(64, () -> json.string(SHORT).ifPresent(rules::add));
+            }
             case "reusedConnection" -> reusedConnection = json.bool();
             default -> {
                 return false;

@@ -12,7 +12,7 @@ import dev.wiretap.proxy.flow.Timings;
  * was reports that connection's phases though they came before it (as mitmproxy's HAR does): its parts then add up
  * to more than the flow's duration, with no {@code blocked}. Immutable.
  */
-public record HarTimings(long blockedMicros, long dnsMicros, long connectMicros, long sslMicros, long sendMicros,
+record HarTimings(long blockedMicros, long dnsMicros, long connectMicros, long sslMicros, long sendMicros,
                          long waitMicros, long receiveMicros) {
 
     public static HarTimings of(Timings t) {

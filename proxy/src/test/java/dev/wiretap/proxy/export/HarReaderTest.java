@@ -365,6 +365,33 @@ class HarReaderTest {
         assertEquals("https://example.com/after", read.get(1).request().url());
     }
 
+    /** Repeated objects and endless fields cannot make one entry hold more than a flow through the proxy may. */
+    @Test
+    void keepsAnEntryWithinTheHeadLimitsWhateverItRepeats() throws Exception {
+        StringBuilder har = new StringBuilder("{\"log\": {\"entries\": [{\"startedDateTime\": \"2024-01-01T00:00:00Z\",");
+        String fields = "{\"name\": \"X-A\", \"value\": \"1\"},".repeat(300) + "{\"name\": \"X-B\", \"value\": \"2\"}";
+        for (int i = 0; i < 200; i++) {
+            har.append("\"request\": {\"method\": \"GET\", \"url\": \"https://example.com/\", \"headers\": [").append(fields).append("]},");
+        }
+        har.append("\"timings\": {");
+        for (int i = 0; i < 100_000; i++) {
+            har.append("\"_x").append(i).append("\": \"junk\", ");
+        }
+        har.append("\"send\": \"soon\", \"wait\": 5, \"receive\": 1}, \"response\": {\"status\": 200, \"headers\": []}}]}}");
+        Path file = Files.writeString(dir.resolve("repeats.har"), har);
+
+        List<Flow> read = new ArrayList<>();
+        HarReader.read(file, limits(), read::add);
+
+        Flow flow = read.get(0);
+        assertEquals(200, flow.request().headers().size());
+        assertTrue(flow.notes().contains("101 request fields past wiretap's limits (200 fields, 65536 bytes) are left out"),
+                flow.notes().toString());
+        assertTrue(flow.notes().contains("in the HAR file: /log/entries/0/timings/send: 'soon' where a number belongs"),
+                flow.notes().toString());
+        assertEquals(6_000_000, flow.timings().totalNanos());
+    }
+
     @Test
     void refusesNestingPastAnyHarsDepthWithoutRunningOutOfStack() throws Exception {
         String deep = "{\"log\": {\"entries\": [{\"_deep\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}]}}";
