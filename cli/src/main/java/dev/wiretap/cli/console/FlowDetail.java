@@ -1,7 +1,7 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Sizes;
-import dev.wiretap.cli.export.BodyView;
+import dev.wiretap.cli.view.BodyView;
 import dev.wiretap.proxy.addon.PausedFlow;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
