@@ -1,6 +1,6 @@
 package dev.wiretap.cli;
 
-import dev.wiretap.cli.export.HarWriter;
+import dev.wiretap.proxy.export.HarWriter;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.Wiretap;
@@ -85,9 +85,11 @@ final class HeadlessOptions {
         String comment = evicted == 0 ? "" : evicted + " earlier exchanges are not here: wiretap let them go to stay"
                 + " within its flow store's memory budget";
         try {
-            HarWriter.Summary summary = HarWriter.write(har, wiretap.flows().snapshot(), filter, comment);
+            HarWriter.Summary summary = HarWriter.write(har, wiretap.flows().inOrder(), filter, comment);
             notices.accept("wrote " + summary.entries() + (summary.entries() == 1 ? " exchange" : " exchanges") + " to " + har
                     + (evicted == 0 ? "" : " (" + evicted + " earlier ones had been let go to stay within the memory budget)"));
+            // A flow that could not be written costs its own entry; the file holds the others.
+            summary.failures().forEach(failure -> err.println("wiretap: left out of the HAR: " + failure));
             return true;
         } catch (IOException | RuntimeException e) {
             err.println("wiretap: " + e.getMessage());

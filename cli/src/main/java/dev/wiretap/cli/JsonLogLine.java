@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * What {@code --log-format json} says about a finished exchange: one JSON object on one line. Like {@link LogLine}
  * it is copied out of the flow on the connection's thread (a few strings and numbers, no bodies), and written by
- * the log's own thread. Immutable. The fields (README.md, "Headless use and export"):
+ * the log's own thread. Immutable. The fields (docs/reference.md, "Headless use and export"):
  *
  * <pre>
  * id, started (ISO 8601, UTC), client (ip:port), method, url, httpVersion, status (null without a response),

@@ -172,7 +172,7 @@ public final class Main implements Callable<Integer> {
             err.println("wiretap: " + e.getMessage());
             return 1;
         }
-        webUi.ifPresent(w -> w.start(wiretap));
+        webUi.ifPresent(w -> w.start(wiretap, loaded.file()));
         this.webUi = webUi;
         if (console) {
             return runConsole(wiretap, feed, flags, loaded);

@@ -39,15 +39,21 @@ final class ChildWiretap implements AutoCloseable {
     private final Thread stderrDone;
 
     private ChildWiretap(Path home, List<String> args) throws IOException {
-        this(home, Map.of(), args);
+        this(home, Map.of(), DEFAULT_HEAP, args);
     }
 
-    /** {@code env}: variables to set (an empty value removes the variable from what the child inherits). */
-    private ChildWiretap(Path home, Map<String, String> env, List<String> args) throws IOException {
+    /** The child's heap unless a test asks for another. */
+    private static final String DEFAULT_HEAP = "128m";
+
+    /**
+     * {@code env}: variables to set (an empty value removes the variable from what the child inherits); {@code maxHeap}:
+     * the child's {@code -Xmx}.
+     */
+    private ChildWiretap(Path home, Map<String, String> env, String maxHeap, List<String> args) throws IOException {
         this.home = home;
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "dev.wiretap.cli.Main"));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -87,9 +93,19 @@ final class ChildWiretap implements AutoCloseable {
      * line on the upstream proxy, if the banner has one, is {@link Started#upstreamLine()}.
      */
     static Started startListening(Path home, Map<String, String> env, String... more) throws IOException, InterruptedException {
+        return startListening(home, env, DEFAULT_HEAP, more);
+    }
+
+    /** As {@link #startListening(Path, String...)}, in a JVM whose heap is at most {@code maxHeap} ({@code 64m}). */
+    static Started startListeningInHeap(Path home, String maxHeap, String... more) throws IOException, InterruptedException {
+        return startListening(home, Map.of(), maxHeap, more);
+    }
+
+    private static Started startListening(Path home, Map<String, String> env, String maxHeap, String... more)
+            throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
         args.addAll(List.of(more));
-        ChildWiretap wiretap = new ChildWiretap(home, env, args);
+        ChildWiretap wiretap = new ChildWiretap(home, env, maxHeap, args);
         try {
             String banner = wiretap.stdout.poll(60, TimeUnit.SECONDS);
             assertTrue(banner != null, "no banner from wiretap within 60 s; stderr: " + wiretap.stderr);

@@ -97,6 +97,69 @@ class HeadlessProcessTest {
         }
     }
 
+    /**
+     * Issue 12, item 6: a 200 KB gzip response that decodes to 200 MiB made the HAR written at SIGTERM run the heap out,
+     * and there was no HAR at all. In a 64 MiB heap, every exchange must be in the HAR, the bomb's body cut where the
+     * exporter stops decoding, with a note on the entry.
+     */
+    @Test
+    void writesEveryExchangeToTheHarAtExitThoughOneIsADecompressionBomb() throws Exception {
+        assumeTrue(Files.isExecutable(CURL), "curl is not installed");
+        Path har = dir.resolve("bomb.har");
+        byte[] bomb = gzipOfRepeated((byte) 'a', 200 << 20);
+        assertTrue(bomb.length < 300_000, "a bomb: " + bomb.length + " bytes");
+        try (TestOrigin origin = TestOrigin.start(conn -> {
+            String head;
+            while ((head = conn.readHead()) != null) {
+                conn.readBody(head);
+                boolean isBomb = head.startsWith("GET /bomb ");
+                byte[] body = isBomb ? bomb : "fine\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                String fields = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + (isBomb ? "Content-Encoding: gzip\r\n" : "")
+                        + "Content-Length: " + body.length + "\r\n\r\n";
+                conn.out().write(fields.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                conn.out().write(body);
+                conn.out().flush();
+            }
+        })) {
+            ChildWiretap.Started started = ChildWiretap.startListeningInHeap(dir.resolve("home"), "64m", "--headless",
+                    "--har", har.toString());
+            wiretap = started.wiretap();
+            String proxy = "http://127.0.0.1:" + started.port();
+
+            curl(proxy, origin.url("/before"));
+            curl(proxy, origin.url("/bomb"));
+            curl(proxy, origin.url("/after"));
+            wiretap.awaitLine(line -> line.contains(origin.url("/after")));
+            String last = wiretap.stopWithSigterm();
+            assertTrue(last.contains("3 flows"), last);
+
+            JsonNode entries = MAPPER.readTree(har.toFile()).at("/log/entries");
+            assertEquals(List.of(origin.url("/before"), origin.url("/bomb"), origin.url("/after")),
+                    List.of(entries.get(0).at("/request/url").asText(), entries.get(1).at("/request/url").asText(),
+                            entries.get(2).at("/request/url").asText()));
+            JsonNode content = entries.get(1).at("/response/content");
+            int cut = 16 << 20;
+            assertEquals(cut, content.get("size").asInt());
+            assertEquals(cut, content.get("text").asText().length());
+            assertEquals("gzip: decoded output cut at " + cut + " bytes", content.get("comment").asText());
+            assertEquals("response body: gzip: decoded output cut at " + cut + " bytes", entries.get(1).get("comment").asText());
+            assertEquals("fine\n", entries.get(2).at("/response/content/text").asText());
+        }
+    }
+
+    /** {@code count} times {@code b}, gzipped, made a buffer at a time. */
+    private static byte[] gzipOfRepeated(byte b, int count) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[1 << 20];
+        java.util.Arrays.fill(chunk, b);
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out, 1 << 16)) {
+            for (int written = 0; written < count; written += chunk.length) {
+                gzip.write(chunk, 0, Math.min(chunk.length, count - written));
+            }
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void writesJsonLinesAloneOnStandardOutput() throws Exception {
         assumeTrue(Files.isExecutable(CURL), "curl is not installed");

@@ -188,18 +188,29 @@ public final class Wiretap implements AutoCloseable {
     }
 
     /**
-     * Adds finished flows recorded elsewhere (a session file) to the store, each numbered anew after this proxy's
+     * Adds finished flows recorded elsewhere (a session file, a HAR file) to the store, each numbered anew after this proxy's
      * own (its old number kept in a note), in the order given; returns them as stored. They are not published as
      * events: nothing was exchanged.
      */
     public List<Flow> importFlows(List<Flow> flows) {
+        return importFlows(flows, flow -> "loaded from a session file, where it was flow " + flow.id());
+    }
+
+    /**
+     * As {@link #importFlows(List)}, with the note {@code note} makes of each flow as given (none when it makes an empty
+     * one): for flows whose notes already say where they came from (a HAR file's entries).
+     */
+    public List<Flow> importFlows(List<Flow> flows, java.util.function.Function<Flow, String> note) {
         List<Flow> imported = new java.util.ArrayList<>(flows.size());
         for (Flow flow : flows) {
             if (!flow.isDone()) {
                 continue;
             }
             Flow copy = dev.wiretap.proxy.flow.FlowRecords.renumbered(flow, flowIds.incrementAndGet());
-            copy.addNote("loaded from a session file, where it was flow " + flow.id());
+            String said = note.apply(flow);
+            if (!said.isEmpty()) {
+                copy.addNote(said);
+            }
             store.addFinished(copy);
             imported.add(copy);
         }

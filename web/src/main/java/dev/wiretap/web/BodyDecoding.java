@@ -1,36 +1,47 @@
 package dev.wiretap.web;
 
+import dev.wiretap.proxy.addon.FlowExchange;
+import dev.wiretap.proxy.content.BodyDecoder;
+import dev.wiretap.proxy.content.ContentCoding;
+import dev.wiretap.proxy.content.DecodedBody;
+import dev.wiretap.proxy.content.MediaType;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Headers;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * How a body is made ready to be shown: its {@code Content-Encoding} undone, or not. The one seam between the UI and
- * content decoding. For now wiretap shows bodies as they flowed ({@link #AS_FLOWED}: a compressed body is named as
- * such and shown as bytes); the shared decoder (gzip, deflate, br, zstd) takes this place once the engine has it.
+ * A body made ready to be shown: its content codings undone by the engine's shared decoder ({@link BodyDecoder}: gzip,
+ * deflate, br, zstd, stacked ones too) exactly as the filter language's body terms see it in the UI
+ * ({@link FlowExchange#decoding}): the same codings, at most the same {@value FlowExchange#MAX_DECODED_BYTES} bytes,
+ * read in the same charset. So a body a {@code body:} term selected holds what the user sees. Stateless; runs on the
+ * UI's connection threads, never the proxy's.
  */
-@FunctionalInterface
-interface BodyDecoding {
+final class BodyDecoding {
 
-    /** A body as it will be shown, from the fields of its message (which name its coding). */
-    ShownBody show(Headers headers, Body body);
+    private BodyDecoding() {
+    }
 
-    /** Bodies exactly as they flowed; the coding they carry is named, not undone. */
-    BodyDecoding AS_FLOWED = (headers, body) -> new ShownBody(body.bytes(), contentCoding(headers), false);
-
-    /** The message's content codings ({@code gzip}, {@code br, gzip}), or empty for none (or identity). */
-    static String contentCoding(Headers headers) {
-        String codings = String.join(", ", headers.all("Content-Encoding")).strip();
-        return codings.equalsIgnoreCase("identity") ? "" : codings;
+    /** {@code body} of a message with {@code headers}, decoded as far as it can be. */
+    static ShownBody show(Headers headers, Body body) {
+        List<String> codings = ContentCoding.listed(headers);
+        DecodedBody decoded = BodyDecoder.decode(codings, body.bytes(), body.isTruncated(), FlowExchange.MAX_DECODED_BYTES);
+        Charset charset = MediaType.of(headers).javaCharset().orElse(StandardCharsets.UTF_8);
+        return new ShownBody(decoded.bytes(), String.join(", ", codings), decoded.isDecoded(), decoded.note(), charset);
     }
 
     /**
      * A body ready to show.
      *
-     * @param bytes    what to show: decoded when {@code decoded}, else as it flowed
-     * @param codings  the content codings it flowed with, empty for none
-     * @param decoded  whether {@code bytes} has them undone
+     * @param bytes   what to show: decoded when {@code decoded}, else as it flowed
+     * @param codings the codings it flowed with ({@code gzip}, {@code br, gzip}), empty for none
+     * @param decoded whether {@code bytes} has them undone
+     * @param note    what to know about the decoding when it did not go to the end (a coding wiretap does not know,
+     *                corrupt data, decoded from the captured part only), else empty
+     * @param charset the charset its text is read in: the Content-Type's, else UTF-8
      */
-    record ShownBody(byte[] bytes, String codings, boolean decoded) {
+    record ShownBody(byte[] bytes, String codings, boolean decoded, String note, Charset charset) {
         /** Whether the bytes shown still carry a coding, so that what they hold cannot be read from them. */
         boolean isStillEncoded() {
             return !codings.isEmpty() && !decoded;

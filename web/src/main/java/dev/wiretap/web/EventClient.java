@@ -122,6 +122,11 @@ final class EventClient {
         })));
     }
 
+    /** The intercept's state changed: its settings, or the flows waiting ({@link InterceptState}). */
+    void intercept(byte[] state) {
+        offer(event("intercept", state));
+    }
+
     /** Every flow was forgotten ({@code DELETE /api/flows}): the list starts empty. */
     void cleared() {
         shown.clear();

@@ -24,37 +24,18 @@ final class FlowsApi {
 
     private final Wiretap wiretap;
     private final LiveFeed feed;
-    private final FlowDetail detail = new FlowDetail(BodyDecoding.AS_FLOWED);
 
     FlowsApi(Wiretap wiretap, LiveFeed feed) {
         this.wiretap = wiretap;
         this.feed = feed;
     }
 
-    /** A request the API refuses with 400, and why (a filter's fault with its column). */
-    private static final class BadRequest extends Exception {
-        final ServiceResponse answer;
-
-        BadRequest(ServiceResponse answer) {
-            super(null, null, false, false);
-            this.answer = answer;
-        }
-    }
-
     /** {@code GET /api/flows?filter=&highlight=&limit=&before=}: a page of rows, newest first. */
-    ServiceResponse list(ServiceRequest request) {
-        Filter filter;
-        Optional<Filter> highlight;
-        int limit;
-        long before;
-        try {
-            filter = filter(request, "filter").orElse(Filter.ALL);
-            highlight = filter(request, "highlight");
-            limit = (int) number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-            before = number(request, "before", FlowStore.NEWEST, 0, FlowStore.NEWEST);
-        } catch (BadRequest e) {
-            return e.answer;
-        }
+    ServiceResponse list(ServiceRequest request) throws ApiException {
+        Filter filter = filter(request, "filter").orElse(Filter.ALL);
+        Optional<Filter> highlight = filter(request, "highlight");
+        int limit = (int) number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        long before = number(request, "before", FlowStore.NEWEST, 0, FlowStore.NEWEST);
         boolean bodies = filter.readsBodies() || highlight.map(Filter::readsBodies).orElse(false);
         Predicate<Flow> selects = flow -> FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow);
         FlowStore store = wiretap.flows();
@@ -78,52 +59,49 @@ final class FlowsApi {
     }
 
     /** {@code GET /api/flows/{n}}. */
-    ServiceResponse detail(String number) {
-        long id;
+    ServiceResponse detail(String number) throws ApiException {
+        Flow flow = held(wiretap, number);
+        return JsonBody.response(200, g -> FlowDetail.write(flow, g));
+    }
+
+    /**
+     * Flow {@code number} as the store holds it: 400 when it is not a flow number, 404 when it is not held (never was,
+     * cleared, or let go).
+     */
+    static Flow held(Wiretap wiretap, String number) throws ApiException {
+        long id = flowNumber(number);
+        return wiretap.flows().get(id).orElseThrow(() -> new ApiException(404, "flow " + id + " is not held: there was"
+                + " none yet, or it was cleared, or let go to stay within the flow store's memory budget"));
+    }
+
+    /** A flow number as a path has it: digits, from 1. */
+    static long flowNumber(String number) throws ApiException {
         try {
-            id = Long.parseLong(number);
+            long id = Long.parseLong(number);
             if (id < 1 || !number.chars().allMatch(Character::isDigit)) {
                 throw new NumberFormatException();
             }
+            return id;
         } catch (NumberFormatException e) {
-            return ApiError.of(400, "'" + number + "' is not a flow number (flows are numbered from 1)");
+            throw new ApiException(400, "'" + number + "' is not a flow number (flows are numbered from 1)");
         }
-        Optional<Flow> flow = wiretap.flows().get(id);
-        if (flow.isEmpty()) {
-            return ApiError.of(404, "flow " + id + " is not held: there was none yet, or it was cleared, or let go"
-                    + " to stay within the flow store's memory budget");
-        }
-        return JsonBody.response(200, g -> detail.write(flow.get(), g));
     }
 
     /**
      * {@code GET /api/flows/{n}/messages?from=K}: a WebSocket's kept messages from index K on (default 0), for a view that
      * follows the socket; 404 when the flow is not held or is no WebSocket.
      */
-    ServiceResponse messages(String number, ServiceRequest request) {
-        long id;
-        long from;
-        try {
-            id = Long.parseLong(number);
-            if (id < 1 || !number.chars().allMatch(Character::isDigit)) {
-                throw new NumberFormatException();
-            }
-            from = number(request, "from", 0, 0, Long.MAX_VALUE);
-        } catch (NumberFormatException e) {
-            return ApiError.of(400, "'" + number + "' is not a flow number (flows are numbered from 1)");
-        } catch (BadRequest e) {
-            return e.answer;
+    ServiceResponse messages(String number, ServiceRequest request) throws ApiException {
+        Flow flow = held(wiretap, number);
+        long from = number(request, "from", 0, 0, Long.MAX_VALUE);
+        if (flow.webSocket().isEmpty()) {
+            throw new ApiException(404, "flow " + flow.id() + " is no WebSocket");
         }
-        Optional<Flow> flow = wiretap.flows().get(id);
-        if (flow.isEmpty() || flow.get().webSocket().isEmpty()) {
-            return ApiError.of(404, flow.isEmpty() ? "flow " + id + " is not held" : "flow " + id + " is no WebSocket");
-        }
-        Flow f = flow.get();
         return JsonBody.response(200, g -> {
             g.writeStartObject();
-            g.writeNumberField("id", f.id());
-            g.writeBooleanField("open", !f.isDone());
-            MessagesJson.write(f.webSocket().get(), from, g);
+            g.writeNumberField("id", flow.id());
+            g.writeBooleanField("open", !flow.isDone());
+            MessagesJson.write(flow.webSocket().get(), from, g);
             g.writeEndObject();
         });
     }
@@ -143,15 +121,9 @@ final class FlowsApi {
     }
 
     /** {@code GET /api/events?filter=&highlight=}: the live stream of the flows that change. */
-    ServiceResponse events(ServiceRequest request) {
-        Filter filter;
-        Optional<Filter> highlight;
-        try {
-            filter = filter(request, "filter").orElse(Filter.ALL);
-            highlight = filter(request, "highlight");
-        } catch (BadRequest e) {
-            return e.answer;
-        }
+    ServiceResponse events(ServiceRequest request) throws ApiException {
+        Filter filter = filter(request, "filter").orElse(Filter.ALL);
+        Optional<Filter> highlight = filter(request, "highlight");
         EventClient client = new EventClient(filter, highlight);
         return ServiceResponse.streamed(200, "text/event-stream; charset=utf-8", stream -> {
             client.hello(wiretap.flows().size(), wiretap.flows().evictedCount());
@@ -167,24 +139,29 @@ final class FlowsApi {
 
 
     /** A filter parameter, parsed; a fault is a 400 naming the parameter, the message and the column. */
-    private static Optional<Filter> filter(ServiceRequest request, String name) throws BadRequest {
+    private static Optional<Filter> filter(ServiceRequest request, String name) throws ApiException {
         Optional<String> text = request.query(name).filter(t -> !t.isBlank());
         if (text.isEmpty()) {
             return Optional.empty();
         }
+        return Optional.of(parseFilter(text.get(), name));
+    }
+
+    /** A filter the user typed, for the parameter or field {@code name}; a fault is a 400 with its column and a caret. */
+    static Filter parseFilter(String text, String name) throws ApiException {
         try {
-            return Optional.of(Filter.parse(text.get()));
+            return Filter.parse(text);
         } catch (FilterException e) {
-            throw new BadRequest(ApiError.of(400, "invalid " + name + ": " + e.getMessage(), g -> {
+            throw new ApiException(ApiError.of(400, "invalid " + name + ": " + e.getMessage(), g -> {
                 g.writeStringField("parameter", name);
-                g.writeStringField("expression", text.get());
+                g.writeStringField("expression", text);
                 g.writeNumberField("column", e.column());
-                g.writeStringField("caret", e.caretUnder(text.get()));
+                g.writeStringField("caret", e.caretUnder(text));
             }));
         }
     }
 
-    private static long number(ServiceRequest request, String name, long absent, long min, long max) throws BadRequest {
+    private static long number(ServiceRequest request, String name, long absent, long min, long max) throws ApiException {
         Optional<String> text = request.query(name);
         if (text.isEmpty()) {
             return absent;
@@ -196,8 +173,8 @@ final class FlowsApi {
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new BadRequest(ApiError.of(400, name + " must be a whole number from " + min + " to " + max
-                    + ", not '" + text.get() + "'"));
+            throw new ApiException(400, name + " must be a whole number from " + min + " to " + max
+                    + ", not '" + text.get() + "'");
         }
     }
 }

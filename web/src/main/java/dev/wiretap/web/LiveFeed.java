@@ -1,5 +1,6 @@
 package dev.wiretap.web;
 
+import dev.wiretap.proxy.addon.InterceptAddon;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * while some browser follows (with none, an event costs one check); a thread of its own ({@code wiretap-web-feed})
  * takes what gathered every {@value #TICK_MILLIS} ms, makes each flow's row once, and hands the batch to every
  * {@link EventClient}: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
- * far beyond what a list can show), the browsers are told to fetch the list again.
+ * far beyond what a list can show), the browsers are told to fetch the list again. When a flow paused or went on, or
+ * the intercept's filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
  *
  * <p>Flows that grow while in flight (a WebSocket's messages, a streaming body: {@link FlowEvent.Progressed}) are
  * watched until they end: each tick, those that grew since the last one go to every client in one {@code messages}
@@ -41,11 +43,22 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final Map<Long, Long> lastStamp = new java.util.HashMap<>();
     private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
     private final java.util.function.LongSupplier held;
+    /** The intercept whose state the browsers follow, or null (tests of the list alone). */
+    private final InterceptAddon intercept;
+    private final AtomicBoolean interceptChanged = new AtomicBoolean();
+    /** The intercept's settings last sent; the feed's thread alone reads and writes it. */
+    private InterceptState.Settings interceptSent;
     private volatile boolean stopped;
 
     /** @param held how many flows the store holds now, sent with each tick's news */
     LiveFeed(java.util.function.LongSupplier held) {
+        this(held, null);
+    }
+
+    /** @param intercept the intercept whose waiting flows and settings the browsers follow */
+    LiveFeed(java.util.function.LongSupplier held, InterceptAddon intercept) {
         this.held = held;
+        this.intercept = intercept;
     }
 
     void start() {
@@ -62,6 +75,9 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         }
         if (clients.isEmpty()) {
             return;
+        }
+        if (event instanceof FlowEvent.Paused || event instanceof FlowEvent.Released) {
+            interceptChanged.set(true);
         }
         if (!changed.offer(event.flow())) {
             overflowed.set(true);
@@ -84,6 +100,11 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     /** Flows waiting for the next tick (for tests: none are kept while no browser follows). */
     int waitingCount() {
         return changed.size();
+    }
+
+    /** Tells every client, at the next tick, the intercept's state (its filter changed, a waiting flow was edited). */
+    void interceptChanged() {
+        interceptChanged.set(true);
     }
 
     /** Tells every client, at the next tick, that the flows were forgotten. */
@@ -121,6 +142,11 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             clients.forEach(EventClient::resync);
             return;
         }
+        tellFlows(drained);
+        tellIntercept();
+    }
+
+    private void tellFlows(List<Flow> drained) {
         if (drained.isEmpty() || clients.isEmpty()) {
             return;
         }
@@ -163,6 +189,22 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         }
         if (!news.isEmpty()) {
             clients.forEach(c -> c.grew(news));
+        }
+    }
+
+    /**
+     * Sends the intercept's state when it changed since the last tick: a flow paused or went on, or the filter was set
+     * from here or elsewhere (the console). After the tick's rows, so a paused flow's row is known when it is listed.
+     */
+    private void tellIntercept() {
+        if (intercept == null || clients.isEmpty()) {
+            return;
+        }
+        InterceptState.Settings now = InterceptState.Settings.of(intercept);
+        if (interceptChanged.getAndSet(false) | !now.equals(interceptSent)) {
+            interceptSent = now;
+            byte[] json = InterceptState.json(intercept);
+            clients.forEach(c -> c.intercept(json));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.wiretap.proxy.service.ServiceListener;
 import dev.wiretap.proxy.service.ServiceOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -34,6 +35,7 @@ public final class WebUi implements AutoCloseable {
     private final String listenHost;
     private final Optional<String> fallback;
     private volatile LiveFeed feed;
+    private volatile TrafficCounts counts;
     private volatile Wiretap wiretap;
 
     private WebUi(ServiceListener listener, WebToken token, String urlHost, String listenHost, Optional<String> fallback) {
@@ -83,14 +85,29 @@ public final class WebUi implements AutoCloseable {
         return "web UI: " + wanted + " " + why + "; listening on port " + listener.address().getPort() + " instead";
     }
 
-    /** Serves the UI for {@code wiretap}, from now until {@link #stop}. */
+    /** Serves the UI for {@code wiretap}, started without a config file, from now until {@link #stop}. */
     public void start(Wiretap wiretap) {
+        start(wiretap, Optional.empty());
+    }
+
+    /**
+     * Serves the UI for {@code wiretap}, from now until {@link #stop}.
+     *
+     * @param configFile the config file wiretap started with and watches, if any: a mock the UI adds goes there (else
+     *                   to config.yaml in the config directory, applied at once)
+     */
+    public void start(Wiretap wiretap, Optional<Path> configFile) {
         this.wiretap = wiretap;
-        LiveFeed live = new LiveFeed(() -> wiretap.flows().size());
+        LiveFeed live = new LiveFeed(() -> wiretap.flows().size(), wiretap.intercept());
         this.feed = live;
+        TrafficCounts counts = new TrafficCounts();
+        this.counts = counts;
         InetSocketAddress bound = listener.address();
         AccessGate gate = new AccessGate(token, bound.getAddress(), bound.getPort(), listenHost);
-        WebRoutes routes = new WebRoutes(gate, new StaticAssets(), new FlowsApi(wiretap, live), wiretap);
+        WebRoutes routes = new WebRoutes(gate, new StaticAssets(), new FlowsApi(wiretap, live),
+                new FlowActions(wiretap, configFile), new InterceptApi(wiretap, live),
+                new StateApi(wiretap, counts, configFile), wiretap);
+        wiretap.events().add(counts);
         wiretap.events().add(live);
         live.start();
         listener.start(routes);
@@ -124,6 +141,7 @@ public final class WebUi implements AutoCloseable {
             Wiretap w = wiretap;
             if (w != null) {
                 w.events().remove(live);
+                w.events().remove(counts);
             }
         }
         listener.stop(Duration.ofMillis(500));

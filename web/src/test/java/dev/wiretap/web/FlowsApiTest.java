@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.RawClient;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The JSON API with the JDK's HttpClient, over real traffic through a real wiretap: the list and its filter (and a
- * filter's fault with its column), paging back, one flow whole (fields as they flowed, bodies in base64 with their
- * kind), the live stream in batches, clearing, and malformed requests answered with 400 and why.
+ * filter's fault with its column), paging back, one flow whole (fields as they flowed, bodies decoded in base64 with
+ * their kind and as they flowed, the TLS of both sides, timings), the live stream in batches, clearing, and malformed
+ * requests answered with 400 and why.
  */
 class FlowsApiTest {
 
@@ -136,12 +138,84 @@ class FlowsApiTest {
         assertEquals("new", flow.get("upstream").asText());
         assertTrue(flow.get("client").asText().startsWith("127.0.0.1:"));
         assertTrue(flow.get("timings").get("wait").isNumber() && flow.get("timings").get("tls").isNull());
+        assertTrue(flow.get("clientTls").isNull() && flow.get("upstreamTls").isNull(), "plain HTTP on both sides");
 
         long pngId = get("/api/flows?filter=type:png").get("flows").get(0).get("id").asLong();
         JsonNode image = get("/api/flows/" + pngId).get("response").get("body");
         assertEquals("image", image.get("kind").asText());
         assertArrayEquals(shop.pngBytes(), Base64.getDecoder().decode(image.get("base64").asText()));
         assertTrue(image.get("text").isNull());
+    }
+
+    @Test
+    void showsBodiesDecodedAsTheFilterSawThemWithTheBytesAsTheyFlowedBeside() throws Exception {
+        try (dev.wiretap.proxy.testing.TestOrigin coded = CodedOrigin.start()) {
+            for (String codings : List.of("br", "gzip,zstd")) {
+                wiretap.getThroughProxy(coded.url("/coded/" + codings));
+            }
+            wiretap.getThroughProxy(coded.url("/plain"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (wiretap.wiretap().flows().size() < 3) {
+                assertTrue(System.nanoTime() < deadline, "flows not stored within 10 s");
+                Thread.sleep(10);
+            }
+            JsonNode found = get("/api/flows?filter=" + enc("resbody:" + CodedOrigin.NEEDLE));
+            assertEquals(List.of("/coded/gzip,zstd", "/coded/br"), paths(found), "the body term reads decoded bodies");
+
+            for (JsonNode row : found.get("flows")) {
+                JsonNode body = get("/api/flows/" + row.get("id").asLong()).get("response").get("body");
+                String codings = row.get("path").asText().substring("/coded/".length()).replace(",", ", ");
+                assertEquals(codings, body.get("codings").asText());
+                assertEquals(true, body.get("decoded").asBoolean());
+                assertEquals("json", body.get("kind").asText());
+                assertEquals(CodedOrigin.JSON, body.get("text").asText(), "what the user sees holds what the filter found");
+                assertEquals(CodedOrigin.JSON.length(), body.get("decodedSize").asInt());
+                assertArrayEquals(CodedOrigin.encode(codings.replace(" ", ""), CodedOrigin.JSON.getBytes(StandardCharsets.UTF_8)),
+                        Base64.getDecoder().decode(body.get("wireBase64").asText()));
+                assertEquals(Base64.getDecoder().decode(body.get("wireBase64").asText()).length, body.get("size").asInt());
+            }
+        }
+    }
+
+    @Test
+    void showsTheTlsWithTheClientAndTheOriginAndTheTimingsWithTheHandshake(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        dev.wiretap.proxy.testing.TestCa testCa = dev.wiretap.proxy.testing.TestCa.ec("web TLS test CA");
+        java.nio.file.Path caFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
+        try (WebUnderTest secure = WebUnderTest.start(dev.wiretap.proxy.testing.Interception.on(caFile));
+             dev.wiretap.proxy.testing.TestOrigin origin = dev.wiretap.proxy.testing.TestOrigin.startTls(
+                     testCa.issue("localhost").serverContext(), dev.wiretap.proxy.testing.EchoHandler.named("tls"))) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .proxy(java.net.ProxySelector.of(secure.wiretap().address()))
+                    .sslContext(dev.wiretap.proxy.testing.TestCa.clientTrusting(secure.wiretap().certificateAuthority().orElseThrow().certificate()))
+                    .build();
+            for (String path : List.of("/one", "/two")) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + origin.port() + path))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            JsonNode list;
+            while ((list = JSON.readTree(secure.api("/api/flows?filter=" + enc("path:/one | path:/two")).body())).get("flows").size() < 2
+                    || !list.get("flows").get(0).get("state").asText().equals("done")) {
+                assertTrue(System.nanoTime() < deadline, "flows not stored within 10 s");
+                Thread.sleep(10);
+            }
+            JsonNode first = JSON.readTree(secure.api("/api/flows/" + list.get("flows").get(1).get("id").asLong()).body());
+            JsonNode second = JSON.readTree(secure.api("/api/flows/" + list.get("flows").get(0).get("id").asLong()).body());
+            assertEquals("TLSv1.3", first.get("clientTls").get("version").asText());
+            assertEquals("localhost", first.get("clientTls").get("sni").asText());
+            assertTrue(first.get("clientTls").get("cipher").asText().startsWith("TLS_"), first.toString());
+            assertEquals("TLSv1.3", first.get("upstreamTls").get("version").asText());
+            assertEquals("localhost", first.get("upstreamTls").get("sni").asText());
+            assertEquals("new", first.get("upstream").asText());
+            assertEquals("reused", second.get("upstream").asText());
+            assertEquals(first.get("upstreamTls"), second.get("upstreamTls"));
+            JsonNode t = first.get("timings");
+            assertTrue(t.get("tls").asDouble() > 0 && t.get("connect").asDouble() >= t.get("tls").asDouble(),
+                    "connect holds the TLS handshake, as in HAR: " + t);
+            assertTrue(second.get("timings").get("tls").isNull() && second.get("timings").get("connect").isNull(), second.toString());
+        }
     }
 
     @Test

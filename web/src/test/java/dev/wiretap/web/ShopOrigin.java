@@ -1,5 +1,6 @@
 package dev.wiretap.web;
 
+import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -10,11 +11,14 @@ import javax.imageio.ImageIO;
 /**
  * A small real origin for the web UI's tests, on 127.0.0.1: a page that shows an image and fetches a JSON document,
  * the image (a PNG made here), the JSON (its response fields with a duplicate and lower-case name, to be shown as they
- * flowed), and 404 for anything else. Keeps connections alive.
+ * flowed), a gzip-compressed JSON document, and 404 for anything else. Keeps connections alive, and keeps the request
+ * heads it read ({@link #headFor}).
  */
 final class ShopOrigin implements AutoCloseable {
 
     static final String USER_JSON = "{\"user\":{\"id\":42,\"name\":\"Ada\"},\"roles\":[\"admin\",\"dev\"]}";
+    /** Sent gzip-compressed, as most JSON on the web is. */
+    static final String ORDERS_JSON = "{\"orders\":[{\"id\":7,\"item\":\"teapot\",\"paid\":true}],\"total\":1}";
     static final String PAGE = """
             <!doctype html><html><head><title>shop</title></head><body>
             <h1>shop</h1><img src="/logo.png" alt="logo">
@@ -35,6 +39,8 @@ final class ShopOrigin implements AutoCloseable {
                 switch (path) {
                     case "/api/user.json" -> answer(conn, "200 OK", "Content-Type: application/json\r\nX-Dup: 1\r\nx-lower-case: yes\r\nX-Dup: 2\r\n",
                             USER_JSON.getBytes(StandardCharsets.UTF_8));
+                    case "/api/orders.json" -> answer(conn, "200 OK", "Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+                            CodedOrigin.encode("gzip", ORDERS_JSON.getBytes(StandardCharsets.UTF_8)));
                     case "/logo.png" -> answer(conn, "200 OK", "Content-Type: image/png\r\n", png);
                     case "/page.html" -> answer(conn, "200 OK", "Content-Type: text/html; charset=utf-8\r\n", PAGE.getBytes(StandardCharsets.UTF_8));
                     default -> answer(conn, "404 Not Found", "Content-Type: text/plain\r\n", "no such page\n".getBytes(StandardCharsets.UTF_8));
@@ -61,6 +67,29 @@ final class ShopOrigin implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
         return out.toByteArray();
+    }
+
+    /** The next request head the origin read for {@code path} (others read before it are passed over), within 10 s. */
+    String headFor(String path) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String head = origin.pollHead(100);
+            if (head != null && dev.wiretap.proxy.testing.Heads.startLine(head).split(" ")[1].equals(path)) {
+                return head;
+            }
+        }
+        throw new AssertionError("the origin received no request for " + path + " within 10 s");
+    }
+
+    /** Whether a request for {@code path} came (among the heads read so far, and any that come within 200 ms). */
+    boolean received(String path) throws InterruptedException {
+        String head;
+        while ((head = origin.pollHead(200)) != null) {
+            if (dev.wiretap.proxy.testing.Heads.startLine(head).split(" ")[1].equals(path)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     byte[] pngBytes() {

@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.proxy.testing.Heads;
+import dev.wiretap.proxy.testing.RawClient;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,8 +36,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web UI in a real browser, end to end: a wiretap with its UI, a real origin, traffic from the JDK's HttpClient and
  * from a second Chromium loading a page through the proxy, and the UI in Chromium under WebDriver showing it live,
  * filtering it, pointing at a bad filter's fault, opening flows (fields as they flowed, JSON pretty-printed, an image),
- * moving by keys, marking a paused flow, following the dark theme, clearing; and refusing a browser without the token or on a wrong Host, also through the proxy. One
- * browser for the class. Screenshots of the list and of a flow's detail go to target/screenshots.
+ * moving by keys, marking a paused flow, following the dark theme, clearing; refusing a browser without the token or on
+ * a wrong Host, also through the proxy; intercepting a request and editing it in the browser (the origin gets the
+ * edited header), a mistake shown with its line, dropping; replaying as recorded and edited; a mock added to the config;
+ * the rules and state view with the CA; a compressed body shown decoded and as it flowed. One browser for the class.
+ * Screenshots go to target/screenshots (docs/screenshots holds copies for the README).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiBrowserTest {
@@ -45,7 +55,8 @@ class WebUiBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         Browsers.assumeInstalled();
-        wiretap = WebUnderTest.start();
+        // Interception on, for the CA in the state view; the config directory the test's own, for the mock it adds.
+        wiretap = WebUnderTest.start(s -> s.withTls(s.tls().withIntercept(true).withConfigDir(dir.resolve("home"))));
         shop = ShopOrigin.start();
         browser = Browsers.webDriver(dir.resolve("ui-profile"));
         browser.get(wiretap.web().url());
@@ -68,6 +79,9 @@ class WebUiBrowserTest {
             browser.get(wiretap.url("/"));
         }
         await(d -> !d.findElements(By.cssSelector(".flow-list")).isEmpty());
+        for (WebElement close : browser.findElements(By.cssSelector(".modal .close, .drawer .close"))) {
+            close.click();
+        }
         setFilter("filter", "");
         setFilter("highlight", "");
         browser.findElement(By.tagName("body")).sendKeys(Keys.ESCAPE);
@@ -181,7 +195,7 @@ class WebUiBrowserTest {
             WebElement row = awaitRow("/paused");
             await(d -> rowFor("/paused").getAttribute("class").contains("state-paused"));
             assertEquals("paused", rowFor("/paused").findElement(By.cssSelector(".c-durationMs")).getText());
-            assertEquals("⏸", rowFor("/paused").findElement(By.cssSelector(".mark")).getText());
+            assertEquals("paused", rowFor("/paused").findElement(By.cssSelector(".mark.paused")).getAttribute("title"));
             screenshot("paused");
             long id = Long.parseLong(row.getAttribute("data-id"));
             assertTrue(wiretap.wiretap().intercept().resume(id));
@@ -269,6 +283,200 @@ class WebUiBrowserTest {
         wiretap.getThroughProxy(shop.url("/after-clear"));
         awaitRow("/after-clear");
         assertEquals(List.of("/after-clear"), paths());
+    }
+
+    @Test
+    @Order(13)
+    void interceptingARequestAndEditingAHeaderInTheBrowserMakesTheOriginReceiveIt() throws Exception {
+        browser.findElement(By.cssSelector("button.panel-intercept")).click();
+        await(d -> d.findElement(By.cssSelector("input[name=intercept]"))).sendKeys("path:/intercept-me");
+        browser.findElement(By.cssSelector(".intercept-form button.apply")).click();
+        await(d -> wiretap.wiretap().intercept().filter().map(f -> f.toString().equals("path:/intercept-me")).orElse(false));
+        try {
+            CompletableFuture<RawClient.Response> client = sendThroughProxy("/intercept-me");
+            WebElement paused = await(d -> d.findElement(By.cssSelector(".paused-flow")));
+            String left = paused.findElement(By.cssSelector(".left")).getText();
+            assertTrue(left.matches("[45]:\\d\\d left"), left);
+            await(d -> !d.findElement(By.cssSelector(".paused-flow .left")).getText().equals(left)); // it counts down
+            await(d -> rowFor("/intercept-me").getAttribute("class").contains("state-paused"));
+            assertEquals("1", browser.findElement(By.cssSelector("button.panel-intercept .badge")).getText().strip());
+            assertFalse(shop.received("/intercept-me"), "nothing reached the origin while paused");
+            screenshot("intercept");
+
+            paused.findElement(By.cssSelector("button.edit")).click();
+            WebElement text = await(d -> d.findElement(By.cssSelector("textarea.message-text")));
+            assertTrue(text.getAttribute("value").contains("\nX-Test: original\n"), text.getAttribute("value"));
+            setValue(text, text.getAttribute("value").replace("X-Test: original", "X-Test: edited in the browser"));
+            screenshot("editor");
+            browser.findElement(By.cssSelector(".modal button.act-save-resume")).click();
+
+            assertEquals("edited in the browser", Heads.value(shop.headFor("/intercept-me"), "X-Test"));
+            assertEquals(404, client.get(10, TimeUnit.SECONDS).status());
+            await(d -> d.findElements(By.cssSelector(".paused-flow")).isEmpty() && d.findElements(By.cssSelector(".modal")).isEmpty());
+            await(d -> rowFor("/intercept-me").getAttribute("class").contains("state-done"));
+        } finally {
+            wiretap.wiretap().intercept().clearFilter();
+        }
+    }
+
+    @Test
+    @Order(14)
+    void aMistakeInTheEditorIsShownWithItsLineAndDropCutsTheClientOff() throws Exception {
+        browser.findElement(By.cssSelector("button.panel-intercept")).click();
+        WebElement input = await(d -> d.findElement(By.cssSelector("input[name=intercept]")));
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE, "path:/drop-me");
+        browser.findElement(By.cssSelector(".intercept-form button.apply")).click();
+        await(d -> wiretap.wiretap().intercept().filter().map(f -> f.toString().equals("path:/drop-me")).orElse(false));
+        try {
+            CompletableFuture<RawClient.Response> client = sendThroughProxy("/drop-me");
+            await(d -> d.findElement(By.cssSelector(".paused-flow button.edit"))).click();
+            WebElement text = await(d -> d.findElement(By.cssSelector("textarea.message-text")));
+            String value = text.getAttribute("value");
+            setValue(text, value.substring(0, value.indexOf('\n') + 1) + "Not a field\n" + value.substring(value.indexOf('\n') + 1));
+            browser.findElement(By.cssSelector(".modal button.act-save")).click();
+            WebElement error = await(d -> d.findElement(By.cssSelector(".modal .edit-error")));
+            assertEquals("line 2: 'Not a field' is not a field (Name: value); an empty line must come before the body", error.getText());
+            assertEquals("2", browser.findElement(By.cssSelector(".modal .gutter .bad")).getText());
+            browser.findElement(By.cssSelector(".modal button.cancel")).click();
+            await(d -> d.findElements(By.cssSelector(".modal")).isEmpty());
+            assertEquals(false, wiretap.wiretap().intercept().paused().getFirst().edited(), "the mistake changed nothing");
+
+            browser.findElement(By.cssSelector(".paused-flow button.drop")).click();
+            assertTrue(client.handle((r, e) -> e != null || r == null).get(10, TimeUnit.SECONDS), "the dropped client got no answer");
+            await(d -> rowFor("/drop-me").getAttribute("class").contains("state-failed"));
+            assertFalse(shop.received("/drop-me"), "nothing reached the origin");
+        } finally {
+            wiretap.wiretap().intercept().clearFilter();
+        }
+    }
+
+    @Test
+    @Order(15)
+    void aFlowIsReplayedAsRecordedAndEditedFirst() throws Exception {
+        wiretap.getThroughProxy(shop.url("/api/user.json?replay=1"));
+        shop.headFor("/api/user.json?replay=1");
+        long original = openFlow("/api/user.json?replay=1");
+        browser.findElement(By.cssSelector(".detail .act-replay")).click();
+        shop.headFor("/api/user.json?replay=1");
+        // The replay opens when it ends: a new flow of the same URL, marked as a replay.
+        await(d -> !d.findElement(By.cssSelector(".detail[data-flow]")).getAttribute("data-flow").equals(Long.toString(original)));
+        long replay = Long.parseLong(browser.findElement(By.cssSelector(".detail[data-flow]")).getAttribute("data-flow"));
+        assertTrue(replay > original);
+        assertEquals(shop.url("/api/user.json?replay=1"), browser.findElement(By.cssSelector(".detail .url")).getText());
+        assertEquals("a replay of #" + original, browser.findElement(By.cssSelector(".rows .row[data-id='" + replay + "'] .mark.replay"))
+                .getAttribute("title"));
+
+        browser.findElement(By.cssSelector(".detail .act-replay-edit")).click();
+        WebElement text = await(d -> d.findElement(By.cssSelector("textarea.message-text")));
+        setValue(text, text.getAttribute("value").replace("?replay=1", "?replay=2"));
+        browser.findElement(By.cssSelector(".modal button.act-replay")).click();
+        shop.headFor("/api/user.json?replay=2");
+        awaitRow("/api/user.json?replay=2");
+    }
+
+    @Test
+    @Order(16)
+    void aFlowBecomesAMockRuleThatIsAddedToTheConfig() throws Exception {
+        wiretap.getThroughProxy(shop.url("/api/user.json?mock=1"));
+        long id = openFlow("/api/user.json?mock=1");
+        browser.findElement(By.cssSelector(".detail .act-mock")).click();
+        WebElement yaml = await(d -> d.findElement(By.cssSelector(".modal pre.yaml")));
+        assertTrue(yaml.getText().contains("- name: mock flow " + id), yaml.getText());
+        screenshot("mock");
+        browser.executeCdpCommand("Browser.grantPermissions", java.util.Map.of("permissions",
+                List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+        browser.findElement(By.cssSelector(".modal button.copy")).click();
+        await(d -> d.findElement(By.cssSelector(".flash")).getText().startsWith("The rule is on the clipboard"));
+        String copied = (String) browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "navigator.clipboard.readText().then(done, e => done('failed: ' + e))");
+        assertEquals(yaml.getText().strip(), copied.strip());
+        browser.findElement(By.cssSelector(".modal button.add")).click();
+        WebElement done = await(d -> d.findElement(By.cssSelector(".modal .ok-box")));
+        assertTrue(done.getText().startsWith("made " + dir.resolve("home").resolve("config.yaml") + " with rule 'mock flow " + id + "'"),
+                done.getText());
+        browser.findElement(By.cssSelector(".modal button.cancel")).click();
+
+        HttpResponse<byte[]> mocked = wiretap.getThroughProxy(shop.url("/api/user.json?mock=1"));
+        assertEquals(ShopOrigin.USER_JSON, new String(mocked.body(), java.nio.charset.StandardCharsets.UTF_8));
+        await(d -> paths().stream().filter(p -> p.equals("/api/user.json?mock=1")).count() == 2);
+        await(d -> browser.findElements(By.cssSelector(".rows .row .c-rules")).stream().anyMatch(c -> c.getText().equals("mock flow " + id)));
+    }
+
+    @Test
+    @Order(17)
+    void theStateViewShowsTheCountersTheRulesWithTheirCountsAndTheCa() throws Exception {
+        browser.findElement(By.cssSelector("button.panel-state")).click();
+        WebElement flows = await(d -> d.findElement(By.cssSelector(".counters tr[data-counter='Flows'] td")));
+        assertTrue(flows.getText().matches("\\d+ seen, \\d+ held, 0 let go for room, \\d+ in flight, 0 paused"), flows.getText());
+        WebElement rule = await(d -> d.findElement(By.cssSelector(".rules .rule")));
+        assertTrue(rule.findElement(By.cssSelector(".name")).getText().startsWith("mock flow "));
+        await(d -> d.findElement(By.cssSelector(".rules .rule .applied")).getText().equals("1 flow"));
+        var ca = wiretap.wiretap().certificateAuthority().orElseThrow();
+        assertEquals(ca.fingerprint(), await(d -> d.findElement(By.cssSelector(".ca .fingerprint"))).getText());
+        String pem = (String) browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch(document.querySelector('.ca a.pem').href).then(r => r.text()).then(done, e => done(String(e)))");
+        assertEquals(ca.certificatePem(), pem);
+        screenshot("state");
+    }
+
+    @Test
+    @Order(18)
+    void aCompressedBodyIsShownDecodedAndAsItFlowed() throws Exception {
+        wiretap.getThroughProxy(shop.url("/api/orders.json"));
+        openFlow("/api/orders.json");
+        WebElement tree = await(d -> d.findElement(By.cssSelector(".detail .json-tree")));
+        assertTrue(tree.getText().contains("\"item\": \"teapot\""), tree.getText());
+        assertTrue(browser.findElement(By.cssSelector(".detail .note.decoded")).getText().startsWith("Decoded from gzip: "));
+        browser.findElement(By.cssSelector(".detail .body-view .view-wire")).click();
+        String hex = await(d -> d.findElement(By.cssSelector(".detail pre.hex.wire"))).getText();
+        assertTrue(hex.startsWith("00000000  1f 8b 08"), hex);
+    }
+
+    @Test
+    @Order(30)
+    void screenshotsForTheReadme() throws Exception {
+        wiretap.getThroughProxy(shop.url("/missing"));
+        Browsers.loadThroughProxy(dir.resolve("readme-profile"), wiretap.wiretap().address().getPort(), shop.url("/page.html"));
+        wiretap.getThroughProxy(shop.url("/api/orders.json?page=2"));
+        setFilter("filter", "host:127.0.0.1"); // the traffic browser's own calls home (google.com) left out
+        setFilter("highlight", "status:4xx");
+        awaitRow("/api/orders.json?page=2");
+        await(d -> paths().stream().noneMatch(String::isEmpty) && rowFor("/missing").getAttribute("class").contains("highlighted"));
+        screenshot("readme-list");
+        openFlow("/api/orders.json?page=2");
+        await(d -> d.findElement(By.cssSelector(".detail .json-tree")));
+        screenshot("readme-detail");
+    }
+
+    /** Opens the flow whose row shows {@code path}; returns its number. */
+    private static long openFlow(String path) {
+        WebElement row = awaitRow(path);
+        row.click();
+        browser.findElement(By.tagName("body")).sendKeys(Keys.ENTER);
+        String id = row.getAttribute("data-id");
+        await(d -> d.findElement(By.cssSelector(".detail[data-flow='" + id + "']")));
+        return Long.parseLong(id);
+    }
+
+    /**
+     * A GET through the proxy with {@code X-Test: original}, on a thread of its own (it may be paused): from a raw client,
+     * which unlike the JDK's never sends a request again when its connection is cut (a drop).
+     */
+    private static CompletableFuture<RawClient.Response> sendThroughProxy(String path) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (RawClient client = new RawClient(wiretap.wiretap().address())) {
+                client.send("GET " + shop.url(path) + " HTTP/1.1\r\nHost: 127.0.0.1:" + shop.port() + "\r\nX-Test: original\r\n\r\n");
+                return client.readResponse();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /** Sets a text field's value as typing would (Preact hears the input event); quicker than typing a whole message. */
+    private static void setValue(WebElement field, String value) {
+        browser.executeScript("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))",
+                field, value);
     }
 
     private static <T> T await(Function<WebDriver, T> condition) {

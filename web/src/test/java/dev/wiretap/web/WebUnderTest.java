@@ -12,7 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A running wiretap (proxy on an ephemeral loopback port) with its web UI (another ephemeral port), for tests, and
@@ -26,17 +29,27 @@ final class WebUnderTest implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final HttpClient throughProxy;
 
-    private WebUnderTest(Settings settings) throws IOException {
+    private WebUnderTest(Settings settings, Optional<Path> configFile) throws IOException {
         this.web = WebUi.bind(settings, true);
         this.wiretap = Wiretap.start(settings, List.of(), List.of());
-        web.start(wiretap);
+        web.start(wiretap, configFile);
         this.throughProxy = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(wiretap.address())).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     static WebUnderTest start() throws IOException {
-        Settings base = ProxyUnderTest.baseSettings();
-        return new WebUnderTest(base.withWeb(base.web().withListen(HostPort.parse("127.0.0.1:0"))));
+        return start(s -> s);
+    }
+
+    /** With the test's settings changed by {@code tweak} (interception, rules, the config directory). */
+    static WebUnderTest start(UnaryOperator<Settings> tweak) throws IOException {
+        return start(tweak, Optional.empty());
+    }
+
+    /** As {@link #start(UnaryOperator)}, as if wiretap had started with {@code configFile}. */
+    static WebUnderTest start(UnaryOperator<Settings> tweak, Optional<Path> configFile) throws IOException {
+        Settings base = tweak.apply(ProxyUnderTest.baseSettings());
+        return new WebUnderTest(base.withWeb(base.web().withListen(HostPort.parse("127.0.0.1:0"))), configFile);
     }
 
     Wiretap wiretap() {
@@ -64,6 +77,14 @@ final class WebUnderTest implements AutoCloseable {
     HttpResponse<String> api(String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + web.token())
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code method} {@code path} on the UI with the token, with a body (JSON or text; null: none). */
+    HttpResponse<String> api(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + web.token()).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A request to the UI as given (no token unless the builder adds one). */

@@ -1,10 +1,11 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Plural;
-import dev.wiretap.cli.export.BodyFile;
-import dev.wiretap.cli.export.CurlCommand;
-import dev.wiretap.cli.export.HarWriter;
-import dev.wiretap.cli.export.SessionFile;
+import dev.wiretap.proxy.export.BodyFile;
+import dev.wiretap.proxy.export.CurlCommand;
+import dev.wiretap.proxy.export.FlowImport;
+import dev.wiretap.proxy.export.HarWriter;
+import dev.wiretap.proxy.export.SessionFile;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.Wiretap;
@@ -18,6 +19,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,9 +27,12 @@ import org.jline.utils.AttributedString;
 
 /**
  * The commands that take flows out of wiretap and back in: {@code curl}, {@code export har}, {@code save} (a session
- * file, or one body with {@code save body}) and {@code load}. Run on the console's thread.
+ * file, or one body with {@code save body}) and {@code load} (a session file or a HAR). Run on the console's thread.
  */
 final class ExportCommands {
+
+    /** Rows a {@code load} lists at most: the newest of the flows it loaded. */
+    private static final int MAX_LOADED_ROWS = 200;
 
     private final Wiretap wiretap;
     private final ViewCommands view;
@@ -73,11 +78,15 @@ final class ExportCommands {
                   save body 12 /tmp/logo.png
                   save body 7 request upload.json
                 """, ConsoleCommand.Argument.FILE, this::save));
-        table.add(new ConsoleCommand("load", List.of(), "load FILE", "read flows from a session file",
+        table.add(new ConsoleCommand("load", List.of(), "load FILE", "read flows from a session file or a HAR file",
                 """
-                Adds the flows of a session file (from save) to this session, numbered after the flows already here (a
-                note on each keeps its old number), and lists them. show, curl, replay and export work on them as on
-                any flow.
+                Adds the flows of a session file (from save) or of a HAR file (Chrome's or Firefox's network panel,
+                export har, any HAR 1.2) to this session, numbered after the flows already here, and lists them; the
+                file's content tells which kind it is, not its name. A note on each says where it came from. show,
+                curl, replay, mock and export work on them as on any flow. Bodies are kept up to the capture cap; what
+                a HAR cannot say as wiretap does (HTTP/2, a body stored decoded) is noted on the flow. Entries or
+                flows that cannot be read are skipped, each named.
+                  load ~/Downloads/shop.example.har
                 """, ConsoleCommand.Argument.FILE, this::load));
     }
 
@@ -145,9 +154,10 @@ final class ExportCommands {
         }
         Path file = path(words[1]);
         try {
-            HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().snapshot(), filter, "");
+            HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().inOrder(), filter, "");
             screen.notice("wrote " + Plural.count(summary.entries(), "flow") + " to " + file
                     + (summary.inFlight() > 0 ? " (" + summary.inFlight() + " in flight left out)" : ""));
+            summary.failures().forEach(failure -> screen.error("left out of the HAR: " + failure));
         } catch (IOException | RuntimeException e) {
             throw new CommandException("export failed: " + e.getMessage());
         }
@@ -163,7 +173,7 @@ final class ExportCommands {
         }
         Path file = path(argument);
         try {
-            SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().snapshot());
+            SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().inOrder());
             screen.notice("saved " + Plural.count(saved.flows(), "flow") + " to " + file
                     + (saved.inFlight() > 0 ? " (" + saved.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {
@@ -219,25 +229,34 @@ final class ExportCommands {
             throw new CommandException("usage: load FILE");
         }
         Path file = path(argument);
-        SessionFile.Loaded loaded;
+        // The rows of the newest flows shown, no more than a screen holds: a file may hold far more flows than the heap.
+        ArrayDeque<AttributedString> rows = new ArrayDeque<>(MAX_LOADED_ROWS);
+        long[] ids = {0, 0};
+        FlowImport.Loaded loaded;
         try {
-            loaded = SessionFile.read(file);
+            loaded = FlowImport.load(file, wiretap, flow -> {
+                ids[0] = ids[0] == 0 ? flow.id() : ids[0];
+                ids[1] = flow.id();
+                if (feed.isShown(flow)) {
+                    for (AttributedString row : FlowRow.of(flow).render(screen.width())) {
+                        if (rows.size() == MAX_LOADED_ROWS) {
+                            rows.removeFirst();
+                        }
+                        rows.addLast(row);
+                    }
+                }
+            });
         } catch (IOException | RuntimeException e) {
             throw new CommandException("load failed: " + e.getMessage());
         }
         loaded.warnings().forEach(screen::error);
-        List<Flow> flows = wiretap.importFlows(loaded.flows());
-        List<AttributedString> rows = new ArrayList<>(flows.size());
-        for (Flow flow : flows) {
-            if (feed.isShown(flow)) {
-                rows.addAll(FlowRow.of(flow).render(screen.width()));
-            }
-        }
         if (!rows.isEmpty()) {
-            screen.print(rows.size() > 200 ? rows.subList(rows.size() - 200, rows.size()) : rows);
+            screen.print(new ArrayList<>(rows));
         }
-        screen.notice("loaded " + Plural.count(flows.size(), "flow") + " from " + file + (flows.isEmpty() ? ""
-                : ", now numbered " + flows.getFirst().id() + " to " + flows.getLast().id()));
+        String what = loaded.format() == FlowImport.Format.HAR
+                ? " (a HAR file" + (loaded.source().isEmpty() ? "" : " by " + loaded.source()) + ")" : "";
+        screen.notice("loaded " + Plural.count(loaded.flows(), "flow") + " from " + file + what + (loaded.flows() == 0 ? ""
+                : ", now numbered " + ids[0] + " to " + ids[1]));
     }
 
     /** A path as typed: {@code ~/} is the home directory. */

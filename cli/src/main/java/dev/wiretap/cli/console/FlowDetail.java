@@ -1,7 +1,7 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Sizes;
-import dev.wiretap.cli.export.BodyView;
+import dev.wiretap.cli.view.BodyView;
 import dev.wiretap.proxy.addon.PausedFlow;
 import dev.wiretap.proxy.content.EventStream;
 import dev.wiretap.proxy.flow.WebSocketMessage;
@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.flow.TlsHandshake;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +57,10 @@ final class FlowDetail {
             facts.append("  server ").append(flow.serverAddress()).append(flow.isReusedUpstream() ? " (reused)" : "");
         }
         lines.add(new AttributedString(facts.toString(), AttributedStyle.DEFAULT.faint()));
+        if (flow.clientTls().isPresent() || flow.upstreamTls().isPresent()) {
+            lines.add(new AttributedString("tls  " + flow.clientTls().map(t -> "client " + t.describe()).orElse("client plain")
+                    + "  upstream " + flow.upstreamTls().map(TlsHandshake::describe).orElse("plain"), AttributedStyle.DEFAULT.faint()));
+        }
         if (!flow.appliedRules().isEmpty()) {
             lines.add(new AttributedString("rules applied: " + String.join(", ", flow.appliedRules()),
                     AttributedStyle.DEFAULT.foreground(AttributedStyle.MAGENTA)));

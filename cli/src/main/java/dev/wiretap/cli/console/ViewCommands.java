@@ -38,8 +38,9 @@ final class ViewCommands {
                 """, ConsoleCommand.Argument.NONE, this::list));
         table.add(new ConsoleCommand("show", List.of("s"), "show [N] [--hex]", "a flow's request and response (default: the newest)",
                 """
-                Shows flow N: its URL, timing (or, paused, where it waits: paused (request), 287 s left), the rules
-                that changed it and any error; then the request and the response
+                Shows flow N: its URL, timing (or, paused, where it waits: paused (request), 287 s left), the TLS
+                with the client and with the origin (version, cipher suite, SNI), the rules that changed it and any
+                error; then the request and the response
                 as they went over the wire (start line, fields in wire order), with bodies decoded (gzip, deflate, br,
                 zstd) and JSON pretty-printed. A binary body shows as one line saying what it is: its type, its size and,
                 for an image (PNG, JPEG, GIF, WebP, BMP), its width and height in pixels. --hex shows every body as a hex

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.proxy.testing.CodedOrigin;
+import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,24 @@ class ConsoleTest {
             assertTrue(screen.contains("HTTP/1.1 200 OK"), screen);
             assertTrue(screen.indexOf("X-First: 1") < screen.indexOf("X-Second: 2"), "fields out of wire order:\n" + screen);
             assertTrue(screen.contains("\"name\""), "no body:\n" + screen);
+        }
+    }
+
+    @Test
+    void showNamesTheTlsWithTheClientAndWithTheOrigin(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TestCa originCa = TestCa.ec("console show TLS CA");
+        java.nio.file.Path originCaFile = originCa.writeCertificate(dir.resolve("origin-ca.pem"));
+        try (TestOrigin tls = TestOrigin.startTls(originCa.issue("localhost").serverContext(), JSON);
+             ConsoleUnderTest c = ConsoleUnderTest.start(Interception.on(originCaFile))) {
+            java.net.http.HttpClient client = Interception.httpsClient(c.proxy, Interception.trustingWiretap(c.proxy));
+            String url = "https://localhost:" + tls.port() + "/secure";
+            client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            c.terminal.waitFor(0, "/secure");
+            long id = c.wiretap().flows().recent(1, f -> !f.request().isMethod("CONNECT")).getFirst().id();
+            String screen = c.run("show " + id, "upstream TLSv1.3");
+            String line = screen.lines().filter(l -> l.startsWith("tls  ")).findFirst().orElseThrow(() -> new AssertionError(screen));
+            assertTrue(line.matches("tls  client TLSv1\\.3 TLS_\\w+, SNI localhost  upstream TLSv1\\.3 TLS_\\w+, SNI localhost\\s*"), line);
         }
     }
 

@@ -153,4 +153,57 @@ class ExportCommandsTest {
             assertTrue(shown.contains("GET"), shown);
         }
     }
+
+    @Test
+    void loadReadsAHarToldFromASessionFileByItsContentAndListsItsFlows() throws Exception {
+        Path har = dir.resolve("capture.json"); // not named .har: the content says what it is
+        try (var in = ExportCommandsTest.class.getResourceAsStream("/dev/wiretap/proxy/export/chrome.har")) {
+            Files.write(har, in.readAllBytes());
+        }
+        try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            String screen = c.run("load " + har, "loaded 6 flows from " + har + " (a HAR file by WebInspector 537.36), now numbered 1 to 6");
+            assertTrue(screen.contains("skipped /log/entries/3: its URL is a data: URL"), screen);
+            assertTrue(screen.contains("api.shop.example"), screen);
+
+            String shown = c.run("show 3", "api.shop.example");
+            assertTrue(shown.contains("POST"), shown);
+            Path again = dir.resolve("again.har");
+            c.run("export har " + again + " host:shop.example", "wrote 5 flows to " + again);
+            assertEquals(5, new ObjectMapper().readTree(again.toFile()).path("log").path("entries").size());
+        }
+    }
+
+    /**
+     * Issue 12, item 4: a crafted session file (a record asking for 2 GB) ran the JVM out of memory and took the console
+     * with it. It loads nothing, says why, and the console goes on.
+     */
+    @Test
+    void loadOfACraftedSessionFileSaysWhyAndTheConsoleGoesOn() throws Exception {
+        Path crafted = dir.resolve("crafted.wiretap");
+        try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
+            Path empty = dir.resolve("empty.wiretap");
+            c.run("save " + empty, "saved 0 flows to");
+            byte[] header = Files.readAllBytes(empty);
+            int headerLength = 12 + 2 + 2 + ((header[14] & 0xFF) << 8 | (header[15] & 0xFF));
+            java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+            file.write(header, 0, headerLength);
+            try (java.io.DataOutputStream records = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(file))) {
+                records.writeInt(29);
+                records.writeByte(3); // the record's version
+                records.writeLong(1); // the flow's id
+                records.writeInt(0x7FFF0000); // the client address's length: 2 GB
+                records.write(new byte[16]);
+                records.writeInt(-1);
+                records.writeInt(1);
+            }
+            Files.write(crafted, file.toByteArray());
+
+            String screen = c.run("load " + crafted, "loaded 0 flows from " + crafted);
+            assertTrue(screen.contains("flow 1 of " + crafted + " cannot be read (damaged flow record: a byte run of 2147418112 bytes"),
+                    screen);
+            c.run("load " + Files.writeString(dir.resolve("notes.txt"), "notes"), "load failed: " + dir.resolve("notes.txt")
+                    + " is neither a wiretap session file nor a HAR file");
+            c.run("help load", "HAR file");
+        }
+    }
 }

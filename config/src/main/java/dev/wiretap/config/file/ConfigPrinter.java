@@ -148,6 +148,16 @@ public final class ConfigPrinter {
         return plain ? value : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
+    /**
+     * One rule as an item of the file's {@code rules:} list ({@code  - name: ...} and its lines, indented by two), as
+     * {@code wiretap config} prints it: for showing the rules in force elsewhere (the web UI).
+     */
+    public static String ruleYaml(Rule rule) {
+        StringBuilder sb = new StringBuilder();
+        rule(rule, sb);
+        return sb.toString();
+    }
+
     /** A rule as the file would hold it: header changes grouped per action and side, other actions one per line. */
     private static void rule(Rule rule, StringBuilder sb) {
         sb.append("  - name: ").append(yaml(rule.name())).append('\n');

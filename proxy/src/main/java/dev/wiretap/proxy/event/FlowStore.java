@@ -255,6 +255,101 @@ public final class FlowStore implements FlowListener {
     }
 
     /**
+     * The flows held now, in order of arrival (by id) as {@link #snapshot} lists them, but each stored one decoded only
+     * when the caller comes to it: for writers that go through the whole store (a HAR at exit, a session file) without
+     * holding it twice over. What is taken at the call is the list of ids (a few bytes a flow); a flow evicted or
+     * cleared before the caller reaches it is skipped. Each decoding takes the store's lock briefly. The iterable is
+     * for one pass on one thread.
+     */
+    public Iterable<Flow> inOrder() {
+        long[] order;
+        List<Flow> live;
+        lock.lock();
+        try {
+            long oldest = appended - count;
+            // Records are in the order flows finished, which is not quite the order they arrived in.
+            order = new long[count];
+            for (int k = 0; k < count; k++) {
+                order[k] = oldest + k;
+            }
+            long[] idsByPosition = new long[count];
+            for (int k = 0; k < count; k++) {
+                idsByPosition[k] = ids[(head + k) % ids.length];
+            }
+            order = sortedByIds(order, idsByPosition, oldest);
+            live = new ArrayList<>(inFlight.values());
+        } finally {
+            lock.unlock();
+        }
+        live.sort(Comparator.comparingLong(Flow::id));
+        long[] positions = order;
+        return () -> new InOrder(positions, live);
+    }
+
+    /** The positions, sorted by the id of the flow at each ({@code ids[position - oldest]}). */
+    private static long[] sortedByIds(long[] positions, long[] ids, long oldest) {
+        Long[] boxed = new Long[positions.length];
+        for (int k = 0; k < positions.length; k++) {
+            boxed[k] = positions[k];
+        }
+        Arrays.sort(boxed, Comparator.comparingLong(p -> ids[(int) (p - oldest)]));
+        long[] sorted = new long[boxed.length];
+        for (int k = 0; k < boxed.length; k++) {
+            sorted[k] = boxed[k];
+        }
+        return sorted;
+    }
+
+    /** The stored flow appended {@code position}-th, decoded; null when it has been evicted or cleared since. */
+    private Flow decodeAt(long position) {
+        lock.lock();
+        try {
+            long oldest = appended - count;
+            if (position < oldest || position >= appended) {
+                return null;
+            }
+            return decode((int) ((head + (position - oldest)) % ids.length));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #inOrder}'s walk: stored flows decoded as reached, merged by id with the flows that were in flight. */
+    private final class InOrder implements java.util.Iterator<Flow> {
+        private final long[] positions;
+        private final List<Flow> live;
+        private int nextStored;
+        private int nextLive;
+        private Flow stored;
+
+        InOrder(long[] positions, List<Flow> live) {
+            this.positions = positions;
+            this.live = live;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (stored == null && nextStored < positions.length) {
+                stored = decodeAt(positions[nextStored++]);
+            }
+            return stored != null || nextLive < live.size();
+        }
+
+        @Override
+        public Flow next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            if (stored != null && (nextLive == live.size() || stored.id() <= live.get(nextLive).id())) {
+                Flow flow = stored;
+                stored = null;
+                return flow;
+            }
+            return live.get(nextLive++);
+        }
+    }
+
+    /**
      * The newest {@code max} flows that {@code test} accepts, oldest first: in-flight ones live, stored ones decoded.
      * Reads from the newest back and stops when it has enough, so a console listing the last screenful does not decode
      * a store of a hundred thousand flows. {@code test} runs on the caller's thread outside the store's lock (flows are

@@ -44,6 +44,14 @@ public final class Body {
         return size == 0;
     }
 
+    /**
+     * What to tell a reader about a body the capture cap cut short ({@code truncated at capture cap: 1024 of 5100 bytes
+     * captured}), in the same words wherever it is shown or exported.
+     */
+    public String captureNote() {
+        return "truncated at capture cap: " + capturedLength + " of " + size + " bytes captured";
+    }
+
     /** A copy of the captured bytes. */
     public byte[] bytes() {
         return Arrays.copyOf(captured, capturedLength);

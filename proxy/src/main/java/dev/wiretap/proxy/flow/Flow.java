@@ -54,6 +54,8 @@ public final class Flow {
     private volatile Throttle throttle;
     private volatile java.util.List<Rule> responseRules = java.util.List.of();
     private volatile String serverAddress = "";
+    private volatile TlsHandshake clientTls;
+    private volatile TlsHandshake upstreamTls;
     private volatile long bytesFromClient;
     private volatile long bytesToClient;
     private volatile Timings timings;
@@ -310,6 +312,27 @@ public final class Flow {
         this.reusedUpstream = reused;
     }
 
+    /** As {@link #setUpstream(String, boolean)}, with the TLS of that connection ({@code null} for plain TCP). */
+    public void setUpstream(String serverAddress, boolean reused, TlsHandshake tls) {
+        setUpstream(serverAddress, reused);
+        this.upstreamTls = tls;
+    }
+
+    /** The TLS of the connection to the origin, when it was TLS (an https request). */
+    public Optional<TlsHandshake> upstreamTls() {
+        return Optional.ofNullable(upstreamTls);
+    }
+
+    /** The TLS between the client and wiretap, for a request read inside an intercepted tunnel. */
+    public Optional<TlsHandshake> clientTls() {
+        return Optional.ofNullable(clientTls);
+    }
+
+    /** Sets the client side's TLS ({@code null}: the request came in plain). */
+    public void setClientTls(TlsHandshake tls) {
+        this.clientTls = tls;
+    }
+
     /** Bytes read from the client for this exchange: request head and body as framed on the wire, or tunnel bytes. */
     public long bytesFromClient() {
         return bytesFromClient;
@@ -376,7 +399,8 @@ public final class Flow {
     static Flow restore(long id, InetSocketAddress client, Timings timings, long startNanos, Request request,
                         Response response, FlowError error, State state, boolean reusedUpstream, boolean intercepted,
                         java.util.List<String> appliedRules, String serverAddress, long bytesFromClient, long bytesToClient,
-                        java.util.List<String> notes, long replayOf, WebSocketMessages webSocket) {
+                        java.util.List<String> notes, long replayOf, TlsHandshake clientTls, TlsHandshake upstreamTls,
+                        WebSocketMessages webSocket) {
         Flow flow = new Flow(id, client, timings.started(), startNanos, request);
         flow.response = response;
         flow.error = error;
@@ -387,6 +411,8 @@ public final class Flow {
         flow.replayOf = replayOf;
         flow.webSocket = webSocket;
         flow.serverAddress = serverAddress;
+        flow.clientTls = clientTls;
+        flow.upstreamTls = upstreamTls;
         flow.bytesFromClient = bytesFromClient;
         flow.bytesToClient = bytesToClient;
         flow.timings = timings;

@@ -13,15 +13,21 @@ import java.time.Instant;
  *
  * <p>Layout: a version byte, then fields in a fixed order; strings as UTF-8 with a length; byte runs with a
  * length; numbers big-endian. {@link #size} gives the exact length {@link #write} will use. Stateless.
+ *
+ * <p>Reading trusts nothing it reads, since a record may come from a file (a session file, damaged or crafted): every
+ * length, count, offset and enum value is checked against what the array holds before anything is allocated or
+ * indexed, and a record that fails a check is an {@link IllegalArgumentException} saying what and where, never an
+ * {@code Error} or a flow that fails later when shown.
  */
 public final class FlowRecords {
 
     /**
      * Version 2 added the flow's notes and the id of the flow it replays, version 3 the TLS handshake's time (after the
-     * connect time), version 4 a WebSocket's messages (after the response); records of versions 1 to 3 are still read
-     * (their handshake time is -1 before version 3: not recorded; no messages before version 4).
+     * connect time), version 4 what the TLS handshakes with the client and the origin settled (at the end), version 5 a
+     * WebSocket's messages (after those); records of versions 1 to 4 are still read (their handshake time is -1 before
+     * version 3: not recorded; no TLS details before version 4; no messages before version 5).
      */
-    private static final byte VERSION = 4;
+    private static final byte VERSION = 5;
 
     private FlowRecords() {
     }
@@ -48,7 +54,11 @@ public final class FlowRecords {
         return read(record, 0);
     }
 
-    /** Reads a flow written by {@link #write} at {@code offset}. */
+    /**
+     * Reads a flow written by {@link #write} at {@code offset}.
+     *
+     * @throws IllegalArgumentException if the bytes are not a whole, sound flow record (the message says what is wrong)
+     */
     public static Flow read(byte[] src, int offset) {
         return read(src, offset, true);
     }
@@ -70,17 +80,17 @@ public final class FlowRecords {
         }
         long id = r.i64();
         InetSocketAddress client = address(r.bytes(), r.i32());
-        Instant started = Instant.ofEpochSecond(r.i64(), r.i32());
+        Instant started = r.instant();
         long dns = r.i64();
         long connect = r.i64();
         long ssl = version >= 3 ? r.i64() : -1;
         Timings timings = new Timings(started, dns, connect, ssl, r.i64(), r.i64(), r.i64(), r.i64());
         long startNanos = r.i64();
-        Flow.State state = Flow.State.values()[r.u8()];
+        Flow.State state = r.oneOf(Flow.State.values(), "flow state");
         int flags = r.u8();
         boolean reused = (flags & 1) != 0;
         boolean intercepted = (flags & 2) != 0;
-        int ruleCount = r.i32();
+        int ruleCount = r.count(4, "rules");
         java.util.List<String> rules = new java.util.ArrayList<>(ruleCount);
         for (int i = 0; i < ruleCount; i++) {
             rules.add(r.str());
@@ -90,12 +100,12 @@ public final class FlowRecords {
         long toClient = r.i64();
         FlowError error = null;
         if (r.u8() == 1) {
-            error = new FlowError(FlowError.Kind.values()[r.u8()], r.str());
+            error = new FlowError(r.oneOf(FlowError.Kind.values(), "error kind"), r.str());
         }
         java.util.List<String> notes = new java.util.ArrayList<>();
         long replayOf = 0;
         if (version >= 2) {
-            int noteCount = r.i32();
+            int noteCount = r.count(4, "notes");
             for (int i = 0; i < noteCount; i++) {
                 notes.add(r.str());
             }
@@ -103,9 +113,11 @@ public final class FlowRecords {
         }
         Request request = readRequest(r, withBodies);
         Response response = r.u8() == 1 ? readResponse(r, withBodies) : null;
-        WebSocketMessages webSocket = version >= 4 && r.u8() == 1 ? readMessages(r, withBodies) : null;
+        TlsHandshake clientTls = version >= 4 ? readTls(r) : null;
+        TlsHandshake upstreamTls = version >= 4 ? readTls(r) : null;
+        WebSocketMessages webSocket = version >= 5 && r.u8() == 1 ? readMessages(r, withBodies) : null;
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
-                rules, serverAddress, fromClient, toClient, notes, replayOf, webSocket);
+                rules, serverAddress, fromClient, toClient, notes, replayOf, clientTls, upstreamTls, webSocket);
     }
 
     private static void encode(Flow flow, Sink s) {
@@ -171,11 +183,27 @@ public final class FlowRecords {
             headers(p.headers(), p.wireHead(), s);
             body(p.body(), s);
         }
+        tls(flow.clientTls().orElse(null), s);
+        tls(flow.upstreamTls().orElse(null), s);
         WebSocketMessages ws = flow.webSocket().orElse(null);
         s.u8(ws == null ? 0 : 1);
         if (ws != null) {
             messages(ws, s);
         }
+    }
+
+    /** A flag, then protocol, cipher suite and server name when there was TLS. */
+    private static void tls(TlsHandshake tls, Sink s) {
+        s.u8(tls == null ? 0 : 1);
+        if (tls != null) {
+            s.str(tls.protocol());
+            s.str(tls.cipherSuite());
+            s.str(tls.serverName());
+        }
+    }
+
+    private static TlsHandshake readTls(Reader r) {
+        return r.u8() == 1 ? new TlsHandshake(r.str(), r.str(), r.str()) : null;
     }
 
     /** A WebSocket's kept messages: how many were let go before them, then each with its captured content. */
@@ -199,13 +227,16 @@ public final class FlowRecords {
 
     private static WebSocketMessages readMessages(Reader r, boolean withContent) {
         long dropped = r.i64();
-        int count = r.i32();
+        if (dropped < 0) {
+            throw new IllegalArgumentException("damaged flow record: " + dropped + " WebSocket messages let go");
+        }
+        int count = r.count(MESSAGE_MIN_BYTES, "WebSocket messages");
         java.util.List<WebSocketMessage> messages = new java.util.ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long index = r.i64();
             int flags = r.u8();
-            WebSocketMessage.Type type = WebSocketMessage.Type.values()[r.u8()];
-            Instant time = Instant.ofEpochSecond(r.i64(), r.i32());
+            WebSocketMessage.Type type = r.oneOf(WebSocketMessage.Type.values(), "WebSocket message type");
+            Instant time = r.instant();
             long wireSize = r.i64();
             long size = r.i64();
             byte[] content;
@@ -215,11 +246,17 @@ public final class FlowRecords {
                 r.skipBytes();
                 content = NO_BYTES;
             }
+            if (index < 0 || wireSize < 0 || size < content.length && withContent) {
+                throw new IllegalArgumentException("damaged flow record: WebSocket message " + index + " of " + size + " bytes");
+            }
             messages.add(new WebSocketMessage(index, (flags & 1) != 0, type, time, wireSize, size, (flags & 2) != 0,
                     content, r.i32(), r.str()));
         }
         return WebSocketMessages.restore(messages, dropped);
     }
+
+    /** The fewest bytes a stored WebSocket message takes: its numbers, and empty content and reason. */
+    private static final int MESSAGE_MIN_BYTES = 8 + 1 + 1 + 8 + 4 + 8 + 8 + 4 + 4 + 4;
 
     /** Fields: when unchanged they are spans into the wire head already written, else their own bytes too. */
     private static void headers(Headers h, byte[] wireHead, Sink s) {
@@ -243,7 +280,7 @@ public final class FlowRecords {
     private static Request readRequest(Reader r, boolean withBodies) {
         String method = r.str();
         String target = r.str();
-        HttpVersion version = HttpVersion.values()[r.u8()];
+        HttpVersion version = r.oneOf(HttpVersion.values(), "HTTP version");
         byte[] head = r.bytes();
         Headers headers = readHeaders(r, head);
         Request request = new Request(method, target, version, headers, head);
@@ -255,7 +292,7 @@ public final class FlowRecords {
     }
 
     private static Response readResponse(Reader r, boolean withBodies) {
-        HttpVersion version = HttpVersion.values()[r.u8()];
+        HttpVersion version = r.oneOf(HttpVersion.values(), "HTTP version");
         int status = r.i32();
         String reason = r.str();
         byte[] head = r.bytes();
@@ -268,18 +305,38 @@ public final class FlowRecords {
     private static Headers readHeaders(Reader r, byte[] wireHead) {
         boolean shared = r.u8() == 1;
         byte[] data = shared ? wireHead : r.bytes();
-        int count = r.i32();
+        int count = r.count(5 * 4, "header fields");
         int[] spans = new int[Math.max(5 * count, 5)];
         for (int i = 0; i < 5 * count; i++) {
             spans[i] = r.i32();
+        }
+        for (int f = 0; f < count; f++) {
+            // name start <= name end <= value start <= value end <= line end, all within the field bytes: a field whose
+            // offsets point elsewhere would fail only when someone looks at it.
+            int previous = 0;
+            for (int k = 5 * f; k < 5 * f + 5; k++) {
+                if (spans[k] < previous || spans[k] > data.length) {
+                    throw new IllegalArgumentException("damaged flow record: header field " + (f + 1) + " of " + count
+                            + " has offsets outside its " + data.length + " bytes");
+                }
+                previous = spans[k];
+            }
         }
         return Headers.restore(data, data.length, spans, count, shared);
     }
 
     private static Body readBody(Reader r, boolean withBytes) {
         long size = r.i64();
+        if (size < 0) {
+            throw new IllegalArgumentException("damaged flow record: a body of " + size + " bytes");
+        }
         if (withBytes) {
-            return Body.restore(r.bytes(), size);
+            byte[] captured = r.bytes();
+            if (captured.length > size) {
+                throw new IllegalArgumentException("damaged flow record: " + captured.length
+                        + " bytes captured of a body of " + size);
+            }
+            return Body.restore(captured, size);
         }
         r.skipBytes();
         return Body.restore(NO_BYTES, size);
@@ -401,6 +458,7 @@ public final class FlowRecords {
         }
     }
 
+    /** Reads a record's fields, each checked against the bytes that are there. */
     private static final class Reader {
         final byte[] src;
         int pos;
@@ -408,13 +466,26 @@ public final class FlowRecords {
         Reader(byte[] src, int pos) {
             this.src = src;
             this.pos = pos;
+            if (pos < 0 || pos >= src.length) {
+                throw new IllegalArgumentException("no flow record at " + pos + " of " + src.length + " bytes");
+            }
+        }
+
+        /** Checks that {@code n} more bytes are there. */
+        private void need(long n, String what) {
+            if (n < 0 || n > src.length - pos) {
+                throw new IllegalArgumentException("damaged flow record: " + what + " of " + n + " bytes at byte " + pos
+                        + ", where " + (src.length - pos) + " are left");
+            }
         }
 
         int u8() {
+            need(1, "a field");
             return src[pos++] & 0xFF;
         }
 
         int i32() {
+            need(4, "a field");
             int v = ((src[pos] & 0xFF) << 24) | ((src[pos + 1] & 0xFF) << 16) | ((src[pos + 2] & 0xFF) << 8) | (src[pos + 3] & 0xFF);
             pos += 4;
             return v;
@@ -424,8 +495,37 @@ public final class FlowRecords {
             return ((long) i32() << 32) | (i32() & 0xFFFFFFFFL);
         }
 
+        /** A count of things each at least {@code minBytes} long, so that no count can ask for more than is there. */
+        int count(int minBytes, String what) {
+            int n = i32();
+            if (n < 0 || n > (src.length - pos) / minBytes) {
+                throw new IllegalArgumentException("damaged flow record: " + n + " " + what + " at byte " + (pos - 4)
+                        + ", where " + (src.length - pos) + " bytes are left");
+            }
+            return n;
+        }
+
+        <E extends Enum<E>> E oneOf(E[] values, String what) {
+            int ordinal = u8();
+            if (ordinal >= values.length) {
+                throw new IllegalArgumentException("damaged flow record: no " + what + " number " + ordinal);
+            }
+            return values[ordinal];
+        }
+
+        Instant instant() {
+            long seconds = i64();
+            int nanos = i32();
+            try {
+                return Instant.ofEpochSecond(seconds, nanos);
+            } catch (java.time.DateTimeException | ArithmeticException e) {
+                throw new IllegalArgumentException("damaged flow record: a start time of " + seconds + " s " + nanos + " ns");
+            }
+        }
+
         byte[] bytes() {
             int length = i32();
+            need(length, "a byte run");
             byte[] b = java.util.Arrays.copyOfRange(src, pos, pos + length);
             pos += length;
             return b;
@@ -433,11 +533,13 @@ public final class FlowRecords {
 
         void skipBytes() {
             int length = i32(); // before the += : pos must be read after i32() has moved it
+            need(length, "a byte run");
             pos += length;
         }
 
         String str() {
             int length = i32();
+            need(length, "a string");
             String v = new String(src, pos, length, StandardCharsets.UTF_8);
             pos += length;
             return v;

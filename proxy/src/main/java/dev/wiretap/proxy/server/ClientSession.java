@@ -7,6 +7,7 @@ import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.HttpInput;
 import dev.wiretap.proxy.http1.HttpOutput;
@@ -55,6 +56,8 @@ final class ClientSession implements Runnable, Downstream {
     /** Inside a tunnel: where origin-form requests go (https://host:port of the CONNECT), else null. */
     private Destination tunnelOrigin;
     private String tunnelTlsName;
+    /** Inside an intercepted tunnel: its TLS with the client, for each flow read in it; else null. */
+    private TlsHandshake tunnelTls;
     /**
      * The connection to the tunnel's origin opened at the CONNECT, until the tunnel's first exchange has used it or
      * ended; closed by this session's thread, or by a stop's cut-off.
@@ -135,6 +138,7 @@ final class ClientSession implements Runnable, Downstream {
     void enterTunnel(Socket tunnelSocket, Destination origin, String tlsName, ReservedConnection reserved) throws IOException {
         tunnelOrigin = origin;
         tunnelTlsName = tlsName;
+        tunnelTls = tunnelSocket instanceof javax.net.ssl.SSLSocket tls ? TlsHandshake.of(tls) : null;
         this.reserved = reserved;
         if (tunnelSocket != socket) {
             out.release();
@@ -378,6 +382,7 @@ final class ClientSession implements Runnable, Downstream {
      */
     private Exchange newExchange(Instant started, long startNanos, Request request) {
         Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
+        flow.setClientTls(tunnelTls);
         ReplayTicket ticket = null;
         if (replay != null && !replayMade) {
             flow.markReplayOf(replay.originalId());

@@ -17,8 +17,15 @@ public final class TrustInstructions {
     private static final int TEXT_COLUMNS = 100;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
 
-    /** One kind of client: what to know about it, then the commands to run (each on one line). */
-    private record Client(String name, String note, List<String> commands) {
+    /**
+     * One kind of client: what to know about it, then the commands to run (each on one line).
+     *
+     * @param note empty when there is nothing to say before the commands
+     */
+    public record Client(String name, String note, List<String> commands) {
+        public Client {
+            commands = List.copyOf(commands);
+        }
     }
 
     private final CertificateAuthority ca;
@@ -123,14 +130,21 @@ public final class TrustInstructions {
         return html.toString();
     }
 
-    private static String intro() {
+    /** Every kind of client, in the order shown: browsers first, then systems, then tools and runtimes. */
+    public List<Client> clients() {
+        return clients;
+    }
+
+    /** What trusting the CA means, in one paragraph (the first of {@link #plainText} and {@link #html}). */
+    public static String intro() {
         return "wiretap decrypts HTTPS with certificates it makes for each site as it goes, signed by its own"
                 + " certificate authority (CA). A client accepts them once it trusts the CA's certificate. Trust it"
                 + " only where you debug: whoever holds its private key can pose as any site to that client, so keep"
                 + " the key to yourself (wiretap's own is " + CertificateAuthority.KEY_FILE + ", beside the certificate).";
     }
 
-    private String validUntil() {
+    /** The last day the certificate is valid, {@code 2036-01-02} (UTC). */
+    public String validUntil() {
         return DAY.format(ca.certificate().getNotAfter().toInstant());
     }
 

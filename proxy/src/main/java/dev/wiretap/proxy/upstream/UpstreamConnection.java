@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.upstream;
 
+import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.HttpInput;
@@ -22,6 +23,8 @@ public final class UpstreamConnection {
     private final HttpInput in;
     private final HttpOutput out;
     private final String remoteAddress;
+    /** What the TLS handshake with the origin settled; null for plain TCP (or TLS to an upstream proxy alone). */
+    private final TlsHandshake tls;
     private final ReadWatchdog.Watch watch;
     private long idleSinceNanos;
     private int exchanges;
@@ -42,6 +45,7 @@ public final class UpstreamConnection {
         this.in.setReadTimeout(readTimeoutNanos);
         this.out = new HttpOutput(socket.getOutputStream(), channel, writeBuffers);
         this.remoteAddress = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+        this.tls = route.isTls() && socket instanceof javax.net.ssl.SSLSocket secure ? TlsHandshake.of(secure) : null;
     }
 
     public Route route() {
@@ -63,6 +67,11 @@ public final class UpstreamConnection {
     /** {@code ip:port} of the peer. */
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** The TLS with the origin, or null for a plain connection; for the flows it serves. */
+    TlsHandshake tls() {
+        return tls;
     }
 
     /** True if this connection served an exchange before the current one. */

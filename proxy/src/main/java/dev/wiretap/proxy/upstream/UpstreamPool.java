@@ -78,7 +78,7 @@ public final class UpstreamPool implements AutoCloseable {
             reused.increment();
             lent.increment();
             c.beginExchange();
-            flow.setUpstream(c.remoteAddress(), true);
+            flow.setUpstream(c.remoteAddress(), true, c.tls());
             return c;
         }
     }
@@ -134,7 +134,7 @@ public final class UpstreamPool implements AutoCloseable {
         opened.increment();
         lent.increment();
         c.beginExchange();
-        flow.setUpstream(c.remoteAddress(), false);
+        flow.setUpstream(c.remoteAddress(), false, c.tls());
         return c;
     }
 

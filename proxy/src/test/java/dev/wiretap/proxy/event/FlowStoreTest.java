@@ -211,6 +211,46 @@ class FlowStoreTest {
         assertTrue(page.next().isEmpty());
     }
 
+    @Test
+    void goesThroughEveryFlowInOrderOfArrivalDecodingEachOnlyWhenReached() {
+        FlowStore store = new FlowStore(1 << 20);
+        Flow f1 = requested(store, 1);
+        Flow f2 = requested(store, 2);
+        requested(store, 3);
+        Flow f4 = requested(store, 4);
+        complete(store, f4);
+        complete(store, f2);
+        complete(store, f1);
+
+        Iterable<Flow> inOrder = store.inOrder();
+        complete(store, requested(store, 5)); // after the call: not in this pass
+
+        assertEquals(List.of(1L, 2L, 3L, 4L), ids(inOrder));
+        assertEquals(ids(store.snapshot()).subList(0, 4), ids(inOrder));
+    }
+
+    @Test
+    void skipsTheFlowsClearedBeforeTheyAreReached() {
+        FlowStore store = new FlowStore(1 << 20);
+        complete(store, requested(store, 1));
+        complete(store, requested(store, 2));
+        Flow live = requested(store, 3);
+
+        java.util.Iterator<Flow> it = store.inOrder().iterator();
+        assertEquals(1L, it.next().id());
+        store.clear();
+
+        assertTrue(it.hasNext());
+        assertSame(live, it.next());
+        assertTrue(!it.hasNext());
+    }
+
+    private static List<Long> ids(Iterable<Flow> flows) {
+        List<Long> ids = new java.util.ArrayList<>();
+        flows.forEach(f -> ids.add(f.id()));
+        return ids;
+    }
+
     private static List<Long> ids(List<Flow> flows) {
         return flows.stream().map(Flow::id).toList();
     }

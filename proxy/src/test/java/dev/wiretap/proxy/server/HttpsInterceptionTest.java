@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.flow.Timings;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
@@ -265,6 +266,43 @@ class HttpsInterceptionTest {
             assertEquals(List.of(List.of(2, "localhost")), List.copyOf(seen.getSubjectAlternativeNames()));
             proxy.nextFinishedFlow();
             assertEquals(url, proxy.nextFinishedFlow().request().url());
+        }
+    }
+
+    @Test
+    void eachFlowRecordsTheTlsWithTheClientAndWithTheOriginReusedOrNot() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("localhost").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+            for (String path : List.of("/first", "/second")) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + origin.port() + path))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode());
+            }
+            Flow tunnel = proxy.nextFinishedFlow();
+            assertEquals("CONNECT", tunnel.request().method());
+            Flow first = proxy.nextFinishedFlow();
+            Flow second = proxy.nextFinishedFlow();
+
+            TlsHandshake clientSide = first.clientTls().orElseThrow();
+            assertEquals("TLSv1.3", clientSide.protocol());
+            assertTrue(clientSide.cipherSuite().startsWith("TLS_"), clientSide.cipherSuite());
+            assertEquals("localhost", clientSide.serverName());
+            TlsHandshake originSide = first.upstreamTls().orElseThrow();
+            assertEquals("TLSv1.3", originSide.protocol());
+            assertEquals("localhost", originSide.serverName());
+            assertEquals(false, first.isReusedUpstream());
+            assertEquals(true, second.isReusedUpstream());
+            assertEquals(first.upstreamTls(), second.upstreamTls(), "the reused connection's TLS");
+            assertEquals(first.clientTls(), second.clientTls(), "the tunnel's TLS");
+        }
+        try (TestOrigin plain = TestOrigin.start(ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             RawClient raw = proxy.rawClient()) {
+            raw.send("GET " + plain.url("/plain") + " HTTP/1.1\r\nHost: " + plain.authority() + "\r\n\r\n");
+            raw.readResponse();
+            Flow flow = proxy.nextFinishedFlow();
+            assertTrue(flow.clientTls().isEmpty() && flow.upstreamTls().isEmpty(), flow.toString());
         }
     }
 

@@ -35,13 +35,59 @@ export async function clearFlows() {
 }
 
 /**
- * The live stream for a view: calls on.hello, on.flows({flows, gone}), on.cleared, on.resync, on.state(text), and
- * on.messages({flows: [{id, messages, bodySize, done}]}) for flows in flight that grew.
+ * Sends a request with a JSON or text body (or none) and reads the JSON answer; a refusal comes back as
+ * {failed, status, error, ...} with the API's fields (a message text's line, a filter's column).
+ */
+export async function send(method, path, body) {
+  const init = {method, headers: {Accept: 'application/json'}, cache: 'no-store'};
+  if (typeof body === 'string') {
+    init.body = body;
+    init.headers['Content-Type'] = 'text/plain; charset=utf-8';
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (e) {
+    return {failed: true, status: 0, error: 'wiretap cannot be reached: ' + e.message};
+  }
+  const answer = await response.json().catch(() => ({error: response.status + ' ' + response.statusText}));
+  if (!response.ok) return {failed: true, status: response.status, ...answer};
+  return answer;
+}
+
+// The intercept: its filter and the flows waiting, and what to do with one.
+export const interceptState = () => getJson('/api/intercept');
+export const setIntercept = (filter, responses) => send('PUT', '/api/intercept', {filter, responses});
+export const interceptOff = () => send('DELETE', '/api/intercept');
+export const resumeAll = () => send('POST', '/api/intercept/resume-all');
+export const resumeFlow = id => send('POST', '/api/flows/' + id + '/resume');
+export const dropFlow = id => send('POST', '/api/flows/' + id + '/drop');
+export const pausedText = id => getJson('/api/flows/' + id + '/edit');
+export const savePausedText = (id, text) => send('PUT', '/api/flows/' + id + '/edit', text);
+
+// Acting on a recorded flow.
+export const requestText = id => getJson('/api/flows/' + id + '/request-text');
+export const replayFlow = (id, text) => send('POST', '/api/flows/' + id + '/replay', text);
+export const mockOf = id => getJson('/api/flows/' + id + '/mock');
+export const writeMock = id => send('POST', '/api/flows/' + id + '/mock');
+
+// wiretap's state.
+export const rules = () => getJson('/api/rules');
+export const stats = () => getJson('/api/stats');
+export const caInfo = () => getJson('/api/ca');
+
+/**
+ * The live stream for a view: calls on.hello, on.flows({flows, gone}), on.intercept(state), on.cleared, on.resync,
+ * on.state(text), and on.messages({flows: [{id, messages, bodySize, done}]}) for flows in flight that grew.
  */
 export function follow(filter, highlight, on) {
   const source = new EventSource('/api/events?' + viewParams(filter, highlight));
   source.addEventListener('hello', e => { on.state('live'); on.hello(JSON.parse(e.data)); });
   source.addEventListener('flows', e => on.flows(JSON.parse(e.data)));
+  source.addEventListener('intercept', e => on.intercept(JSON.parse(e.data)));
   source.addEventListener('cleared', () => on.cleared());
   source.addEventListener('resync', () => on.resync());
   source.addEventListener('messages', e => on.messages && on.messages(JSON.parse(e.data)));

@@ -1,11 +1,17 @@
-// wiretap's web UI: the live flow list with its filter bar, and one flow's detail below it.
+// wiretap's web UI: the live flow list with its filter bar, one flow's detail below it, the intercept and wiretap's
+// state in drawers beside them, and editors for a paused message, a request to replay and a mock.
 import {h, render} from 'preact';
 import {useCallback, useEffect, useMemo, useRef, useState} from 'preact/hooks';
-import {clearFlows, flowDetail, follow, listPage} from './api.js';
+import {clearFlows, dropFlow, flowDetail, follow, interceptState, listPage, pausedText, replayFlow, requestText,
+  resumeFlow, savePausedText} from './api.js';
 import {FlowDetail} from './detail.js';
+import {MessageEditor} from './editor.js';
 import {FlowList, compareBy} from './flowlist.js';
 import {FilterBar} from './filterbar.js';
 import {isDone} from './format.js';
+import {InterceptPanel, localIntercept} from './intercept.js';
+import {MockDialog} from './mock.js';
+import {StatePanel} from './state.js';
 
 const FIRST_PAGE = 300; // a screenful and more, at once; the rest follows in larger pages
 const MORE_PAGE = 5000;
@@ -47,6 +53,13 @@ function App() {
   const openRef = useRef(null);
   openRef.current = open;
   const [confirmClear, setConfirmClear] = useState(false);
+  const [intercept, setIntercept] = useState(null);
+  const [panel, setPanel] = useState(null);
+  const [editor, setEditor] = useState(null);
+  const [mockFor, setMockFor] = useState(null);
+  const [message, setMessage] = useState(null);
+  // A replay sent from here: its flow (a new one, marked replayOf) opens when it shows.
+  const awaitedReplay = useRef(null);
   const reading = useRef(0);
   // News that came while a reading's first page was on its way: applied again over that page, being newer.
   const newsDuringRead = useRef(null);
@@ -78,14 +91,26 @@ function App() {
   // The stream for the view in force: its hello (first, and after each reconnection) reads the list again.
   useEffect(() => {
     const stop = follow(view.filter, view.highlight, {
-      hello: hello => { setHeld(hello.held); reload(view.filter, view.highlight); },
+      hello: hello => {
+        setHeld(hello.held);
+        reload(view.filter, view.highlight);
+        interceptState().then(state => { if (!state.failed) setIntercept(localIntercept(state)); });
+      },
       flows: ({flows, gone, held}) => {
         if (newsDuringRead.current) newsDuringRead.current.push({flows, gone});
         rows.merge(flows);
         rows.remove(gone);
         setHeld(held);
         bump();
+        const awaited = awaitedReplay.current;
+        const replay = awaited && flows.find(f => f.replayOf === awaited);
+        if (replay) {
+          awaitedReplay.current = null;
+          setOpen(replay.id);
+          setSelected(replay.id);
+        }
       },
+      intercept: state => setIntercept(localIntercept(state)),
       cleared: () => { rows.clear(); bump(); },
       resync: () => reload(view.filter, view.highlight),
       messages: ({flows}) => {
@@ -137,6 +162,7 @@ function App() {
   keyState.current = {ordered, indexById, selected, open};
   useEffect(() => {
     const onKey = e => {
+      if (document.querySelector('.modal-backdrop')) return; // the dialog has the keys
       if (e.target.closest && e.target.closest('input, textarea, button')) {
         if (e.key === 'Escape' && e.target.blur) e.target.blur();
         return;
@@ -174,12 +200,87 @@ function App() {
     bump();
   };
 
+  const flash = useCallback((text, bad) => setMessage({text, bad: !!bad, at: Date.now()}), []);
+  useEffect(() => {
+    if (!message) return;
+    const timer = setTimeout(() => setMessage(null), message.bad ? 8000 : 4000);
+    return () => clearTimeout(timer);
+  }, [message]);
+
+  const pausedById = useMemo(() => new Map((intercept ? intercept.paused : []).map(p => [p.id, p])), [intercept]);
+
+  // Opens a paused message in the editor; saved, it stays paused unless the user chose to resume it too.
+  const editPaused = useCallback(async id => {
+    const answer = await pausedText(id);
+    if (answer.failed) { flash(answer.error, true); return; }
+    const save = text => savePausedText(id, text);
+    setEditor({
+      title: 'Flow #' + id + ': the ' + answer.side + ' it waits at',
+      text: answer.text,
+      notes: [answer.bodyEditable ? null : 'The body is larger than the capture cap and goes on as it comes: only the head can be edited.',
+        'A compressed body shows decoded, and is compressed again with the codings its Content-Encoding line names (delete that line to send it as written). Content-Length follows the body.'],
+      actions: [
+        {key: 'save', label: 'Save', run: save, done: () => flash('Flow #' + id + '\'s ' + answer.side + ' edited; it waits until resumed')},
+        {key: 'save-resume', label: 'Save and resume', primary: true, run: async text => {
+          const saved = await save(text);
+          if (saved.failed) return saved;
+          return resumeFlow(id);
+        }, done: () => flash('Flow #' + id + ' edited and resumed')}],
+    });
+  }, []);
+
+  const replayEdited = useCallback(async id => {
+    const answer = await requestText(id);
+    if (answer.failed) { flash(answer.error, true); return; }
+    setEditor({
+      title: 'Replay flow #' + id + ', edited',
+      text: answer.text,
+      notes: [answer.bodyEditable ? null : 'The body was cut at the capture cap: write a body in place of the placeholder line to send one.',
+        'The request goes out again as a new flow, through the rules and the intercept like any other.'],
+      actions: [{key: 'replay', label: 'Replay', primary: true, run: text => sendReplay(id, text)}],
+    });
+  }, []);
+
+  const sendReplay = async (id, text) => {
+    const answer = await replayFlow(id, text);
+    if (!answer.failed) {
+      awaitedReplay.current = id;
+      flash('Replaying flow #' + id + (text ? ' (edited)' : '') + '; it opens when it ends');
+    }
+    return answer;
+  };
+
+  const onAction = useCallback(async (kind, id) => {
+    let answer;
+    switch (kind) {
+      case 'edit': return editPaused(id);
+      case 'resume': answer = await resumeFlow(id); if (!answer.failed) flash('Flow #' + id + ' resumed'); break;
+      case 'drop': answer = await dropFlow(id); if (!answer.failed) flash('Flow #' + id + ' dropped: its client\'s connection was cut'); break;
+      case 'replay': answer = await sendReplay(id); break;
+      case 'replay-edit': return replayEdited(id);
+      case 'mock': setMockFor(id); return;
+    }
+    if (answer && answer.failed) flash(answer.error, true);
+  }, []);
+
+  const closeEditor = (answer, action) => {
+    setEditor(null);
+    if (answer && action && action.done) action.done();
+  };
+
   const shown = ordered.length;
+  const pausedCount = intercept ? intercept.paused.length : 0;
   return h('div', {class: 'app' + (open != null ? ' with-detail' : '')},
     h('header', {class: 'toolbar'},
       h('span', {class: 'brand'}, 'wiretap'),
       h(FilterBar, {view, errors, onChange: tryView}),
       h('span', {class: 'controls'},
+        h('button', {class: 'panel-intercept' + (panel === 'intercept' ? ' on' : '') + (intercept && intercept.filter ? ' armed' : ''),
+          title: 'Pause requests or responses, and edit, resume or drop them',
+          onClick: () => setPanel(p => p === 'intercept' ? null : 'intercept')},
+          'Intercept', pausedCount ? h('span', {class: 'badge', title: pausedCount + ' paused'}, h('span', {class: 'pause-sign'}), ' ' + pausedCount) : null),
+        h('button', {class: 'panel-state' + (panel === 'state' ? ' on' : ''), title: 'Counters, rules in force, the CA certificate',
+          onClick: () => setPanel(p => p === 'state' ? null : 'state')}, 'State'),
         h('button', {class: 'follow' + (following ? ' on' : ''), title: following ? 'Stop following new flows' : 'Follow new flows',
           onClick: () => setFollowing(f => !f)}, following ? 'Pause' : 'Follow'),
         confirmClear
@@ -190,10 +291,19 @@ function App() {
       indexOf: id => indexById.get(id) ?? -1, scrollToSelected: keyMoved, following,
       onScrolledAway: () => setFollowing(false), onScrolledToEnd: () => setFollowing(true),
       emptyText: loading ? 'Loading…' : view.filter ? 'No flow matches the filter.' : 'No flows yet: send traffic through the proxy.'}),
-    open != null ? h(FlowDetail, {key: open, flow: detail, progress, onClose: () => setOpen(null)}) : null,
+    open != null ? h(FlowDetail, {key: open, flow: detail, paused: pausedById.get(open) || null, onAction, progress,
+      onClose: () => setOpen(null)}) : null,
+    panel === 'intercept' ? h(InterceptPanel, {state: intercept, flash, onClose: () => setPanel(null),
+      onEdit: id => onAction('edit', id), onResume: id => onAction('resume', id), onDrop: id => onAction('drop', id),
+      onOpen: id => { setOpen(id); setSelected(id); }}) : null,
+    panel === 'state' ? h(StatePanel, {onClose: () => setPanel(null)}) : null,
+    editor ? h(MessageEditor, {...editor, onClose: closeEditor}) : null,
+    mockFor != null ? h(MockDialog, {id: mockFor, flash, onClose: () => setMockFor(null)}) : null,
+    message ? h('div', {class: 'flash' + (message.bad ? ' bad' : ''), role: 'status'}, message.text) : null,
     h('footer', {class: 'status-bar'},
       h('span', {class: 'stream ' + stream}, stream === 'live' ? '● live' : stream),
       h('span', {class: 'count'}, shown + (view.filter ? ' matching' : '') + ' flows shown · ' + held + ' held by wiretap'),
+      intercept && intercept.filter ? h('span', {class: 'intercepting'}, 'intercepting ' + intercept.filter) : null,
       loading ? h('span', null, 'reading…') : null,
       following ? null : h('span', {class: 'paused-note'}, 'not following new flows')));
 }

@@ -1,5 +1,6 @@
-// A message body shown by its kind (docs/web-api.md, body.kind): JSON pretty-printed and foldable, images as
-// images, text as text, anything else as hex; with the raw form beside it.
+// A message body shown by its kind (docs/web-api.md, body.kind), its content coding undone: JSON pretty-printed and
+// foldable, images as images, text as text, anything else as hex; with the raw text beside it, and the bytes as they
+// flowed (still compressed) when they differ.
 import {h} from 'preact';
 import {useState} from 'preact/hooks';
 import {size} from './format.js';
@@ -64,28 +65,43 @@ function Pretty({body}) {
   switch (body.kind) {
     case 'empty': return h('p', {class: 'note'}, 'No body.');
     case 'json': return h(JsonTree, {text: body.text});
-    case 'image': return h('div', {class: 'image'},
-      h('img', {src: 'data:' + body.contentType.split(';')[0] + ';base64,' + body.base64, alt: 'the body, an image',
-        onLoad: e => { e.target.title = e.target.naturalWidth + ' × ' + e.target.naturalHeight; }}));
+    case 'image': {
+      const type = body.image ? body.image.mediaType : (body.contentType || '').split(';')[0];
+      return h('div', {class: 'image'},
+        body.image && body.image.width ? h('p', {class: 'note'}, type + ', ' + body.image.width + ' × ' + body.image.height + ' pixels') : null,
+        h('img', {src: 'data:' + type + ';base64,' + body.base64, alt: 'the body, an image',
+          onLoad: e => { e.target.title = e.target.naturalWidth + ' × ' + e.target.naturalHeight; }}));
+    }
     case 'binary': return h('pre', {class: 'hex'}, hexDump(bytesOf(body.base64)));
     default: return h('pre', {class: 'text kind-' + body.kind}, body.text);
   }
 }
 
-/** The body of a message, with a Pretty / Raw switch and what to know about it (cut, encoded). */
+const VIEWS = [['pretty', 'Pretty'], ['raw', 'Raw'], ['wire', 'As flowed']];
+
+/**
+ * The body of a message: Pretty (by its kind), Raw (the decoded text or bytes as they are) and, when a content coding
+ * was undone, As flowed (the bytes that went over the wire, in hex); with what to know about it (cut at the capture
+ * cap, decoded from what, or why it could not be).
+ */
 export function BodyView({body}) {
-  const [raw, setRaw] = useState(false);
+  const [view, setView] = useState('pretty');
   if (!body || body.size === 0) return h('p', {class: 'note'}, 'No body.');
-  const notes = [];
-  if (body.truncated) notes.push('Cut at the capture cap: ' + size(body.captured) + ' of ' + size(body.size) + ' captured.');
-  if (body.codings && !body.decoded) notes.push(body.codings + '-encoded: shown as it flowed, not decoded.');
+  const notes = []; // [text, is a warning]
+  if (body.truncated) notes.push(['Cut at the capture cap: ' + size(body.captured) + ' of ' + size(body.size) + ' captured.', true]);
+  if (body.decoded) notes.push(['Decoded from ' + body.codings + ': ' + size(body.size) + ' as it flowed, ' + size(body.decodedSize) + ' decoded.', false]);
+  if (body.decodeNote) notes.push([body.decodeNote + '.', true]);
+  else if (body.codings && !body.decoded) notes.push([body.codings + '-encoded: shown as it flowed.', true]);
+  const views = VIEWS.filter(([k]) => k !== 'wire' || body.wireBase64 != null);
+  const current = views.some(([k]) => k === view) ? view : 'pretty';
   return h('div', {class: 'body-view'},
     h('div', {class: 'body-bar'},
-      h('span', {class: 'kind'}, body.kind + (body.contentType ? ' · ' + body.contentType : '') + ' · ' + size(body.size)),
-      h('span', {class: 'switch'},
-        h('button', {class: raw ? '' : 'on', onClick: () => setRaw(false)}, 'Pretty'),
-        h('button', {class: raw ? 'on' : '', onClick: () => setRaw(true)}, 'Raw'))),
-    notes.map(n => h('p', {class: 'note warn'}, n)),
-    raw ? h('pre', {class: body.text != null ? 'text raw' : 'hex raw'}, body.text != null ? body.text : hexDump(bytesOf(body.base64)))
-        : h(Pretty, {body}));
+      h('span', {class: 'kind'}, body.kind + (body.contentType ? ' · ' + body.contentType : '') + ' · ' + size(body.size)
+        + (body.decoded ? ' (' + body.codings + ')' : '')),
+      h('span', {class: 'switch'}, views.map(([k, label]) =>
+        h('button', {class: (current === k ? 'on ' : '') + 'view-' + k, onClick: () => setView(k)}, label)))),
+    notes.map(([n, warn]) => h('p', {class: warn ? 'note warn' : 'note decoded'}, n)),
+    current === 'raw' ? h('pre', {class: body.text != null ? 'text raw' : 'hex raw'}, body.text != null ? body.text : hexDump(bytesOf(body.base64)))
+      : current === 'wire' ? h('pre', {class: 'hex wire'}, hexDump(bytesOf(body.wireBase64)))
+      : h(Pretty, {body}));
 }

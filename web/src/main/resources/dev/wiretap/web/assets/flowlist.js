@@ -47,9 +47,10 @@ function Row({row, selected, onSelect, onOpen}) {
   return h('div', {class: rowClass(row, selected), 'data-id': row.id, role: 'row',
       onClick: () => onSelect(row.id), onDblClick: () => onOpen(row.id)},
     COLUMNS.map(col => h('span', {class: 'cell c-' + col.key, title: col.key === 'path' || col.key === 'host' ? col.cell(row) : null},
-      col.key === 'id' ? [row.state === 'paused' ? h('span', {class: 'mark', title: 'paused'}, '⏸') :
+      col.key === 'id' ? [row.state === 'paused' ? h('span', {class: 'mark paused', title: 'paused', role: 'img', 'aria-label': 'paused'}) :
         row.state === 'in_flight' ? h('span', {class: 'mark', title: 'in flight'}, '…') :
-        row.state === 'failed' ? h('span', {class: 'mark', title: row.error || 'failed'}, '✗') : null, col.cell(row)] : col.cell(row))));
+        row.state === 'failed' ? h('span', {class: 'mark', title: row.error || 'failed'}, '✗') :
+        row.replayOf ? h('span', {class: 'mark replay', title: 'a replay of #' + row.replayOf}, '↻') : null, col.cell(row)] : col.cell(row))));
 }
 
 /**
