@@ -96,6 +96,32 @@ final class EventClient {
         })));
     }
 
+    /** A flow that grew in a tick: its messages so far (-1 for no WebSocket), its body bytes so far, whether it ended. */
+    record Growth(long id, long messages, long bodySize, boolean done) {
+    }
+
+    /** The growing flows that grew in a tick, as one {@code messages} event. */
+    void grew(List<Growth> news) {
+        offer(event("messages", JsonBody.bytes(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("flows");
+            for (Growth n : news) {
+                g.writeStartObject();
+                g.writeNumberField("id", n.id());
+                if (n.messages() >= 0) {
+                    g.writeNumberField("messages", n.messages());
+                } else {
+                    g.writeNullField("messages");
+                }
+                g.writeNumberField("bodySize", n.bodySize());
+                g.writeBooleanField("done", n.done());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        })));
+    }
+
     /** The intercept's state changed: its settings, or the flows waiting ({@link InterceptState}). */
     void intercept(byte[] state) {
         offer(event("intercept", state));

@@ -20,8 +20,9 @@ import java.util.Optional;
  * addresses, a new or reused upstream connection, the TLS with the client and with the origin), timings, rules, notes,
  * the error with its cause, and both messages with their start lines, fields in wire order (names' case and duplicates
  * kept) and bodies decoded ({@link BodyDecoding}), in base64, with how to show them, for text the text, and the bytes
- * as they flowed beside them when those differ. Written on the API's thread from a flow read out of the store.
- * Stateless.
+ * as they flowed beside them when those differ; a text/event-stream body also as its events, a body still streaming
+ * marked {@code growing}; and a WebSocket's messages ({@code webSocket}, else null). Written on the API's thread from
+ * a flow read out of the store (for a flow in flight, the live one: what has come so far). Stateless.
  */
 final class FlowDetail {
 
@@ -55,7 +56,14 @@ final class FlowDetail {
         if (response == null) {
             g.writeNullField("response");
         } else {
-            response(response, g);
+            response(response, !flow.isDone(), g);
+        }
+        if (flow.webSocket().isPresent()) {
+            g.writeObjectFieldStart("webSocket");
+            MessagesJson.write(flow.webSocket().get(), 0, g);
+            g.writeEndObject();
+        } else {
+            g.writeNullField("webSocket");
         }
         g.writeEndObject();
     }
@@ -101,7 +109,7 @@ final class FlowDetail {
         g.writeEndObject();
     }
 
-    private static void response(Response response, JsonGenerator g) throws IOException {
+    private static void response(Response response, boolean inFlight, JsonGenerator g) throws IOException {
         g.writeObjectFieldStart("response");
         g.writeStringField("version", response.version().text());
         g.writeNumberField("status", response.status());
@@ -109,7 +117,12 @@ final class FlowDetail {
         g.writeStringField("startLine", response.version().text() + " " + response.status()
                 + (response.reason().isEmpty() ? "" : " " + response.reason()));
         headers(response.headers(), g);
-        body(response.headers(), response.body(), g);
+        Body body = response.body();
+        body(response.headers(), body, g);
+        g.writeBooleanField("growing", inFlight && response.isBodyGrowing());
+        if (dev.wiretap.proxy.content.EventStream.isEventStream(response.headers().first("Content-Type").orElse(""))) {
+            MessagesJson.events(body, g);
+        }
         g.writeEndObject();
     }
 

@@ -87,6 +87,25 @@ final class FlowsApi {
         }
     }
 
+    /**
+     * {@code GET /api/flows/{n}/messages?from=K}: a WebSocket's kept messages from index K on (default 0), for a view that
+     * follows the socket; 404 when the flow is not held or is no WebSocket.
+     */
+    ServiceResponse messages(String number, ServiceRequest request) throws ApiException {
+        Flow flow = held(wiretap, number);
+        long from = number(request, "from", 0, 0, Long.MAX_VALUE);
+        if (flow.webSocket().isEmpty()) {
+            throw new ApiException(404, "flow " + flow.id() + " is no WebSocket");
+        }
+        return JsonBody.response(200, g -> {
+            g.writeStartObject();
+            g.writeNumberField("id", flow.id());
+            g.writeBooleanField("open", !flow.isDone());
+            MessagesJson.write(flow.webSocket().get(), from, g);
+            g.writeEndObject();
+        });
+    }
+
     /** {@code DELETE /api/flows}: forgets the finished flows (those in flight stay), as the console's clear does. */
     ServiceResponse clear() {
         int before = wiretap.flows().size();

@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * far beyond what a list can show), the browsers are told to fetch the list again. When a flow paused or went on, or
  * the intercept's filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
  *
+ * <p>Flows that grow while in flight (a WebSocket's messages, a streaming body: {@link FlowEvent.Progressed}) are
+ * watched until they end: each tick, those that grew since the last one go to every client in one {@code messages}
+ * event (how many messages, how many body bytes), never one event per message; a view showing one of them fetches
+ * what is new.
+ *
  * <p>Thread-safe: the clients set is concurrent; the queue is the hand-over.
  */
 final class LiveFeed implements FlowListener, AutoCloseable {
@@ -33,6 +38,9 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final AtomicBoolean clearedSinceTick = new AtomicBoolean();
     private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
+    /** Flows in flight that grow, and what each had at the last tick (messages, or body bytes); the feed's thread reads. */
+    private final Map<Long, Flow> growing = new ConcurrentHashMap<>();
+    private final Map<Long, Long> lastStamp = new java.util.HashMap<>();
     private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
     private final java.util.function.LongSupplier held;
     /** The intercept whose state the browsers follow, or null (tests of the list alone). */
@@ -59,6 +67,12 @@ final class LiveFeed implements FlowListener, AutoCloseable {
 
     @Override
     public void onEvent(FlowEvent event) {
+        if (event instanceof FlowEvent.Progressed p) {
+            // Watched even while no browser follows: the events are throttled at the source, so one that came before a
+            // browser joined may be the last this flow gets for a while. The flow store holds these flows anyway.
+            growing.putIfAbsent(p.flow().id(), p.flow());
+            return;
+        }
         if (clients.isEmpty()) {
             return;
         }
@@ -120,6 +134,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     }
 
     private void tick(List<Flow> drained) {
+        grown();
         if (clearedSinceTick.getAndSet(false)) {
             clients.forEach(EventClient::cleared);
         }
@@ -148,6 +163,32 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         long heldNow = held.getAsLong();
         for (EventClient client : clients) {
             client.deliver(flows, rows, heldNow);
+        }
+    }
+
+    /** Tells every client which growing flows grew since the last tick; forgets the ones that ended. */
+    private void grown() {
+        if (growing.isEmpty()) {
+            return;
+        }
+        List<EventClient.Growth> news = new ArrayList<>();
+        for (var it = growing.values().iterator(); it.hasNext(); ) {
+            Flow flow = it.next();
+            long messages = flow.webSocket().map(ws -> ws.total()).orElse(-1L);
+            long body = flow.response().map(r -> r.body().size()).orElse(0L);
+            long stamp = messages >= 0 ? messages : body;
+            boolean done = flow.isDone();
+            Long last = lastStamp.put(flow.id(), stamp);
+            if (last == null || last != stamp || done) {
+                news.add(new EventClient.Growth(flow.id(), messages, body, done));
+            }
+            if (done) {
+                it.remove();
+                lastStamp.remove(flow.id());
+            }
+        }
+        if (!news.isEmpty()) {
+            clients.forEach(c -> c.grew(news));
         }
     }
 

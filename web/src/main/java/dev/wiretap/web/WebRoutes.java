@@ -99,6 +99,7 @@ final class WebRoutes implements ServiceHandler {
                 case "request-text" -> new Methods().on("GET", () -> actions.requestText(n));
                 case "replay" -> new Methods().on("POST", () -> actions.replay(n, request));
                 case "mock" -> new Methods().on("GET", () -> actions.mock(n)).on("POST", () -> actions.writeMock(n));
+                case "messages" -> new Methods().on("GET", () -> flows.messages(n, request));
                 // Exports (curl, a body as a file, HAR, sessions) come with the proxy module's export package.
                 default -> throw noSuchApi(parts);
             };

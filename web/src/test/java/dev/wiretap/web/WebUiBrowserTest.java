@@ -251,6 +251,25 @@ class WebUiBrowserTest {
     }
 
     @Test
+    @Order(11)
+    void aSocketsMessagesTabGrowsLive() throws Exception {
+        try (dev.wiretap.proxy.testing.TestOrigin echo = dev.wiretap.proxy.testing.TestOrigin.start(new dev.wiretap.proxy.testing.WebSocketEcho());
+             dev.wiretap.proxy.testing.RawClient client = WebSocketApiTest.openSocket(wiretap, echo)) {
+            WebSocketApiTest.say(client, "before the tab opened");
+            WebSocketApiTest.socketFlow(wiretap, 2);
+            awaitRow("/live").click();
+            browser.findElement(By.tagName("body")).sendKeys(Keys.ENTER);
+            await(d -> d.findElement(By.cssSelector(".tabs button[data-tab=messages]"))).click();
+            await(d -> d.findElements(By.cssSelector(".ws-table tr.ws-msg")).size() == 2);
+            assertTrue(browser.findElement(By.cssSelector(".ws-table tr.ws-send")).getText().contains("before the tab opened"));
+            WebSocketApiTest.say(client, "while it is open");
+            await(d -> d.findElements(By.cssSelector(".ws-table tr.ws-msg")).size() == 4);
+            assertTrue(browser.findElement(By.cssSelector(".ws-messages")).getText().contains("while it is open"));
+            screenshot("messages");
+        }
+    }
+
+    @Test
     @Order(12)
     void clearAsksFirstThenEmptiesTheList() throws Exception {
         wiretap.getThroughProxy(shop.url("/before-clear"));

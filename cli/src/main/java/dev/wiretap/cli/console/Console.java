@@ -71,6 +71,7 @@ public final class Console {
         new ExportCommands(wiretap, view, feed, screen).addTo(commands);
         new MockCommands(wiretap, view, screen, configFile).addTo(commands);
         new InterceptCommands(wiretap, view, screen, new ExternalEditor(terminal, editor, editorIsTerminal), this::ask).addTo(commands);
+        new FollowCommand(wiretap, view, screen, terminal).addTo(commands);
         addOwnCommands();
     }
 

@@ -3,6 +3,9 @@ package dev.wiretap.cli.console;
 import dev.wiretap.cli.Sizes;
 import dev.wiretap.cli.view.BodyView;
 import dev.wiretap.proxy.addon.PausedFlow;
+import dev.wiretap.proxy.content.EventStream;
+import dev.wiretap.proxy.flow.WebSocketMessage;
+import dev.wiretap.proxy.flow.WebSocketMessages;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
@@ -21,7 +24,8 @@ import org.jline.utils.AttributedStyle;
 /**
  * What {@code show N} prints: a summary line (URL, status, duration, rules that applied, error), then the request
  * and the response as they went over the wire: start line, fields in wire order, and the body rendered for reading
- * (a binary one as a line saying what it is), or with {@code --hex} every body as a hex dump. Stateless.
+ * (a binary one as a line saying what it is; server-sent events one per line), or with {@code --hex} every body as a
+ * hex dump; then, for a WebSocket, its messages one per line. A flow in flight shows what has come so far. Stateless.
  */
 final class FlowDetail {
 
@@ -80,8 +84,49 @@ final class FlowDetail {
         }
         lines.add(bold(response.version() + " " + response.status() + " " + response.reason()));
         headers(response.headers(), lines);
-        body(Long.toString(flow.id()), response.headers(), response.body(), width, hex, lines);
+        Body body = response.body();
+        String type = response.headers().first("Content-Type").orElse("");
+        if (!hex && EventStream.isEventStream(type) && !body.isEmpty()) {
+            events(body, width, lines);
+        } else {
+            body(Long.toString(flow.id()), response.headers(), body, width, hex, lines);
+        }
+        if (!flow.isDone() && response.isBodyGrowing()) {
+            lines.add(new AttributedString("(still streaming: " + Sizes.human(body.size()) + " so far; follow " + flow.id()
+                    + " shows the rest as it comes)", AttributedStyle.DEFAULT.faint()));
+        }
+        flow.webSocket().ifPresent(ws -> messages(flow, ws, width, lines));
         return lines;
+    }
+
+    /** A WebSocket's messages, one a line, with how many were let go before them. */
+    private static void messages(Flow flow, WebSocketMessages ws, int width, List<AttributedString> lines) {
+        List<WebSocketMessage> kept = ws.all();
+        lines.add(rule("messages (" + ws.total() + (ws.dropped() > 0 ? ", the oldest " + ws.dropped() + " let go" : "") + ")", width));
+        if (kept.isEmpty()) {
+            lines.add(new AttributedString("(none yet)", AttributedStyle.DEFAULT.faint()));
+        }
+        for (WebSocketMessage m : kept) {
+            lines.add(MessageLines.of(m, width));
+        }
+        if (!flow.isDone()) {
+            lines.add(new AttributedString("(the socket is open: follow " + flow.id() + " shows messages as they come)",
+                    AttributedStyle.DEFAULT.faint()));
+        }
+    }
+
+    /** A text/event-stream body as its events, one a line. */
+    private static void events(Body body, int width, List<AttributedString> lines) {
+        EventStream stream = EventStream.parse(body.text(java.nio.charset.StandardCharsets.UTF_8));
+        lines.add(new AttributedString(""));
+        int n = 0;
+        for (EventStream.Event event : stream.events()) {
+            lines.add(MessageLines.of(event, ++n, width));
+        }
+        if (!stream.pending().isBlank()) {
+            lines.add(new AttributedString("(" + (body.isTruncated() ? "cut at the capture cap" : "an event still arriving")
+                    + ": " + MessageLines.oneLine(stream.pending()) + ")", AttributedStyle.DEFAULT.faint()));
+        }
     }
 
     /** "paused (request), 287 s left": where the flow waits, and for how long before it goes on by itself. */

@@ -44,8 +44,10 @@ final class ViewCommands {
                 as they went over the wire (start line, fields in wire order), with bodies decoded (gzip, deflate, br,
                 zstd) and JSON pretty-printed. A binary body shows as one line saying what it is: its type, its size and,
                 for an image (PNG, JPEG, GIF, WebP, BMP), its width and height in pixels. --hex shows every body as a hex
-                dump of its bytes instead (decoded); save body N FILE writes one to a file. Long output opens in a
-                pager: Space and b page, /text searches, q returns.
+                dump of its bytes instead (decoded); save body N FILE writes one to a file. A text/event-stream body
+                shows as its events, one a line; a WebSocket's messages follow the response, one a line (→ client to
+                server, ← server to client). A flow in flight shows what has come so far (follow N watches it grow).
+                Long output opens in a pager: Space and b page, /text searches, q returns.
                   show 12 --hex
                 """, ConsoleCommand.Argument.FLOW, this::show));
         table.add(new ConsoleCommand("filter", List.of("f"), "filter [EXPR]", "show only matching flows; no EXPR: all",

@@ -68,7 +68,9 @@ public final class Options {
                 (s, n, k) -> s.withLimits(s.limits().withMaxHeaderCount(Values.integer(n, k)))));
         o.add(size("limits.max_chunk_line_bytes", "longest chunk-size line (longer: 400)", s -> s.limits().maxChunkLineBytes(),
                 (s, v) -> s.withLimits(new Limits(s.limits().maxTargetBytes(), s.limits().maxHeaderBytes(),
-                        s.limits().maxHeaderCount(), toInt(v)))));
+                        s.limits().maxHeaderCount(), toInt(v), s.limits().maxWebSocketMessageBytes()))));
+        o.add(size("limits.max_websocket_message", "largest WebSocket message, as sent or inflated (larger: closed with 1009)",
+                s -> s.limits().maxWebSocketMessageBytes(), (s, v) -> s.withLimits(s.limits().withMaxWebSocketMessageBytes(v))));
 
         o.add(duration("timeouts.client_idle", "close a kept-alive client connection idle this long", s -> s.timeouts().clientIdle(),
                 (s, d) -> s.withTimeouts(s.timeouts().withClientIdle(d))));
@@ -102,6 +104,9 @@ public final class Options {
                 (s, v) -> s.withCapture(s.capture().withMaxBodyBytes(toInt(v)))));
         o.add(size("capture.store_budget", "keep recent flows within this much memory (at most a quarter of the heap)",
                 s -> s.capture().storeBudgetBytes(), (s, v) -> s.withCapture(s.capture().withStoreBudgetBytes(v))));
+        o.add(new Option("capture.max_messages", "number", "keep each WebSocket's newest messages up to this many",
+                s -> Integer.toString(s.capture().maxMessages()),
+                (s, n, k) -> s.withCapture(s.capture().withMaxMessages(Values.integer(n, k)))));
 
         o.add(new Option("tls.intercept", "boolean", "decrypt HTTPS with wiretap's CA (off: tunnel it untouched)",
                 s -> Boolean.toString(s.tls().intercept()), (s, n, k) -> s.withTls(s.tls().withIntercept(Values.bool(n, k)))));

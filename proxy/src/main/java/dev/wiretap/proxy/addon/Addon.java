@@ -1,6 +1,7 @@
 package dev.wiretap.proxy.addon;
 
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.HeldMessage;
 
 /**
  * Code that takes part in every exchange at fixed moments, and may change it. Built-in features (rules,
@@ -53,6 +54,29 @@ public interface Addon {
      */
     default boolean mayAnswerLocally() {
         return false;
+    }
+
+    /**
+     * Whether this addon holds the messages of the WebSocket that {@code flow}'s request asks for, so that its
+     * {@link #onWebSocketMessage} hook may change or drop them. Asked once, when a request asking to upgrade to
+     * WebSocket is about to go to the origin (after {@link #onRequestHead}). When any addon says yes, wiretap removes
+     * the request's {@code Sec-WebSocket-Extensions} (so that no compression is agreed and a changed message can go on
+     * as a plain frame) and holds each data message until the hook has run. By default no: the socket's bytes go
+     * through exactly as they came.
+     */
+    default boolean holdsWebSocketMessages(Flow flow) {
+        return false;
+    }
+
+    /**
+     * A WebSocket data message (text or binary) of {@code flow}, both ways, once it has ended: its content inflated and
+     * as far as captured. On a socket some addon holds ({@link #holdsWebSocketMessages}), a message within the capture
+     * cap waits until every addon has seen it, and {@code message.replace} or {@code message.drop} change what goes on;
+     * otherwise it has already gone on and {@code message.isChangeable()} is false. Runs on the relay thread of the
+     * message's direction (the other direction flows meanwhile); an exception is logged and the message goes on as it
+     * stands. Control frames (ping, pong, close) are recorded on the flow but not passed here.
+     */
+    default void onWebSocketMessage(Flow flow, HeldMessage message) {
     }
 
     /** The exchange has ended, normally or not. */

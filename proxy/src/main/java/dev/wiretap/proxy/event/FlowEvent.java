@@ -45,6 +45,19 @@ public sealed interface FlowEvent {
         TIMED_OUT
     }
 
+    /**
+     * More of a flow in flight has arrived: WebSocket messages, or the body of a response that has been streaming for a
+     * while (server-sent events, a long poll, a slow download). Published on the connection's thread at most every
+     * {@value #PROGRESS_MILLIS} ms per flow, so a burst's last messages may come without an event of their own: a view
+     * that shows a flow grow reads it again until it ends (it is the live object, and its body and messages may be
+     * read from any thread).
+     */
+    record Progressed(Flow flow) implements FlowEvent {
+    }
+
+    /** The least time between two {@link Progressed} events of one flow. */
+    long PROGRESS_MILLIS = 100;
+
     /** The exchange (or tunnel) ended normally. */
     record Completed(Flow flow) implements FlowEvent {
     }

@@ -36,6 +36,8 @@ public final class FlowStore implements FlowListener {
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<Long, Flow> inFlight = new LinkedHashMap<>();
     private long inFlightBytes;
+    /** The flows in flight that grow while they last (WebSockets, streaming bodies): counted at their estimates. */
+    private final LinkedHashMap<Long, Flow> growing = new LinkedHashMap<>();
 
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     /** An evicted chunk kept for reuse, so that a full store allocates nothing (and leaves no old garbage). */
@@ -75,6 +77,22 @@ public final class FlowStore implements FlowListener {
             case FlowEvent.Responded r -> { }
             case FlowEvent.Paused p -> { }
             case FlowEvent.Released r -> { }
+            case FlowEvent.Progressed p -> grew(p.flow());
+        }
+    }
+
+    /**
+     * A flow in flight that grows (a WebSocket's messages, a streaming body) is counted at its own estimate from now
+     * on, so that the budget sees what it holds; the other flows in flight cost a fixed estimate each.
+     */
+    private void grew(Flow flow) {
+        lock.lock();
+        try {
+            if (inFlight.containsKey(flow.id())) {
+                growing.putIfAbsent(flow.id(), flow);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -112,6 +130,7 @@ public final class FlowStore implements FlowListener {
             if (inFlight.remove(flow.id()) != null) {
                 inFlightBytes -= inFlightEstimate(flow);
             }
+            growing.remove(flow.id());
             if (size > budgetBytes) {
                 evicted++;
                 return;
@@ -191,7 +210,11 @@ public final class FlowStore implements FlowListener {
     }
 
     private long usedBytesLocked() {
-        return chunkBytesHeld + inFlightBytes + (long) ids.length * INDEX_BYTES_PER_FLOW;
+        long grown = 0;
+        for (Flow flow : growing.values()) {
+            grown += flow.estimatedBytes();
+        }
+        return chunkBytesHeld + inFlightBytes + grown + (long) ids.length * INDEX_BYTES_PER_FLOW;
     }
 
     /** The flow with {@code id}: the live one if in flight, else a decoded copy of the stored one. */

@@ -26,7 +26,10 @@ import java.util.Optional;
  * timings that add up to {@code time}; notes on truncated or undecodable bodies in {@code comment} fields. A flow that
  * got no response gets status 0 and Chrome's {@code _error} field, as Chrome writes a request that failed. What HAR has
  * no field for and wiretap needs to read the entry back as the flow it was goes in a custom {@code _wiretap} object
- * (the format allows fields that start with an underscore): the flow's number, client, error, notes and rules.
+ * (the format allows fields that start with an underscore): the flow's number, client, error, notes and rules. A
+ * WebSocket's entry carries its messages as Chrome writes them: {@code _resourceType} "websocket" and
+ * {@code _webSocketMessages}, each data message with its {@code type} (send, receive), {@code time} (seconds since the
+ * epoch, a fraction), {@code opcode} (1 text, 2 binary) and {@code data} (text as it is, binary in base64, as captured).
  *
  * <p>Made in two steps, so that a flow that cannot be written costs its own entry and no other: {@link #of} works out
  * everything (cookies, query, bodies measured) without writing, and {@link #write} only streams it out. Bodies are
@@ -109,6 +112,9 @@ final class HarEntry {
         if (!comments.isEmpty()) {
             g.writeStringField("comment", String.join("; ", comments));
         }
+        if (flow.webSocket().isPresent()) {
+            webSocketMessages(g, flow.webSocket().get());
+        }
         wiretap(g);
         g.writeEndObject();
     }
@@ -166,6 +172,28 @@ final class HarEntry {
         g.writeNumberField("headersSize", response.wireHead().length == 0 ? -1 : response.wireHead().length);
         g.writeNumberField("bodySize", response.body().size());
         g.writeEndObject();
+    }
+
+    /**
+     * Chrome's {@code _webSocketMessages}: the data messages kept, in order (control frames, which Chrome leaves out too,
+     * stay in the flow); a message cut at the capture cap is written as far as it was captured.
+     */
+    private static void webSocketMessages(JsonGenerator g, dev.wiretap.proxy.flow.WebSocketMessages messages) throws IOException {
+        g.writeStringField("_resourceType", "websocket");
+        g.writeArrayFieldStart("_webSocketMessages");
+        for (dev.wiretap.proxy.flow.WebSocketMessage m : messages.all()) {
+            if (!m.type().isData()) {
+                continue;
+            }
+            g.writeStartObject();
+            g.writeStringField("type", m.fromClient() ? "send" : "receive");
+            g.writeNumberField("time", m.time().getEpochSecond() + m.time().getNano() / 1e9);
+            g.writeNumberField("opcode", m.type().opcode());
+            g.writeStringField("data", m.type() == dev.wiretap.proxy.flow.WebSocketMessage.Type.TEXT ? m.text()
+                    : java.util.Base64.getEncoder().encodeToString(m.content()));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** What wiretap needs to read the entry back as the flow it was, and HAR has no field for. */

@@ -5,14 +5,20 @@ import java.util.Arrays;
 /**
  * Collects the first bytes of a body as it streams past, up to a cap, and counts all of them. The array grows
  * by doubling from a size guessed from the declared length, so a 100-byte body costs one small array and a
- * 256 MiB download costs no more than the cap. Owned by one connection thread.
+ * 256 MiB download costs no more than the cap.
+ *
+ * <p>Owned by one connection thread, which alone adds to it. Other threads may take a {@link #snapshot()} while it
+ * grows (the console or the web UI showing a response that is still streaming): bytes below {@code length} never
+ * change once written, a grown array is a copy that holds them all, and the owner writes the array before the length
+ * that covers it (both volatile), so a reader that reads the length first always finds those bytes in the array it
+ * reads next.
  */
 public final class BodyCapture {
 
     private final int cap;
-    private byte[] bytes;
-    private int length;
-    private long size;
+    private volatile byte[] bytes;
+    private volatile int length;
+    private volatile long size;
     private boolean gapped;
 
     /**
@@ -69,6 +75,17 @@ public final class BodyCapture {
 
     public long size() {
         return size;
+    }
+
+    /**
+     * What has been captured so far, from any thread: the bytes are shared, not copied (the part a snapshot covers
+     * never changes). Cheap enough to take on every look at a streaming body.
+     */
+    public Body snapshot() {
+        int n = length; // first: see the class doc
+        byte[] b = bytes;
+        long s = size;
+        return s == 0 ? Body.EMPTY : new Body(b, n, Math.max(s, n));
     }
 
     public Body finish() {

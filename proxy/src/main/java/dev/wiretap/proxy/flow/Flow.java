@@ -67,6 +67,8 @@ public final class Flow {
     private volatile boolean responseBodyWhole;
     private volatile Side paused;
     private volatile String dropReason;
+    /** The messages of the WebSocket this exchange became (after a 101), else null. */
+    private volatile WebSocketMessages webSocket;
 
     // Phase durations, written by the connection thread and published through the volatile `timings` snapshot.
     private long dnsNanos = -1;
@@ -260,6 +262,19 @@ public final class Flow {
         notes.add(Objects.requireNonNull(note));
     }
 
+    /**
+     * The messages of the WebSocket this exchange became after its 101 (RFC 6455), both ways, as far as kept; empty for
+     * any other exchange. Grows while the socket is open.
+     */
+    public Optional<WebSocketMessages> webSocket() {
+        return Optional.ofNullable(webSocket);
+    }
+
+    /** Marks this exchange a WebSocket whose messages go into {@code messages}; set by the engine at the 101. */
+    public void startWebSocket(WebSocketMessages messages) {
+        this.webSocket = Objects.requireNonNull(messages);
+    }
+
     /** For a replay: the id of the flow whose request this one sent again. */
     public OptionalLong replayOf() {
         long id = replayOf;
@@ -376,14 +391,16 @@ public final class Flow {
     /** A rough count of the heap this flow holds, for the flow store's budget. */
     public long estimatedBytes() {
         Response r = response;
-        return 200L + request.estimatedBytes() + (r == null ? 0 : r.estimatedBytes());
+        WebSocketMessages ws = webSocket;
+        return 200L + request.estimatedBytes() + (r == null ? 0 : r.estimatedBytes()) + (ws == null ? 0 : ws.estimatedBytes());
     }
 
     /** Rebuilds a finished flow from its stored form ({@link FlowRecords}). */
     static Flow restore(long id, InetSocketAddress client, Timings timings, long startNanos, Request request,
                         Response response, FlowError error, State state, boolean reusedUpstream, boolean intercepted,
                         java.util.List<String> appliedRules, String serverAddress, long bytesFromClient, long bytesToClient,
-                        java.util.List<String> notes, long replayOf, TlsHandshake clientTls, TlsHandshake upstreamTls) {
+                        java.util.List<String> notes, long replayOf, TlsHandshake clientTls, TlsHandshake upstreamTls,
+                        WebSocketMessages webSocket) {
         Flow flow = new Flow(id, client, timings.started(), startNanos, request);
         flow.response = response;
         flow.error = error;
@@ -392,6 +409,7 @@ public final class Flow {
         flow.appliedRules.addAll(appliedRules);
         flow.notes.addAll(notes);
         flow.replayOf = replayOf;
+        flow.webSocket = webSocket;
         flow.serverAddress = serverAddress;
         flow.clientTls = clientTls;
         flow.upstreamTls = upstreamTls;

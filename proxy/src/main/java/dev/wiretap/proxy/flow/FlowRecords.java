@@ -23,10 +23,11 @@ public final class FlowRecords {
 
     /**
      * Version 2 added the flow's notes and the id of the flow it replays, version 3 the TLS handshake's time (after the
-     * connect time), version 4 what the TLS handshakes with the client and the origin settled (at the end); records of
-     * versions 1 to 3 are still read (their handshake time is -1: not recorded; no TLS details).
+     * connect time), version 4 what the TLS handshakes with the client and the origin settled (at the end), version 5 a
+     * WebSocket's messages (after those); records of versions 1 to 4 are still read (their handshake time is -1 before
+     * version 3: not recorded; no TLS details before version 4; no messages before version 5).
      */
-    private static final byte VERSION = 4;
+    private static final byte VERSION = 5;
 
     private FlowRecords() {
     }
@@ -114,8 +115,9 @@ public final class FlowRecords {
         Response response = r.u8() == 1 ? readResponse(r, withBodies) : null;
         TlsHandshake clientTls = version >= 4 ? readTls(r) : null;
         TlsHandshake upstreamTls = version >= 4 ? readTls(r) : null;
+        WebSocketMessages webSocket = version >= 5 && r.u8() == 1 ? readMessages(r, withBodies) : null;
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
-                rules, serverAddress, fromClient, toClient, notes, replayOf, clientTls, upstreamTls);
+                rules, serverAddress, fromClient, toClient, notes, replayOf, clientTls, upstreamTls, webSocket);
     }
 
     private static void encode(Flow flow, Sink s) {
@@ -183,6 +185,11 @@ public final class FlowRecords {
         }
         tls(flow.clientTls().orElse(null), s);
         tls(flow.upstreamTls().orElse(null), s);
+        WebSocketMessages ws = flow.webSocket().orElse(null);
+        s.u8(ws == null ? 0 : 1);
+        if (ws != null) {
+            messages(ws, s);
+        }
     }
 
     /** A flag, then protocol, cipher suite and server name when there was TLS. */
@@ -198,6 +205,58 @@ public final class FlowRecords {
     private static TlsHandshake readTls(Reader r) {
         return r.u8() == 1 ? new TlsHandshake(r.str(), r.str(), r.str()) : null;
     }
+
+    /** A WebSocket's kept messages: how many were let go before them, then each with its captured content. */
+    private static void messages(WebSocketMessages ws, Sink s) {
+        java.util.List<WebSocketMessage> kept = ws.all();
+        s.i64(ws.total() - kept.size());
+        s.i32(kept.size());
+        for (WebSocketMessage m : kept) {
+            s.i64(m.index());
+            s.u8((m.fromClient() ? 1 : 0) | (m.compressed() ? 2 : 0));
+            s.u8(m.type().ordinal());
+            s.i64(m.time().getEpochSecond());
+            s.i32(m.time().getNano());
+            s.i64(m.wireSize());
+            s.i64(m.size());
+            s.bytes(m.content());
+            s.i32(m.closeCode());
+            s.str(m.closeReason());
+        }
+    }
+
+    private static WebSocketMessages readMessages(Reader r, boolean withContent) {
+        long dropped = r.i64();
+        if (dropped < 0) {
+            throw new IllegalArgumentException("damaged flow record: " + dropped + " WebSocket messages let go");
+        }
+        int count = r.count(MESSAGE_MIN_BYTES, "WebSocket messages");
+        java.util.List<WebSocketMessage> messages = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long index = r.i64();
+            int flags = r.u8();
+            WebSocketMessage.Type type = r.oneOf(WebSocketMessage.Type.values(), "WebSocket message type");
+            Instant time = r.instant();
+            long wireSize = r.i64();
+            long size = r.i64();
+            byte[] content;
+            if (withContent) {
+                content = r.bytes();
+            } else {
+                r.skipBytes();
+                content = NO_BYTES;
+            }
+            if (index < 0 || wireSize < 0 || size < content.length && withContent) {
+                throw new IllegalArgumentException("damaged flow record: WebSocket message " + index + " of " + size + " bytes");
+            }
+            messages.add(new WebSocketMessage(index, (flags & 1) != 0, type, time, wireSize, size, (flags & 2) != 0,
+                    content, r.i32(), r.str()));
+        }
+        return WebSocketMessages.restore(messages, dropped);
+    }
+
+    /** The fewest bytes a stored WebSocket message takes: its numbers, and empty content and reason. */
+    private static final int MESSAGE_MIN_BYTES = 8 + 1 + 1 + 8 + 4 + 8 + 8 + 4 + 4 + 4;
 
     /** Fields: when unchanged they are spans into the wire head already written, else their own bytes too. */
     private static void headers(Headers h, byte[] wireHead, Sink s) {

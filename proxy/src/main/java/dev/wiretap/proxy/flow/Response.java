@@ -17,6 +17,8 @@ public final class Response {
     private final Headers headers;
     private final byte[] head;
     private volatile Body body = Body.EMPTY;
+    /** The capture of a body still streaming, which readers see grow; null once the body is set. */
+    private volatile BodyCapture growing;
 
     public Response(HttpVersion version, int status, String reason, Headers headers, byte[] head) {
         this.version = Objects.requireNonNull(version);
@@ -76,16 +78,32 @@ public final class Response {
         return head;
     }
 
+    /** The body as captured; while it still streams, what has been captured so far. */
     public Body body() {
-        return body;
+        BodyCapture g = growing;
+        return g != null ? g.snapshot() : body;
     }
 
     public void setBody(Body body) {
         this.body = Objects.requireNonNull(body);
+        this.growing = null;
+    }
+
+    /**
+     * Shows {@code capture} as this response's body while it streams (from any thread, {@link #body()}), until
+     * {@link #setBody} sets the body for good. Set by the engine on the connection's thread.
+     */
+    public void setGrowingBody(BodyCapture capture) {
+        this.growing = Objects.requireNonNull(capture);
+    }
+
+    /** Whether the body is still streaming (its capture so far is what {@link #body()} shows). */
+    public boolean isBodyGrowing() {
+        return growing != null;
     }
 
     long estimatedBytes() {
-        return 64L + head.length + reason.length() + headers.estimatedBytes() + body.estimatedBytes();
+        return 64L + head.length + reason.length() + headers.estimatedBytes() + body().estimatedBytes();
     }
 
     @Override

@@ -45,6 +45,17 @@ public final class BodyRelay {
     private boolean noDirectBuffer;
     private Pacer pacer;
     private long pacedMark;
+    private Watcher watcher;
+
+    /**
+     * Who watches a body while it streams (the response of an exchange, shown live): told of the capture when the
+     * relay starts, and after each read that moved bytes. Called on the relay's thread; must be quick.
+     */
+    public interface Watcher {
+        void started(BodyCapture capture);
+
+        void grew();
+    }
 
     public BodyRelay(Limits limits, BufferPool bodyBuffers, int captureCap) {
         this(limits, bodyBuffers, null, captureCap);
@@ -70,12 +81,21 @@ public final class BodyRelay {
         return this;
     }
 
+    /** Tells {@code watcher} of the body's capture and of each read that moved bytes. Returns this relay. */
+    public BodyRelay watchedBy(Watcher watcher) {
+        this.watcher = watcher;
+        return this;
+    }
+
     /**
      * Relays a body framed as {@code framing}, read from {@code in} (sent by {@code sender}), written to {@code out}
      * in {@code mode}. {@code out} is not flushed. Returns what was captured.
      */
     public Body relay(HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out, Mode mode) throws RelayException {
         BodyCapture capture = new BodyCapture(captureCap, framing instanceof BodyFraming.Fixed f ? f.length() : -1);
+        if (watcher != null) {
+            watcher.started(capture);
+        }
         in.flushBeforeReading(out);
         try {
             switch (framing) {
@@ -160,6 +180,14 @@ public final class BodyRelay {
      * end of the stream.
      */
     private int copySome(HttpInput in, long max, HttpOutput out, BodyCapture capture) throws IOException {
+        int n = copyOnce(in, max, out, capture);
+        if (n > 0 && watcher != null) {
+            watcher.grew();
+        }
+        return n;
+    }
+
+    private int copyOnce(HttpInput in, long max, HttpOutput out, BodyCapture capture) throws IOException {
         if (pacer != null) {
             return copyPaced(in, max, out, capture);
         }
@@ -177,7 +205,7 @@ public final class BodyRelay {
             if (in.fill() < 0) {
                 return -1;
             }
-            return copySome(in, max, out, capture);
+            return copyOnce(in, max, out, capture);
         }
         ByteBuffer direct = in.hasChannel() && out.hasChannel() ? directBuffer() : null;
         if (direct != null) {

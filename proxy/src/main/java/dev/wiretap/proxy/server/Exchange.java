@@ -5,6 +5,7 @@ import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.flow.HeldMessage;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
@@ -28,7 +29,8 @@ import java.io.IOException;
  * {@link #failUnlessEnded} if the handler threw.
  *
  * <p>Mutable, driven by one thread: the one serving the request (the client connection's virtual thread). Only
- * {@link #cutOff()} comes from another (a stop whose grace is over).
+ * {@link #cutOff()} comes from another (a stop whose grace is over), and, once the exchange is a WebSocket, the
+ * message hook and {@link #progressed()} come from both directions' relay threads.
  */
 final class Exchange {
 
@@ -58,6 +60,10 @@ final class Exchange {
     private boolean ended;
     /** How the connection closes if this exchange ends it: LINGER once wiretap answered an error the client may not have read whole. */
     private Outcome closing = Outcome.CLOSE;
+    /** Whether an addon holds the messages of the WebSocket this request asks for. */
+    private boolean holdsWebSocket;
+    /** {@link System#nanoTime()} of the last {@link FlowEvent.Progressed}, or 0 before the first. */
+    private final java.util.concurrent.atomic.AtomicLong lastProgressNanos = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param replay the replay this exchange's request is (its flow marked as such by the caller), or null
@@ -108,7 +114,53 @@ final class Exchange {
         ctx.events().publish(new FlowEvent.Responded(flow));
     }
 
+    /**
+     * Publishes that more of the flow has arrived (a WebSocket message, a streaming body's bytes), at most every
+     * {@link FlowEvent#PROGRESS_MILLIS} ms; from the relay threads.
+     */
+    void progressed() {
+        long now = System.nanoTime();
+        long last = lastProgressNanos.get();
+        if (last != 0 && now - last < FlowEvent.PROGRESS_MILLIS * 1_000_000) {
+            return;
+        }
+        if (lastProgressNanos.compareAndSet(last, now)) {
+            ctx.events().publish(new FlowEvent.Progressed(flow));
+        }
+    }
+
     // ---- hooks -------------------------------------------------------------------------------------------------
+
+    /**
+     * Asks the addons whether one holds the messages of the WebSocket this request asks for
+     * ({@link Addon#holdsWebSocketMessages}); remembered for the 101. An addon that throws is logged and counts as no.
+     */
+    boolean asksToHoldWebSocket() {
+        for (Addon addon : ctx.addons()) {
+            try {
+                holdsWebSocket |= addon.holdsWebSocketMessages(flow);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "addon " + addon.name() + " failed in holdsWebSocketMessages", e);
+            }
+        }
+        return holdsWebSocket;
+    }
+
+    /** Whether an addon holds this WebSocket's messages (asked by {@link #asksToHoldWebSocket}). */
+    boolean holdsWebSocket() {
+        return holdsWebSocket;
+    }
+
+    /** Runs every addon's WebSocket message hook on {@code message}, in order; a failing addon is logged and skipped. */
+    void runMessageHook(HeldMessage message) {
+        for (Addon addon : ctx.addons()) {
+            try {
+                addon.onWebSocketMessage(flow, message);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "addon " + addon.name() + " failed in onWebSocketMessage", e);
+            }
+        }
+    }
 
     /**
      * Runs {@code hook} of every addon, in order. Returns false if one threw: the exchange has then answered 500 naming

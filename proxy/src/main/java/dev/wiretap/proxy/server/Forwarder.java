@@ -19,6 +19,7 @@ import dev.wiretap.proxy.http1.HeldBody;
 import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.io.Pacer;
+import dev.wiretap.proxy.websocket.Handshake;
 import dev.wiretap.proxy.upstream.ProxyRefusal;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
@@ -142,6 +143,11 @@ final class Forwarder {
         hostField = hostField(asRead, destination);
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
         boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
+        if (upgrade && Handshake.isAsked(request) && exchange.asksToHoldWebSocket()
+                && request.headers().removeAll("Sec-WebSocket-Extensions") > 0) {
+            flow.addNote("an addon holds this WebSocket's messages: wiretap removed the request's Sec-WebSocket-Extensions,"
+                    + " so that no compression is agreed");
+        }
         Route route = exchange.routeTo(destination);
 
         UpstreamConnection up;

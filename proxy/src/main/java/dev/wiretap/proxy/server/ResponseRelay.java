@@ -21,13 +21,20 @@ import dev.wiretap.proxy.http1.HttpOutput;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.io.Pacer;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
+import dev.wiretap.proxy.flow.BodyCapture;
+import dev.wiretap.proxy.flow.WebSocketMessages;
+import dev.wiretap.proxy.websocket.AgreedExtensions;
+import dev.wiretap.proxy.websocket.Handshake;
+import dev.wiretap.proxy.websocket.WebSocketTap;
 import java.io.IOException;
 
 /**
  * The response half of a forwarded exchange: records the final response head, runs the addons' response hook,
  * frames the body for the client's HTTP version (RFC 9112 section 6.3), streams it, and gives the upstream connection
- * back to the pool when it can carry another exchange. A 101 turns the exchange into a spliced connection. A response
- * an addon held is read into memory first (within the capture cap) and its held hook runs before any of it is sent.
+ * back to the pool when it can carry another exchange. A 101 turns the exchange into a spliced connection, whose
+ * WebSocket messages are read as they pass ({@link WebSocketTap}). A response an addon held is read into memory first
+ * (within the capture cap) and its held hook runs before any of it is sent. A body that streams for a while is shown
+ * growing: its capture is the response's body meanwhile, and the exchange tells of its progress.
  *
  * <p>Made by the {@link Forwarder} for one exchange, on the client connection's thread. The upstream connection is the
  * {@link Exchange}'s: this class gives it back (or closes it) through the exchange as soon as the origin's side is done.
@@ -163,6 +170,9 @@ final class ResponseRelay {
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), reframe, connection);
             BodyRelay relay = ctx.bodyRelay();
+            if (held == null) {
+                relay.watchedBy(new LiveBody(response, headAt)); // a held body's rest is not the whole body: not shown
+            }
             long down = flow.throttle().map(Throttle::downBytesPerSecond).orElse(0L);
             if (down > 0) {
                 relay.pacedBy(new Pacer(down), headMark); // the head counts against the rate too
@@ -260,14 +270,69 @@ final class ResponseRelay {
         }
         flow.markTunnelled();
         long start = System.nanoTime();
-        Splice.Result moved = new Splice(ctx.bodyBuffers(), ctx.directBuffers(), ctx.watchdog(), ctx.settings().timeouts().tunnelIdle())
-                .run(session.socket(), session.in(), up.socket(), up.in());
+        WebSocketTap tap = webSocketTap(response);
+        Splice.Result moved;
+        try {
+            moved = new Splice(ctx.bodyBuffers(), ctx.directBuffers(), ctx.watchdog(), ctx.settings().timeouts().tunnelIdle())
+                    .run(session.socket(), session.in(), up.socket(), up.in(), tap);
+        } finally {
+            if (tap != null) {
+                tap.close();
+            }
+        }
         exchange.closeUpstream();
         flow.addBytesFromClient(moved.aToB());
         flow.addBytesToClient(moved.bToA());
         flow.setReceiveNanos(System.nanoTime() - start);
         exchange.complete();
         return Outcome.CLOSE;
+    }
+
+    /**
+     * The tap that reads the messages of a WebSocket the 101 accepted, with the flow made a WebSocket; null for any
+     * other upgrade, and for a WebSocket with an extension wiretap cannot read (then relayed unread, with a note).
+     */
+    private WebSocketTap webSocketTap(Response response) {
+        if (!Handshake.isAccepted(response)) {
+            return null;
+        }
+        AgreedExtensions extensions = AgreedExtensions.of(response.headers());
+        if (!extensions.isReadable()) {
+            flow.addNote("the WebSocket uses an extension wiretap cannot read (" + extensions.unknown()
+                    + "): its frames are relayed unread");
+            return null;
+        }
+        var capture = ctx.settings().capture();
+        flow.startWebSocket(new WebSocketMessages(capture.maxMessages(), capture.maxMessageBytesKept()));
+        return new WebSocketTap(flow, extensions, capture.maxBodyBytes(), ctx.settings().limits().maxWebSocketMessageBytes(),
+                exchange.holdsWebSocket(), exchange::runMessageHook, exchange::progressed);
+    }
+
+    /**
+     * Shows a response body while it streams: its capture is the response's body meanwhile, and once it has streamed
+     * for {@link dev.wiretap.proxy.event.FlowEvent#PROGRESS_MILLIS} ms the exchange tells of its progress (a quick body
+     * costs no event).
+     */
+    private final class LiveBody implements BodyRelay.Watcher {
+        private final Response response;
+        private final long liveAfterNanos;
+
+        LiveBody(Response response, long headAt) {
+            this.response = response;
+            this.liveAfterNanos = headAt + dev.wiretap.proxy.event.FlowEvent.PROGRESS_MILLIS * 1_000_000;
+        }
+
+        @Override
+        public void started(BodyCapture capture) {
+            response.setGrowingBody(capture);
+        }
+
+        @Override
+        public void grew() {
+            if (System.nanoTime() - liveAfterNanos >= 0) {
+                exchange.progressed();
+            }
+        }
     }
 
     /** The response head is out; the body broke. The client must not mistake what it got for a whole response. */

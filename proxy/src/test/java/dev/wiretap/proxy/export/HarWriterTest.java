@@ -224,6 +224,45 @@ class HarWriterTest {
     }
 
     @Test
+    void writesAWebSocketsMessagesAsChromeDoes() throws Exception {
+        List<Flow> sockets = new ArrayList<>();
+        byte[] binary = {0, 1, 2, (byte) 0xFF};
+        try (TestOrigin echo = TestOrigin.start(new dev.wiretap.proxy.testing.WebSocketEcho());
+             ProxyUnderTest intercepting = ProxyUnderTest.start(s -> s.withTls(s.tls().withIntercept(true)));
+             dev.wiretap.proxy.testing.WebSocketClient ws = dev.wiretap.proxy.testing.WebSocketClient.open(
+                     HttpClient.newBuilder().proxy(java.net.ProxySelector.of(intercepting.address())).build(),
+                     URI.create("ws://" + echo.authority() + "/har"))) {
+            ws.socket().sendText("hello ✓", true).join();
+            assertEquals("hello ✓", ws.next());
+            ws.socket().sendBinary(java.nio.ByteBuffer.wrap(binary), true).join();
+            assertArrayEquals(binary, (byte[]) ws.next());
+            ws.socket().sendClose(1000, "").join();
+            ws.next();
+            ws.close();
+            Flow flow;
+            do {
+                flow = intercepting.nextFinishedFlow(); // the CONNECT the JDK's client opens first is skipped
+            } while (flow.request().isMethod("CONNECT"));
+            sockets.add(flow);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        HarWriter.write(out, sockets, Filter.ALL, "");
+        JsonNode har = MAPPER.readTree(out.toByteArray());
+        HarSpec.check(har);
+
+        JsonNode entry = har.at("/log/entries/0");
+        assertEquals("websocket", entry.get("_resourceType").asText());
+        JsonNode messages = entry.get("_webSocketMessages");
+        assertEquals(4, messages.size(), messages.toString()); // the two closes are control frames, as Chrome leaves out
+        assertEquals(List.of("send", "receive", "send", "receive"), messages.findValuesAsText("type"));
+        assertEquals(List.of("1", "1", "2", "2"), messages.findValuesAsText("opcode"));
+        assertEquals("hello ✓", messages.get(1).get("data").asText());
+        assertArrayEquals(binary, Base64.getDecoder().decode(messages.get(2).get("data").asText()));
+        Instant sent = sockets.get(0).webSocket().orElseThrow().all().get(0).time();
+        assertEquals(sent.getEpochSecond() + sent.getNano() / 1e9, messages.get(0).get("time").asDouble(), 1e-6);
+    }
+
+    @Test
     void writesOnlyTheFlowsTheFilterSelects() throws Exception {
         Path file = dir.resolve("filtered.har");
 

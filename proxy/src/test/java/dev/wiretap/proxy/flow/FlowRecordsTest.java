@@ -76,6 +76,39 @@ class FlowRecordsTest {
         assertEquals(flow.serverAddress(), read.serverAddress());
     }
 
+    @Test
+    void keepsAWebSocketsMessagesAndHowManyWentBefore() {
+        Flow flow = finished();
+        WebSocketMessages log = new WebSocketMessages(2, 1 << 20);
+        flow.startWebSocket(log);
+        Instant t = Instant.parse("2026-01-02T03:04:06.123456789Z");
+        log.add(new WebSocketMessage(0, true, WebSocketMessage.Type.TEXT, t, 5, 5, false, "first".getBytes(), -1, ""));
+        log.add(new WebSocketMessage(1, false, WebSocketMessage.Type.BINARY, t, 10, 300, true, new byte[] {1, 2, 3}, -1, ""));
+        log.add(new WebSocketMessage(2, false, WebSocketMessage.Type.CLOSE, t, 6, 6, false, new byte[] {3, (byte) 0xE8, 'b', 'y', 'e', '!'},
+                1000, "bye! ✓"));
+
+        Flow read = FlowRecords.read(record(flow), 0);
+
+        WebSocketMessages back = read.webSocket().orElseThrow();
+        assertEquals(log.all(), back.all());
+        assertEquals(1, back.dropped());
+        assertEquals(3, back.total());
+        assertEquals(0, FlowRecords.readWithoutBodies(record(flow), 0).webSocket().orElseThrow().all().get(0).content().length);
+    }
+
+    @Test
+    void readsARecordOfVersion4WhichHadNoMessages() {
+        Flow flow = finished();
+        byte[] v5 = record(flow);
+        byte[] v4 = Arrays.copyOf(v5, v5.length - 1); // the last byte says whether messages follow
+        v4[0] = 4;
+
+        Flow read = FlowRecords.read(v4, 0);
+
+        assertEquals(java.util.Optional.empty(), read.webSocket());
+        assertEquals(flow.timings(), read.timings());
+    }
+
     /**
      * Issue 12, item 4: records come from files too. Every prefix of a sound record, and the record with any one byte
      * changed, is a flow or an IllegalArgumentException that says what is wrong: never another exception, an Error, or a
@@ -158,7 +191,10 @@ class FlowRecordsTest {
         return -1;
     }
 
-    /** A finished flow with added fields, bodies, a rule, a note and an error: something in every part of a record. */
+    /**
+     * A finished flow with added fields, bodies, a rule, a note, an error and WebSocket messages: something in every
+     * part of a record.
+     */
     private static Flow withFieldsAndBodies() {
         Request request = new Request("POST", "/form", HttpVersion.HTTP_1_1, Headers.of("A", "b"), new byte[0]);
         request.setDestination(new Destination("http", "example.com", 80, "/form"));
@@ -169,6 +205,10 @@ class FlowRecordsTest {
         flow.setResponse(response);
         flow.addAppliedRule("rule one");
         flow.addNote("a note");
+        WebSocketMessages messages = new WebSocketMessages(10, 1 << 20);
+        messages.add(new WebSocketMessage(0, true, WebSocketMessage.Type.TEXT, Instant.parse("2026-01-02T03:04:06Z"), 2, 2,
+                false, "hi".getBytes(java.nio.charset.StandardCharsets.US_ASCII), -1, ""));
+        flow.startWebSocket(messages);
         flow.fail(new FlowError(FlowError.Kind.CONNECT, "connection refused"), 50_000);
         return flow;
     }

@@ -81,7 +81,7 @@ export const caInfo = () => getJson('/api/ca');
 
 /**
  * The live stream for a view: calls on.hello, on.flows({flows, gone}), on.intercept(state), on.cleared, on.resync,
- * on.state(text).
+ * on.state(text), and on.messages({flows: [{id, messages, bodySize, done}]}) for flows in flight that grew.
  */
 export function follow(filter, highlight, on) {
   const source = new EventSource('/api/events?' + viewParams(filter, highlight));
@@ -90,6 +90,7 @@ export function follow(filter, highlight, on) {
   source.addEventListener('intercept', e => on.intercept(JSON.parse(e.data)));
   source.addEventListener('cleared', () => on.cleared());
   source.addEventListener('resync', () => on.resync());
+  source.addEventListener('messages', e => on.messages && on.messages(JSON.parse(e.data)));
   source.onerror = () => on.state(source.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting');
   return () => source.close();
 }

@@ -49,6 +49,9 @@ function App() {
   const [keyMoved, setKeyMoved] = useState(0);
   const [open, setOpen] = useState(null);
   const [detail, setDetail] = useState(null);
+  const [progress, setProgress] = useState(0); // bumped when the open flow grows (messages, a streaming body)
+  const openRef = useRef(null);
+  openRef.current = open;
   const [confirmClear, setConfirmClear] = useState(false);
   const [intercept, setIntercept] = useState(null);
   const [panel, setPanel] = useState(null);
@@ -110,6 +113,12 @@ function App() {
       intercept: state => setIntercept(localIntercept(state)),
       cleared: () => { rows.clear(); bump(); },
       resync: () => reload(view.filter, view.highlight),
+      messages: ({flows}) => {
+        const grew = flows.find(f => f.id === openRef.current);
+        if (!grew) return;
+        if (grew.messages != null) setProgress(p => p + 1); // the Messages tab fetches what is new
+        else flowDetail(grew.id).then(d => { if (openRef.current === grew.id) setDetail(d); }); // the body so far
+      },
       state: setStream,
     });
     return stop;
@@ -282,7 +291,7 @@ function App() {
       indexOf: id => indexById.get(id) ?? -1, scrollToSelected: keyMoved, following,
       onScrolledAway: () => setFollowing(false), onScrolledToEnd: () => setFollowing(true),
       emptyText: loading ? 'Loading…' : view.filter ? 'No flow matches the filter.' : 'No flows yet: send traffic through the proxy.'}),
-    open != null ? h(FlowDetail, {key: open, flow: detail, paused: pausedById.get(open) || null, onAction,
+    open != null ? h(FlowDetail, {key: open, flow: detail, paused: pausedById.get(open) || null, onAction, progress,
       onClose: () => setOpen(null)}) : null,
     panel === 'intercept' ? h(InterceptPanel, {state: intercept, flash, onClose: () => setPanel(null),
       onEdit: id => onAction('edit', id), onResume: id => onAction('resume', id), onDrop: id => onAction('drop', id),

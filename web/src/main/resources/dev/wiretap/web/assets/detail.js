@@ -3,6 +3,7 @@
 import {h} from 'preact';
 import {useState} from 'preact/hooks';
 import {BodyView} from './body.js';
+import {EventsTab, MessagesTab} from './messages.js';
 import {millis, statusClass} from './format.js';
 import {countdown, timeLeft, useNow} from './intercept.js';
 
@@ -103,8 +104,11 @@ function Actions({flow, paused, onAction}) {
     act('replay', 'Replay'), act('replay-edit', 'Edit and replay'), s.status != null && s.state === 'done' ? act('mock', 'Mock') : null);
 }
 
-/** props: flow (the API's detail, or {error}), paused (its place at the intercept, or null), onAction(kind, id), onClose */
-export function FlowDetail({flow, paused, onAction, onClose}) {
+/**
+ * props: flow (the API's detail, or {error}), paused (its place at the intercept, or null), onAction(kind, id),
+ * progress (changes when the flow grows: see MessagesTab), onClose
+ */
+export function FlowDetail({flow, paused, onAction, progress, onClose}) {
   const [chosen, setTab] = useState(null);
   if (!flow) return h('section', {class: 'detail'}, h('p', {class: 'note'}, 'Loading…'));
   if (flow.failed) return h('section', {class: 'detail'},
@@ -120,11 +124,21 @@ export function FlowDetail({flow, paused, onAction, onClose}) {
       h('span', {class: 'status ' + statusClass(s.status)}, s.status == null ? s.state.replace('_', ' ') : s.status + ' ' + (flow.response ? flow.response.reason : '')),
       h(Actions, {flow, paused, onAction}),
       h('button', {class: 'close', onClick: onClose, title: 'Close (Esc)'}, '×')),
-    h('nav', {class: 'tabs'}, TABS.map(([key, label]) =>
+    h('nav', {class: 'tabs'}, tabsOf(flow).map(([key, label]) =>
       h('button', {class: tab === key ? 'on' : '', 'data-tab': key, onClick: () => setTab(key)}, label))),
     h('div', {class: 'detail-body'},
       tab === 'request' ? h(Message, {message: flow.request, what: 'request'}) :
       tab === 'response' ? [flow.error ? h('div', {class: 'error-box'}, h('strong', null, 'Failed (' + flow.error.kind + '): '), flow.error.message) : null,
         h(Message, {message: flow.response, what: 'response'})] :
+      tab === 'messages' && flow.webSocket ? h(MessagesTab, {flow, progress}) :
+      tab === 'events' && flow.response && flow.response.events ? h(EventsTab, {response: flow.response}) :
       tab === 'timing' ? h(TimingBar, {timings: flow.timings}) : h(Info, {flow})));
+}
+
+/** The tabs, with Messages for a WebSocket and Events for a text/event-stream response. */
+function tabsOf(flow) {
+  const extra = [];
+  if (flow.webSocket) extra.push(['messages', 'Messages']);
+  if (flow.response && flow.response.events) extra.push(['events', 'Events']);
+  return [...TABS.slice(0, 1), ...extra, ...TABS.slice(1)];
 }
