@@ -50,7 +50,7 @@ public final class ForwardedHeads {
                                     UpstreamProxy proxy, String via, boolean upgrade, boolean dropExpect) throws IOException {
         out.writeLatin1(request.method());
         out.write(' ');
-        out.writeLatin1(proxy != null ? destination.url() : destination.pathAndQuery());
+        out.writeLatin1(target(request, destination, proxy));
         out.writeLatin1(" HTTP/1.1\r\nHost: ");
         out.writeLatin1(host);
         out.crlf();
@@ -93,6 +93,20 @@ public final class ForwardedHeads {
             out.writeLatin1("Connection: upgrade\r\n");
         }
         out.crlf();
+    }
+
+    /**
+     * The request target for the next hop: the URL to a proxy, the path and query to the origin. An OPTIONS
+     * request about the whole server ({@link RequestTarget#isServerWide}) keeps its meaning: {@code *} to the origin,
+     * and to a proxy the URL without the {@code /} that would make it a question about the root resource.
+     */
+    private static String target(Request request, Destination destination, UpstreamProxy proxy) {
+        boolean serverWide = destination.pathAndQuery().equals("/")
+                && RequestTarget.isServerWide(request.method(), request.target());
+        if (proxy != null) {
+            return serverWide ? destination.scheme() + "://" + destination.authority() : destination.url();
+        }
+        return serverWide ? "*" : destination.pathAndQuery();
     }
 
     /**

@@ -125,6 +125,21 @@ class ForwardedHeadsTest {
     }
 
     @Test
+    void sendsAnOptionsRequestForTheWholeServerAsAsteriskToTheOriginAndWithoutPathToAProxy() throws Exception {
+        Request server = request("OPTIONS http://example.org:8001 HTTP/1.1\r\nHost: example.org:8001\r\n\r\n");
+        Request root = request("OPTIONS http://example.org:8001/ HTTP/1.1\r\nHost: example.org:8001\r\n\r\n");
+
+        assertEquals("OPTIONS * HTTP/1.1\r\nHost: example.org:8001\r\n\r\n",
+                forward(server, destinationOf(server), null, null, false, false));
+        sent.reset();
+        assertEquals("OPTIONS http://example.org:8001 HTTP/1.1\r\nHost: example.org:8001\r\n\r\n",
+                forward(server, destinationOf(server), PROXY, null, false, false));
+        sent.reset();
+        assertEquals("OPTIONS / HTTP/1.1\r\nHost: example.org:8001\r\n\r\n",
+                forward(root, destinationOf(root), null, null, false, false));
+    }
+
+    @Test
     void sendsTheAbsoluteFormToAnUpstreamProxy() throws Exception {
         Request request = request("GET /p?q HTTP/1.1\r\nHost: example.com\r\n\r\n");
 
