@@ -211,7 +211,18 @@ final class RulesReader {
         if (!Files.exists(path)) {
             throw new ConfigError(node.where(), key, "no such file or directory: " + path);
         }
-        return new RuleAction.MapLocal(path, strip);
+        return new RuleAction.MapLocal(path, strip, relativeToConfig(path));
+    }
+
+    /** {@code path} relative to the config file's directory, as a client may be shown it. */
+    private String relativeToConfig(Path path) {
+        Path base = baseDir.toAbsolutePath().normalize();
+        try {
+            String relative = base.relativize(path.toAbsolutePath().normalize()).toString();
+            return relative.isEmpty() ? "." : relative;
+        } catch (IllegalArgumentException e) {
+            return path.getFileName() == null ? "." : path.getFileName().toString(); // another root (a Windows drive)
+        }
     }
 
     private RuleAction respond(ConfigNode node, String key) throws ConfigError {
