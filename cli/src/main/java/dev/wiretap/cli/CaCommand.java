@@ -79,6 +79,7 @@ final class CaCommand implements Callable<Integer> {
             err.println("wiretap: " + e.getMessage());
             return 1;
         }
+        ca.warnings().forEach(w -> err.println("wiretap: warning: " + w));
         if (export != null) {
             return export(ca, tls, out, err);
         }

@@ -323,6 +323,7 @@ public final class Main implements Callable<Integer> {
             out.println("not intercepted: " + settings.tls().passthrough());
         }
 
+        wiretap.certificateAuthority().ifPresent(ca -> ca.warnings().forEach(w -> err.println("wiretap: warning: " + w)));
         if (settings.tls().insecureUpstream()) {
             err.println("wiretap: warning: --insecure-upstream: origins' certificates are not verified; anyone between"
                     + " wiretap and an origin can read and change that traffic.");
