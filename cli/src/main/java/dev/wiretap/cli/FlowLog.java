@@ -11,19 +11,16 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
  * The headless log: one line per finished exchange (time, client, method, URL, status, response bytes, duration, the
  * error if any, and the rules that changed or answered it as {@code [rules: a, b]}), with headers under it when
- * verbose. Connection threads only put the flow's line on a bounded queue; a thread of its own
- * formats and writes lines in batches, so a slow terminal never slows the proxy. If the queue overflows, lines are
- * dropped and the count is reported. Only the exchanges the filter selects ({@code --filter}) are logged, decided on
- * the writer's thread over the flow as the flow store holds it, bodies decoded for body terms (which a connection's
+ * verbose. Connection threads only put the flow's line on a queue bounded by the bytes it holds ({@link LogQueue},
+ * 16 MiB); a thread of its own formats and writes lines in batches, so a slow terminal never slows the proxy, and a
+ * stalled one never fills the memory. Lines past the budget are dropped, and the writer says how many. Only the
+ * exchanges the filter selects ({@code --filter}) are logged, decided on the writer's thread over the flow as the flow store holds it, bodies decoded for body terms (which a connection's
  * thread must not wait for); with
  * {@link LogFormat#JSON} each is a JSON object ({@link JsonLogLine}) and notices go to standard error instead, so that
  * standard output holds JSON alone.
@@ -40,8 +37,7 @@ final class FlowLog implements FlowListener {
     private final boolean verbose;
     private final LogFormat format;
     private final Filter filter;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(65_536);
-    private final LongAdder dropped = new LongAdder();
+    private final LogQueue queue;
     private final Thread writer = Thread.ofPlatform().name("wiretap-log").daemon(true).unstarted(this::writeLoop);
     private volatile Thread counters;
     /** Finished flows by number, for the filter; set by {@link #start} before the writer runs, read only by it. */
@@ -57,6 +53,13 @@ final class FlowLog implements FlowListener {
 
     /** {@code notices} takes the notices in JSON format (standard error), where standard output is JSON alone. */
     FlowLog(PrintStream out, PrintStream notices, boolean colours, boolean verbose, LogFormat format, Filter filter) {
+        this(out, notices, colours, verbose, format, filter, LogQueue.DEFAULT_MAX_BYTES);
+    }
+
+    /** As above, with the lines waiting for the output bounded by {@code maxQueuedBytes}. */
+    FlowLog(PrintStream out, PrintStream notices, boolean colours, boolean verbose, LogFormat format, Filter filter,
+            long maxQueuedBytes) {
+        this.queue = new LogQueue(maxQueuedBytes);
         this.out = out;
         this.notices = format == LogFormat.JSON ? notices : out;
         this.colours = colours && format == LogFormat.TEXT;
@@ -78,10 +81,18 @@ final class FlowLog implements FlowListener {
             if (!verbose && flow.isIntercepted() && flow.error().isEmpty()) {
                 return; // the tunnel's requests are shown as flows of their own; its CONNECT only with -v
             }
-            Object line = format == LogFormat.JSON ? JsonLogLine.of(flow, verbose) : LogLine.of(flow, verbose);
-            if (!queue.offer(filter == Filter.ALL ? line : new Pending(line, flow.id()))) {
-                dropped.increment();
+            Object line;
+            long bytes;
+            if (format == LogFormat.JSON) {
+                JsonLogLine json = JsonLogLine.of(flow, verbose);
+                line = json;
+                bytes = json.sizeBytes();
+            } else {
+                LogLine text = LogLine.of(flow, verbose);
+                line = text;
+                bytes = text.sizeBytes();
             }
+            queue.offer(filter == Filter.ALL ? line : new Pending(line, flow.id()), bytes);
         }
     }
 
@@ -102,20 +113,12 @@ final class FlowLog implements FlowListener {
             notices.flush();
             return;
         }
-        try {
-            queue.put(text);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        queue.add(text, LogQueue.sizeOf(text));
     }
 
     /** Prints a line of its own on the log's output (never the notices'), after what was queued before it. */
     void printLine(String text) {
-        try {
-            queue.put(text);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        queue.add(text, LogQueue.sizeOf(text));
     }
 
     /** Every 10 seconds with traffic, prints the connection counters. */
@@ -144,8 +147,8 @@ final class FlowLog implements FlowListener {
         if (c != null) {
             c.interrupt();
         }
+        queue.add(STOP, 0);
         try {
-            queue.put(STOP);
             writer.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -157,7 +160,7 @@ final class FlowLog implements FlowListener {
      * the proxy's threads a futex call each, while a line at most a tick late is invisible to a reader.
      */
     private void writeLoop() {
-        List<Object> batch = new ArrayList<>(1024);
+        List<LogQueue.Entry> batch = new ArrayList<>(1024);
         StringBuilder sb = new StringBuilder(64 * 1024);
         while (true) {
             queue.drainTo(batch, 4096);
@@ -172,8 +175,8 @@ final class FlowLog implements FlowListener {
                 continue;
             }
             boolean stop = false;
-            for (Object queued : batch) {
-                Object item = queued;
+            for (LogQueue.Entry queued : batch) {
+                Object item = queued.item();
                 if (item instanceof Pending pending) {
                     if (!selected(pending)) {
                         continue;
@@ -190,11 +193,12 @@ final class FlowLog implements FlowListener {
                     sb.append(item).append('\n');
                 }
             }
-            batch.clear();
             reportDropped(sb);
             out.print(sb);
             out.flush();
             sb.setLength(0);
+            queue.release(batch); // written: what waited for the output no longer does
+            batch.clear();
             if (stop) {
                 return;
             }
@@ -202,7 +206,7 @@ final class FlowLog implements FlowListener {
     }
 
     private void reportDropped(StringBuilder sb) {
-        long n = dropped.sumThenReset();
+        long n = queue.takeDropped();
         if (n > 0 && format == LogFormat.JSON) {
             notices.println("wiretap: " + n + " exchanges not logged (output could not keep up)");
             notices.flush();

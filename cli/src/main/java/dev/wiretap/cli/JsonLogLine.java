@@ -51,6 +51,14 @@ record JsonLogLine(long id, Instant started, String client, String method, Strin
                 verbose && response != null ? pairs(response.headers()) : List.of());
     }
 
+    /** About the bytes this line holds, for the log's queue, which is bounded by bytes ({@link LogQueue}). */
+    long sizeBytes() {
+        return LogQueue.sizeOf(client) + LogQueue.sizeOf(method) + LogQueue.sizeOf(url) + LogQueue.sizeOf(httpVersion)
+                + LogQueue.sizeOf(reason) + LogQueue.sizeOf(contentType) + LogQueue.sizeOf(upstream)
+                + LogQueue.sizeOf(server) + LogQueue.sizeOf(rules) + (error == null ? 0 : LogQueue.sizeOf(error.message()))
+                + LogQueue.sizeOf(requestHeaders) + LogQueue.sizeOf(responseHeaders);
+    }
+
     /**
      * The JSON log's first record, before any exchange: {@code {"event":"start","version":...,"proxy":"http://...",
      * "webUi":"http://...?token=..."}} ({@code webUi} null when the UI is off).
