@@ -1,5 +1,6 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.cli.export.TerminalText;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.addon.FlowExchange;
@@ -106,8 +107,16 @@ final class FlowLog implements FlowListener {
         }
     }
 
-    /** Prints a line of its own, after the flow lines queued before it (in JSON format: on standard error, at once). */
+    /**
+     * Prints a line of its own, after the flow lines queued before it (in JSON format: on standard error, at once).
+     * Plain text, which may quote a file or a flow: made visible (line feeds kept), as every value the log prints.
+     */
     void printNotice(String text) {
+        queueNotice(TerminalText.visibleLines(text));
+    }
+
+    /** Prints a notice of wiretap's own making as it is (its colours included). */
+    private void queueNotice(String text) {
         if (format == LogFormat.JSON) {
             notices.println(text);
             notices.flush();
@@ -133,7 +142,7 @@ final class FlowLog implements FlowListener {
                 }
                 ConnectionStats now = stats.get();
                 if (last == null || now.flows() != last.flows()) {
-                    printNotice(dim("counters: " + Main.summary(now) + ", " + now.clientOpen() + " client and "
+                    queueNotice(dim("counters: " + Main.summary(now) + ", " + now.clientOpen() + " client and "
                             + now.upstreamIdle() + " idle upstream connections open"));
                 }
                 last = now;
@@ -234,7 +243,7 @@ final class FlowLog implements FlowListener {
         }
         sb.append(' ');
         sb.append(line.client().getAddress().getHostAddress()).append(':').append(line.client().getPort()).append(' ');
-        sb.append(bold(line.method())).append(' ').append(line.url()).append(' ');
+        sb.append(bold(TerminalText.visible(line.method()))).append(' ').append(TerminalText.visible(line.url())).append(' ');
         int status = line.status();
         if (status < 0) {
             sb.append(colour(31, "---"));
@@ -244,10 +253,10 @@ final class FlowLog implements FlowListener {
         Sizes.append(sb.append(' '), line.bytes());
         Sizes.appendMillis(sb.append(' '), line.durationNanos());
         if (!line.error().isEmpty()) {
-            sb.append(' ').append(colour(31, line.error()));
+            sb.append(' ').append(colour(31, TerminalText.visible(line.error())));
         }
         if (!line.rules().isEmpty()) {
-            sb.append(' ').append(colour(35, "[rules: " + String.join(", ", line.rules()) + "]"));
+            sb.append(' ').append(colour(35, "[rules: " + TerminalText.visible(String.join(", ", line.rules())) + "]"));
         }
         if (verbose && !line.upstream().isEmpty()) {
             sb.append(dim(" [upstream " + line.upstream() + "]"));
@@ -259,7 +268,7 @@ final class FlowLog implements FlowListener {
 
     private void lines(String arrow, List<String> lines, StringBuilder sb) {
         for (String text : lines) {
-            sb.append("    ").append(dim(arrow)).append(' ').append(text).append('\n');
+            sb.append("    ").append(dim(arrow)).append(' ').append(TerminalText.visible(text)).append('\n');
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.wiretap.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -33,7 +34,7 @@ record JsonLogLine(long id, Instant started, String client, String method, Strin
                    String upstream, String server, List<String> rules, FlowError error, List<String> requestHeaders,
                    List<String> responseHeaders) {
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = new JsonFactoryBuilder().characterEscapes(new JsonEscapes()).build();
 
     static JsonLogLine of(Flow flow, boolean verbose) {
         Response response = flow.response().orElse(null);

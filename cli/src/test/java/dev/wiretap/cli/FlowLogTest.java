@@ -189,6 +189,37 @@ class FlowLogTest {
     }
 
     @Test
+    void makesControlCharactersFromFlowsAndFilesVisibleButInert() {
+        // C1 bytes are obs-text on the wire (a field value may hold them) and U+0080-U+009F once read: CSI is U+009B.
+        Flow flow = get("http://example.com/x");
+        flow.request().headers().add("X-Evil", "a\u009b2Jb");
+        flow.addAppliedRule("rule\u001b]0;pwned\u0007");
+        respond(flow, 502, "Bad\u0085Gateway", "");
+        flow.fail(new FlowError(FlowError.Kind.UPSTREAM_PROTOCOL, "origin said \u001b[2J\u007f abc\u202edef"), flow.startNanos() + 1_000_000);
+
+        String text = format(flow, false, true);
+
+        String inert = text.replace("\n", "");
+        assertTrue(inert.codePoints().noneMatch(dev.wiretap.cli.export.TerminalText::actsOnTerminal), text);
+        assertTrue(text.contains(" origin said ^[[2J^? abc<U+202E>def [rules: rule^[]0;pwned^G]\n"), text);
+        assertTrue(text.contains("    > X-Evil: a<U+009B>2Jb\n"), text);
+        assertTrue(text.contains("    < HTTP/1.1 502 Bad<U+0085>Gateway\n"), text);
+    }
+
+    @Test
+    void makesANoticeQuotingAFileVisibleButInert() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        FlowLog log = new FlowLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, false);
+        log.start(id -> java.util.Optional.empty());
+
+        log.printNotice("wiretap: config not reloaded: config.yaml:3: rules[1].name: '\u001b[31mred'\nsecond line");
+        log.stop();
+
+        assertEquals("wiretap: config not reloaded: config.yaml:3: rules[1].name: '^[[31mred'\nsecond line\n",
+                bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void boundsWhatWaitsForAStalledOutputByBytesAndSaysHowManyExchangesWentUnshown() throws Exception {
         StalledOutput stalled = new StalledOutput();
         FlowLog log = new FlowLog(new PrintStream(stalled, false, StandardCharsets.UTF_8), false, true); // -v

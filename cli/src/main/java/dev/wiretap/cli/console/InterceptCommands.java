@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jline.utils.AttributedStringBuilder;
 
 /**
  * The commands that change traffic: {@code intercept} (pause matching requests, and responses with {@code -r}),
@@ -126,8 +127,10 @@ final class InterceptCommands {
         }
         for (PausedFlow p : paused) {
             long left = Math.max(0, Duration.between(Instant.now(), p.deadline()).toSeconds());
-            screen.println(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).getFirst().toAnsi()
-                    + "  at the " + side(p) + (p.edited() ? ", edited" : "") + ", " + left + " s left");
+            screen.println(new AttributedStringBuilder()
+                    .append(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).getFirst())
+                    .append("  at the " + side(p) + (p.edited() ? ", edited" : "") + ", " + left + " s left")
+                    .toAttributedString());
         }
     }
 
