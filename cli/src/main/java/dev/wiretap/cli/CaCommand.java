@@ -1,5 +1,6 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.cli.export.TerminalText;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.file.ConfigError;
 import dev.wiretap.config.file.ConfigLoader;
@@ -88,7 +89,8 @@ final class CaCommand implements Callable<Integer> {
                     + ", readable by you alone).");
             out.println();
         }
-        out.print(TrustInstructions.of(ca, loaded.settings().listen().toString()).plainText());
+        // The subject is the certificate file's text (a --ca-cert the user was given): inert, as all such text.
+        out.print(TerminalText.visibleLines(TrustInstructions.of(ca, loaded.settings().listen().toString()).plainText()));
         out.println();
         out.println("Through the proxy, http://wiretap/ shows the same and offers the certificate for download.");
         out.flush();

@@ -1,6 +1,7 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Plural;
+import dev.wiretap.cli.Sizes;
 import dev.wiretap.config.file.Values;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
@@ -113,13 +114,19 @@ final class InterceptCommands {
         }
         addon().setFilter(filter, responses);
         screen.notice("intercepting " + (responses ? "requests and responses" : "requests") + " matching " + filter
-                + "; paused flows go on by themselves after " + Values.formatDuration(addon().timeout()));
+                + "; paused flows go on by themselves after " + Values.formatDuration(addon().timeout())
+                + "; at most " + addon().maxPaused() + " wait at once, holding at most "
+                + Sizes.human(addon().maxPausedBytes()) + " of bodies");
     }
 
     private void showQueue() {
         String what = addon().filter().map(f -> "intercepting " + (addon().interceptsResponses() ? "requests and responses" : "requests")
                 + " matching " + f).orElse("intercept is off");
         screen.println(what);
+        if (addon().unpausedCount() > 0) {
+            screen.notice(Plural.count(addon().unpausedCount(), "matching flow") + " went on without pausing; the last as "
+                    + addon().lastUnpausedReason().orElse("a limit was reached"));
+        }
         List<PausedFlow> paused = addon().paused();
         if (paused.isEmpty()) {
             screen.notice("no flows paused");

@@ -102,6 +102,11 @@ public final class Options {
                 (s, v) -> s.withCapture(s.capture().withMaxBodyBytes(toInt(v)))));
         o.add(size("capture.store_budget", "keep recent flows within this much memory (at most a quarter of the heap)",
                 s -> s.capture().storeBudgetBytes(), (s, v) -> s.withCapture(s.capture().withStoreBudgetBytes(v))));
+        o.add(new Option("capture.max_paused", "number", "at most this many flows wait paused by intercept at once (more go on)",
+                s -> Integer.toString(s.capture().maxPaused()),
+                (s, n, k) -> s.withCapture(s.capture().withMaxPaused(Values.integer(n, k)))));
+        o.add(size("capture.max_paused_bytes", "the bodies paused flows hold, in all (a flow past it goes on)",
+                s -> s.capture().maxPausedBytes(), (s, v) -> s.withCapture(s.capture().withMaxPausedBytes(v))));
 
         o.add(new Option("tls.intercept", "boolean", "decrypt HTTPS with wiretap's CA (off: tunnel it untouched)",
                 s -> Boolean.toString(s.tls().intercept()), (s, n, k) -> s.withTls(s.tls().withIntercept(Values.bool(n, k)))));
