@@ -1,5 +1,6 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.cli.view.TerminalText;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.file.ConfigError;
 import dev.wiretap.config.file.ConfigLoader;
@@ -79,6 +80,7 @@ final class CaCommand implements Callable<Integer> {
             err.println("wiretap: " + e.getMessage());
             return 1;
         }
+        ca.warnings().forEach(w -> err.println("wiretap: warning: " + w));
         if (export != null) {
             return export(ca, tls, out, err);
         }
@@ -87,7 +89,8 @@ final class CaCommand implements Callable<Integer> {
                     + ", readable by you alone).");
             out.println();
         }
-        out.print(TrustInstructions.of(ca, loaded.settings().listen().toString()).plainText());
+        // The subject is the certificate file's text (a --ca-cert the user was given): inert, as all such text.
+        out.print(TerminalText.visibleLines(TrustInstructions.of(ca, loaded.settings().listen().toString()).plainText()));
         out.println();
         out.println("Through the proxy, http://wiretap/ shows the same and offers the certificate for download.");
         out.flush();

@@ -1,5 +1,6 @@
 package dev.wiretap.cli;
 
+import dev.wiretap.cli.view.TerminalText;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.addon.FlowExchange;
@@ -11,19 +12,16 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
  * The headless log: one line per finished exchange (time, client, method, URL, status, response bytes, duration, the
  * error if any, and the rules that changed or answered it as {@code [rules: a, b]}), with headers under it when
- * verbose. Connection threads only put the flow's line on a bounded queue; a thread of its own
- * formats and writes lines in batches, so a slow terminal never slows the proxy. If the queue overflows, lines are
- * dropped and the count is reported. Only the exchanges the filter selects ({@code --filter}) are logged, decided on
- * the writer's thread over the flow as the flow store holds it, bodies decoded for body terms (which a connection's
+ * verbose. Connection threads only put the flow's line on a queue bounded by the bytes it holds ({@link LogQueue},
+ * 16 MiB); a thread of its own formats and writes lines in batches, so a slow terminal never slows the proxy, and a
+ * stalled one never fills the memory. Lines past the budget are dropped, and the writer says how many. Only the
+ * exchanges the filter selects ({@code --filter}) are logged, decided on the writer's thread over the flow as the flow store holds it, bodies decoded for body terms (which a connection's
  * thread must not wait for); with
  * {@link LogFormat#JSON} each is a JSON object ({@link JsonLogLine}) and notices go to standard error instead, so that
  * standard output holds JSON alone.
@@ -40,8 +38,7 @@ final class FlowLog implements FlowListener {
     private final boolean verbose;
     private final LogFormat format;
     private final Filter filter;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(65_536);
-    private final LongAdder dropped = new LongAdder();
+    private final LogQueue queue;
     private final Thread writer = Thread.ofPlatform().name("wiretap-log").daemon(true).unstarted(this::writeLoop);
     private volatile Thread counters;
     /** Finished flows by number, for the filter; set by {@link #start} before the writer runs, read only by it. */
@@ -57,6 +54,13 @@ final class FlowLog implements FlowListener {
 
     /** {@code notices} takes the notices in JSON format (standard error), where standard output is JSON alone. */
     FlowLog(PrintStream out, PrintStream notices, boolean colours, boolean verbose, LogFormat format, Filter filter) {
+        this(out, notices, colours, verbose, format, filter, LogQueue.DEFAULT_MAX_BYTES);
+    }
+
+    /** As above, with the lines waiting for the output bounded by {@code maxQueuedBytes}. */
+    FlowLog(PrintStream out, PrintStream notices, boolean colours, boolean verbose, LogFormat format, Filter filter,
+            long maxQueuedBytes) {
+        this.queue = new LogQueue(maxQueuedBytes);
         this.out = out;
         this.notices = format == LogFormat.JSON ? notices : out;
         this.colours = colours && format == LogFormat.TEXT;
@@ -78,10 +82,18 @@ final class FlowLog implements FlowListener {
             if (!verbose && flow.isIntercepted() && flow.error().isEmpty()) {
                 return; // the tunnel's requests are shown as flows of their own; its CONNECT only with -v
             }
-            Object line = format == LogFormat.JSON ? JsonLogLine.of(flow, verbose) : LogLine.of(flow, verbose);
-            if (!queue.offer(filter == Filter.ALL ? line : new Pending(line, flow.id()))) {
-                dropped.increment();
+            Object line;
+            long bytes;
+            if (format == LogFormat.JSON) {
+                JsonLogLine json = JsonLogLine.of(flow, verbose);
+                line = json;
+                bytes = json.sizeBytes();
+            } else {
+                LogLine text = LogLine.of(flow, verbose);
+                line = text;
+                bytes = text.sizeBytes();
             }
+            queue.offer(filter == Filter.ALL ? line : new Pending(line, flow.id()), bytes);
         }
     }
 
@@ -95,27 +107,27 @@ final class FlowLog implements FlowListener {
         }
     }
 
-    /** Prints a line of its own, after the flow lines queued before it (in JSON format: on standard error, at once). */
+    /**
+     * Prints a line of its own, after the flow lines queued before it (in JSON format: on standard error, at once).
+     * Plain text, which may quote a file or a flow: made visible (line feeds kept), as every value the log prints.
+     */
     void printNotice(String text) {
+        queueNotice(TerminalText.visibleLines(text));
+    }
+
+    /** Prints a notice of wiretap's own making as it is (its colours included). */
+    private void queueNotice(String text) {
         if (format == LogFormat.JSON) {
             notices.println(text);
             notices.flush();
             return;
         }
-        try {
-            queue.put(text);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        queue.add(text, LogQueue.sizeOf(text));
     }
 
     /** Prints a line of its own on the log's output (never the notices'), after what was queued before it. */
     void printLine(String text) {
-        try {
-            queue.put(text);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        queue.add(text, LogQueue.sizeOf(text));
     }
 
     /** Every 10 seconds with traffic, prints the connection counters. */
@@ -130,7 +142,7 @@ final class FlowLog implements FlowListener {
                 }
                 ConnectionStats now = stats.get();
                 if (last == null || now.flows() != last.flows()) {
-                    printNotice(dim("counters: " + Main.summary(now) + ", " + now.clientOpen() + " client and "
+                    queueNotice(dim("counters: " + Main.summary(now) + ", " + now.clientOpen() + " client and "
                             + now.upstreamIdle() + " idle upstream connections open"));
                 }
                 last = now;
@@ -144,8 +156,8 @@ final class FlowLog implements FlowListener {
         if (c != null) {
             c.interrupt();
         }
+        queue.add(STOP, 0);
         try {
-            queue.put(STOP);
             writer.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -157,7 +169,7 @@ final class FlowLog implements FlowListener {
      * the proxy's threads a futex call each, while a line at most a tick late is invisible to a reader.
      */
     private void writeLoop() {
-        List<Object> batch = new ArrayList<>(1024);
+        List<LogQueue.Entry> batch = new ArrayList<>(1024);
         StringBuilder sb = new StringBuilder(64 * 1024);
         while (true) {
             queue.drainTo(batch, 4096);
@@ -172,8 +184,8 @@ final class FlowLog implements FlowListener {
                 continue;
             }
             boolean stop = false;
-            for (Object queued : batch) {
-                Object item = queued;
+            for (LogQueue.Entry queued : batch) {
+                Object item = queued.item();
                 if (item instanceof Pending pending) {
                     if (!selected(pending)) {
                         continue;
@@ -190,11 +202,12 @@ final class FlowLog implements FlowListener {
                     sb.append(item).append('\n');
                 }
             }
-            batch.clear();
             reportDropped(sb);
             out.print(sb);
             out.flush();
             sb.setLength(0);
+            queue.release(batch); // written: what waited for the output no longer does
+            batch.clear();
             if (stop) {
                 return;
             }
@@ -202,7 +215,7 @@ final class FlowLog implements FlowListener {
     }
 
     private void reportDropped(StringBuilder sb) {
-        long n = dropped.sumThenReset();
+        long n = queue.takeDropped();
         if (n > 0 && format == LogFormat.JSON) {
             notices.println("wiretap: " + n + " exchanges not logged (output could not keep up)");
             notices.flush();
@@ -230,7 +243,7 @@ final class FlowLog implements FlowListener {
         }
         sb.append(' ');
         sb.append(line.client().getAddress().getHostAddress()).append(':').append(line.client().getPort()).append(' ');
-        sb.append(bold(line.method())).append(' ').append(line.url()).append(' ');
+        sb.append(bold(TerminalText.visible(line.method()))).append(' ').append(TerminalText.visible(line.url())).append(' ');
         int status = line.status();
         if (status < 0) {
             sb.append(colour(31, "---"));
@@ -240,10 +253,10 @@ final class FlowLog implements FlowListener {
         Sizes.append(sb.append(' '), line.bytes());
         Sizes.appendMillis(sb.append(' '), line.durationNanos());
         if (!line.error().isEmpty()) {
-            sb.append(' ').append(colour(31, line.error()));
+            sb.append(' ').append(colour(31, TerminalText.visible(line.error())));
         }
         if (!line.rules().isEmpty()) {
-            sb.append(' ').append(colour(35, "[rules: " + String.join(", ", line.rules()) + "]"));
+            sb.append(' ').append(colour(35, "[rules: " + TerminalText.visible(String.join(", ", line.rules())) + "]"));
         }
         if (verbose && !line.upstream().isEmpty()) {
             sb.append(dim(" [upstream " + line.upstream() + "]"));
@@ -255,7 +268,7 @@ final class FlowLog implements FlowListener {
 
     private void lines(String arrow, List<String> lines, StringBuilder sb) {
         for (String text : lines) {
-            sb.append("    ").append(dim(arrow)).append(' ').append(text).append('\n');
+            sb.append("    ").append(dim(arrow)).append(' ').append(TerminalText.visible(text)).append('\n');
         }
     }
 

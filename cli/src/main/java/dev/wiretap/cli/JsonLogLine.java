@@ -1,6 +1,7 @@
 package dev.wiretap.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -33,7 +34,7 @@ record JsonLogLine(long id, Instant started, String client, String method, Strin
                    String upstream, String server, List<String> rules, FlowError error, List<String> requestHeaders,
                    List<String> responseHeaders) {
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = new JsonFactoryBuilder().characterEscapes(new JsonEscapes()).build();
 
     static JsonLogLine of(Flow flow, boolean verbose) {
         Response response = flow.response().orElse(null);
@@ -49,6 +50,14 @@ record JsonLogLine(long id, Instant started, String client, String method, Strin
                 flow.serverAddress(), flow.appliedRules(), flow.error().orElse(null),
                 verbose ? pairs(flow.request().headers()) : List.of(),
                 verbose && response != null ? pairs(response.headers()) : List.of());
+    }
+
+    /** About the bytes this line holds, for the log's queue, which is bounded by bytes ({@link LogQueue}). */
+    long sizeBytes() {
+        return LogQueue.sizeOf(client) + LogQueue.sizeOf(method) + LogQueue.sizeOf(url) + LogQueue.sizeOf(httpVersion)
+                + LogQueue.sizeOf(reason) + LogQueue.sizeOf(contentType) + LogQueue.sizeOf(upstream)
+                + LogQueue.sizeOf(server) + LogQueue.sizeOf(rules) + (error == null ? 0 : LogQueue.sizeOf(error.message()))
+                + LogQueue.sizeOf(requestHeaders) + LogQueue.sizeOf(responseHeaders);
     }
 
     /**

@@ -45,6 +45,12 @@ record LogLine(Instant started, InetSocketAddress client, String method, String 
                 flow.error().map(LogLine::error).orElse(""), upstream, requestLines, responseLines, flow.appliedRules());
     }
 
+    /** About the bytes this line holds, for the log's queue, which is bounded by bytes ({@link LogQueue}). */
+    long sizeBytes() {
+        return LogQueue.sizeOf(method) + LogQueue.sizeOf(url) + LogQueue.sizeOf(error) + LogQueue.sizeOf(upstream)
+                + LogQueue.sizeOf(requestLines) + LogQueue.sizeOf(responseLines) + LogQueue.sizeOf(rules);
+    }
+
     /** The error as the line shows it; a rule's drop is named by the rules list after it, so "dropped" says enough. */
     private static String error(FlowError error) {
         return error.kind() == FlowError.Kind.BLOCKED ? "dropped" : error.message();

@@ -1,6 +1,7 @@
 package dev.wiretap.cli;
 
 import dev.wiretap.cli.console.FlowFeed;
+import dev.wiretap.cli.view.TerminalText;
 import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.file.ConfigError;
@@ -146,7 +147,7 @@ public final class Main implements Callable<Integer> {
             flags = SettingsFromFlags.of(this, new ConfigFlags());
             loaded = flags.load();
         } catch (ConfigError e) {
-            err.println("wiretap: " + e.getMessage());
+            err.println("wiretap: " + TerminalText.visibleLines(e.getMessage())); // it may quote the file
             return CommandLine.ExitCode.USAGE;
         }
         Settings settings = loaded.settings();
@@ -323,6 +324,7 @@ public final class Main implements Callable<Integer> {
             out.println("not intercepted: " + settings.tls().passthrough());
         }
 
+        wiretap.certificateAuthority().ifPresent(ca -> ca.warnings().forEach(w -> err.println("wiretap: warning: " + w)));
         if (settings.tls().insecureUpstream()) {
             err.println("wiretap: warning: --insecure-upstream: origins' certificates are not verified; anyone between"
                     + " wiretap and an origin can read and change that traffic.");

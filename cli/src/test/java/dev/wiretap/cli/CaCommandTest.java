@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.TrustInstructions;
@@ -11,8 +12,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,6 +171,28 @@ class CaCommandTest {
         assertEquals(1, run.code);
         assertTrue(run.err.startsWith("wiretap: CA certificate " + home.resolve(CertificateAuthority.CERT_FILE)), run.err);
         assertEquals("", run.out);
+    }
+
+    @Test
+    void refusesAKeyOthersMayReadWithTheFixAndWarnsAboutADirectoryOpenToOthers() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path key = home.resolve(CertificateAuthority.KEY_FILE);
+
+        Run made = run("ca", "--config-dir", home.toString());
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        Run refused = run("ca", "--config-dir", home.toString());
+
+        assertEquals(0, made.code, made.err);
+        assertTrue(made.err.startsWith("wiretap: warning: the directory " + home + ", which holds wiretap's CA, is open to"
+                + " others than you (mode 0755)"), made.err);
+        assertTrue(made.err.contains("chmod 700 " + home + "\n"), made.err);
+        assertEquals(1, refused.code);
+        assertTrue(refused.err.contains("wiretap: CA key " + key + " can be read or changed by others than you (mode 0644)"),
+                refused.err);
+        assertTrue(refused.err.contains("chmod 600 " + key), refused.err);
+        assertEquals("", refused.out);
     }
 
     @ParameterizedTest(name = "{0}")

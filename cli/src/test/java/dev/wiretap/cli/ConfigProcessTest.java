@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,9 @@ class ConfigProcessTest {
 
     @Test
     void appliesAnEditOfTheConfigFileLiveAndKeepsTheLastGoodRulesAfterABrokenOne() throws Exception {
-        Path home = Files.createDirectories(dir.resolve("home"));
+        // Made as wiretap makes its config directory, its owner's alone: an open one is warned about on standard error.
+        Path home = Files.createDirectories(dir.resolve("home"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path config = home.resolve("config.yaml");
         Files.writeString(config, rule("tag-one", "one"));
         try (TestOrigin origin = TestOrigin.fixed("hello")) {

@@ -188,7 +188,102 @@ class FlowLogTest {
         }
     }
 
+    @Test
+    void makesControlCharactersFromFlowsAndFilesVisibleButInert() {
+        // C1 bytes are obs-text on the wire (a field value may hold them) and U+0080-U+009F once read: CSI is U+009B.
+        Flow flow = get("http://example.com/x");
+        flow.request().headers().add("X-Evil", "a\u009b2Jb");
+        flow.addAppliedRule("rule\u001b]0;pwned\u0007");
+        respond(flow, 502, "Bad\u0085Gateway", "");
+        flow.fail(new FlowError(FlowError.Kind.UPSTREAM_PROTOCOL, "origin said \u001b[2J\u007f abc\u202edef"), flow.startNanos() + 1_000_000);
+
+        String text = format(flow, false, true);
+
+        String inert = text.replace("\n", "");
+        assertTrue(inert.codePoints().noneMatch(dev.wiretap.cli.view.TerminalText::actsOnTerminal), text);
+        assertTrue(text.contains(" origin said ^[[2J^? abc<U+202E>def [rules: rule^[]0;pwned^G]\n"), text);
+        assertTrue(text.contains("    > X-Evil: a<U+009B>2Jb\n"), text);
+        assertTrue(text.contains("    < HTTP/1.1 502 Bad<U+0085>Gateway\n"), text);
+    }
+
+    @Test
+    void makesANoticeQuotingAFileVisibleButInert() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        FlowLog log = new FlowLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, false);
+        log.start(id -> java.util.Optional.empty());
+
+        log.printNotice("wiretap: config not reloaded: config.yaml:3: rules[1].name: '\u001b[31mred'\nsecond line");
+        log.stop();
+
+        assertEquals("wiretap: config not reloaded: config.yaml:3: rules[1].name: '^[[31mred'\nsecond line\n",
+                bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void boundsWhatWaitsForAStalledOutputByBytesAndSaysHowManyExchangesWentUnshown() throws Exception {
+        StalledOutput stalled = new StalledOutput();
+        FlowLog log = new FlowLog(new PrintStream(stalled, false, StandardCharsets.UTF_8), false, true); // -v
+        log.start(id -> java.util.Optional.empty());
+        int sent = 1_000;
+        String big = "x".repeat(64 * 1024); // a field near the header limit: 1,000 such lines hold 64 MiB or more
+        for (int i = 0; i < sent; i++) {
+            Flow flow = get("http://example.com/" + i);
+            flow.request().headers().add("X-Big", big);
+            respond(flow, 200, "OK", "");
+            flow.complete(flow.startNanos() + 1_000_000);
+            log.onEvent(new FlowEvent.Completed(flow));
+        }
+
+        stalled.release();
+        log.stop();
+
+        String text = stalled.text();
+        long shown = text.lines().filter(l -> l.contains(" GET http://example.com/") && !l.startsWith(" ")).count();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.\\.\\. (\\d+) exchanges not shown \\(output could not keep up\\)")
+                .matcher(text);
+        long unshown = 0;
+        while (m.find()) {
+            unshown += Long.parseLong(m.group(1));
+        }
+        assertTrue(unshown > 0, "nothing was dropped: the queue held " + shown + " lines of 64k");
+        assertEquals(sent, shown + unshown, "every exchange is either logged or counted");
+        assertTrue(shown * big.length() <= 16L * 1024 * 1024 + 2 * big.length(), shown + " lines of 64k waited");
+    }
+
     // ---------------------------------------------------------------------------------------------------------
+
+    /** Standard output nobody reads: the first write blocks until {@link #release}; everything is kept. */
+    private static final class StalledOutput extends java.io.OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+            synchronized (bytes) {
+                bytes.write(b, off, len);
+            }
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
 
     private static String format(Flow flow, boolean colours, boolean verbose) {
         StringBuilder sb = new StringBuilder();

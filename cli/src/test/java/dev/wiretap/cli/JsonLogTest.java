@@ -103,6 +103,24 @@ class JsonLogTest {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    @Test
+    void escapesEveryCharacterATerminalWouldActOnSoThatALineIsInertAndItsValuesExact() throws Exception {
+        Flow flow = get(1, "http://example.com/");
+        flow.addAppliedRule("rule\u001b]0;pwned\u0007\u007f\u202e");
+        respond(flow, 200, "O\u009bK", "", "X-Evil", "a\u0085b");
+        flow.complete(flow.startNanos() + 1_000_000);
+
+        Output output = log(true, Filter.ALL, flow);
+
+        String line = output.stdout.get(0);
+        assertTrue(line.codePoints().noneMatch(dev.wiretap.cli.view.TerminalText::actsOnTerminal), line);
+        assertTrue(line.contains("\"reason\":\"O\\u009bK\""), line);
+        JsonNode record = MAPPER.readTree(line);
+        assertEquals("O\u009bK", record.get("reason").asText());
+        assertEquals("rule\u001b]0;pwned\u0007\u007f\u202e", record.at("/rules/0").asText());
+        assertEquals("a\u0085b", record.at("/responseHeaders/0/1").asText());
+    }
+
     private record Output(List<String> stdout, List<String> stderr) {
     }
 

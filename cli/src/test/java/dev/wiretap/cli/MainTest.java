@@ -3,14 +3,21 @@ package dev.wiretap.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.proxy.tls.CertificateAuthority;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -115,6 +122,23 @@ class MainTest {
             assertTrue(run.err.contains(address), run.err);
             assertEquals("", run.out, "no banner for a proxy that never started");
         }
+    }
+
+    @Test
+    void exits1WithTheFixWhenTheCaKeyIsReadableByOthers(@TempDir Path dir) throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path home = dir.resolve("home");
+        CertificateAuthority.loadOrCreate(home);
+        Path key = home.resolve(CertificateAuthority.KEY_FILE);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Run run = run("--listen", "127.0.0.1:0", "--no-web", "--config-dir", home.toString());
+
+        assertEquals(1, run.code);
+        assertTrue(run.err.startsWith("wiretap: CA key " + key + " can be read or changed by others than you (mode 0644)"),
+                run.err);
+        assertTrue(run.err.contains("chmod 600 " + key), run.err);
+        assertEquals("", run.out, "no banner for a proxy that never started");
     }
 
     @Test

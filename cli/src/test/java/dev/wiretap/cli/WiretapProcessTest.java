@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,19 @@ class WiretapProcessTest {
         String last = wiretap.stopWithSigterm();
 
         assertTrue(last.contains("0 flows"), last);
+    }
+
+    @Test
+    void warnsAtStartWhenTheConfigDirectoryIsOpenToOthers() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Files.createDirectories(home());
+        Files.setPosixFilePermissions(home(), PosixFilePermissions.fromString("rwxrwxr-x"));
+
+        startWiretap();
+
+        String stderr = wiretap.awaitStderr("chmod 700");
+        assertTrue(stderr.startsWith("wiretap: warning: the directory " + home() + ", which holds wiretap's CA, is open to"
+                + " others than you (mode 0775)"), stderr);
     }
 
     @Test

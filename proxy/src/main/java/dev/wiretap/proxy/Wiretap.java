@@ -129,7 +129,8 @@ public final class Wiretap implements AutoCloseable {
         List<Addon> allAddons = new java.util.ArrayList<>();
         allAddons.add(rules);
         allAddons.addAll(addons);
-        InterceptAddon intercept = new InterceptAddon(events, settings.timeouts().intercept());
+        InterceptAddon intercept = new InterceptAddon(events, settings.timeouts().intercept(),
+                settings.capture().maxPaused(), settings.capture().maxPausedBytes());
         allAddons.add(intercept);
         ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
                 new ResponseParser(settings.limits()), headBuffers, bodyBuffers, directBuffers, pool, dialer, events,

@@ -1,5 +1,6 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.cli.view.TerminalText;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.Wiretap;
 import java.nio.file.Path;
@@ -135,6 +136,7 @@ public final class Console {
 
     /** Reads and runs commands until the user quits. Returns normally; the caller stops wiretap. */
     public void run() {
+        feed.watch(wiretap.intercept());
         feed.start(this::printRows, wiretap.flows()::get);
         screen.notice("wiretap console on " + address + ": flows appear here as they finish. Type help for the commands, quit to leave.");
         if (!webUi.isEmpty()) {
@@ -185,21 +187,20 @@ public final class Console {
             sb.append(" [" + view + "]", AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW));
         }
         sb.append("> ");
-        return sb.toAnsi(terminal);
+        return TerminalText.inert(sb.toAttributedString()).toAnsi(terminal);
     }
 
     private void printRows(List<FlowRow> rows) {
         int width = screen.width();
-        StringBuilder sb = new StringBuilder(rows.size() * (width + 16));
+        List<AttributedString> lines = new java.util.ArrayList<>(rows.size());
         for (FlowRow row : rows) {
-            List<AttributedString> lines = row.isText()
-                    ? List.of(new AttributedString(row.path(), AttributedStyle.DEFAULT.faint()))
-                    : row.render(width);
-            for (AttributedString line : lines) {
-                sb.append(line.toAnsi(terminal)).append('\n');
+            if (row.isText()) {
+                lines.add(new AttributedString(row.path(), AttributedStyle.DEFAULT.faint()));
+            } else {
+                lines.addAll(row.render(width));
             }
         }
-        screen.above(sb.toString());
+        screen.printAsIs(lines);
     }
 
     /** Clears the screen (the prompt comes back at its top); from a command, where Ctrl-L's widget cannot run. */

@@ -2,6 +2,7 @@ package dev.wiretap.cli.console;
 
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.addon.FlowExchange;
+import dev.wiretap.proxy.addon.InterceptAddon;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
@@ -49,6 +50,9 @@ public final class FlowFeed implements FlowListener {
     private volatile LongFunction<Optional<Flow>> flows;
     private final Thread painter;
     private volatile Filter view = Filter.ALL;
+    private volatile InterceptAddon intercept;
+    /** On the painter's thread: how many unpaused matches the list has told of. */
+    private long unpausedTold;
     private volatile boolean held;
     private volatile boolean stopped;
 
@@ -72,6 +76,15 @@ public final class FlowFeed implements FlowListener {
     void stop() {
         stopped = true;
         painter.interrupt();
+    }
+
+    /**
+     * Tells, in the list, of flows the intercept selected but let go on without pausing because a limit on paused
+     * flows was reached, with the reason; from the matches after this call on.
+     */
+    void watch(InterceptAddon addon) {
+        unpausedTold = addon.unpausedCount();
+        intercept = addon;
     }
 
     Filter view() {
@@ -196,6 +209,7 @@ public final class FlowFeed implements FlowListener {
             if (skipped > 0) {
                 batch.add(0, skippedRow(skipped));
             }
+            unpausedRow().ifPresent(batch::add);
             try {
                 if (!batch.isEmpty()) {
                     printer.accept(batch);
@@ -206,6 +220,23 @@ public final class FlowFeed implements FlowListener {
             }
             batch.clear();
         }
+    }
+
+    /** A line telling of matches that went on without pausing since the last one, if any; on the painter's thread. */
+    private Optional<FlowRow> unpausedRow() {
+        InterceptAddon addon = intercept;
+        if (addon == null) {
+            return Optional.empty();
+        }
+        long count = addon.unpausedCount();
+        if (count <= unpausedTold) {
+            return Optional.empty();
+        }
+        long news = count - unpausedTold;
+        unpausedTold = count;
+        return Optional.of(FlowRow.text("intercept: " + (news == 1 ? "1 matching flow" : news + " matching flows")
+                + " went on without pausing, as " + addon.lastUnpausedReason().orElse("a limit was reached")
+                + " (resume or drop paused flows to make room)"));
     }
 
     private static FlowRow skippedRow(long skipped) {

@@ -1,6 +1,7 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Sizes;
+import dev.wiretap.cli.view.TerminalText;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Response;
@@ -39,11 +40,13 @@ record FlowRow(long id, Instant started, String method, int status, String host,
         Destination d = flow.request().destination().orElse(null);
         String host = d == null ? "" : d.port() == Destination.defaultPort(d.scheme()) ? d.host() : d.host() + ":" + d.port();
         String path = flow.request().isMethod("CONNECT") ? "" : d == null ? flow.request().target() : d.pathAndQuery();
-        String type = response == null ? "" : response.headers().first("Content-Type").map(FlowRow::shortType).orElse("");
+        // Made visible here as well as by the screen, so that the columns are laid out by what will show.
+        String type = response == null ? "" : response.headers().first("Content-Type")
+                .map(t -> TerminalText.visible(shortType(t))).orElse("");
         long size = flow.request().isMethod("CONNECT") ? flow.bytesToClient() : response == null ? -1 : response.body().size();
         return new FlowRow(flow.id(), flow.started(), flow.request().method(), response == null ? -1 : response.status(),
                 host, path, type, size, flow.isDone() ? flow.durationNanos() : -1, state,
-                flow.error().map(e -> e.message()).orElse(""), List.copyOf(flow.appliedRules()));
+                flow.error().map(e -> TerminalText.visible(e.message())).orElse(""), List.copyOf(flow.appliedRules()));
     }
 
     static FlowRow of(Flow flow) {

@@ -1,6 +1,7 @@
 package dev.wiretap.cli.console;
 
 import dev.wiretap.cli.Plural;
+import dev.wiretap.cli.Sizes;
 import dev.wiretap.config.file.Values;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jline.utils.AttributedStringBuilder;
 
 /**
  * The commands that change traffic: {@code intercept} (pause matching requests, and responses with {@code -r}),
@@ -112,13 +114,19 @@ final class InterceptCommands {
         }
         addon().setFilter(filter, responses);
         screen.notice("intercepting " + (responses ? "requests and responses" : "requests") + " matching " + filter
-                + "; paused flows go on by themselves after " + Values.formatDuration(addon().timeout()));
+                + "; paused flows go on by themselves after " + Values.formatDuration(addon().timeout())
+                + "; at most " + addon().maxPaused() + " wait at once, holding at most "
+                + Sizes.human(addon().maxPausedBytes()) + " of bodies");
     }
 
     private void showQueue() {
         String what = addon().filter().map(f -> "intercepting " + (addon().interceptsResponses() ? "requests and responses" : "requests")
                 + " matching " + f).orElse("intercept is off");
         screen.println(what);
+        if (addon().unpausedCount() > 0) {
+            screen.notice(Plural.count(addon().unpausedCount(), "matching flow") + " went on without pausing; the last as "
+                    + addon().lastUnpausedReason().orElse("a limit was reached"));
+        }
         List<PausedFlow> paused = addon().paused();
         if (paused.isEmpty()) {
             screen.notice("no flows paused");
@@ -126,8 +134,10 @@ final class InterceptCommands {
         }
         for (PausedFlow p : paused) {
             long left = Math.max(0, Duration.between(Instant.now(), p.deadline()).toSeconds());
-            screen.println(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).getFirst().toAnsi()
-                    + "  at the " + side(p) + (p.edited() ? ", edited" : "") + ", " + left + " s left");
+            screen.println(new AttributedStringBuilder()
+                    .append(FlowRow.of(p.flow(), FlowRow.State.PAUSED).render(screen.width() - 28).getFirst())
+                    .append("  at the " + side(p) + (p.edited() ? ", edited" : "") + ", " + left + " s left")
+                    .toAttributedString());
         }
     }
 

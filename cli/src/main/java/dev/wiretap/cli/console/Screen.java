@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.wiretap.cli.view.TerminalText;
 import java.util.List;
 import org.jline.builtins.Less;
 import org.jline.builtins.Source;
@@ -15,7 +16,10 @@ import org.jline.utils.AttributedStyle;
 /**
  * Where the console writes: above the prompt (through JLine, so the line being typed is redrawn below), and long
  * texts through a pager. Output of commands and of the live flow list goes through here, so the two never interleave
- * within a line. Used from the console's thread and the feed's; JLine's reader lock orders them.
+ * within a line; and every line is made inert here ({@link TerminalText#inert}): whatever a client, an origin or a
+ * loaded file put in a flow, it reaches the terminal as visible text, never as a control sequence. Only wiretap's own
+ * styles become escape sequences ({@link #ansi}). Used from the console's thread and the feed's; JLine's reader lock
+ * orders them.
  */
 final class Screen {
 
@@ -46,12 +50,18 @@ final class Screen {
         return Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
     }
 
+    /** Prints plain text (line feeds kept), with every character a terminal would act on made visible. */
     void println(String text) {
-        above(text);
+        above(TerminalText.visibleLines(text));
     }
 
     void println(AttributedString text) {
-        above(text.toAnsi(terminal));
+        above(ansi(text));
+    }
+
+    /** {@code line} as this terminal's escape sequences for its styles, its text made inert first. */
+    String ansi(AttributedString line) {
+        return TerminalText.inert(line).toAnsi(terminal);
     }
 
     void error(String text) {
@@ -62,8 +72,8 @@ final class Screen {
         println(new AttributedString(text, AttributedStyle.DEFAULT.faint()));
     }
 
-    /** Prints above the prompt (JLine redraws the line being typed below it). */
-    void above(String text) {
+    /** Prints above the prompt (JLine redraws the line being typed below it); {@code text} is made inert already. */
+    private void above(String text) {
         output.lock();
         try {
             reader.printAbove(text);
@@ -76,9 +86,19 @@ final class Screen {
     void print(List<AttributedString> lines) {
         int width = width();
         StringBuilder sb = new StringBuilder(lines.size() * 64);
-        for (AttributedString line : lines) {
+        for (AttributedString given : lines) {
+            AttributedString line = TerminalText.inert(given);
             AttributedString cut = line.columnLength() > width ? line.columnSubSequence(0, width - 1) : line;
             sb.append(cut.toAnsi(terminal)).append(cut == line ? "" : dim("›")).append('\n');
+        }
+        above(sb.toString());
+    }
+
+    /** Prints {@code lines} in one piece as they are (rows already fitted to the width). */
+    void printAsIs(List<AttributedString> lines) {
+        StringBuilder sb = new StringBuilder(lines.size() * 96);
+        for (AttributedString line : lines) {
+            sb.append(ansi(line)).append('\n');
         }
         above(sb.toString());
     }
@@ -99,7 +119,7 @@ final class Screen {
         }
         StringBuilder sb = new StringBuilder(lines.size() * 64);
         for (AttributedString line : lines) {
-            sb.append(line.toAnsi(terminal)).append('\n');
+            sb.append(ansi(line)).append('\n');
         }
         feed.hold();
         try {

@@ -2,12 +2,21 @@ package dev.wiretap.cli.view;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
 
 /**
- * Text made safe and measured for a terminal: control characters shown as {@code ^X} (as {@code cat -v} does) so
- * that a body can neither move the cursor nor change colours, bidirectional overrides shown as {@code <U+202E>}
- * so that they cannot reorder what is read, tabs expanded; lines cut or wrapped to a width in columns (East Asian
- * wide characters and emoji take two). Stateless.
+ * Text made safe and measured for a terminal: the one place that decides what of a flow's text (from clients, origins,
+ * config and session files) may reach a terminal as it is. Control characters are shown as {@code ^X} (as
+ * {@code cat -v} does) and C1 controls (U+0080 to U+009F, which many terminals read as ESC sequences, CSI among them)
+ * as {@code <U+009B>}, so that no text can move the cursor, change colours, set the window title or answer for the
+ * user; bidirectional overrides and isolates are shown as {@code <U+202E>} so that they cannot reorder what is read;
+ * tabs are expanded. Lines are cut or wrapped to a width in columns (East Asian wide characters and emoji take two).
+ *
+ * <p>Every sink that prints such text routes it through here: the console's {@code Screen} makes each line it writes
+ * inert ({@link #inert}), whatever command made it; the headless log makes each value it formats visible
+ * ({@link #visible}) beside its own colour codes; body views make their lines visible before cutting them to width.
+ * Stateless.
  */
 public final class TerminalText {
 
@@ -18,12 +27,43 @@ public final class TerminalText {
 
     /** {@code line} (no line breaks expected) with every character a terminal would act on made visible. */
     public static String visible(String line) {
+        return visible(line, false);
+    }
+
+    /** {@code text} made visible as {@link #visible(String)} does, its line feeds kept as line breaks. */
+    public static String visibleLines(String text) {
+        return visible(text, true);
+    }
+
+    /**
+     * {@code line} with its text made visible and its styles (wiretap's own colours) kept: the characters a terminal
+     * would act on are replaced, each replacement in the style of the character it stands for. Line feeds are kept.
+     */
+    public static AttributedString inert(AttributedString line) {
+        String text = line.toString();
+        if (visible(text, true) == text) {
+            return line; // nothing to replace: the common case costs one scan
+        }
+        AttributedStringBuilder sb = new AttributedStringBuilder(text.length() + 16);
+        int column = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int n = Character.charCount(cp);
+            String replacement = cp == '\n' ? null : replacement(cp, column);
+            sb.append(replacement != null ? replacement : text.substring(i, i + n), line.styleAt(i));
+            column = cp == '\n' ? 0 : column + (replacement != null ? replacement.length() : width(cp));
+            i += n;
+        }
+        return sb.toAttributedString();
+    }
+
+    private static String visible(String line, boolean keepLineFeeds) {
         StringBuilder sb = null;
         int column = 0;
         for (int i = 0; i < line.length(); ) {
             int cp = line.codePointAt(i);
             int n = Character.charCount(cp);
-            String replacement = replacement(cp, column);
+            String replacement = keepLineFeeds && cp == '\n' ? null : replacement(cp, column);
             if (replacement != null && sb == null) {
                 sb = new StringBuilder(line.length() + 16).append(line, 0, i);
             }
@@ -34,10 +74,25 @@ public final class TerminalText {
                     sb.append(line, i, i + n);
                 }
             }
-            column += replacement != null ? replacement.length() : width(cp);
+            column = replacement == null && cp == '\n' ? 0
+                    : column + (replacement != null ? replacement.length() : width(cp));
             i += n;
         }
         return sb == null ? line : sb.toString();
+    }
+
+    /**
+     * Whether a terminal may act on {@code cp} rather than show it: C0 controls (tab and line feed included), DEL,
+     * C1 controls, and the bidirectional formatting characters. Formats with escapes of their own (the JSON log)
+     * escape exactly these.
+     */
+    public static boolean actsOnTerminal(int cp) {
+        return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || isBidiControl(cp);
+    }
+
+    private static boolean isBidiControl(int cp) {
+        return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F
+                || cp == 0x061C;
     }
 
     private static String replacement(int cp, int column) {
@@ -53,7 +108,7 @@ public final class TerminalText {
         if (cp >= 0x80 && cp < 0xA0) {
             return String.format("<U+%04X>", cp);
         }
-        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F) {
+        if (isBidiControl(cp)) {
             return String.format("<U+%04X>", cp);
         }
         return null;

@@ -8,8 +8,11 @@ import dev.wiretap.proxy.testing.CodedOrigin;
 import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
+import dev.wiretap.proxy.testing.TestRules;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The console driven through a scripted JLine terminal against a running wiretap and a real origin: keys in,
@@ -28,6 +31,38 @@ class ConsoleTest {
             conn.out().flush();
         }
     };
+
+    @Test
+    void showsControlCharactersFromOriginsAndFilesVisibleButInert(@TempDir Path dir) throws Exception {
+        // Bytes 0x80-0x9F are obs-text, which a field value may hold, and C1 controls once read: 0x9B is CSI. A rule's
+        // name comes from a file, which may hold ESC itself (an OSC that would set the window title here).
+        byte[] answer = ("HTTP/1.1 200 O\u009bK\r\nContent-Type: text/\u009b31mhtml\r\nX-Evil: a\u009b2Jb\r\n"
+                + "Content-Length: 2\r\n\r\nok").getBytes(StandardCharsets.ISO_8859_1);
+        try (TestOrigin origin = TestOrigin.start(conn -> {
+                conn.readHead();
+                conn.out().write(answer);
+                conn.out().flush();
+            });
+             ConsoleUnderTest c = ConsoleUnderTest.start(TestRules.with(dir, """
+                     rules:
+                       - name: "evil\\e]0;pwned\\a"
+                         match: path:/evil
+                         add_headers: {X-A: b}
+                     """))) {
+            int mark = c.terminal.mark();
+            c.get(origin.url("/evil"));
+            String row = c.terminal.waitFor(mark, "/evil");
+            String shown = c.run("show", "X-Evil");
+
+            assertTrue(row.contains("<U+009B>3"), "the row's type: " + row);
+            assertTrue(shown.contains("HTTP/1.1 200 O<U+009B>K"), shown);
+            assertTrue(shown.contains("X-Evil: a<U+009B>2Jb"), shown);
+            assertTrue(shown.contains("rules applied: evil^[]0;pwned^G"), shown);
+            String raw = c.terminal.raw();
+            assertFalse(raw.contains("\u009b"), "a C1 control reached the terminal");
+            assertFalse(raw.contains("\u001b]0;pwned"), "an OSC sequence reached the terminal");
+        }
+    }
 
     @Test
     void theGreetingNamesTheWebUisAddressWithItsToken() throws Exception {

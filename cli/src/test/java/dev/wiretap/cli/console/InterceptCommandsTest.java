@@ -77,6 +77,34 @@ class InterceptCommandsTest {
     }
 
     @Test
+    void saysWhyAMatchWentOnWithoutPausingWhenTheLimitIsReached() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(OK);
+             ConsoleUnderTest c = ConsoleUnderTest.start(s -> s.withCapture(s.capture().withMaxPaused(1)))) {
+            String confirmed = c.run("intercept path:/pause", "of bodies");
+            assertTrue(confirmed.contains("at most 1 wait at once, holding at most 64.0m of bodies"), confirmed);
+            int mark = c.terminal.mark();
+            CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.get(origin.url("/pause/one"));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            c.terminal.waitFor(mark, "⏸");
+
+            assertEquals("ok", c.get(origin.url("/pause/two")).body(), "the second match went on");
+
+            String screen = c.terminal.waitFor(mark, "went on without pausing");
+            assertTrue(screen.contains("intercept: 1 matching flow went on without pausing, as 1 flow is paused already,"
+                    + " the most capture.max_paused allows (resume or drop paused flows to make room)"), screen);
+            String queue = c.run("intercept", "s left");
+            assertTrue(queue.contains("1 matching flow went on without pausing; the last as 1 flow is paused already"), queue);
+            c.run("resume all", "resumed");
+            assertEquals("ok", waiting.get(10, TimeUnit.SECONDS).body());
+        }
+    }
+
+    @Test
     void aCompressedResponseIsEditedAsTextAndGoesOnEncodedAsBefore() throws Exception {
         // The editor changes the name in the body: it can only find it if the body is shown decoded.
         List<String> editor = List.of("sh", "-c", "sed -i -e 's|\"Ada\"|\"Grace\"|' \"$0\"");

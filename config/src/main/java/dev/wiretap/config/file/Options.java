@@ -107,6 +107,11 @@ public final class Options {
         o.add(new Option("capture.max_messages", "number", "keep each WebSocket's newest messages up to this many",
                 s -> Integer.toString(s.capture().maxMessages()),
                 (s, n, k) -> s.withCapture(s.capture().withMaxMessages(Values.integer(n, k)))));
+        o.add(new Option("capture.max_paused", "number", "at most this many flows wait paused by intercept at once (more go on)",
+                s -> Integer.toString(s.capture().maxPaused()),
+                (s, n, k) -> s.withCapture(s.capture().withMaxPaused(Values.integer(n, k)))));
+        o.add(size("capture.max_paused_bytes", "the bodies paused flows hold, in all (a flow past it goes on)",
+                s -> s.capture().maxPausedBytes(), (s, v) -> s.withCapture(s.capture().withMaxPausedBytes(v))));
 
         o.add(new Option("tls.intercept", "boolean", "decrypt HTTPS with wiretap's CA (off: tunnel it untouched)",
                 s -> Boolean.toString(s.tls().intercept()), (s, n, k) -> s.withTls(s.tls().withIntercept(Values.bool(n, k)))));

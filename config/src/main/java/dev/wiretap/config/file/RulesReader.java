@@ -1,5 +1,6 @@
 package dev.wiretap.config.file;
 
+import dev.wiretap.config.FieldChars;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.config.filter.Suggestion;
@@ -210,7 +211,18 @@ final class RulesReader {
         if (!Files.exists(path)) {
             throw new ConfigError(node.where(), key, "no such file or directory: " + path);
         }
-        return new RuleAction.MapLocal(path, strip);
+        return new RuleAction.MapLocal(path, strip, relativeToConfig(path));
+    }
+
+    /** {@code path} relative to the config file's directory, as a client may be shown it. */
+    private String relativeToConfig(Path path) {
+        Path base = baseDir.toAbsolutePath().normalize();
+        try {
+            String relative = base.relativize(path.toAbsolutePath().normalize()).toString();
+            return relative.isEmpty() ? "." : relative;
+        } catch (IllegalArgumentException e) {
+            return path.getFileName() == null ? "." : path.getFileName().toString(); // another root (a Windows drive)
+        }
     }
 
     private RuleAction respond(ConfigNode node, String key) throws ConfigError {
@@ -287,15 +299,19 @@ final class RulesReader {
     }
 
     /** Names a field the way the proxy would refuse it, so a broken rule fails at load, not on traffic. */
+    /**
+     * Applies the codec's own field rules ({@link FieldChars}, RFC 9110 section 5.5), so that a field the file
+     * gives is one wiretap can send: the loader refuses what every matching exchange would otherwise fail on.
+     */
     private static void checkField(String name, String value) {
-        if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
-            throw new IllegalArgumentException("'" + name + "' is not a valid field name");
+        if (!FieldChars.isToken(name)) {
+            throw new IllegalArgumentException("'" + name + "' is not a valid field name (letters, digits and !#$%&'*+-.^_`|~)");
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0 || c > 0xFF) {
-                throw new IllegalArgumentException("the value of " + name + " holds a character a field may not hold");
-            }
+        int bad = FieldChars.firstInvalidValueChar(value);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(String.format("the value of %s holds U+%04X at character %d, which a field may"
+                    + " not hold (a field value is visible characters, spaces and tabs, RFC 9110 section 5.5)",
+                    name, (int) value.charAt(bad), bad + 1));
         }
     }
 

@@ -45,12 +45,21 @@ public sealed interface RuleAction {
     /**
      * Answers with a local file ({@code path} a file), or with the file under a directory ({@code path} a directory)
      * at the request's path below {@code stripPrefix}; Content-Type guessed from the file name. A missing file is a
-     * 404.
+     * 404; a file whose real path leaves the directory (a symbolic link out of it) is refused.
+     *
+     * @param shownPath {@code path} as the answers a client gets may name it: relative to the config file's
+     *                  directory ({@code ./mocks}), never the absolute path, which would show the home directory
      */
-    record MapLocal(Path path, String stripPrefix) implements RuleAction {
+    record MapLocal(Path path, String stripPrefix, String shownPath) implements RuleAction {
         public MapLocal {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(stripPrefix, "stripPrefix");
+            Objects.requireNonNull(shownPath, "shownPath");
+        }
+
+        /** A rule made in code: shown by its file name. */
+        public MapLocal(Path path, String stripPrefix) {
+            this(path, stripPrefix, path.getFileName() == null ? "." : path.getFileName().toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.addon;
 
+import dev.wiretap.config.CaptureSettings;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.edit.EditedRequest;
 import dev.wiretap.proxy.edit.EditedResponse;
@@ -20,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -40,6 +42,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link FlowEvent.Paused} when it begins and {@link FlowEvent.Released} when it ends, and leaves a note on the flow.
  * Flows answered by a rule, CONNECT tunnels and upgrades are not paused.
  *
+ * <p>Paused flows are bounded, as each holds its client connection, its thread and its message in memory: at most
+ * {@code maxPaused} wait at once (counting those held at a head until their body is in), and the bodies they hold stay
+ * within {@code maxPausedBytes}. A flow the filter selects past either limit goes on without pausing, with a note
+ * saying why; {@link #unpausedCount()} and {@link #lastUnpausedReason()} tell the console and the UI. A body is read
+ * before the byte limit can judge it, so the memory held is at most the byte limit plus one capture cap per flow
+ * held at a head.
+ *
  * <p>Thread-safe. The hooks run on connection threads; the rest is called from the console's. One lock guards the
  * waiting flows; an edit changes the flow under it while its connection thread is parked, which takes the lock again
  * before it goes on, so the connection thread sees the edit.
@@ -58,6 +67,8 @@ public final class InterceptAddon implements Addon {
         final Condition decided;
         FlowEvent.Release release;
         boolean edited;
+        /** The bytes of the body it holds, counted in {@link #pausedBytes}. */
+        long bytes;
 
         Pause(Flow flow, Flow.Side side, Instant since, Condition decided) {
             this.flow = flow;
@@ -69,25 +80,47 @@ public final class InterceptAddon implements Addon {
 
     private final FlowEvents events;
     private final Duration timeout;
+    private final int maxPaused;
+    private final long maxPausedBytes;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}: the waiting flows by id, in the order they began to wait. */
     private final LinkedHashMap<Long, Pause> waiting = new LinkedHashMap<>();
-    /** Flows this addon held at a head and means to pause once the message is in hand. */
+    /** Guarded by {@link #lock}: the bytes of the bodies the waiting flows hold. */
+    private long pausedBytes;
+    /** Flows this addon held at a head and means to pause once the message is in hand (added under the lock). */
     private final Set<Long> heldRequests = ConcurrentHashMap.newKeySet();
     private final Set<Long> heldResponses = ConcurrentHashMap.newKeySet();
+    private final LongAdder unpaused = new LongAdder();
+    private volatile String lastUnpausedReason;
     private volatile Selection selection;
     private volatile boolean stopped;
 
     /**
+     * With the default limits on paused flows ({@link CaptureSettings#DEFAULT_MAX_PAUSED} flows,
+     * {@link CaptureSettings#DEFAULT_MAX_PAUSED_BYTES} of bodies).
+     *
      * @param events  where the pause and release events go (the proxy's event bus)
      * @param timeout how long a flow waits for the user before it goes on by itself
      */
     public InterceptAddon(FlowEvents events, Duration timeout) {
+        this(events, timeout, CaptureSettings.DEFAULT_MAX_PAUSED, CaptureSettings.DEFAULT_MAX_PAUSED_BYTES);
+    }
+
+    /**
+     * @param maxPaused      at most this many flows wait at once
+     * @param maxPausedBytes the bodies waiting flows hold stay within this
+     */
+    public InterceptAddon(FlowEvents events, Duration timeout, int maxPaused, long maxPausedBytes) {
         this.events = Objects.requireNonNull(events);
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("the intercept timeout must be positive, got " + timeout);
         }
+        if (maxPaused < 0 || maxPausedBytes < 0) {
+            throw new IllegalArgumentException("the limits on paused flows must not be negative");
+        }
         this.timeout = timeout;
+        this.maxPaused = maxPaused;
+        this.maxPausedBytes = maxPausedBytes;
     }
 
     @Override
@@ -125,14 +158,46 @@ public final class InterceptAddon implements Addon {
         return timeout;
     }
 
+    /** At most this many flows wait at once ({@code capture.max_paused}). */
+    public int maxPaused() {
+        return maxPaused;
+    }
+
+    /** The bodies waiting flows hold stay within this ({@code capture.max_paused_bytes}). */
+    public long maxPausedBytes() {
+        return maxPausedBytes;
+    }
+
+    /** The bytes of the bodies the waiting flows hold now. */
+    public long pausedBytes() {
+        lock.lock();
+        try {
+            return pausedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many flows the filter selected that went on without pausing, a limit being reached, since start. */
+    public long unpausedCount() {
+        return unpaused.sum();
+    }
+
+    /**
+     * Why the last flow that went on without pausing did ({@code "100 flows are paused already, the most
+     * capture.max_paused allows"}); empty if none has. The same words are in that flow's note.
+     */
+    public Optional<String> lastUnpausedReason() {
+        return Optional.ofNullable(lastUnpausedReason);
+    }
+
     @Override
     public void onRequestHead(Flow flow) {
         Selection s = selection;
         if (s == null || stopped || flow.request().isMethod("CONNECT") || flow.answer().isPresent()) {
             return;
         }
-        if (s.filter().matches(FlowExchange.asFlowed(flow))) {
-            heldRequests.add(flow.id());
+        if (s.filter().matches(FlowExchange.asFlowed(flow)) && reserve(flow, heldRequests)) {
             flow.hold(Flow.Side.REQUEST);
         }
     }
@@ -151,8 +216,7 @@ public final class InterceptAddon implements Addon {
         if (s == null || !s.responses() || stopped || response.isEmpty() || response.get().status() == 101) {
             return;
         }
-        if (s.filter().matches(FlowExchange.asFlowed(flow))) {
-            heldResponses.add(flow.id());
+        if (s.filter().matches(FlowExchange.asFlowed(flow)) && reserve(flow, heldResponses)) {
             flow.hold(Flow.Side.RESPONSE);
         }
     }
@@ -170,19 +234,74 @@ public final class InterceptAddon implements Addon {
         heldResponses.remove(flow.id());
     }
 
+    /**
+     * Holds {@code flow} among {@code held} unless as many flows as the limit allows are paused or held already, or
+     * the paused bodies fill their budget; then the flow goes on without pausing, and says why.
+     */
+    private boolean reserve(Flow flow, Set<Long> held) {
+        String refusal;
+        lock.lock();
+        try {
+            if (waiting.size() + heldRequests.size() + heldResponses.size() >= maxPaused) {
+                refusal = maxPaused + (maxPaused == 1 ? " flow is" : " flows are") + " paused already, the most"
+                        + " capture.max_paused allows";
+            } else if (pausedBytes >= maxPausedBytes) {
+                refusal = bodiesHeld() + ", all that capture.max_paused_bytes allows";
+            } else {
+                held.add(flow.id());
+                return true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        goesOnUnpaused(flow, refusal);
+        return false;
+    }
+
+    /** "paused flows hold 64.0 MiB of bodies"; under the lock. */
+    private String bodiesHeld() {
+        return "paused flows hold " + bytes(pausedBytes) + " of bodies";
+    }
+
+    private static String bytes(long n) {
+        return n < 1024 ? n + (n == 1 ? " byte" : " bytes")
+                : n < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KiB", n / 1024.0)
+                : String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+    }
+
+    private void goesOnUnpaused(Flow flow, String reason) {
+        unpaused.increment();
+        lastUnpausedReason = reason;
+        flow.addNote("intercept: not paused, as " + reason + "; it went on (resume or drop paused flows to make room)");
+    }
+
     /** Parks the connection thread until the user decides, the timeout passes or wiretap stops. */
     private void pause(Flow flow, Flow.Side side) {
         Pause p;
+        String refusal = null;
         lock.lock();
         try {
             if (stopped) {
                 return;
             }
-            p = new Pause(flow, side, Instant.now(), lock.newCondition());
-            waiting.put(flow.id(), p);
-            flow.setPaused(side);
+            long bytes = bodySize(flow, side);
+            if (pausedBytes + bytes > maxPausedBytes) {
+                refusal = bodiesHeld() + ", and this one's " + bytes(bytes) + " would pass capture.max_paused_bytes ("
+                        + bytes(maxPausedBytes) + ")";
+                p = null;
+            } else {
+                p = new Pause(flow, side, Instant.now(), lock.newCondition());
+                p.bytes = bytes;
+                pausedBytes += bytes;
+                waiting.put(flow.id(), p);
+                flow.setPaused(side);
+            }
         } finally {
             lock.unlock();
+        }
+        if (p == null) {
+            goesOnUnpaused(flow, refusal);
+            return;
         }
         events.publish(new FlowEvent.Paused(flow));
         long start = System.nanoTime();
@@ -202,6 +321,7 @@ public final class InterceptAddon implements Addon {
             edited = p.edited;
         } finally {
             waiting.remove(flow.id());
+            pausedBytes -= p.bytes;
             flow.setPaused(null);
             lock.unlock();
         }
@@ -220,6 +340,21 @@ public final class InterceptAddon implements Addon {
             }
         }
         events.publish(new FlowEvent.Released(flow, how));
+    }
+
+    /** The bytes of the body a flow holds at {@code side} (what the engine read into memory for the pause). */
+    private static long bodySize(Flow flow, Flow.Side side) {
+        if (side == Flow.Side.REQUEST) {
+            return flow.request().body().size();
+        }
+        return flow.response().map(r -> r.body().size()).orElse(0L);
+    }
+
+    /** A body an edit replaced counts at its new size. Under the lock. */
+    private void recount(Pause p) {
+        long bytes = bodySize(p.flow, p.side);
+        pausedBytes += bytes - p.bytes;
+        p.bytes = bytes;
     }
 
     private static String seconds(long nanos) {
@@ -319,6 +454,7 @@ public final class InterceptAddon implements Addon {
             request.setMethod(edit.method());
             request.headers().replaceWith(edit.headers());
             edit.body().ifPresent(b -> request.setBody(Body.of(b)));
+            recount(p);
             p.edited = true;
         } finally {
             lock.unlock();
@@ -359,6 +495,7 @@ public final class InterceptAddon implements Addon {
             response.setStatus(edit.status(), edit.reason());
             response.headers().replaceWith(edit.headers());
             edit.body().ifPresent(b -> response.setBody(Body.of(b)));
+            recount(p);
             p.edited = true;
         } finally {
             lock.unlock();

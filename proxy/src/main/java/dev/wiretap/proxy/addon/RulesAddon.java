@@ -11,7 +11,6 @@ import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.flow.Throttle;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -179,9 +178,12 @@ public final class RulesAddon implements Addon {
             case RuleAction.MapLocal m -> {
                 if (flow.answer().isEmpty()) {
                     String path = flow.request().destination().map(Destination::pathAndQuery).orElse("/");
-                    Optional<Path> file = LocalFiles.resolve(m, path);
-                    flow.setAnswer(file.<Answer>map(f -> new Answer.File(f, MediaTypes.guess(f.getFileName().toString())))
-                            .orElseGet(() -> notFound(m, path)));
+                    flow.setAnswer(switch (LocalFiles.resolve(m, path)) {
+                        case LocalFiles.Found found -> new Answer.File(found.file(),
+                                MediaTypes.guess(found.file().getFileName().toString()));
+                        case LocalFiles.Missing missing -> notFound(m, path);
+                        case LocalFiles.Outside outside -> outside(m, path);
+                    });
                 }
             }
             case RuleAction.Respond r -> {
@@ -257,9 +259,17 @@ public final class RulesAddon implements Addon {
         return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
+    /** The rule's path is named as the config gives it, relative to its directory: a client never sees the home directory. */
     private static Answer notFound(RuleAction.MapLocal m, String path) {
         return new Answer.Respond(404, "Not Found", Map.of("Content-Type", "text/plain; charset=utf-8"),
-                ("wiretap: no local file for " + path + " under " + m.path() + "\n").getBytes(StandardCharsets.UTF_8));
+                ("wiretap: no local file for " + path + " under " + m.shownPath() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Answer outside(RuleAction.MapLocal m, String path) {
+        return new Answer.Respond(403, "Forbidden", Map.of("Content-Type", "text/plain; charset=utf-8"),
+                ("wiretap: the local file for " + path + " leads outside " + m.shownPath()
+                        + " (a symbolic link); map_local serves only the files inside its directory\n")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     private static void sleep(long millis) {

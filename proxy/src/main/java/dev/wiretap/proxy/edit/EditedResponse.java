@@ -1,6 +1,6 @@
 package dev.wiretap.proxy.edit;
 
-import dev.wiretap.proxy.flow.FieldChars;
+import dev.wiretap.config.FieldChars;
 import dev.wiretap.proxy.flow.Headers;
 import java.util.Objects;
 import java.util.Optional;

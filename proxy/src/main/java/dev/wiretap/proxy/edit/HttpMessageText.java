@@ -1,7 +1,7 @@
 package dev.wiretap.proxy.edit;
 
 import dev.wiretap.config.Limits;
-import dev.wiretap.proxy.flow.FieldChars;
+import dev.wiretap.config.FieldChars;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;

@@ -1,6 +1,6 @@
 package dev.wiretap.proxy.export;
 
-import dev.wiretap.proxy.flow.FieldChars;
+import dev.wiretap.config.FieldChars;
 import dev.wiretap.proxy.flow.Headers;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;

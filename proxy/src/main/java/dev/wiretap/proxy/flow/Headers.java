@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.flow;
 
+import dev.wiretap.config.FieldChars;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.flow;
 
+import dev.wiretap.config.FieldChars;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.config.FieldChars;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
@@ -37,8 +38,9 @@ public sealed interface BodyFraming {
 
     /**
      * The framing of a request body. Refused with 400: Transfer-Encoding together with Content-Length, in an
-     * HTTP/1.0 request, or without chunked as the final coding; chunked applied twice; a Content-Length that is not
-     * digits, overflows, or differs between duplicates. An unknown transfer coding gets 501.
+     * HTTP/1.0 request, or without chunked as the final coding; chunked applied twice; a transfer coding with
+     * parameters ({@code chunked;foo=bar}) or that is not a plain name; a Content-Length that is not digits,
+     * overflows, or differs between duplicates. An unknown transfer coding gets 501.
      */
     static BodyFraming ofRequest(Request request) throws ProtocolException {
         Headers h = request.headers();
@@ -50,8 +52,9 @@ public sealed interface BodyFraming {
             if (request.version() == HttpVersion.HTTP_1_0) {
                 throw ProtocolException.badRequest("Transfer-Encoding in an HTTP/1.0 request");
             }
-            ChunkedPosition chunked = chunkedPosition(h);
-            if (chunked != ChunkedPosition.TWICE && hasUnknownCoding(h)) {
+            List<String> codings = transferCodings(h, Party.CLIENT);
+            ChunkedPosition chunked = chunkedPosition(codings);
+            if (chunked != ChunkedPosition.TWICE && hasUnknownCoding(codings)) {
                 throw new ProtocolException(501, "unknown transfer coding");
             }
             if (chunked != ChunkedPosition.LAST) {
@@ -65,7 +68,7 @@ public sealed interface BodyFraming {
 
     /**
      * The framing of a response to a request with {@code requestMethod} (RFC 9112 section 6.3 rules 1 to 7).
-     * Faults are 502s.
+     * Faults are 502s, a transfer coding with parameters or that is not a plain name among them.
      */
     static BodyFraming ofResponse(String requestMethod, Response response) throws ProtocolException {
         int status = response.status();
@@ -82,7 +85,7 @@ public sealed interface BodyFraming {
             }
             // Chunked as the final coding frames the body whatever codings come before it (RFC 9112 section 6.3
             // rule 4); those are the client's to decode.
-            return switch (chunkedPosition(h)) {
+            return switch (chunkedPosition(transferCodings(h, Party.ORIGIN))) {
                 case LAST -> CHUNKED;
                 case TWICE -> throw new ProtocolException(502, "origin applied chunked twice");
                 default -> UNTIL_CLOSE;
@@ -99,10 +102,10 @@ public sealed interface BodyFraming {
 
     enum ChunkedPosition { ABSENT, LAST, NOT_LAST, TWICE }
 
-    private static ChunkedPosition chunkedPosition(Headers h) {
+    private static ChunkedPosition chunkedPosition(List<String> codings) {
         int chunked = 0;
         boolean chunkedLast = false;
-        for (String coding : transferCodings(h)) {
+        for (String coding : codings) {
             chunkedLast = coding.equals("chunked");
             if (chunkedLast) {
                 chunked++;
@@ -114,8 +117,8 @@ public sealed interface BodyFraming {
         return chunkedLast ? ChunkedPosition.LAST : chunked == 1 ? ChunkedPosition.NOT_LAST : ChunkedPosition.ABSENT;
     }
 
-    private static boolean hasUnknownCoding(Headers h) {
-        for (String coding : transferCodings(h)) {
+    private static boolean hasUnknownCoding(List<String> codings) {
+        for (String coding : codings) {
             if (!(coding.equals("chunked") || coding.equals("gzip") || coding.equals("x-gzip") || coding.equals("deflate")
                     || coding.equals("compress") || coding.equals("x-compress"))) {
                 return true;
@@ -125,10 +128,37 @@ public sealed interface BodyFraming {
     }
 
     /**
-     * The names of the transfer codings in every Transfer-Encoding field, in order, lower-cased and without
-     * parameters. Empty list elements are skipped, as a recipient must (RFC 9110 section 5.6.1).
+     * The transfer codings of every Transfer-Encoding field, in order, each a plain name. A coding with parameters
+     * is refused: none of the registered codings defines any, chunked's "SHOULD be treated as an error" (RFC 9112
+     * section 7.1), and a peer that reads {@code chunked;foo=bar} as something else than chunked would frame the
+     * body differently from wiretap. What passes is forwarded as {@link #forwardedCodings} writes it, so the next hop
+     * reads the codings wiretap read, whatever spelling came in.
      */
-    private static List<String> transferCodings(Headers h) {
+    private static List<String> transferCodings(Headers h, Party party) throws ProtocolException {
+        List<String> codings = codingsAsRead(h);
+        for (String coding : codings) {
+            for (int i = 0; i < coding.length(); i++) {
+                if (!FieldChars.isTchar(coding.charAt(i))) {
+                    throw party.fault(400, coding.indexOf(';') >= 0 ? "a transfer coding with parameters"
+                            : "a transfer coding that is not a plain name");
+                }
+            }
+        }
+        return codings;
+    }
+
+    /**
+     * The one Transfer-Encoding value that stands for all of a message's Transfer-Encoding fields when it is
+     * forwarded: the codings lower-cased, joined by {@code ", "}, without the empty list elements a recipient must
+     * skip (RFC 9110 section 5.6.1) and the spaces and case a next hop might read otherwise ({@code , Chunked,}
+     * goes on as {@code chunked}).
+     */
+    static String forwardedCodings(Headers h) {
+        return String.join(", ", codingsAsRead(h));
+    }
+
+    /** The elements of every Transfer-Encoding field, stripped and lower-cased, empty ones skipped. */
+    private static List<String> codingsAsRead(Headers h) {
         List<String> codings = new ArrayList<>(2);
         for (int i = 0; i < h.size(); i++) {
             if (!h.nameIs(i, "Transfer-Encoding")) {
@@ -136,10 +166,6 @@ public sealed interface BodyFraming {
             }
             for (String part : h.value(i).split(",", -1)) {
                 String coding = part.strip().toLowerCase(Locale.ROOT);
-                int semicolon = coding.indexOf(';');
-                if (semicolon >= 0) {
-                    coding = coding.substring(0, semicolon).strip();
-                }
                 if (!coding.isEmpty()) {
                     codings.add(coding);
                 }

@@ -1,6 +1,6 @@
 package dev.wiretap.proxy.http1;
 
-import dev.wiretap.proxy.flow.FieldChars;
+import dev.wiretap.config.FieldChars;
 import java.util.Arrays;
 
 /**

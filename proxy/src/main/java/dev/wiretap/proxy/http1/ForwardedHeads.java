@@ -11,7 +11,8 @@ import java.io.IOException;
  * Writes the heads wiretap forwards, following RFC 9110 section 7.6: fields meant for one hop are not passed on
  * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade unless upgrading, and
  * Proxy-Authorization on requests), a Via entry is added (and, for an upstream proxy with credentials, its own
- * Proxy-Authorization), and every other field line goes out byte for byte as it came in. Start lines carry
+ * Proxy-Authorization), and every other field line goes out byte for byte as it came in, but for the framing fields:
+ * one Content-Length, and one Transfer-Encoding with the codings as wiretap read them. Start lines carry
  * wiretap's own version (HTTP/1.1), as an intermediary must (RFC 9110 section 6.2).
  */
 public final class ForwardedHeads {
@@ -49,13 +50,14 @@ public final class ForwardedHeads {
                                     UpstreamProxy proxy, String via, boolean upgrade, boolean dropExpect) throws IOException {
         out.writeLatin1(request.method());
         out.write(' ');
-        out.writeLatin1(proxy != null ? destination.url() : destination.pathAndQuery());
+        out.writeLatin1(target(request, destination, proxy));
         out.writeLatin1(" HTTP/1.1\r\nHost: ");
         out.writeLatin1(host);
         out.crlf();
         Headers h = request.headers();
         ConnectionOptions connection = ConnectionOptions.of(h);
         boolean contentLengthWritten = false;
+        boolean codingsWritten = false;
         for (int i = 0; i < h.size(); i++) {
             if (h.nameIs(i, "Host") || isHopByHop(h, i, connection, upgrade) || h.nameIs(i, "Proxy-Authorization")
                     || (dropExpect && h.nameIs(i, "Expect"))) {
@@ -65,6 +67,13 @@ public final class ForwardedHeads {
                 if (!contentLengthWritten) {
                     writeContentLength(h, i, out); // identical duplicates were accepted; one is passed on
                     contentLengthWritten = true;
+                }
+                continue;
+            }
+            if (h.nameIs(i, "Transfer-Encoding")) {
+                if (!codingsWritten) {
+                    writeTransferEncoding(BodyFraming.forwardedCodings(h), out);
+                    codingsWritten = true;
                 }
                 continue;
             }
@@ -87,6 +96,20 @@ public final class ForwardedHeads {
     }
 
     /**
+     * The request target for the next hop: the URL to a proxy, the path and query to the origin. An OPTIONS
+     * request about the whole server ({@link RequestTarget#isServerWide}) keeps its meaning: {@code *} to the origin,
+     * and to a proxy the URL without the {@code /} that would make it a question about the root resource.
+     */
+    private static String target(Request request, Destination destination, UpstreamProxy proxy) {
+        boolean serverWide = destination.pathAndQuery().equals("/")
+                && RequestTarget.isServerWide(request.method(), request.target());
+        if (proxy != null) {
+            return serverWide ? destination.scheme() + "://" + destination.authority() : destination.url();
+        }
+        return serverWide ? "*" : destination.pathAndQuery();
+    }
+
+    /**
      * Writes a response head for the client.
      *
      * @param via        this hop's Via entry, or null for none
@@ -99,16 +122,13 @@ public final class ForwardedHeads {
         Headers h = response.headers();
         ConnectionOptions options = ConnectionOptions.of(h);
         boolean upgrade = connection == ClientConnection.UPGRADE;
-        String transferCodings = null;
         boolean contentLengthWritten = false;
+        boolean codingsWritten = false;
         for (int i = 0; i < h.size(); i++) {
             if (isHopByHop(h, i, options, upgrade)) {
                 continue;
             }
             if (reframe != Reframe.NONE && (h.nameIs(i, "Content-Length") || h.nameIs(i, "Transfer-Encoding"))) {
-                if (h.nameIs(i, "Transfer-Encoding")) {
-                    transferCodings = transferCodings == null ? h.value(i) : transferCodings + ", " + h.value(i);
-                }
                 continue;
             }
             if (h.nameIs(i, "Content-Length")) {
@@ -118,12 +138,18 @@ public final class ForwardedHeads {
                 }
                 continue;
             }
+            if (h.nameIs(i, "Transfer-Encoding")) {
+                if (!codingsWritten) {
+                    writeTransferEncoding(BodyFraming.forwardedCodings(h), out);
+                    codingsWritten = true;
+                }
+                continue;
+            }
             h.writeLine(i, out);
         }
         if (reframe == Reframe.CHUNKED) {
-            out.writeLatin1("Transfer-Encoding: ");
-            out.writeLatin1(transferCodings == null ? "chunked" : transferCodings + ", chunked");
-            out.crlf();
+            String codings = BodyFraming.forwardedCodings(h);
+            writeTransferEncoding(codings.isEmpty() ? "chunked" : codings + ", chunked", out);
         }
         if (via != null) {
             out.writeLatin1("Via: ");
@@ -182,6 +208,17 @@ public final class ForwardedHeads {
         out.writeLatin1(h.name(i));
         out.writeLatin1(": ");
         out.writeLatin1(value.substring(0, comma).strip());
+        out.crlf();
+    }
+
+    /**
+     * Writes the message's Transfer-Encoding fields as one, in the form framing read them
+     * ({@link BodyFraming#forwardedCodings}): a value passed on byte for byte could be read otherwise by the next
+     * hop ({@code ,chunked,} as no coding at all), which would then frame the body differently from wiretap.
+     */
+    private static void writeTransferEncoding(String codings, HttpOutput out) throws IOException {
+        out.writeLatin1("Transfer-Encoding: ");
+        out.writeLatin1(codings);
         out.crlf();
     }
 

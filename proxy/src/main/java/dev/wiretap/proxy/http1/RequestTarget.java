@@ -60,6 +60,24 @@ public record RequestTarget(Form form, String scheme, String host, int port, Str
         }
     }
 
+    /**
+     * True for an OPTIONS request about the server as a whole rather than one of its resources: the asterisk form,
+     * or an absolute URL with an empty path and no query ({@code OPTIONS http://host:8001}), which the last proxy
+     * MUST send to the origin as {@code *} (RFC 9112 section 3.2.4). {@code target} is the target as the client
+     * sent it; the destination has {@code /} for both.
+     */
+    public static boolean isServerWide(String method, String target) {
+        if (!method.equals("OPTIONS")) {
+            return false;
+        }
+        if (target.equals("*")) {
+            return true;
+        }
+        int scheme = target.indexOf("://");
+        return scheme > 0 && target.indexOf('/', scheme + 3) < 0 && target.indexOf('?', scheme + 3) < 0
+                && target.indexOf('#', scheme + 3) < 0;
+    }
+
     /** Where an absolute-form request goes. */
     public Destination destination() {
         if (form != Form.ABSOLUTE) {

@@ -25,19 +25,25 @@ public final class Listener {
     private final ServerContext ctx;
     private final ServerSocket server;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
-    private final ThreadFactory sessionThreads = Thread.ofVirtual().name("wiretap-client-", 1).factory();
+    private final ThreadFactory sessionThreads;
     private final LongAdder accepted = new LongAdder();
     private final Thread acceptor;
     private volatile boolean draining;
 
-    private Listener(ServerContext ctx, ServerSocket server) {
+    private Listener(ServerContext ctx, ServerSocket server, ThreadFactory sessionThreads) {
         this.ctx = ctx;
         this.server = server;
+        this.sessionThreads = sessionThreads;
         this.acceptor = Thread.ofPlatform().name("wiretap-accept").daemon(false).unstarted(this::acceptLoop);
     }
 
     /** Binds {@code address} and starts accepting. */
     public static Listener start(ServerContext ctx, HostPort address) throws IOException {
+        return start(ctx, address, Thread.ofVirtual().name("wiretap-client-", 1).factory());
+    }
+
+    /** As {@link #start(ServerContext, HostPort)}, with the threads sessions run on made by {@code sessionThreads}. */
+    static Listener start(ServerContext ctx, HostPort address, ThreadFactory sessionThreads) throws IOException {
         // Channel-backed sockets: streams for heads, and the channel for relaying big bodies without a copy.
         ServerSocket server = java.nio.channels.ServerSocketChannel.open().socket();
         try {
@@ -48,7 +54,7 @@ public final class Listener {
             throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
         ctx.self().setPort(server.getLocalPort());
-        Listener listener = new Listener(ctx, server);
+        Listener listener = new Listener(ctx, server, sessionThreads);
         listener.acceptor.start();
         return listener;
     }
@@ -71,28 +77,72 @@ public final class Listener {
         return sessions.size();
     }
 
+    /**
+     * Accepts until the listening socket is closed. Nothing else ends it: a failure to accept or to start a session
+     * (out of file descriptors, out of memory for a thread, a bug) is reported, that connection is closed, and
+     * accepting goes on after a short pause, since a proxy that stops accepting while its process lives on looks
+     * alive and serves no one.
+     */
     private void acceptLoop() {
         while (!server.isClosed()) {
-            Socket socket;
             try {
-                socket = server.getChannel().accept().socket();
-            } catch (IOException e) {
+                acceptOne();
+            } catch (Throwable e) {
                 if (server.isClosed()) {
                     return;
                 }
+                reportAndPause(e);
+            }
+        }
+    }
+
+    private void acceptOne() {
+        Socket socket;
+        try {
+            socket = server.getChannel().accept().socket();
+        } catch (IOException e) {
+            if (!server.isClosed()) {
                 LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
                 pause(); // e.g. out of file descriptors: do not spin
-                continue;
             }
-            accepted.increment();
-            ClientSession session = new ClientSession(ctx, this, socket);
+            return;
+        }
+        accepted.increment();
+        ClientSession session = null;
+        try {
+            session = new ClientSession(ctx, this, socket);
             sessions.add(session);
             if (draining) {
                 session.closeQuietly();
                 sessions.remove(session);
-                continue;
+                return;
             }
             sessionThreads.newThread(session).start();
+        } catch (Throwable e) {
+            if (session != null) {
+                sessions.remove(session);
+            }
+            closeQuietly(socket); // the client gets a closed connection rather than a wait for an answer
+            throw e;
+        }
+    }
+
+    /** Reports a failure the accept loop survived; pauses so that one that repeats (out of memory) does not spin. */
+    private static void reportAndPause(Throwable e) {
+        try {
+            LOG.log(System.Logger.Level.ERROR, "wiretap bug or resource exhaustion while accepting a client connection"
+                    + " (accepting goes on): " + e, e);
+        } catch (Throwable ignored) {
+            // Reporting failed too (out of memory): accepting must go on all the same.
+        }
+        pause();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (Throwable e) {
+            // The connection is being given up on; a failure to close it changes nothing for anyone.
         }
     }
 

@@ -31,7 +31,7 @@ public final class ServiceListener implements AutoCloseable {
     private final ServiceOptions options;
     private final Set<ServiceConnection> connections = ConcurrentHashMap.newKeySet();
     private final BufferPool buffers = new BufferPool(16 * 1024, 64);
-    private final ThreadFactory connectionThreads;
+    private volatile ThreadFactory connectionThreads;
     private final Thread acceptor;
     private volatile ReadWatchdog watchdog;
     private volatile ServiceHandler handler;
@@ -40,7 +40,6 @@ public final class ServiceListener implements AutoCloseable {
     private ServiceListener(ServerSocket server, ServiceOptions options) {
         this.server = server;
         this.options = options;
-        this.connectionThreads = Thread.ofVirtual().name(options.name() + "-", 1).factory();
         this.acceptor = Thread.ofPlatform().name(options.name() + "-accept").daemon(true).unstarted(this::acceptLoop);
     }
 
@@ -69,9 +68,15 @@ public final class ServiceListener implements AutoCloseable {
 
     /** Begins accepting connections and serving their requests with {@code handler}. Once only. */
     public void start(ServiceHandler handler) {
+        start(handler, Thread.ofVirtual().name(options.name() + "-", 1).factory());
+    }
+
+    /** As {@link #start(ServiceHandler)}, with the threads connections are served on made by {@code threads}. */
+    void start(ServiceHandler handler, ThreadFactory threads) {
         if (this.handler != null) {
             throw new IllegalStateException("already started");
         }
+        this.connectionThreads = threads;
         this.handler = Objects.requireNonNull(handler, "handler");
         this.watchdog = new ReadWatchdog();
         acceptor.start();
@@ -102,27 +107,61 @@ public final class ServiceListener implements AutoCloseable {
         connections.remove(connection);
     }
 
+    /**
+     * Accepts until the listening socket is closed. Nothing else ends it: a failure to accept or to start serving a
+     * connection (out of file descriptors, out of memory for a thread, a bug) is reported, that connection is
+     * closed, and accepting goes on after a short pause.
+     */
     private void acceptLoop() {
         while (!server.isClosed()) {
-            Socket socket;
             try {
-                socket = server.accept();
-            } catch (IOException e) {
+                acceptOne();
+            } catch (Throwable e) {
                 if (server.isClosed()) {
                     return;
                 }
+                try {
+                    LOG.log(System.Logger.Level.ERROR, options.name() + ": wiretap bug or resource exhaustion while"
+                            + " accepting a connection (accepting goes on): " + e, e);
+                } catch (Throwable ignored) {
+                    // Reporting failed too (out of memory): accepting must go on all the same.
+                }
+                sleep(50); // a failure that repeats (out of memory) must not spin
+            }
+        }
+    }
+
+    private void acceptOne() {
+        Socket socket;
+        try {
+            socket = server.accept();
+        } catch (IOException e) {
+            if (!server.isClosed()) {
                 LOG.log(System.Logger.Level.WARNING, options.name() + ": accept failed: " + e.getMessage());
                 sleep(50); // e.g. out of file descriptors: do not spin
-                continue;
             }
-            ServiceConnection connection = new ServiceConnection(this, handler, socket);
+            return;
+        }
+        ServiceConnection connection = null;
+        try {
+            connection = new ServiceConnection(this, handler, socket);
             connections.add(connection);
             if (stopping) {
                 connections.remove(connection);
                 connection.close();
-                continue;
+                return;
             }
             connectionThreads.newThread(connection).start();
+        } catch (Throwable e) {
+            if (connection != null) {
+                connections.remove(connection);
+            }
+            try {
+                socket.close(); // the client gets a closed connection rather than a wait for an answer
+            } catch (Throwable closing) {
+                // Given up on either way; a failure to close it changes nothing for anyone.
+            }
+            throw e;
         }
     }
 

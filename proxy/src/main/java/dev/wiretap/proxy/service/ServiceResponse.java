@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.service;
 
+import dev.wiretap.config.FieldChars;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,10 +27,10 @@ public sealed interface ServiceResponse {
         public Field {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
-            if (name.isEmpty() || !name.chars().allMatch(dev.wiretap.proxy.flow.FieldChars::isTchar)) {
+            if (name.isEmpty() || !name.chars().allMatch(FieldChars::isTchar)) {
                 throw new IllegalArgumentException("'" + name + "' is not a field name");
             }
-            if (!value.chars().allMatch(c -> c < 256 && dev.wiretap.proxy.flow.FieldChars.isFieldValueChar(c))) {
+            if (!value.chars().allMatch(c -> c < 256 && FieldChars.isFieldValueChar(c))) {
                 throw new IllegalArgumentException("the value of " + name + " holds a control or non-Latin-1 character");
             }
             for (String framing : List.of("Content-Length", "Transfer-Encoding", "Connection")) {

@@ -26,7 +26,9 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -66,11 +68,13 @@ public final class CertificateAuthority {
     private final X509Certificate certificate;
     private final PrivateKey key;
     private final Path certificateFile;
+    private final List<String> warnings;
 
-    private CertificateAuthority(X509Certificate certificate, PrivateKey key, Path certificateFile) {
+    private CertificateAuthority(X509Certificate certificate, PrivateKey key, Path certificateFile, List<String> warnings) {
         this.certificate = certificate;
         this.key = key;
         this.certificateFile = certificateFile;
+        this.warnings = List.copyOf(warnings);
     }
 
     /** The user's own CA if the settings name one, else wiretap's in the config directory, made there if absent. */
@@ -82,22 +86,45 @@ public final class CertificateAuthority {
         return loadOrCreate(settings.configDir());
     }
 
-    /** Loads wiretap's CA from {@code dir}, or makes one there (the key file readable by its owner only). */
+    /**
+     * Loads wiretap's CA from {@code dir}, or makes one there (the directory and the key file its owner's alone, the
+     * certificate 0644). A key others may read or that someone else owns is refused ({@link CaFilePermissions}); a
+     * directory open to others is loaded from, with a {@linkplain #warnings() warning}.
+     */
     public static CertificateAuthority loadOrCreate(Path dir) throws IOException {
         Path certFile = dir.resolve(CERT_FILE);
         Path keyFile = dir.resolve(KEY_FILE);
+        List<String> warnings = new ArrayList<>(1);
+        if (Files.isDirectory(dir)) {
+            CaFilePermissions.directoryWarning(dir).ifPresent(warnings::add);
+        }
         if (Files.exists(certFile) || Files.exists(keyFile)) {
-            return fromFiles(certFile, keyFile);
+            return read(certFile, keyFile, "delete it and " + CERT_FILE + " to make a new CA, which clients must then"
+                    + " trust again", warnings);
         }
         createPrivateDirectory(dir);
-        CertificateAuthority ca = generate(certFile);
+        CertificateAuthority ca = generate(certFile, warnings);
         writeOwnerOnly(keyFile, pem(new PemObject("PRIVATE KEY", ca.key.getEncoded())));
         Files.writeString(certFile, pem(ca.certificate), StandardCharsets.US_ASCII);
+        CaFilePermissions.makePublic(certFile); // clients and tools read it; the umask may have taken that away
         return ca;
     }
 
-    /** Loads a CA from a PEM certificate and a PEM private key (PKCS#8, or traditional EC/RSA). */
+    /**
+     * Loads a CA from a PEM certificate and a PEM private key (PKCS#8, or traditional EC/RSA). A key others may read
+     * or that someone else owns is refused, as ssh refuses such a key.
+     */
     public static CertificateAuthority fromFiles(Path certFile, Path keyFile) throws IOException {
+        return read(certFile, keyFile, "", List.of());
+    }
+
+    /** Problems with the CA's files that did not stop it from loading (a directory open to others), for the user. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    private static CertificateAuthority read(Path certFile, Path keyFile, String remedy, List<String> warnings)
+            throws IOException {
         X509Certificate cert;
         try (var in = Files.newInputStream(certFile)) {
             cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -108,6 +135,9 @@ public final class CertificateAuthority {
         }
         if (cert.getBasicConstraints() < 0) {
             throw new IOException("certificate " + certFile + " is not a CA certificate (basic constraints CA:false)");
+        }
+        if (Files.exists(keyFile)) {
+            CaFilePermissions.checkKey(keyFile, remedy);
         }
         PrivateKey key;
         try {
@@ -129,7 +159,7 @@ public final class CertificateAuthority {
             throw new IOException("CA key " + keyFile + " does not belong to certificate " + certFile
                     + " (a signature made with the key does not verify with the certificate's public key)");
         }
-        return new CertificateAuthority(cert, key, certFile);
+        return new CertificateAuthority(cert, key, certFile, warnings);
     }
 
     /** Whether {@code key} is the private half of {@code cert}'s public key: what one signs, the other verifies. */
@@ -198,7 +228,7 @@ public final class CertificateAuthority {
         };
     }
 
-    private static CertificateAuthority generate(Path certFile) throws IOException {
+    private static CertificateAuthority generate(Path certFile, List<String> warnings) throws IOException {
         try {
             KeyPair pair = ecKeyPair();
             X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
@@ -216,7 +246,7 @@ public final class CertificateAuthority {
             builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-            return new CertificateAuthority(cert, pair.getPrivate(), certFile);
+            return new CertificateAuthority(cert, pair.getPrivate(), certFile, warnings);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot make a CA: " + e.getMessage(), e);
         }

@@ -29,19 +29,33 @@ public final class TrustInstructions {
     }
 
     private final CertificateAuthority ca;
+    private final Path file;
     private final List<Client> clients;
 
-    private TrustInstructions(CertificateAuthority ca, List<Client> clients) {
+    private TrustInstructions(CertificateAuthority ca, Path file, List<Client> clients) {
         this.ca = ca;
+        this.file = file;
         this.clients = clients;
     }
 
     /**
-     * The instructions for {@code ca}'s certificate, with {@code proxyAddress} (host:port) in the examples that
-     * need it.
+     * The instructions for {@code ca}'s certificate where wiretap keeps it (its absolute path, for {@code wiretap ca}
+     * on this machine), with {@code proxyAddress} (host:port) in the examples that need it.
      */
     public static TrustInstructions of(CertificateAuthority ca, String proxyAddress) {
-        Path file = ca.certificateFile().toAbsolutePath();
+        return of(ca, ca.certificateFile().toAbsolutePath(), proxyAddress);
+    }
+
+    /**
+     * The instructions for the copy of {@code ca}'s certificate that wiretap's own page offers for download
+     * ({@code wiretap-ca.pem}, in the directory it is saved to): the page may be read by any client of the proxy,
+     * which has no business learning where wiretap keeps its files (the home directory, the user's name).
+     */
+    public static TrustInstructions forDownload(CertificateAuthority ca, String proxyAddress) {
+        return of(ca, Path.of(CertificateAuthority.CERT_FILE), proxyAddress);
+    }
+
+    private static TrustInstructions of(CertificateAuthority ca, Path file, String proxyAddress) {
         String sh = shellQuote(file.toString());
         String cmd = windowsQuote(file.toString());
         List<Client> clients = List.of(
@@ -85,13 +99,13 @@ public final class TrustInstructions {
                 new Client("Node.js",
                         "Added to Node's own CAs when it starts:",
                         List.of("NODE_EXTRA_CA_CERTS=" + sh + " node app.js")));
-        return new TrustInstructions(ca, clients);
+        return new TrustInstructions(ca, file, clients);
     }
 
     /** The certificate, its fingerprint and every client's instructions, as text for a terminal. */
     public String plainText() {
         StringBuilder text = new StringBuilder();
-        text.append("wiretap's CA certificate: ").append(ca.certificateFile().toAbsolutePath()).append('\n');
+        text.append("wiretap's CA certificate: ").append(file).append('\n');
         text.append("  subject:             ").append(ca.certificate().getSubjectX500Principal().getName()).append('\n');
         text.append("  valid until:         ").append(validUntil()).append('\n');
         text.append("  SHA-256 fingerprint: ").append(ca.fingerprint()).append('\n');
@@ -115,9 +129,15 @@ public final class TrustInstructions {
         html.append("<p>").append(escape(intro())).append("</p>\n");
         html.append("<p>Its SHA-256 fingerprint, to check the copy you trust is wiretap's:<br><code class=\"fingerprint\">")
                 .append(ca.fingerprint()).append("</code></p>\n");
-        html.append("<p>The commands below name the certificate where wiretap keeps it, <code>")
-                .append(escape(ca.certificateFile().toAbsolutePath().toString()))
-                .append("</code>; on another machine, put the path of the copy you downloaded there instead.</p>\n");
+        if (file.isAbsolute()) {
+            html.append("<p>The commands below name the certificate where wiretap keeps it, <code>")
+                    .append(escape(file.toString()))
+                    .append("</code>; on another machine, put the path of the copy you downloaded there instead.</p>\n");
+        } else {
+            html.append("<p>The commands below name the certificate as you download it here, <code>")
+                    .append(escape(file.toString()))
+                    .append("</code>: run them in the directory you saved it to, or put its path there instead.</p>\n");
+        }
         for (Client client : clients) {
             html.append("<h3>").append(escape(client.name())).append("</h3>\n");
             if (!client.note().isEmpty()) {

@@ -393,6 +393,66 @@ class InterceptTest {
     }
 
     @Test
+    void pastTheLimitOnPausedFlowsAMatchGoesOnWithANoteSayingWhy() throws Exception {
+        try (TestOrigin origin = TestOrigin.fixed("ok");
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withCapture(s.capture().withMaxPaused(2)));
+             RawClient first = proxy.rawClient(); RawClient second = proxy.rawClient(); RawClient third = proxy.rawClient();
+             RawClient fourth = proxy.rawClient()) {
+            InterceptAddon intercept = intercept(proxy, "path:/held", false);
+            first.send(request(origin, "GET", "/held/1", "", ""));
+            long one = proxy.nextEvent(FlowEvent.Paused.class).flow().id();
+            second.send(request(origin, "GET", "/held/2", "", ""));
+            proxy.nextEvent(FlowEvent.Paused.class);
+
+            third.send(request(origin, "GET", "/held/3", "", ""));
+
+            assertEquals(200, third.readResponse().status(), "the third match went on without waiting");
+            Flow unpaused = proxy.nextFinishedFlow();
+            assertTrue(unpaused.request().url().endsWith("/held/3"), unpaused.toString());
+            assertEquals(List.of("intercept: not paused, as 2 flows are paused already, the most capture.max_paused allows;"
+                    + " it went on (resume or drop paused flows to make room)"), unpaused.notes());
+            assertEquals(1, intercept.unpausedCount());
+            assertEquals(Optional.of("2 flows are paused already, the most capture.max_paused allows"),
+                    intercept.lastUnpausedReason());
+            assertEquals(2, intercept.paused().size());
+
+            assertTrue(intercept.resume(one));
+            assertEquals(200, first.readResponse().status());
+            fourth.send(request(origin, "GET", "/held/4", "", ""));
+            assertTrue(proxy.nextEvent(FlowEvent.Paused.class).flow().request().url().endsWith("/held/4"),
+                    "with room again, a match pauses");
+            assertEquals(1, intercept.unpausedCount());
+        }
+    }
+
+    @Test
+    void pastTheBytesPausedFlowsMayHoldAMatchGoesOnWithANoteSayingWhy() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(MIRROR);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withCapture(s.capture().withMaxPausedBytes(12)));
+             RawClient first = proxy.rawClient(); RawClient second = proxy.rawClient()) {
+            InterceptAddon intercept = intercept(proxy, "method:POST", false);
+            first.send(request(origin, "POST", "/a", "", "eight by"));
+            Flow paused = proxy.nextEvent(FlowEvent.Paused.class).flow();
+            assertEquals(8, intercept.pausedBytes());
+
+            second.send(request(origin, "POST", "/b", "", "eight by"));
+
+            RawClient.Response response = second.readResponse();
+            assertEquals(200, response.status());
+            assertTrue(response.bodyText().endsWith("eight by"), "the body went on whole: " + response.bodyText());
+            Flow unpaused = proxy.nextFinishedFlow();
+            assertEquals(List.of("intercept: not paused, as paused flows hold 8 bytes of bodies, and this one's 8 bytes would"
+                    + " pass capture.max_paused_bytes (12 bytes); it went on (resume or drop paused flows to make room)"),
+                    unpaused.notes());
+            assertEquals(1, intercept.unpausedCount());
+            assertTrue(intercept.resume(paused.id()));
+            assertEquals(200, first.readResponse().status());
+            proxy.nextEvent(FlowEvent.Released.class);
+            assertEquals(0, intercept.pausedBytes(), "a resumed flow's body no longer counts");
+        }
+    }
+
+    @Test
     void aFlowNobodyDecidesOnGoesOnUnchangedAfterTheTimeoutWithANote() throws Exception {
         try (TestOrigin origin = TestOrigin.start(MIRROR);
              ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withIntercept(Duration.ofMillis(300))));

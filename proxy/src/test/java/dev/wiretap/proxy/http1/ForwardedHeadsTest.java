@@ -109,6 +109,37 @@ class ForwardedHeadsTest {
     }
 
     @Test
+    void forwardsTheTransferCodingsAsFramingReadThemInOneField() throws Exception {
+        // An origin that took ",chunked," for no coding, or read two fields differently from one, would frame the
+        // body otherwise than wiretap did.
+        Request listed = request("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ,Chunked,\r\nX: 1\r\n\r\n");
+        Request split = request("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: GZIP\r\nX: 1\r\n"
+                + "transfer-encoding:  , chunked \r\n\r\n");
+        Destination a = new Destination("http", "a", 80, "/p");
+
+        assertEquals("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nX: 1\r\n\r\n",
+                forward(listed, a, null, null, false, false));
+        sent.reset();
+        assertEquals("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\nX: 1\r\n\r\n",
+                forward(split, a, null, null, false, false));
+    }
+
+    @Test
+    void sendsAnOptionsRequestForTheWholeServerAsAsteriskToTheOriginAndWithoutPathToAProxy() throws Exception {
+        Request server = request("OPTIONS http://example.org:8001 HTTP/1.1\r\nHost: example.org:8001\r\n\r\n");
+        Request root = request("OPTIONS http://example.org:8001/ HTTP/1.1\r\nHost: example.org:8001\r\n\r\n");
+
+        assertEquals("OPTIONS * HTTP/1.1\r\nHost: example.org:8001\r\n\r\n",
+                forward(server, destinationOf(server), null, null, false, false));
+        sent.reset();
+        assertEquals("OPTIONS http://example.org:8001 HTTP/1.1\r\nHost: example.org:8001\r\n\r\n",
+                forward(server, destinationOf(server), PROXY, null, false, false));
+        sent.reset();
+        assertEquals("OPTIONS / HTTP/1.1\r\nHost: example.org:8001\r\n\r\n",
+                forward(root, destinationOf(root), null, null, false, false));
+    }
+
+    @Test
     void sendsTheAbsoluteFormToAnUpstreamProxy() throws Exception {
         Request request = request("GET /p?q HTTP/1.1\r\nHost: example.com\r\n\r\n");
 
@@ -210,6 +241,18 @@ class ForwardedHeadsTest {
         ForwardedHeads.writeResponse(out, gzipped, null, Reframe.CHUNKED, ClientConnection.NOTHING);
 
         assertEquals("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nX: 1\r\nTransfer-Encoding: gzip, deflate, chunked\r\n\r\n", sent());
+    }
+
+    @Test
+    void forwardsAResponsesTransferCodingsAsFramingReadThem() throws Exception {
+        Response listed = response("HTTP/1.1 200 OK\r\nTransfer-Encoding: , CHUNKED ,\r\nX: 1\r\n\r\n");
+        Response coded = response("HTTP/1.1 200 OK\r\nTransfer-Encoding: Gzip,\r\nX: 1\r\nTransfer-Encoding: ,deflate\r\n\r\n");
+
+        ForwardedHeads.writeResponse(out, listed, null, Reframe.NONE, ClientConnection.NOTHING);
+        ForwardedHeads.writeResponse(out, coded, null, Reframe.CHUNKED, ClientConnection.NOTHING);
+
+        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: 1\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nX: 1\r\nTransfer-Encoding: gzip, deflate, chunked\r\n\r\n", sent());
     }
 

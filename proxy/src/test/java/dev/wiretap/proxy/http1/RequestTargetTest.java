@@ -22,6 +22,23 @@ class RequestTargetTest {
         assertEquals(expected, RequestTarget.parse(method, target));
     }
 
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @MethodSource("serverWideTargets")
+    void tellsAnOptionsRequestAboutTheWholeServerFromOneAboutAResource(String method, String target, boolean serverWide) {
+        assertEquals(serverWide, RequestTarget.isServerWide(method, target));
+    }
+
+    static Stream<Arguments> serverWideTargets() {
+        return Stream.of(
+                Arguments.of("OPTIONS", "*", true),
+                Arguments.of("OPTIONS", "http://example.org:8001", true),
+                Arguments.of("OPTIONS", "https://example.org", true),
+                Arguments.of("OPTIONS", "http://example.org/", false),
+                Arguments.of("OPTIONS", "http://example.org?q", false),
+                Arguments.of("OPTIONS", "/", false),
+                Arguments.of("GET", "http://example.org", false));
+    }
+
     static Stream<Arguments> validTargets() {
         return Stream.of(
                 Arguments.of("GET", "/", new RequestTarget(Form.ORIGIN, "", "", 0, "/")),

@@ -38,8 +38,11 @@ class CaCertificatePageTest {
             assertEquals(200, page.statusCode());
             assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
             String html = page.body();
-            assertTrue(html.contains(TrustInstructions.of(ca, "127.0.0.1:" + proxy.port()).html()),
-                    "the instructions wiretap ca prints, as HTML: " + html);
+            assertTrue(html.contains(TrustInstructions.forDownload(ca, "127.0.0.1:" + proxy.port()).html()),
+                    "the instructions wiretap ca prints, for the downloaded copy, as HTML: " + html);
+            assertTrue(html.contains("-n wiretap -i wiretap-ca.pem</code>"), html);
+            // Any client of the proxy may read the page: it must not tell them where wiretap keeps its files.
+            assertFalse(html.contains(ca.certificateFile().toAbsolutePath().getParent().toString()), html);
             assertTrue(html.contains(ca.fingerprint()), html);
             assertTrue(html.contains("<a href=\"/wiretap-ca.pem\">"), html);
             assertTrue(html.contains("<a href=\"/wiretap-ca.cer\">"), html);

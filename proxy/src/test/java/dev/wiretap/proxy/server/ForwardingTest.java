@@ -39,6 +39,41 @@ class ForwardingTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "OPTIONS | ''       | *",
+        "OPTIONS | /        | /",
+        "OPTIONS | ?q=1     | /?q=1",
+        "GET     | ''       | /",
+    })
+    void sendsAnOptionsRequestForAUrlWithAnEmptyPathAsAsterisk(String method, String afterAuthority, String sent)
+            throws Exception {
+        // RFC 9112 section 3.2.4: OPTIONS http://host:port asks about the server as a whole, and the last proxy MUST
+        // send "*" to the origin for it; with a path or a query it asks about a resource.
+        try (TestOrigin origin = TestOrigin.fixed("ok"); ProxyUnderTest proxy = ProxyUnderTest.start();
+             RawClient client = proxy.rawClient()) {
+            client.send(method + " http://" + origin.authority() + afterAuthority + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\n\r\n");
+
+            assertEquals(200, client.readResponse().status());
+            assertEquals(method + " " + sent + " HTTP/1.1", Heads.startLine(origin.takeHead()));
+        }
+    }
+
+    @Test
+    void sendsAnOptionsRequestForTheWholeServerOnToAnUpstreamProxyWithAnEmptyPath() throws Exception {
+        // Not the last proxy: the next one must see the same question, which "http://host/" would not be.
+        try (TestOrigin upstream = TestOrigin.fixed("ok");
+             ProxyUnderTest proxy = ProxyUnderTest.start(
+                     s -> s.withUpstreamProxy(new UpstreamProxy(new HostPort("127.0.0.1", upstream.port()))));
+             RawClient client = proxy.rawClient()) {
+            client.send("OPTIONS http://example.test:8001 HTTP/1.1\r\nHost: example.test:8001\r\n\r\n");
+
+            assertEquals(200, client.readResponse().status());
+            assertEquals("OPTIONS http://example.test:8001 HTTP/1.1", Heads.startLine(upstream.takeHead()));
+        }
+    }
+
     @Test
     void replacesTheClientsHostWithTheTargetsAuthorityKeepingItsPort() throws Exception {
         try (TestOrigin origin = TestOrigin.fixed("ok"); ProxyUnderTest proxy = ProxyUnderTest.start();

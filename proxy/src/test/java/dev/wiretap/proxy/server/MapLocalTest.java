@@ -2,6 +2,7 @@ package dev.wiretap.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,6 +89,39 @@ class MapLocalTest {
             assertEquals(404, missing.statusCode());
             assertTrue(new String(missing.body(), StandardCharsets.UTF_8).contains("no local file for /static/gone.js"));
             assertEquals(404, outside.statusCode(), "a path left the mapped directory");
+        }
+    }
+
+    @Test
+    void refusesAFileWhoseRealPathLeavesTheDirectoryAndNamesNoAbsolutePath() throws Exception {
+        Path site = Files.createDirectories(dir.resolve("site/inner"));
+        Files.writeString(site.resolve("real.txt"), "inside");
+        Path secrets = Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(secrets.resolve("key.pem"), "SECRET");
+        Files.createSymbolicLink(dir.resolve("site/key.pem"), secrets.resolve("key.pem"));
+        Files.createSymbolicLink(dir.resolve("site/all"), secrets);
+        Files.createSymbolicLink(dir.resolve("site/alias.txt"), site.resolve("real.txt")); // inside: served
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(TestRules.with(dir, """
+                     rules:
+                       - match: host:cdn.example.invalid
+                         map_local: {path: ./site, strip: /static}
+                     """));
+             HttpClient client = proxy.httpClient()) {
+            HttpResponse<byte[]> linkedFile = get(client, "http://cdn.example.invalid/static/key.pem");
+            HttpResponse<byte[]> linkedDir = get(client, "http://cdn.example.invalid/static/all/key.pem");
+            HttpResponse<byte[]> alias = get(client, "http://cdn.example.invalid/static/alias.txt");
+            HttpResponse<byte[]> missing = get(client, "http://cdn.example.invalid/static/gone.js");
+
+            for (HttpResponse<byte[]> refused : List.of(linkedFile, linkedDir)) {
+                String body = new String(refused.body(), StandardCharsets.UTF_8);
+                assertEquals(403, refused.statusCode(), body);
+                assertFalse(body.contains("SECRET"), body);
+                assertTrue(body.contains("leads outside site"), body);
+                assertFalse(body.contains(dir.toString()), "an absolute path in the answer: " + body);
+            }
+            assertEquals("inside", new String(alias.body(), StandardCharsets.UTF_8));
+            String notFound = new String(missing.body(), StandardCharsets.UTF_8);
+            assertEquals("wiretap: no local file for /static/gone.js under site\n", notFound);
         }
     }
 

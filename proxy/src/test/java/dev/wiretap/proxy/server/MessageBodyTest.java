@@ -3,6 +3,7 @@ package dev.wiretap.proxy.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,37 @@ class MessageBodyTest {
             String head = client.readHead();
             assertEquals("chunked", Heads.value(head, "Transfer-Encoding"));
             assertEquals(CHUNKED, new String(ChunkedWire.readRaw(client.in()), StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {",chunked,", " , Chunked ", "CHUNKED", "chunked\r\nTransfer-Encoding: ,"})
+    void tellsTheClientTheTransferCodingWiretapReadInAResponse(String spelling) throws Exception {
+        try (TestOrigin origin = TestOrigin.start(conn -> {
+                conn.readHead();
+                conn.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: " + spelling + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            });
+             ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
+            client.send("GET " + origin.url("/") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+
+            String head = client.readHead();
+            assertEquals(List.of("chunked"), Heads.values(head, "Transfer-Encoding"), head);
+            assertEquals("5\r\nhello\r\n0\r\n\r\n", new String(ChunkedWire.readRaw(client.in()), StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
+    void refusesAResponseWhoseTransferCodingHasParameters() throws Exception {
+        try (TestOrigin origin = TestOrigin.start(conn -> {
+                conn.readHead();
+                conn.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked;foo=bar\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            });
+             ProxyUnderTest proxy = ProxyUnderTest.start(); RawClient client = proxy.rawClient()) {
+            client.send("GET " + origin.url("/") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+
+            RawClient.Response response = client.readResponse();
+            assertEquals(502, response.status(), response.head() + response.bodyText());
+            assertTrue(response.bodyText().contains("a transfer coding with parameters"), response.bodyText());
         }
     }
 

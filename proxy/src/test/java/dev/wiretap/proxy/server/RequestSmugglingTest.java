@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Requests whose framing or syntax is in doubt, sent on raw sockets: wiretap answers each with its 4xx, closes the
@@ -68,6 +69,9 @@ class RequestSmugglingTest {
                         "POST http://ORIGIN/upload HTTP/1.0\r\nHost: ORIGIN\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("chunked applied twice", POST + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("chunked not the final coding", POST + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400),
+                Arguments.of("chunked with a parameter", POST + "Transfer-Encoding: chunked;foo=bar\r\n\r\n0\r\n\r\n", 400),
+                Arguments.of("chunked with a quoted parameter",
+                        POST + "Transfer-Encoding: chunked; x=\"a,b\"\r\n\r\n0\r\n\r\n", 400),
                 Arguments.of("unknown transfer coding xchunked", POST + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 501),
                 Arguments.of("unknown coding beside chunked",
                         POST + "Transfer-Encoding: chunked\r\nTransfer-Encoding: cow\r\n\r\n0\r\n\r\n", 501),
@@ -107,6 +111,7 @@ class RequestSmugglingTest {
                 Arguments.of("obs-folded Transfer-Encoding", POST + "Content-Length: 0\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("space before the colon", POST + "Content-Length: 0\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("chunk size with a bare LF", CHUNKED + "0\n\r\n"),
+                Arguments.of("TE with a parameter", POST + "Transfer-Encoding: chunked;foo=bar\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
                 Arguments.of("HTTP/1.0 chunked", "POST http://ORIGIN/upload HTTP/1.0\r\nHost: ORIGIN\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
     }
 
@@ -127,6 +132,25 @@ class RequestSmugglingTest {
             assertTrue(all.startsWith("GET /first HTTP/1.1\r\n"), all);
             assertEquals(1, all.split("\r\n\r\n", -1).length - 1, "the origin received more than the first request: " + all);
             assertFalse(all.contains("smuggled") || all.contains("SMUGGLED"), all);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {",chunked,", " , Chunked ", "CHUNKED", "chunked\r\nTransfer-Encoding: ,"})
+    void forwardsATransferEncodingSpelledOddlyAsPlainChunked(String spelling) throws Exception {
+        // wiretap reads each of these as chunked; an origin might not (",chunked," as no coding at all, then the body
+        // as the next request), so the origin is told what wiretap read.
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        try (TestOrigin origin = recordingOrigin(received); ProxyUnderTest proxy = ProxyUnderTest.start();
+             RawClient client = proxy.rawClient()) {
+            client.send((POST + "Transfer-Encoding: " + spelling + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+                    .replace("ORIGIN", origin.authority()));
+
+            assertEquals(200, client.readResponse().status());
+            String all = String.join("", bytesEachUpstreamConnectionCarried(proxy, received));
+            String head = all.substring(0, all.indexOf("\r\n\r\n") + 4);
+            assertEquals(List.of("chunked"), Heads.values(head, "Transfer-Encoding"), all);
+            assertTrue(all.endsWith("\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), all);
         }
     }
 

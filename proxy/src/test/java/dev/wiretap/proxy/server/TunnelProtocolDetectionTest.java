@@ -75,6 +75,19 @@ class TunnelProtocolDetectionTest {
     }
 
     @Test
+    void sendsAnAsteriskOptionsRequestInsideATunnelOnAsAsterisk() throws Exception {
+        try (TestOrigin origin = TestOrigin.fixed("ok");
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             RawClient client = proxy.rawClient()) {
+            ConnectTunnelTest.openTunnel(client, origin.authority());
+            client.send("OPTIONS * HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+
+            assertEquals(200, client.readResponse().status());
+            assertEquals("OPTIONS * HTTP/1.1", Heads.startLine(origin.takeHead()));
+        }
+    }
+
+    @Test
     void refusesAConnectInsideAPlainTunnel() throws Exception {
         try (TestOrigin origin = TestOrigin.fixed("unused");
              ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));

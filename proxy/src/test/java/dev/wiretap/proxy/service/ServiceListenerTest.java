@@ -14,7 +14,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -242,6 +244,30 @@ class ServiceListenerTest {
             partTwo.countDown();
             assertTrue(streamEnded.await(10, TimeUnit.SECONDS));
             assertThrows(IOException.class, () -> new Socket().connect(listener.address(), 1000));
+        }
+    }
+
+    @Test
+    void survivesAFailureToStartServingAConnectionAndServesTheNextOne() throws Exception {
+        // As Thread.start does when there is no memory for a thread: the loop must neither end nor leave the client waiting.
+        AtomicInteger started = new AtomicInteger();
+        ThreadFactory failingOnce = connection -> {
+            if (started.getAndIncrement() == 0) {
+                throw new OutOfMemoryError("unable to create thread (test)");
+            }
+            return Thread.ofVirtual().unstarted(connection);
+        };
+        try (ServiceListener other = ServiceListener.bind(HostPort.parse("127.0.0.1:0"),
+                new ServiceOptions("test-other", LIMITS, Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(5)))) {
+            other.start(request -> ServiceResponse.text(200, "served"), failingOnce);
+            try (RawClient first = new RawClient(other.address())) {
+                first.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertTrue(first.isClosedByPeer(), "the connection that failed to start was left open");
+            }
+            try (RawClient second = new RawClient(other.address())) {
+                second.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertEquals("served", second.readResponse().bodyText());
+            }
         }
     }
 

@@ -5,8 +5,10 @@ import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -140,8 +142,19 @@ public final class TestCa {
         EC_PARAMETERS_FIRST
     }
 
-    /** Writes the CA key as unencrypted PEM in the given format. */
+    /**
+     * Writes the CA key as unencrypted PEM in the given format, readable by its owner alone (as openssl writes keys,
+     * and as wiretap requires of a CA key).
+     */
     public Path writeKey(Path file, KeyFormat format) throws IOException {
+        writeKeyText(file, format);
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return file;
+    }
+
+    private Path writeKeyText(Path file, KeyFormat format) throws IOException {
         PrivateKey key = keys.getPrivate();
         if (format == KeyFormat.PKCS8) {
             return write(file, new PemObject("PRIVATE KEY", key.getEncoded()));

@@ -103,4 +103,16 @@ class TrustInstructionsTest {
                 + file + "</code></pre>"), html);
         assertEquals(html.indexOf("<h3>"), html.indexOf("<h3>Chromium and Chrome on Linux</h3>"), "Chromium comes first");
     }
+
+    @Test
+    void namesTheDownloadedCopyRatherThanWhereWiretapKeepsIt() throws IOException {
+        CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir.resolve("home"));
+
+        TrustInstructions page = TrustInstructions.forDownload(ca, "127.0.0.1:8080");
+
+        assertTrue(page.html().contains("-n wiretap -i wiretap-ca.pem</code>"), page.html());
+        assertTrue(page.plainText().contains("NODE_EXTRA_CA_CERTS=wiretap-ca.pem node app.js"), page.plainText());
+        assertFalse(page.html().contains(dir.toString()), page.html());
+        assertFalse(page.plainText().contains(dir.toString()), page.plainText());
+    }
 }
