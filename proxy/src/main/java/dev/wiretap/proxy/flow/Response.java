@@ -17,6 +17,7 @@ public final class Response {
     private final Headers headers;
     private final byte[] head;
     private volatile Body body = Body.EMPTY;
+    private volatile Headers trailers;
 
     public Response(HttpVersion version, int status, String reason, Headers headers, byte[] head) {
         this.version = Objects.requireNonNull(version);
@@ -82,6 +83,15 @@ public final class Response {
 
     public void setBody(Body body) {
         this.body = Objects.requireNonNull(body);
+    }
+
+    /** The trailer fields that followed the body (HTTP/2, or a chunked HTTP/1.1 body), if any were kept. */
+    public java.util.Optional<Headers> trailers() {
+        return java.util.Optional.ofNullable(trailers);
+    }
+
+    public void setTrailers(Headers trailers) {
+        this.trailers = Objects.requireNonNull(trailers);
     }
 
     long estimatedBytes() {

@@ -29,7 +29,7 @@ final class FieldBlockDecoder {
     }
 
     /** Decodes the block received on {@code streamId}. */
-    Headers decode(byte[] block, int streamId) throws Http2Exception {
+    FieldBlock decode(byte[] block, int streamId) throws Http2Exception {
         MetaData meta;
         try {
             meta = hpack.decode(ByteBuffer.wrap(block));
@@ -69,7 +69,7 @@ final class FieldBlockDecoder {
         if (!lines.isValid()) {
             throw Http2Exception.stream(streamId, ErrorCode.PROTOCOL_ERROR, "a field value holds CR, LF or NUL");
         }
-        return lines.toHeaders();
+        return lines.toBlock(block.length + 9);
     }
 
     private static void addIfPresent(FieldLines lines, String name, String value) {

@@ -43,7 +43,13 @@ final class FieldLines {
 
     /** The fields, sharing one array with their text (the head as wiretap shows it). */
     Headers toHeaders() {
-        return Headers.wrap(Arrays.copyOf(data, length), Arrays.copyOf(spans, Math.max(5, 5 * count)), count);
+        return toBlock(0).fields();
+    }
+
+    /** The fields and their text, sharing one array; {@code wireBytes} is what the block took on the wire. */
+    FieldBlock toBlock(int wireBytes) {
+        byte[] text = Arrays.copyOf(data, length);
+        return new FieldBlock(Headers.wrap(text, Arrays.copyOf(spans, Math.max(5, 5 * count)), count), text, wireBytes);
     }
 
     private void put(String s) {

@@ -114,10 +114,10 @@ final class FrameWriter {
     }
 
     /** A header block on {@code streamId}: HEADERS, then CONTINUATION frames as the peer's frame size needs. */
-    void headers(int streamId, Headers fields, boolean endStream, boolean flush) throws IOException {
+    long headers(int streamId, Headers fields, boolean endStream, boolean flush) throws IOException {
         lock.lock();
         try {
-            writeBlock(streamId, encoder.encode(fields), endStream, flush);
+            return writeBlock(streamId, encoder.encode(fields), endStream, flush);
         } finally {
             lock.unlock();
         }
@@ -159,7 +159,9 @@ final class FrameWriter {
         }
     }
 
-    private void writeBlock(int streamId, byte[] block, boolean endStream, boolean flush) throws IOException {
+    /** Returns the bytes written: the block and its frame headers. */
+    private long writeBlock(int streamId, byte[] block, boolean endStream, boolean flush) throws IOException {
+        long before = bytesWritten;
         int max = peerMaxFrameBytes;
         int first = Math.min(block.length, max);
         int flags = (endStream ? Frame.FLAG_END_STREAM : 0) | (first == block.length ? Frame.FLAG_END_HEADERS : 0);
@@ -172,6 +174,7 @@ final class FrameWriter {
         if (flush) {
             out.flush();
         }
+        return bytesWritten - before;
     }
 
     private void frame(int type, int flags, int streamId, byte[] b, int off, int length, boolean flush) throws IOException {

@@ -41,7 +41,7 @@ public final class Http2Connection {
     /** Takes a client's new stream (its request head arrived), on the reader thread: it must start its own thread. */
     @FunctionalInterface
     public interface StreamAcceptor {
-        void accept(Http2Stream stream, Headers requestHead);
+        void accept(Http2Stream stream, FieldBlock requestHead);
     }
 
     private final Role role;
@@ -347,10 +347,10 @@ public final class Http2Connection {
         byte[] bytes = blockLength == block.length ? block : Arrays.copyOf(block, blockLength);
         boolean endStream = blockEndStream;
         block = null;
-        Headers fields = decoder.decode(bytes, id); // always, in order: the decoder's table must follow every block
+        FieldBlock fields = decoder.decode(bytes, id); // always, in order: the decoder's table must follow every block
         Http2Stream stream = streams.get(id);
         if (stream != null) {
-            boolean informational = role == Role.CLIENT && isInformational(fields);
+            boolean informational = role == Role.CLIENT && isInformational(fields.fields());
             if (informational && endStream) {
                 throw Http2Exception.stream(id, ErrorCode.PROTOCOL_ERROR, "an interim response that ends the stream");
             }
@@ -369,7 +369,7 @@ public final class Http2Connection {
         acceptStream(id, fields, endStream);
     }
 
-    private void acceptStream(int id, Headers fields, boolean endStream) throws Http2Exception {
+    private void acceptStream(int id, FieldBlock fields, boolean endStream) throws Http2Exception {
         if (id % 2 == 0 || id <= lastPeerStreamId) {
             if (id % 2 == 1) {
                 return; // trailers or a late block for a stream that has ended: decoded, nothing more to do
@@ -795,7 +795,8 @@ public final class Http2Connection {
      * are refused, and the connection closes when the last one ends.
      */
     public void shutdown() {
-        if (goingAway && closed) {
+        if (goingAway || closed) {
+            closeIfDrained();
             return;
         }
         goingAway = true;

@@ -26,7 +26,7 @@ public final class Http2Stream {
     private final int id;
     private final ReentrantLock lock = new ReentrantLock(); // guards everything inbound below
     private final Condition arrived = lock.newCondition();
-    private final ArrayDeque<Headers> heads = new ArrayDeque<>(2);
+    private final ArrayDeque<FieldBlock> heads = new ArrayDeque<>(2);
     private final ArrayDeque<byte[]> data = new ArrayDeque<>();
     private int dataOffset;
     private Headers trailers;
@@ -40,6 +40,8 @@ public final class Http2Stream {
     private int unacked;
     private long bytesReceived;
     private volatile boolean localEnded;
+    /** Bytes of frames sent on this stream (headers and DATA with their frame headers); by the stream's thread. */
+    private volatile long bytesSent;
     private volatile Runnable onReset;
     private volatile long readTimeoutNanos;
     /** The peer's window for this stream: guarded by the connection's flow-control lock. */
@@ -81,7 +83,7 @@ public final class Http2Stream {
     // ---- reading: header blocks, body, trailers ----------------------------------------------------------------
 
     /** The next header block (an interim response, then the final head), waiting for it within the read timeout. */
-    public Headers awaitHeaders() throws IOException {
+    public FieldBlock awaitHeaders() throws IOException {
         lock.lock();
         try {
             long deadline = deadline();
@@ -105,6 +107,16 @@ public final class Http2Stream {
         lock.lock();
         try {
             return remoteEnded;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether DATA has arrived that was not read yet. */
+    public boolean hasBufferedData() {
+        lock.lock();
+        try {
+            return !data.isEmpty();
         } finally {
             lock.unlock();
         }
@@ -210,7 +222,7 @@ public final class Http2Stream {
     // ---- what the connection's reader delivers ----------------------------------------------------------------
 
     /** A header block arrived: the first one(s) are heads, one after the body is the trailers (END_STREAM set). */
-    void receiveHeaders(Headers fields, boolean endStream, boolean isInformational) throws Http2Exception {
+    void receiveHeaders(FieldBlock block, boolean endStream, boolean isInformational) throws Http2Exception {
         lock.lock();
         try {
             if (remoteEnded) {
@@ -220,9 +232,9 @@ public final class Http2Stream {
                 if (!endStream) {
                     throw Http2Exception.stream(id, ErrorCode.PROTOCOL_ERROR, "trailers without END_STREAM");
                 }
-                trailers = fields;
+                trailers = block.fields();
             } else {
-                heads.add(fields);
+                heads.add(block);
                 headersSeen = !isInformational;
             }
             if (endStream) {
@@ -316,7 +328,7 @@ public final class Http2Stream {
     /** Sends a header block (a response head, or a request's on an origin stream opened without one). */
     public void sendHeaders(Headers fields, boolean endStream) throws IOException {
         checkWritable();
-        connection.writer().headers(id, fields, endStream, true);
+        bytesSent += connection.writer().headers(id, fields, endStream, true);
         if (endStream) {
             ended();
         }
@@ -334,7 +346,8 @@ public final class Http2Stream {
             checkWritable();
             int n = connection.takeSendWindow(this, Math.min(len, connection.writer().peerMaxFrameBytes()));
             boolean last = endStream && n == len;
-            connection.writer().data(id, b, off, n, last, last);
+            connection.writer().data(id, b, off, n, last, n == len); // each call's bytes go out at its end
+            bytesSent += 9L + n;
             off += n;
             len -= n;
         }
@@ -364,6 +377,11 @@ public final class Http2Stream {
     /** The body going out as DATA frames; closing it ends the stream. */
     public OutputStream bodyOutput() {
         return bodyOut;
+    }
+
+    /** Bytes of frames sent on this stream so far. */
+    public long bytesSent() {
+        return bytesSent;
     }
 
     public boolean isLocalEnded() {
