@@ -110,6 +110,11 @@ final class ClientSession implements Runnable, Downstream {
         return tunnelTlsName;
     }
 
+    /** Whether requests are read inside a CONNECT tunnel (then the client negotiated the protocol with wiretap). */
+    boolean isInTunnel() {
+        return tunnelOrigin != null;
+    }
+
     ReadWatchdog.Watch watch() {
         return watch;
     }

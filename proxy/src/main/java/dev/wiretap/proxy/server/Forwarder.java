@@ -23,6 +23,8 @@ import dev.wiretap.proxy.upstream.ProxyRefusal;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import dev.wiretap.proxy.upstream.UpstreamException;
+import dev.wiretap.proxy.upstream.UpstreamLease;
+import dev.wiretap.proxy.upstream.OriginStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
@@ -143,12 +145,25 @@ final class Forwarder {
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
         boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
         Route route = exchange.routeTo(destination);
+        // Outside a tunnel (an https:// URL asked of the proxy in plain HTTP, or a replay) nothing was negotiated with
+        // the client: the origin is offered h2 too, and whatever it picks is used. Inside an HTTP/1.1 tunnel, and for
+        // an upgrade, only HTTP/1.1.
+        boolean mayUseH2 = !upgrade && !session.isInTunnel() && route.isTls();
 
         UpstreamConnection up;
         Response response;
         for (int attempt = 0; ; attempt++) {
             try {
-                up = exchange.borrowUpstream(route, attempt > 0);
+                if (mayUseH2) {
+                    UpstreamLease lease = exchange.borrowUpstream(route, attempt > 0, true);
+                    if (lease instanceof OriginStream stream) {
+                        return new Http1ToStream(exchange, session, destination, hostField, requestFraming,
+                                this::sendContinueIfAsked).relay(stream, held != null && held.isWhole());
+                    }
+                    up = (UpstreamConnection) lease;
+                } else {
+                    up = exchange.borrowUpstream(route, attempt > 0);
+                }
             } catch (UpstreamException e) {
                 return OriginFailures.answer(exchange, session, e, destination, !requestBodyDone);
             }

@@ -315,11 +315,18 @@ public final class UpstreamPool implements AutoCloseable {
         }
     }
 
-    /** Whether an idle connection for {@code route} is pooled now (it then serves the next request). */
+    /**
+     * Whether an idle connection for {@code route} is pooled now (it then serves the next request), or an HTTP/2 one
+     * that is open to new streams.
+     */
     public boolean hasIdle(Route route) {
         lock.lock();
         try {
             ArrayDeque<UpstreamConnection> list = idle.get(route);
+            List<OriginHttp2> h2 = shared.get(route);
+            if (h2 != null && h2.stream().anyMatch(OriginHttp2::isUsable)) {
+                return true;
+            }
             return list != null && !list.isEmpty();
         } finally {
             lock.unlock();
