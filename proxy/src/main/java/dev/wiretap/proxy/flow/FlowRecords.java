@@ -18,9 +18,10 @@ public final class FlowRecords {
 
     /**
      * Version 2 added the flow's notes and the id of the flow it replays, version 3 the TLS handshake's time (after the
-     * connect time); records of versions 1 and 2 are still read (their handshake time is -1: not recorded).
+     * connect time); records of versions 1 and 2 are still read (their handshake time is -1: not recorded). Version 4
+     * added a response's trailers (after its body).
      */
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
 
     private FlowRecords() {
     }
@@ -102,6 +103,9 @@ public final class FlowRecords {
         }
         Request request = readRequest(r, withBodies);
         Response response = r.u8() == 1 ? readResponse(r, withBodies) : null;
+        if (response != null && version >= 4 && r.u8() == 1) {
+            response.setTrailers(readHeaders(r, null));
+        }
         return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
                 rules, serverAddress, fromClient, toClient, notes, replayOf);
     }
@@ -168,6 +172,11 @@ public final class FlowRecords {
             s.bytes(p.wireHead());
             headers(p.headers(), p.wireHead(), s);
             body(p.body(), s);
+            Headers trailers = p.trailers().orElse(null);
+            s.u8(trailers == null ? 0 : 1);
+            if (trailers != null) {
+                headers(trailers, null, s);
+            }
         }
     }
 

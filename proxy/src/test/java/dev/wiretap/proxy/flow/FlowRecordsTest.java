@@ -24,6 +24,25 @@ class FlowRecordsTest {
     }
 
     @Test
+    void keepsHttp2VersionsAndAResponsesTrailers() {
+        Request request = new Request("POST", "/svc/Method", HttpVersion.HTTP_2, Headers.of("content-type", "application/grpc"),
+                new byte[0]);
+        request.setDestination(new Destination("https", "example.com", 443, "/svc/Method"));
+        Flow flow = new Flow(8, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        Response response = new Response(HttpVersion.HTTP_2, 200, "", Headers.of("content-type", "application/grpc"), new byte[0]);
+        response.setTrailers(Headers.of("grpc-status", "5", "grpc-message", "not found"));
+        flow.setResponse(response);
+        flow.complete(100_000);
+
+        Flow read = FlowRecords.read(record(flow), 0);
+
+        assertEquals(HttpVersion.HTTP_2, read.request().version());
+        assertEquals(HttpVersion.HTTP_2, read.response().orElseThrow().version());
+        assertEquals("grpc-status: 5\r\ngrpc-message: not found\r\n",
+                read.response().orElseThrow().trailers().orElseThrow().toString());
+    }
+
+    @Test
     void readsARecordOfVersion2WhichHadNoTlsTime() {
         Flow flow = finished();
         byte[] v3 = record(flow);
