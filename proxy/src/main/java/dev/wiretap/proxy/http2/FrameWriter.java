@@ -150,6 +150,11 @@ final class FrameWriter {
         void accept(int id) throws IOException;
     }
 
+    /** Any frame as given (for tests that send what a peer must not). */
+    void raw(int type, int flags, int streamId, byte[] payload) throws IOException {
+        frame(type, flags, streamId, payload, 0, payload.length, true);
+    }
+
     void flush() throws IOException {
         lock.lock();
         try {
