@@ -90,6 +90,21 @@ final class FlowDetail {
                 + (response.reason().isEmpty() ? "" : " " + response.reason()));
         headers(response.headers(), g);
         body(response.headers(), response.body(), g);
+        if (response.trailers().isPresent()) {
+            g.writeArrayFieldStart("trailers");
+            Headers t = response.trailers().get();
+            for (int i = 0; i < t.size(); i++) {
+                g.writeStartArray();
+                g.writeString(t.name(i));
+                g.writeString(t.value(i));
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+        }
+        var grpc = dev.wiretap.proxy.content.GrpcMessages.status(response.trailers().orElse(response.headers()));
+        if (grpc.isPresent()) {
+            g.writeStringField("grpcStatus", grpc.get());
+        }
         g.writeEndObject();
     }
 
@@ -113,7 +128,8 @@ final class FlowDetail {
     private void body(Headers headers, Body body, JsonGenerator g) throws IOException {
         BodyDecoding.ShownBody shown = decoding.show(headers, body);
         String contentType = headers.first("Content-Type").orElse("");
-        BodyKind kind = BodyKind.of(contentType, shown.bytes(), shown.isStillEncoded());
+        boolean grpc = dev.wiretap.proxy.content.GrpcMessages.isGrpc(headers) && !shown.isStillEncoded();
+        BodyKind kind = grpc ? BodyKind.GRPC : BodyKind.of(contentType, shown.bytes(), shown.isStillEncoded());
         g.writeObjectFieldStart("body");
         g.writeNumberField("size", body.size());
         g.writeNumberField("captured", body.capturedLength());
@@ -127,7 +143,9 @@ final class FlowDetail {
             case JSON, HTML, XML, JAVASCRIPT, CSS, TEXT -> true;
             default -> false;
         };
-        if (text) {
+        if (grpc) {
+            g.writeStringField("text", String.join("\n", dev.wiretap.proxy.content.GrpcMessages.lines(shown.bytes())));
+        } else if (text) {
             g.writeStringField("text", new String(shown.bytes(), BodyKind.charset(contentType)));
         } else {
             g.writeNullField("text");

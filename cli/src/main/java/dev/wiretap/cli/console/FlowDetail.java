@@ -1,5 +1,6 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.proxy.content.GrpcMessages;
 import dev.wiretap.cli.Sizes;
 import dev.wiretap.cli.export.BodyView;
 import dev.wiretap.proxy.addon.PausedFlow;
@@ -76,6 +77,12 @@ final class FlowDetail {
         lines.add(bold(response.version() + " " + response.status() + " " + response.reason()));
         headers(response.headers(), lines);
         body(Long.toString(flow.id()), response.headers(), response.body(), width, hex, lines);
+        response.trailers().ifPresent(trailers -> {
+            lines.add(rule("trailers", width));
+            headers(trailers, lines);
+        });
+        GrpcMessages.status(response.trailers().orElse(response.headers())).ifPresent(status ->
+                lines.add(new AttributedString(status, AttributedStyle.BOLD)));
         return lines;
     }
 

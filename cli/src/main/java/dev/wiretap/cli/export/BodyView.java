@@ -1,5 +1,6 @@
 package dev.wiretap.cli.export;
 
+import dev.wiretap.proxy.content.GrpcMessages;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -34,7 +35,9 @@ public final class BodyView {
         EMPTY,
         TEXT,
         JSON,
-        BINARY
+        BINARY,
+        /** gRPC: its length-prefixed messages, each as protobuf fields read without a schema. */
+        GRPC
     }
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
@@ -67,6 +70,9 @@ public final class BodyView {
             notes.add(captureNote(body));
         }
         boolean partial = body.isTruncated() || !decoded.isComplete();
+        if (GrpcMessages.isGrpc(headers)) {
+            return new BodyView(Kind.GRPC, decoded, GrpcMessages.lines(decoded.bytes()), notes);
+        }
         MediaType type = MediaType.of(headers);
         Optional<BodyText> text = BodyText.of(type, decoded.bytes(), partial);
         if (text.isEmpty()) {
