@@ -14,6 +14,10 @@ import java.util.function.IntSupplier;
  * header block and its CONTINUATION frames back to back (section 6.10). A write blocks while the peer does not read:
  * that holds back whoever writes, never memory.
  *
+ * <p>Writes are coalesced: a writer that asked for a flush leaves it to the next one when another is already waiting
+ * for the lock, so that under load many frames leave in one TLS record and one system call; the last writer of a burst
+ * finds nobody waiting and flushes them all.
+ *
  * <p>Flow control is not its business: DATA is written as it is given, within the windows the caller took.
  */
 final class FrameWriter {
@@ -24,7 +28,7 @@ final class FrameWriter {
     private final byte[] head = new byte[9];
     private volatile int peerMaxFrameBytes = Frame.DEFAULT_MAX_FRAME;
     private int nextStreamId = 1;
-    private long bytesWritten;
+    private volatile long bytesWritten;
 
     FrameWriter(OutputStream out) {
         this.out = new BufferedOutputStream(out, 16 * 1024 + 9);
@@ -38,10 +42,11 @@ final class FrameWriter {
         return peerMaxFrameBytes;
     }
 
-    void setPeerTableSize(int size) {
+    void setPeerTableSize(int size) throws IOException {
         lock.lock();
         try {
             encoder.setPeerTableSize(size);
+            flushUnlessOthersWait(); // whoever it kept waiting may have left a frame to be flushed by the lock's holder
         } finally {
             lock.unlock();
         }
@@ -49,19 +54,14 @@ final class FrameWriter {
 
     /** Bytes written so far, frame headers included. */
     long bytesWritten() {
-        lock.lock();
-        try {
-            return bytesWritten;
-        } finally {
-            lock.unlock();
-        }
+        return bytesWritten;
     }
 
     void preface() throws IOException {
         lock.lock();
         try {
             out.write(Frame.CLIENT_PREFACE);
-            bytesWritten += Frame.CLIENT_PREFACE.length;
+            bytesWritten = bytesWritten + Frame.CLIENT_PREFACE.length;
         } finally {
             lock.unlock();
         }
@@ -177,9 +177,16 @@ final class FrameWriter {
             off += n;
         }
         if (flush) {
-            out.flush();
+            flushUnlessOthersWait();
         }
         return bytesWritten - before;
+    }
+
+    /** Called with the lock held: flushes unless another writer waits for the lock (it will flush, or the next). */
+    private void flushUnlessOthersWait() throws IOException {
+        if (!lock.hasQueuedThreads()) {
+            out.flush();
+        }
     }
 
     private void frame(int type, int flags, int streamId, byte[] b, int off, int length, boolean flush) throws IOException {
@@ -187,7 +194,7 @@ final class FrameWriter {
         try {
             writeFrame(type, flags, streamId, b, off, length);
             if (flush) {
-                out.flush();
+                flushUnlessOthersWait();
             }
         } finally {
             lock.unlock();
@@ -205,7 +212,7 @@ final class FrameWriter {
         if (length > 0) {
             out.write(b, off, length);
         }
-        bytesWritten += 9L + length;
+        bytesWritten = bytesWritten + 9L + length; // only under the lock; volatile for readers
     }
 
     private static void putInt(byte[] b, int p, int v) {
