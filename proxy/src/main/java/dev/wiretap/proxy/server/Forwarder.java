@@ -143,7 +143,10 @@ final class Forwarder {
         Destination destination = request.destination().orElseThrow();
         hostField = hostField(asRead, destination);
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
-        boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
+        // Plain-text HTTP/2 (h2c) is not spoken here: an upgrade only to h2c is no upgrade, and its Upgrade field (and
+        // HTTP2-Settings, which Connection names) are not forwarded (RFC 9113 section 3.1 retired it anyway).
+        boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade")
+                && !onlyH2c(request.headers().all("Upgrade"));
         Route route = exchange.routeTo(destination);
         // Outside a tunnel (an https:// URL asked of the proxy in plain HTTP, or a replay) nothing was negotiated with
         // the client: the origin is offered h2 too, and whatever it picks is used. Inside an HTTP/1.1 tunnel, and for
@@ -417,6 +420,18 @@ final class Forwarder {
         if (interim.status() == 100) {
             continueSent = true;
         }
+    }
+
+    /** Whether every protocol an Upgrade field offers is h2c. */
+    static boolean onlyH2c(java.util.List<String> upgrades) {
+        for (String value : upgrades) {
+            for (String protocol : value.split(",")) {
+                if (!protocol.strip().equalsIgnoreCase("h2c")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The client's side broke while it sent its body. */

@@ -25,6 +25,13 @@ final class RequestPump {
         void finish(long total) throws IOException;
     }
 
+    /** The client's body broke its own framing (more or less than its content-length): the client's fault. */
+    static final class ClientFault extends IOException {
+        ClientFault(String message) {
+            super(message);
+        }
+    }
+
     private final Thread thread;
     private volatile IOException sourceFailure;
     private volatile IOException sinkFailure;
@@ -32,7 +39,7 @@ final class RequestPump {
     /**
      * @param first bytes read already (a held body's part that did not fit), sent first; or null
      */
-    RequestPump(Flow flow, InputStream source, byte[] first, Sink sink, int captureCap) {
+    RequestPump(Flow flow, InputStream source, byte[] first, Sink sink, int captureCap, Runnable onSourceFailure) {
         this.thread = Thread.ofVirtual().name("wiretap-h2-body-" + flow.id()).unstarted(() -> {
             BodyCapture capture = new BodyCapture(captureCap, -1);
             byte[] buffer = new byte[16 * 1024];
@@ -49,6 +56,7 @@ final class RequestPump {
                         n = source.read(buffer);
                     } catch (IOException e) {
                         sourceFailure = e;
+                        onSourceFailure.run(); // the exchange's thread may be waiting for the origin: it must wake
                         return;
                     }
                     if (n < 0) {
@@ -62,6 +70,9 @@ final class RequestPump {
                     }
                 }
                 sink.finish(total);
+            } catch (ClientFault e) {
+                sourceFailure = e;
+                onSourceFailure.run();
             } catch (IOException e) {
                 sinkFailure = e;
             } finally {

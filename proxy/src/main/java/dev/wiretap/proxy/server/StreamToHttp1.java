@@ -64,7 +64,7 @@ final class StreamToHttp1 extends StreamRelay {
             } else {
                 up.out().flush();
                 pump = new RequestPump(flow, stream.body(), partialBody, sink(up.out(), chunked, length),
-                        ctx.settings().capture().maxBodyBytes());
+                        ctx.settings().capture().maxBodyBytes(), exchange::cutOff);
                 pump.start();
             }
             long sendEnd = System.nanoTime();
@@ -105,7 +105,7 @@ final class StreamToHttp1 extends StreamRelay {
                     out.crlf();
                 } else {
                     if (sent > length) {
-                        throw new IOException("the client sent more body than its content-length of " + length);
+                        throw new RequestPump.ClientFault("the client sent more body than its content-length of " + length);
                     }
                     out.write(b, off, len);
                 }
@@ -122,7 +122,8 @@ final class StreamToHttp1 extends StreamRelay {
                     out.writeLatin1("0\r\n\r\n");
                 } else if (total != length) {
                     // RFC 9113 section 8.1.1: a content-length that the DATA does not match makes the request malformed.
-                    throw new IOException("the client's body was " + total + " bytes, not its content-length of " + length);
+                    throw new RequestPump.ClientFault("the client's body was " + total + " bytes, not its content-length of "
+                            + length);
                 }
                 out.release();
             }

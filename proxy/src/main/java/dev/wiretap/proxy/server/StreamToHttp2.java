@@ -68,7 +68,7 @@ final class StreamToHttp2 extends StreamRelay {
                 up.sendData(heldBody, 0, heldBody.length, true);
             } else if (hasBody) {
                 pump = new RequestPump(flow, stream.body(), partialBody, sink(up),
-                        ctx.settings().capture().maxBodyBytes());
+                        ctx.settings().capture().maxBodyBytes(), exchange::cutOff);
                 pump.start();
             }
             long sendEnd = System.nanoTime();
