@@ -94,6 +94,9 @@ final class StreamExchange {
             if (flow.dropReason().isPresent()) {
                 return exchange.drop();
             }
+            if (heldBody != null) {
+                heldBody = request.body().bytes(); // as the addon left it (it may have replaced it)
+            }
         }
         if (flow.answer().isPresent()) {
             return answerLocally(flow.answer().get());

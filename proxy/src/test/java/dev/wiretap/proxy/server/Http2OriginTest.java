@@ -75,6 +75,39 @@ class Http2OriginTest {
     }
 
     @Test
+    void anAddonHoldsAndEditsBothMessagesOfAnHttp2Stream() throws Exception {
+        dev.wiretap.proxy.addon.Addon editor = new dev.wiretap.proxy.addon.Addon() {
+            @Override
+            public void onRequestHead(Flow flow) {
+                flow.hold(Flow.Side.REQUEST);
+                flow.hold(Flow.Side.RESPONSE);
+            }
+
+            @Override
+            public void onRequest(Flow flow) {
+                flow.request().setBody(dev.wiretap.proxy.flow.Body.of("edited request".getBytes(StandardCharsets.UTF_8)));
+            }
+
+            @Override
+            public void onResponse(Flow flow) {
+                var response = flow.response().orElseThrow();
+                String body = response.body().text(StandardCharsets.UTF_8);
+                response.setBody(dev.wiretap.proxy.flow.Body.of((body + " (edited response)").getBytes(StandardCharsets.UTF_8)));
+            }
+        };
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile), List.of(editor));
+             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/edit")))
+                    .POST(HttpRequest.BodyPublishers.ofString("original")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("POST /edit h2\nedited request (edited response)", response.body());
+            Headers atOrigin = origin.takeHead();
+            assertEquals("14", atOrigin.first("content-length").orElseThrow());
+        }
+    }
+
+    @Test
     void manyStreamsShareOneOriginConnection() throws Exception {
         try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
              ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
