@@ -327,8 +327,16 @@ public final class Http2Stream {
 
     /** Sends a header block (a response head, or a request's on an origin stream opened without one). */
     public void sendHeaders(Headers fields, boolean endStream) throws IOException {
+        sendHeaders(fields, endStream, true);
+    }
+
+    /**
+     * As {@link #sendHeaders(Headers, boolean)}; without {@code flush} the block waits in the connection's buffer for
+     * what the caller sends next at once (the body in hand), so that both leave in one write.
+     */
+    public void sendHeaders(Headers fields, boolean endStream, boolean flush) throws IOException {
         checkWritable();
-        bytesSent += connection.writer().headers(id, fields, endStream, true);
+        bytesSent += connection.writer().headers(id, fields, endStream, flush);
         if (endStream) {
             ended();
         }

@@ -85,8 +85,13 @@ abstract class StreamRelay {
 
     /** The response head to the client: {@code :status}, the fields that cross, a Content-Length when known. */
     protected void sendHead(Response response, long length, boolean endStream) throws IOException {
+        sendHead(response, length, endStream, true);
+    }
+
+    /** As above; without {@code flush} when the body follows at once (it is in hand), so both leave in one write. */
+    protected void sendHead(Response response, long length, boolean endStream, boolean flush) throws IOException {
         stream.sendHeaders(Http2Fields.responseHead(response.status(), response.headers(), length,
-                via(response.version().number())), endStream);
+                via(response.version().number())), endStream, flush);
     }
 
     /** The client's stream broke (a cancel, or it stopped reading): the origin's side is closed and the flow ends. */

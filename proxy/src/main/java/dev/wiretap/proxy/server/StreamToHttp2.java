@@ -188,10 +188,10 @@ final class StreamToHttp2 extends StreamRelay {
             } else {
                 Long declared = StreamExchange.declaredLength(response.headers());
                 boolean ended = up.isRemoteEnded() && !up.hasBufferedData() && up.trailers().isEmpty();
-                sendHead(response, declared == null ? -1 : declared, ended);
+                sendHead(response, declared == null ? -1 : declared, ended, ended || !up.hasBufferedData());
                 if (!ended) {
                     relayed = copyBody(up, response);
-                    endWithTrailers(response, up.trailers(), false);
+                    endWithTrailers(response, up.trailers(), stream.isLocalEnded());
                 }
             }
         } catch (IOException e) {
@@ -222,7 +222,9 @@ final class StreamToHttp2 extends StreamRelay {
             while ((n = in.read(buffer)) >= 0) {
                 capture.add(buffer, 0, n);
                 total += n;
-                stream.sendData(buffer, 0, n, false);
+                // The origin's last bytes carry END_STREAM when no trailers follow: one frame less for a small response.
+                boolean last = up.isRemoteEnded() && !up.hasBufferedData() && up.trailers().isEmpty();
+                stream.sendData(buffer, 0, n, last);
             }
         } finally {
             response.setBody(capture.finish());
