@@ -22,14 +22,14 @@ import java.io.IOException;
  *       exchange takes; what the handlers left is closed by the driver when the exchange is over.</li>
  * </ul>
  *
- * <p>The client's side is a {@link Downstream}: the HTTP/1 connection now, an HTTP/2 stream tomorrow. Whoever reads a
+ * <p>The client's side is a {@link Downstream}: an HTTP/1 connection, or an HTTP/2 stream ({@link StreamDownstream}). Whoever reads a
  * request head drives an exchange the same way: makes the flow and the exchange, hands it to a handler
  * ({@link Forwarder}, {@link ConnectTunnel}, {@link SelfPage}), which ends it and returns the {@link Outcome} for the
  * connection, and then calls {@link #closeUpstream()} (a no-op when the handler gave the connection back) and
  * {@link #failUnlessEnded} if the handler threw.
  *
- * <p>Mutable, driven by one thread: the one serving the request (the client connection's virtual thread). Only
- * {@link #cutOff()} comes from another (a stop whose grace is over).
+ * <p>Mutable, driven by one thread: the one serving the request (the client connection's virtual thread, or the
+ * stream's). Only {@link #cutOff()} comes from another (a stop whose grace is over, a client's cancel of its stream).
  */
 final class Exchange {
 

@@ -1,6 +1,5 @@
 package dev.wiretap.proxy.server;
 
-import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
@@ -16,7 +15,6 @@ import dev.wiretap.proxy.http1.ForwardedHeads;
 import dev.wiretap.proxy.http1.ForwardedHeads.ClientConnection;
 import dev.wiretap.proxy.http1.ForwardedHeads.Reframe;
 import dev.wiretap.proxy.http1.HttpOutput;
-import dev.wiretap.proxy.http2.ErrorCode;
 import dev.wiretap.proxy.http2.FieldBlock;
 import dev.wiretap.proxy.http2.Http2Fields;
 import dev.wiretap.proxy.http2.Http2Stream;
@@ -229,14 +227,5 @@ final class Http1ToStream {
         flow.setReceiveNanos(end - headAt);
         exchange.complete(end);
         return keepClient ? Outcome.KEEP : Outcome.CLOSE;
-    }
-
-    /** For a relay that ended early: the origin's stream is reset so that it stops. */
-    static void cancel(Http2Stream up) {
-        up.reset(ErrorCode.CANCEL);
-    }
-
-    static Body empty() {
-        return Body.EMPTY;
     }
 }

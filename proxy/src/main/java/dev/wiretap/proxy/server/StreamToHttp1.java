@@ -84,8 +84,8 @@ final class StreamToHttp1 extends StreamRelay {
             if (up.isReused() && unanswered && pump == null && !(e instanceof SocketTimeoutException)) {
                 throw new Retry(e); // a pooled connection the origin had closed
             }
-            return OriginFailures.answer(exchange, () -> exchange.failWith(508, "loop", FlowError.Kind.LOOP, false), e,
-                    destination, false);
+            return OriginFailures.answer(exchange, () -> exchange.failWith(508, "the request would lead back to wiretap itself",
+                    FlowError.Kind.LOOP, false), e, destination, false);
         }
         return respond(up, response, pump);
     }
