@@ -29,14 +29,22 @@ final class FrameReader {
         return b;
     }
 
-    /** The next frame, or null when the peer closed the connection cleanly between frames. */
+    /**
+     * The next frame, or null when the peer closed the connection cleanly between frames. A read timeout before the
+     * frame's first byte comes out as is (the connection was idle); one inside a frame ends the connection.
+     */
     Frame read() throws IOException, Http2Exception {
         int first = in.read();
         if (first < 0) {
             return null;
         }
         head[0] = (byte) first;
-        readFully(head, 1, 8);
+        try {
+            readFully(head, 1, 8);
+        } catch (java.net.SocketTimeoutException e) {
+            // Only a wait before a frame is idleness; one in the middle of a frame would lose its place in the stream.
+            throw new EOFException("the peer stalled in the middle of a frame header");
+        }
         int length = (head[0] & 0xff) << 16 | (head[1] & 0xff) << 8 | (head[2] & 0xff);
         int type = head[3] & 0xff;
         int flags = head[4] & 0xff;
@@ -46,7 +54,11 @@ final class FrameReader {
                     + " bytes, over the " + maxFrameBytes + " advertised");
         }
         byte[] payload = length == 0 ? EMPTY : new byte[length];
-        readFully(payload, 0, length);
+        try {
+            readFully(payload, 0, length);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new EOFException("the peer stalled in the middle of a " + Frame.typeName(type) + " frame");
+        }
         return new Frame(type, flags, streamId, payload);
     }
 
