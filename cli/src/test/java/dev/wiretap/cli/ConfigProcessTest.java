@@ -77,7 +77,7 @@ class ConfigProcessTest {
             // On the same stream as "config reloaded", in order with the log's lines: one stream for notices.
             assertEquals("wiretap: config not reloaded: config.yaml:3:12: rules[1].match: invalid filter 'hots:127.0.0.1':"
                     + " column 1: unknown field 'hots' (did you mean 'host'?); fields are host, path, url, method, status,"
-                    + " header, reqheader, resheader, type, body, reqbody, resbody (the last good settings stay in force)",
+                    + " header, reqheader, resheader, type, body, reqbody, resbody, proto (the last good settings stay in force)",
                     wiretap.nextLine());
 
             assertTrue(get(client, origin).contains("\r\nX-Rule: two\r\n"));

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param tls           HTTPS interception and TLS towards origins
  * @param rules         traffic rules, applied in order
  * @param web           the web UI served beside the proxy
+ * @param http2         HTTP/2 on both sides: offered or not, windows and limits
  */
 public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean addVia, Limits limits,
                        Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls,
-                       List<Rule> rules, WebSettings web) {
+                       List<Rule> rules, WebSettings web, Http2Settings http2) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -36,15 +37,17 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
         Objects.requireNonNull(tls, "tls");
         rules = List.copyOf(rules);
         Objects.requireNonNull(web, "web");
+        Objects.requireNonNull(http2, "http2");
     }
 
     public static Settings defaults() {
         return new Settings(DEFAULT_LISTEN, UpstreamProxies.NONE, true, Limits.DEFAULTS, Timeouts.DEFAULTS,
-                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of(), WebSettings.DEFAULTS);
+                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of(), WebSettings.DEFAULTS,
+                Http2Settings.DEFAULTS);
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web);
+        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2);
     }
 
     /** Everything through {@code value}; null for straight to origins. */
@@ -53,38 +56,42 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
     }
 
     public Settings withUpstreamProxies(UpstreamProxies value) {
-        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web);
+        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web, http2);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web, http2);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web, http2);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web, http2);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web, http2);
     }
 
     public Settings withTls(TlsSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web, http2);
     }
 
     public Settings withRules(List<Rule> value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web, http2);
     }
 
     public Settings withWeb(WebSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value, http2);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web, http2);
+    }
+
+    public Settings withHttp2(Http2Settings value) {
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, value);
     }
 }

@@ -120,9 +120,10 @@ public final class Wiretap implements AutoCloseable {
                 UpstreamTrust.socketFactory(settings.tls()), !settings.tls().insecureUpstream(), headBuffers);
         CertificateAuthority ca = settings.tls().intercept() ? CertificateAuthority.load(settings.tls()) : null;
         Optional<InterceptTls> interceptTls = ca == null ? Optional.empty()
-                : Optional.of(new InterceptTls(new LeafCertificates(ca, settings.tls().leafCacheSize())));
+                : Optional.of(new InterceptTls(new LeafCertificates(ca, settings.tls().leafCacheSize()),
+                        settings.http2().enabled()));
         ReadWatchdog watchdog = new ReadWatchdog();
-        UpstreamPool pool = new UpstreamPool(settings.pool(), dialer, headBuffers, watchdog,
+        UpstreamPool pool = new UpstreamPool(settings.pool(), settings.http2(), dialer, headBuffers, watchdog,
                 settings.timeouts().upstreamRead(), System::nanoTime);
         AtomicLong flowIds = new AtomicLong();
         RulesAddon rules = new RulesAddon(settings.rules());

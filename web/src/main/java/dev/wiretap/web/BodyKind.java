@@ -12,7 +12,9 @@ import java.util.Locale;
  * and anything else as hex.
  */
 enum BodyKind {
-    EMPTY, JSON, IMAGE, HTML, XML, JAVASCRIPT, CSS, TEXT, BINARY;
+    EMPTY, JSON, IMAGE, HTML, XML, JAVASCRIPT, CSS, TEXT, BINARY,
+    /** gRPC's length-prefixed messages, shown as protobuf fields read without a schema. */
+    GRPC;
 
     /** The kind for {@code bytes} typed {@code contentType} (may be empty); {@code encoded} bytes are binary. */
     static BodyKind of(String contentType, byte[] bytes, boolean encoded) {

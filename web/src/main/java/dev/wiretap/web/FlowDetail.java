@@ -123,6 +123,21 @@ final class FlowDetail {
         if (dev.wiretap.proxy.content.EventStream.isEventStream(response.headers().first("Content-Type").orElse(""))) {
             MessagesJson.events(body, g);
         }
+        if (response.trailers().isPresent()) {
+            g.writeArrayFieldStart("trailers");
+            Headers t = response.trailers().get();
+            for (int i = 0; i < t.size(); i++) {
+                g.writeStartArray();
+                g.writeString(t.name(i));
+                g.writeString(t.value(i));
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+        }
+        var grpc = dev.wiretap.proxy.content.GrpcMessages.status(response.trailers().orElse(response.headers()));
+        if (grpc.isPresent()) {
+            g.writeStringField("grpcStatus", grpc.get());
+        }
         g.writeEndObject();
     }
 
@@ -148,7 +163,8 @@ final class FlowDetail {
     private static void body(Headers headers, Body body, JsonGenerator g) throws IOException {
         BodyDecoding.ShownBody shown = BodyDecoding.show(headers, body);
         String contentType = headers.first("Content-Type").orElse("");
-        BodyKind kind = BodyKind.of(contentType, shown.bytes(), shown.isStillEncoded());
+        boolean grpc = dev.wiretap.proxy.content.GrpcMessages.isGrpc(headers) && !shown.isStillEncoded();
+        BodyKind kind = grpc ? BodyKind.GRPC : BodyKind.of(contentType, shown.bytes(), shown.isStillEncoded());
         Optional<ImageHeader> image = shown.isStillEncoded() ? Optional.empty() : ImageHeader.read(shown.bytes());
         if (image.isPresent() && kind == BodyKind.BINARY) {
             kind = BodyKind.IMAGE; // an image sent untyped, or as application/octet-stream
@@ -179,7 +195,9 @@ final class FlowDetail {
             case JSON, HTML, XML, JAVASCRIPT, CSS, TEXT -> true;
             default -> false;
         };
-        if (text) {
+        if (grpc) {
+            g.writeStringField("text", String.join("\n", dev.wiretap.proxy.content.GrpcMessages.lines(shown.bytes())));
+        } else if (text) {
             g.writeStringField("text", new String(shown.bytes(), shown.charset()));
         } else {
             g.writeNullField("text");

@@ -1,5 +1,6 @@
 package dev.wiretap.cli.console;
 
+import dev.wiretap.proxy.content.GrpcMessages;
 import dev.wiretap.cli.Sizes;
 import dev.wiretap.cli.view.BodyView;
 import dev.wiretap.proxy.addon.PausedFlow;
@@ -95,6 +96,12 @@ final class FlowDetail {
             lines.add(new AttributedString("(still streaming: " + Sizes.human(body.size()) + " so far; follow " + flow.id()
                     + " shows the rest as it comes)", AttributedStyle.DEFAULT.faint()));
         }
+        response.trailers().ifPresent(trailers -> {
+            lines.add(rule("trailers", width));
+            headers(trailers, lines);
+        });
+        GrpcMessages.status(response.trailers().orElse(response.headers())).ifPresent(status ->
+                lines.add(new AttributedString(status, AttributedStyle.BOLD)));
         flow.webSocket().ifPresent(ws -> messages(flow, ws, width, lines));
         return lines;
     }

@@ -1,5 +1,6 @@
 package dev.wiretap.cli.view;
 
+import dev.wiretap.proxy.content.GrpcMessages;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -35,7 +36,9 @@ public final class BodyView {
         EMPTY,
         TEXT,
         JSON,
-        BINARY
+        BINARY,
+        /** gRPC: its length-prefixed messages, each as protobuf fields read without a schema. */
+        GRPC
     }
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
@@ -68,6 +71,9 @@ public final class BodyView {
             notes.add(body.captureNote());
         }
         boolean partial = body.isTruncated() || !decoded.isComplete();
+        if (GrpcMessages.isGrpc(headers)) {
+            return new BodyView(Kind.GRPC, decoded, GrpcMessages.lines(decoded.bytes()), notes);
+        }
         MediaType type = MediaType.of(headers);
         Optional<ContentText> text = ContentText.of(type, decoded.bytes(), partial);
         if (text.isEmpty()) {

@@ -131,6 +131,29 @@ public final class Options {
                 s -> s.tls().ownCa().map(ca -> ca.key().toString()).orElse(""),
                 (s, n, k) -> withOwnCa(s, null, optionalText(n, k))));
 
+        o.add(new Option("http2.enabled", "boolean", "offer HTTP/2 (ALPN h2) to clients in intercepted TLS, and to origins",
+                s -> Boolean.toString(s.http2().enabled()), (s, n, k) -> s.withHttp2(s.http2().withEnabled(Values.bool(n, k)))));
+        o.add(new Option("http2.max_concurrent_streams", "number", "streams a client may have open at once (more: refused)",
+                s -> Integer.toString(s.http2().maxConcurrentStreams()),
+                (s, n, k) -> s.withHttp2(s.http2().withMaxConcurrentStreams(Values.integer(n, k)))));
+        o.add(size("http2.stream_window", "what a peer may send on a stream before wiretap reads it",
+                s -> s.http2().streamWindowBytes(), (s, v) -> s.withHttp2(s.http2().withStreamWindowBytes(toInt(v)))));
+        o.add(size("http2.connection_window", "what a peer may send on a connection before wiretap reads it",
+                s -> s.http2().connectionWindowBytes(), (s, v) -> s.withHttp2(s.http2().withConnectionWindowBytes(toInt(v)))));
+        o.add(size("http2.max_frame", "largest frame payload accepted", s -> s.http2().maxFrameBytes(),
+                (s, v) -> s.withHttp2(s.http2().withMaxFrameBytes(toInt(v)))));
+        o.add(size("http2.max_header_list", "largest header list, decoded (larger: 431, or the connection closes)",
+                s -> s.http2().maxHeaderListBytes(), (s, v) -> s.withHttp2(s.http2().withMaxHeaderListBytes(toInt(v)))));
+        o.add(new Option("http2.max_resets_per_second", "number", "streams a client may cancel per second (more: it is cut off)",
+                s -> Integer.toString(s.http2().maxResetsPerSecond()),
+                (s, n, k) -> s.withHttp2(s.http2().withMaxResetsPerSecond(Values.integer(n, k)))));
+        o.add(new Option("http2.max_control_frames_per_second", "number",
+                "SETTINGS, PING, PRIORITY and empty frames a client may send per second (more: it is cut off)",
+                s -> Integer.toString(s.http2().maxControlFramesPerSecond()),
+                (s, n, k) -> s.withHttp2(s.http2().withMaxControlFramesPerSecond(Values.integer(n, k)))));
+        o.add(duration("http2.stall_timeout", "reset a stream whose peer keeps its window shut this long",
+                s -> s.http2().stallTimeout(), (s, d) -> s.withHttp2(s.http2().withStallTimeout(d))));
+
         o.add(new Option("web.enabled", "boolean", "serve the web UI beside the proxy (--no-web: off)",
                 s -> Boolean.toString(s.web().enabled()), (s, n, k) -> s.withWeb(s.web().withEnabled(Values.bool(n, k)))));
         o.add(new Option("web.listen", "HOST:PORT", "where the web UI accepts browsers (the default port taken: a free one)",

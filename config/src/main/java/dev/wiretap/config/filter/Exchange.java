@@ -34,4 +34,12 @@ public interface Exchange {
 
     /** The response body as text (what was captured), empty when there is no response yet. */
     String responseBodyText();
+
+    /**
+     * The protocols the exchange flowed in, as ALPN names them ({@code h2}, {@code http/1.1}, {@code http/1.0}): the
+     * client's, then the origin's when it differs (known once the response is). Empty when not known.
+     */
+    default List<String> protocols() {
+        return List.of();
+    }
 }

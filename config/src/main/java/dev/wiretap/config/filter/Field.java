@@ -20,7 +20,8 @@ public enum Field {
     TYPE("type", "the content type (the response's, else the request's); a word is found in it"),
     BODY("body", "text in the request or response body"),
     REQBODY("reqbody", "text in the request body"),
-    RESBODY("resbody", "text in the response body");
+    RESBODY("resbody", "text in the response body"),
+    PROTO("proto", "the protocol on either side: h2, http/1.1, http/1.0 (or 2, 1.1, 1.0)");
 
     private final String keyword;
     private final String help;

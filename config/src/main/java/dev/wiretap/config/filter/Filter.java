@@ -184,8 +184,19 @@ public sealed interface Filter {
                 case BODY -> pattern.matches(exchange.requestBodyText()) || pattern.matches(exchange.responseBodyText());
                 case REQBODY -> pattern.matches(exchange.requestBodyText());
                 case RESBODY -> pattern.matches(exchange.responseBodyText());
+                case PROTO -> exchange.protocols().stream().anyMatch(this::protocol);
                 default -> throw new IllegalStateException(field + " is not a plain term");
             };
+        }
+
+        /** A word names the protocol ({@code h2}) or its version ({@code 2}, {@code 1.1}); a pattern tests the name. */
+        private boolean protocol(String name) {
+            if (pattern instanceof Pattern.Word w) {
+                String n = name.toLowerCase(Locale.ROOT);
+                return n.equals(w.word()) || n.equals("h" + w.word()) || n.equals("http/" + w.word())
+                        || (n.equals("h2") && (w.word().equals("http/2") || w.word().equals("http/2.0") || w.word().equals("2.0")));
+            }
+            return pattern.matches(name);
         }
 
         private boolean host(String host) {

@@ -271,6 +271,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheHttp2KeysFromTheFileAndFromSetAndPrintsThemBack() throws Exception {
+        Path file = write("http2:\n  max_concurrent_streams: 50\n  stream_window: 128k\n  stall_timeout: 5s\n");
+        ConfigLoader.Loaded loaded = ConfigLoader.load(Optional.of(file), List.of(ConfigLoader.parseSet("http2.enabled=false"),
+                ConfigLoader.parseSet("http2.max_resets_per_second=20")));
+        dev.wiretap.config.Http2Settings h2 = loaded.settings().http2();
+        assertEquals(new dev.wiretap.config.Http2Settings(false, 50, 128 * 1024, 2 * 1024 * 1024, 16 * 1024, 64 * 1024, 20,
+                200, java.time.Duration.ofSeconds(5)), h2);
+        assertEquals("--set http2.enabled", loaded.sources().get("http2.enabled"));
+        String printed = ConfigPrinter.effective(loaded.settings(), loaded.sources());
+        assertTrue(printed.contains("http2:\n  enabled: false  # --set http2.enabled\n  max_concurrent_streams: 50  # config.yaml:2\n"),
+                printed);
+        assertEquals(h2, ConfigLoader.load(Optional.of(write(printed)), List.of()).settings().http2());
+        ConfigError bad = assertThrows(ConfigError.class, () -> ConfigLoader.load(Optional.empty(),
+                List.of(ConfigLoader.parseSet("http2.max_frame=1k"))));
+        assertTrue(bad.getMessage().contains("http2.max_frame must be between 16k and 16m - 1"), bad.getMessage());
+    }
+
+    @Test
     void theWebUisDefaultsAreOnAtPort8081WithARandomToken() throws Exception {
         WebSettings web = ConfigLoader.load(Optional.empty(), List.of()).settings().web();
         assertEquals(new WebSettings(true, HostPort.parse("127.0.0.1:8081"), ""), web);

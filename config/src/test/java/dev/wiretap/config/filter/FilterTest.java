@@ -1,6 +1,7 @@
 package dev.wiretap.config.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,6 +86,67 @@ class FilterTest {
         Filter filter = Filter.parse(expression);
         assertEquals(List.of(api, image, pending),
                 List.of(filter.matches(API), filter.matches(IMAGE), filter.matches(PENDING)), filter.toString());
+    }
+
+    @Test
+    void protoMatchesTheProtocolOnEitherSide() {
+        Exchange h2ToH1 = new Protocols(API, List.of("h2", "http/1.1"));
+        Exchange h1 = new Protocols(API, List.of("http/1.1"));
+        assertTrue(Filter.parse("proto:h2").matches(h2ToH1));
+        assertTrue(Filter.parse("proto:2").matches(h2ToH1));
+        assertTrue(Filter.parse("proto:HTTP/1.1").matches(h2ToH1));
+        assertFalse(Filter.parse("proto:h2").matches(h1));
+        assertTrue(Filter.parse("!proto:h2").matches(h1));
+        assertTrue(Filter.parse("proto:1.1").matches(h1));
+        assertFalse(Filter.parse("proto:h2").matches(API), "protocols not known");
+    }
+
+    /** An exchange with the protocols it flowed in. */
+    record Protocols(Exchange inner, List<String> protocols) implements Exchange {
+        @Override
+        public String method() {
+            return inner.method();
+        }
+
+        @Override
+        public String url() {
+            return inner.url();
+        }
+
+        @Override
+        public String host() {
+            return inner.host();
+        }
+
+        @Override
+        public String pathAndQuery() {
+            return inner.pathAndQuery();
+        }
+
+        @Override
+        public Optional<Integer> status() {
+            return inner.status();
+        }
+
+        @Override
+        public List<String> requestHeader(String name) {
+            return inner.requestHeader(name);
+        }
+
+        @Override
+        public List<String> responseHeader(String name) {
+            return inner.responseHeader(name);
+        }
+
+        @Override
+        public String requestBodyText() {
+            return inner.requestBodyText();
+        }
+
+        @Override
+        public String responseBodyText() {
+            return inner.responseBodyText();
+        }
     }
 
     @Test

@@ -56,6 +56,13 @@ public final class FlowExchange implements Exchange {
     }
 
     @Override
+    public java.util.List<String> protocols() {
+        String client = flow.request().version().alpn();
+        String origin = flow.response().map(r -> r.version().alpn()).orElse(client);
+        return origin.equals(client) ? java.util.List.of(client) : java.util.List.of(client, origin);
+    }
+
+    @Override
     public String method() {
         return flow.request().method();
     }

@@ -84,6 +84,9 @@ public final class HttpMessageText {
 
     private static void appendFields(StringBuilder sb, Headers headers) {
         for (int i = 0; i < headers.size(); i++) {
+            if (headers.isPseudo(i)) {
+                continue; // HTTP/2's pseudo-header fields are the start line here
+            }
             sb.append(headers.name(i)).append(": ").append(headers.value(i)).append('\n');
         }
     }
@@ -220,8 +223,8 @@ public final class HttpMessageText {
     }
 
     private static void checkVersion(String version) throws MessageTextException {
-        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
-            throw new MessageTextException(1, "the version must be HTTP/1.1 or HTTP/1.0, not '" + version + "'");
+        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0") && !version.equals("HTTP/2.0")) {
+            throw new MessageTextException(1, "the version must be HTTP/1.1, HTTP/1.0 or HTTP/2.0, not '" + version + "'");
         }
     }
 

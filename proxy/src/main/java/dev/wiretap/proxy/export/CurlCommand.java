@@ -113,8 +113,10 @@ public record CurlCommand(String text, List<String> notes) {
         }
         if (request.version() == HttpVersion.HTTP_1_0) {
             options.add("--http1.0");
+        } else if (request.version() == HttpVersion.HTTP_2) {
+            options.add("--http2");
         } else if (destination.isTls()) {
-            options.add("--http1.1"); // wiretap speaks HTTP/1.1 only; curl would offer h2 to an https origin
+            options.add("--http1.1"); // as the client spoke: curl would offer h2 to an https origin
         }
         String path = destination.pathAndQuery();
         if (path.contains("/./") || path.contains("/../") || path.endsWith("/.") || path.endsWith("/..")) {
@@ -189,8 +191,8 @@ public record CurlCommand(String text, List<String> notes) {
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
             String lower = name.toLowerCase(Locale.ROOT);
-            if (HOP_BY_HOP.contains(lower) || named.contains(lower)) {
-                continue;
+            if (headers.isPseudo(i) || HOP_BY_HOP.contains(lower) || named.contains(lower)) {
+                continue; // pseudo-header fields: curl makes its own from the URL and the method
             }
             String value = headers.value(i);
             if (lower.equals("host") && value.equalsIgnoreCase(destination.authority())) {

@@ -24,10 +24,11 @@ public final class FlowRecords {
     /**
      * Version 2 added the flow's notes and the id of the flow it replays, version 3 the TLS handshake's time (after the
      * connect time), version 4 what the TLS handshakes with the client and the origin settled (at the end), version 5 a
-     * WebSocket's messages (after those); records of versions 1 to 4 are still read (their handshake time is -1 before
-     * version 3: not recorded; no TLS details before version 4; no messages before version 5).
+     * WebSocket's messages (after those), version 6 a response's trailers (after its body); records of versions 1 to 5
+     * are still read (their handshake time is -1 before version 3: not recorded; no TLS details before version 4; no
+     * messages before version 5; no trailers before version 6).
      */
-    private static final byte VERSION = 5;
+    private static final byte VERSION = 6;
 
     private FlowRecords() {
     }
@@ -113,6 +114,9 @@ public final class FlowRecords {
         }
         Request request = readRequest(r, withBodies);
         Response response = r.u8() == 1 ? readResponse(r, withBodies) : null;
+        if (response != null && version >= 6 && r.u8() == 1) {
+            response.setTrailers(readHeaders(r, null));
+        }
         TlsHandshake clientTls = version >= 4 ? readTls(r) : null;
         TlsHandshake upstreamTls = version >= 4 ? readTls(r) : null;
         WebSocketMessages webSocket = version >= 5 && r.u8() == 1 ? readMessages(r, withBodies) : null;
@@ -182,6 +186,11 @@ public final class FlowRecords {
             s.bytes(p.wireHead());
             headers(p.headers(), p.wireHead(), s);
             body(p.body(), s);
+            Headers trailers = p.trailers().orElse(null);
+            s.u8(trailers == null ? 0 : 1);
+            if (trailers != null) {
+                headers(trailers, null, s);
+            }
         }
         tls(flow.clientTls().orElse(null), s);
         tls(flow.upstreamTls().orElse(null), s);

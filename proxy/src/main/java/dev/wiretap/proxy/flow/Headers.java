@@ -108,6 +108,15 @@ public final class Headers {
         return true;
     }
 
+    /**
+     * Whether field {@code index} is an HTTP/2 pseudo-header field ({@code :method}, {@code :status}...), which a message
+     * received over HTTP/2 holds first, as it flowed (RFC 9113 section 8.3), and which HTTP/1 never carries.
+     */
+    public boolean isPseudo(int index) {
+        int s = SPAN * checkIndex(index);
+        return spans[s + 1] > spans[s] && data[spans[s]] == ':';
+    }
+
     /** Case-insensitive comparison of field {@code index}'s value with {@code value}, without allocating. */
     public boolean valueIs(int index, String value) {
         int s = SPAN * checkIndex(index);

@@ -20,6 +20,7 @@ public final class Response {
     private volatile Body body = Body.EMPTY;
     /** The capture of a body still streaming, which readers see grow; null once the body is set. */
     private volatile BodyCapture growing;
+    private volatile Headers trailers;
 
     public Response(HttpVersion version, int status, String reason, Headers headers, byte[] head) {
         this.version = Objects.requireNonNull(version);
@@ -101,6 +102,15 @@ public final class Response {
     /** Whether the body is still streaming (its capture so far is what {@link #body()} shows). */
     public boolean isBodyGrowing() {
         return growing != null;
+    }
+
+    /** The trailer fields that followed the body (HTTP/2, or a chunked HTTP/1.1 body), if any were kept. */
+    public java.util.Optional<Headers> trailers() {
+        return java.util.Optional.ofNullable(trailers);
+    }
+
+    public void setTrailers(Headers trailers) {
+        this.trailers = Objects.requireNonNull(trailers);
     }
 
     long estimatedBytes() {

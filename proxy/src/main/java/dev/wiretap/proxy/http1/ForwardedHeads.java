@@ -59,7 +59,7 @@ public final class ForwardedHeads {
         boolean contentLengthWritten = false;
         boolean codingsWritten = false;
         for (int i = 0; i < h.size(); i++) {
-            if (h.nameIs(i, "Host") || isHopByHop(h, i, connection, upgrade) || h.nameIs(i, "Proxy-Authorization")
+            if (h.isPseudo(i) || h.nameIs(i, "Host") || isHopByHop(h, i, connection, upgrade) || h.nameIs(i, "Proxy-Authorization")
                     || (dropExpect && h.nameIs(i, "Expect"))) {
                 continue;
             }
@@ -110,6 +110,42 @@ public final class ForwardedHeads {
     }
 
     /**
+     * Writes the head of a request that came over HTTP/2 for an HTTP/1.1 origin (RFC 9113 section 8.2.3, RFC 9110
+     * section 7.6): {@code fields} without pseudo-header fields, Host, connection-specific fields and TE (the client's
+     * {@code TE: trailers} means nothing to the next hop), the Host named, and {@code Transfer-Encoding: chunked} when
+     * the body's length is not known ({@code chunked}).
+     *
+     * @param fields the request's fields with cookies joined into one field (HTTP/1.1 allows one)
+     */
+    public static void writeTranslatedRequest(HttpOutput out, String method, String target, String host, Headers fields,
+                                              String via, boolean chunked) throws IOException {
+        out.writeLatin1(method);
+        out.write(' ');
+        out.writeLatin1(target);
+        out.writeLatin1(" HTTP/1.1\r\nHost: ");
+        out.writeLatin1(host);
+        out.crlf();
+        ConnectionOptions connection = ConnectionOptions.of(fields);
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.isPseudo(i) || fields.nameIs(i, "Host") || isHopByHop(fields, i, connection, false)
+                    || fields.nameIs(i, "Proxy-Authorization") || fields.nameIs(i, "Transfer-Encoding")
+                    || (chunked && fields.nameIs(i, "Content-Length"))) {
+                continue;
+            }
+            fields.writeLine(i, out);
+        }
+        if (chunked) {
+            out.writeLatin1("Transfer-Encoding: chunked\r\n");
+        }
+        if (via != null) {
+            out.writeLatin1("Via: ");
+            out.writeLatin1(via);
+            out.crlf();
+        }
+        out.crlf();
+    }
+
+    /**
      * Writes a response head for the client.
      *
      * @param via        this hop's Via entry, or null for none
@@ -125,7 +161,7 @@ public final class ForwardedHeads {
         boolean contentLengthWritten = false;
         boolean codingsWritten = false;
         for (int i = 0; i < h.size(); i++) {
-            if (isHopByHop(h, i, options, upgrade)) {
+            if (h.isPseudo(i) || isHopByHop(h, i, options, upgrade)) {
                 continue;
             }
             if (reframe != Reframe.NONE && (h.nameIs(i, "Content-Length") || h.nameIs(i, "Transfer-Encoding"))) {
@@ -174,7 +210,7 @@ public final class ForwardedHeads {
         Headers h = response.headers();
         ConnectionOptions options = ConnectionOptions.of(h);
         for (int i = 0; i < h.size(); i++) {
-            if (!isHopByHop(h, i, options, false)) {
+            if (!h.isPseudo(i) && !isHopByHop(h, i, options, false)) {
                 h.writeLine(i, out);
             }
         }

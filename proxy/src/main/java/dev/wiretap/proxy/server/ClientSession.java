@@ -75,6 +75,10 @@ final class ClientSession implements Runnable, Downstream {
     private volatile Exchange current;
     /** Set when the last exchange's outcome was to linger: the close lingers so the client can read the answer. */
     private boolean lingerOnClose;
+    /** Whether the tunnel's TLS picked HTTP/2 (ALPN h2): its requests come as streams, served by {@link #http2}. */
+    private boolean http2Tunnel;
+    /** The HTTP/2 connection inside the tunnel, once serving; else null. */
+    private volatile ClientHttp2 http2;
 
     /** For a replay: the flow it repeats, and where its new flow goes when it ends; else null. */
     private final ReplayTicket replay;
@@ -107,6 +111,11 @@ final class ClientSession implements Runnable, Downstream {
             return null;
         }
         return tunnelTlsName;
+    }
+
+    /** Whether requests are read inside a CONNECT tunnel (then the client negotiated the protocol with wiretap). */
+    boolean isInTunnel() {
+        return tunnelOrigin != null;
     }
 
     ReadWatchdog.Watch watch() {
@@ -143,6 +152,7 @@ final class ClientSession implements Runnable, Downstream {
         if (tunnelSocket != socket) {
             out.release();
             socket = tunnelSocket;
+            http2Tunnel = tunnelSocket instanceof javax.net.ssl.SSLSocket tls && "h2".equals(tls.getApplicationProtocol());
             var channel = tunnelSocket instanceof javax.net.ssl.SSLSocket ? null : tunnelSocket.getChannel();
             in = new HttpInput(tunnelSocket.getInputStream(), channel, INPUT_BUFFER_BYTES, watch);
             out = new HttpOutput(tunnelSocket.getOutputStream(), channel, ctx.headBuffers());
@@ -279,6 +289,14 @@ final class ClientSession implements Runnable, Downstream {
             Outcome outcome = drive(exchange);
             if (!outcome.carriesOn()) {
                 lingerOnClose = outcome == Outcome.LINGER;
+                return;
+            }
+            if (http2Tunnel) {
+                current = null;
+                out.discard();
+                ClientHttp2 h2 = new ClientHttp2(ctx, this, listener, socket, tunnelOrigin, clientAddress);
+                http2 = h2;
+                h2.serve(); // the tunnel's requests come as HTTP/2 streams from here to the connection's end
                 return;
             }
             current = null;
@@ -457,6 +475,11 @@ final class ClientSession implements Runnable, Downstream {
 
     /** Closes the connection now if no request is in progress (on stop). */
     void closeIfIdle() {
+        ClientHttp2 h2 = http2;
+        if (h2 != null) {
+            h2.shutdown(); // GOAWAY: streams in flight finish, and the connection closes after them
+            return;
+        }
         if (idle) {
             closeQuietly();
         }
@@ -475,6 +498,10 @@ final class ClientSession implements Runnable, Downstream {
         Exchange exchange = current;
         if (exchange != null) {
             exchange.cutOff();
+        }
+        ClientHttp2 h2 = http2;
+        if (h2 != null) {
+            h2.cutOff();
         }
     }
 

@@ -198,6 +198,7 @@ final class ConnectTunnel {
     private Outcome acceptTls(Destination target, InterceptTls tls, Socket plain) throws IOException {
         long start = System.nanoTime();
         byte[] hello = session.in().takeBuffered();
+        offersH2 = ctx.settings().http2().enabled() && ClientHello.offersProtocol(hello, "h2");
         ReservedConnection reserved = plain == null ? null
                 : ClientHello.serverName(hello, target.host()).map(name -> reserve(target, name, plain)).orElse(null);
         boolean entered = false;
@@ -229,8 +230,12 @@ final class ConnectTunnel {
 
     /** Starts TLS towards the origin on {@code plain}, for {@code name} (null: the CONNECT host). */
     private ReservedConnection reserve(Destination target, String name, Socket plain) {
-        return ReservedConnection.secure(ctx.dialer(), httpsRoute(target).withTlsName(name), plain, flow.timings());
+        // The origin is offered what the client offered wiretap: h2 too when the client will speak it.
+        return ReservedConnection.secure(ctx.dialer(), httpsRoute(target).withTlsName(name), plain, flow.timings(), offersH2);
     }
+
+    /** Whether the client's ClientHello offered h2 (and HTTP/2 is on): then so does the reserved connection. */
+    private boolean offersH2;
 
     /** The server side of the client's handshake; null (and the flow ended) if it failed. */
     private SSLSocket handshakeWithClient(Destination target, InterceptTls tls, byte[] hello) throws IOException {

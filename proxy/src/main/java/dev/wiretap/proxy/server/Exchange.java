@@ -9,6 +9,7 @@ import dev.wiretap.proxy.flow.HeldMessage;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
+import dev.wiretap.proxy.upstream.UpstreamLease;
 import java.io.IOException;
 
 /**
@@ -22,15 +23,16 @@ import java.io.IOException;
  *       exchange takes; what the handlers left is closed by the driver when the exchange is over.</li>
  * </ul>
  *
- * <p>The client's side is a {@link Downstream}: the HTTP/1 connection now, an HTTP/2 stream tomorrow. Whoever reads a
+ * <p>The client's side is a {@link Downstream}: an HTTP/1 connection, or an HTTP/2 stream ({@link StreamDownstream}). Whoever reads a
  * request head drives an exchange the same way: makes the flow and the exchange, hands it to a handler
  * ({@link Forwarder}, {@link ConnectTunnel}, {@link SelfPage}), which ends it and returns the {@link Outcome} for the
  * connection, and then calls {@link #closeUpstream()} (a no-op when the handler gave the connection back) and
  * {@link #failUnlessEnded} if the handler threw.
  *
- * <p>Mutable, driven by one thread: the one serving the request (the client connection's virtual thread). Only
- * {@link #cutOff()} comes from another (a stop whose grace is over), and, once the exchange is a WebSocket, the
- * message hook and {@link #progressed()} come from both directions' relay threads.
+ * <p>Mutable, driven by one thread: the one serving the request (the client connection's virtual thread, or the
+ * stream's). Only {@link #cutOff()} comes from another (a stop whose grace is over, a client's cancel of its stream),
+ * and, once the exchange is a WebSocket, the message hook and {@link #progressed()} come from both directions' relay
+ * threads.
  */
 final class Exchange {
 
@@ -55,8 +57,8 @@ final class Exchange {
     private final ReplayTicket replay;
     /** {@code client.bytesWritten()} when the exchange began: what was written since is the flow's. */
     private final long writtenMark;
-    /** The upstream connection borrowed and not yet given back, or null; read by a stop's {@link #cutOff()}. */
-    private volatile UpstreamConnection upstream;
+    /** The upstream connection or stream borrowed and not yet given back, or null; read by {@link #cutOff()}. */
+    private volatile UpstreamLease upstream;
     private boolean ended;
     /** How the connection closes if this exchange ends it: LINGER once wiretap answered an error the client may not have read whole. */
     private Outcome closing = Outcome.CLOSE;
@@ -312,6 +314,18 @@ final class Exchange {
         return up;
     }
 
+    /**
+     * As {@link #borrowUpstream(Route, boolean)}, for a request that may go over HTTP/2 ({@code mayUseH2}): then the lease
+     * may be a stream of a shared HTTP/2 connection.
+     */
+    UpstreamLease borrowUpstream(Route route, boolean fresh, boolean mayUseH2) throws IOException {
+        closeUpstream();
+        UpstreamLease up = fresh ? ctx.pool().open(route, flow, mayUseH2)
+                : ctx.pool().acquire(route, flow, client.reserved(), mayUseH2);
+        upstream = up;
+        return up;
+    }
+
     /** Gives the upstream connection back to the pool, which keeps it if it can carry another exchange; once. */
     void releaseUpstream() {
         giveBack(false);
@@ -324,7 +338,7 @@ final class Exchange {
 
     /** The one place a borrowed connection goes back: the field is cleared first, so it goes back once. */
     private void giveBack(boolean close) {
-        UpstreamConnection up = upstream;
+        UpstreamLease up = upstream;
         if (up == null) {
             return;
         }
@@ -342,13 +356,9 @@ final class Exchange {
      * closed socket, and the connection is given back as usual.
      */
     void cutOff() {
-        UpstreamConnection up = upstream;
+        UpstreamLease up = upstream;
         if (up != null) {
-            try {
-                up.socket().close();
-            } catch (IOException ignored) {
-                // Abandoning the exchange: the serving thread sees the closed socket and ends.
-            }
+            up.cutOff(); // the serving thread sees the closed socket or the reset stream, and ends
         }
     }
 

@@ -24,6 +24,8 @@ import dev.wiretap.proxy.upstream.ProxyRefusal;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import dev.wiretap.proxy.upstream.UpstreamException;
+import dev.wiretap.proxy.upstream.UpstreamLease;
+import dev.wiretap.proxy.upstream.OriginStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
@@ -142,19 +144,35 @@ final class Forwarder {
         Destination destination = request.destination().orElseThrow();
         hostField = hostField(asRead, destination);
         ConnectionOptions clientOptions = ConnectionOptions.of(request.headers());
-        boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade");
+        // Plain-text HTTP/2 (h2c) is not spoken here: an upgrade only to h2c is no upgrade, and its Upgrade field (and
+        // HTTP2-Settings, which Connection names) are not forwarded (RFC 9113 section 3.1 retired it anyway).
+        boolean upgrade = !client10 && clientOptions.upgrade() && request.headers().contains("Upgrade")
+                && !onlyH2c(request.headers().all("Upgrade"));
         if (upgrade && Handshake.isAsked(request) && exchange.asksToHoldWebSocket()
                 && request.headers().removeAll("Sec-WebSocket-Extensions") > 0) {
             flow.addNote("an addon holds this WebSocket's messages: wiretap removed the request's Sec-WebSocket-Extensions,"
                     + " so that no compression is agreed");
         }
         Route route = exchange.routeTo(destination);
+        // Outside a tunnel (an https:// URL asked of the proxy in plain HTTP, or a replay) nothing was negotiated with
+        // the client: the origin is offered h2 too, and whatever it picks is used. Inside an HTTP/1.1 tunnel, and for
+        // an upgrade, only HTTP/1.1.
+        boolean mayUseH2 = !upgrade && !session.isInTunnel() && route.isTls();
 
         UpstreamConnection up;
         Response response;
         for (int attempt = 0; ; attempt++) {
             try {
-                up = exchange.borrowUpstream(route, attempt > 0);
+                if (mayUseH2) {
+                    UpstreamLease lease = exchange.borrowUpstream(route, attempt > 0, true);
+                    if (lease instanceof OriginStream stream) {
+                        return new Http1ToStream(exchange, session, destination, hostField, requestFraming,
+                                this::sendContinueIfAsked).relay(stream, held != null && held.isWhole());
+                    }
+                    up = (UpstreamConnection) lease;
+                } else {
+                    up = exchange.borrowUpstream(route, attempt > 0);
+                }
             } catch (UpstreamException e) {
                 return OriginFailures.answer(exchange, session, e, destination, !requestBodyDone);
             }
@@ -408,6 +426,18 @@ final class Forwarder {
         if (interim.status() == 100) {
             continueSent = true;
         }
+    }
+
+    /** Whether every protocol an Upgrade field offers is h2c. */
+    static boolean onlyH2c(java.util.List<String> upgrades) {
+        for (String value : upgrades) {
+            for (String protocol : value.split(",")) {
+                if (!protocol.strip().equalsIgnoreCase("h2c")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The client's side broke while it sent its body. */

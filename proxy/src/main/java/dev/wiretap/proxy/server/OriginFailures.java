@@ -27,12 +27,24 @@ final class OriginFailures {
      */
     static Outcome answer(Exchange exchange, ClientSession session, Exception e, Destination destination, boolean close)
             throws IOException {
+        return answer(exchange, () -> new SelfPage(exchange, session).answer(), e, destination, close);
+    }
+
+    /** What answers with wiretap's own page when the origin turned out to be wiretap itself. */
+    @FunctionalInterface
+    interface SelfAnswer {
+        Outcome answer() throws IOException;
+    }
+
+    /** As {@link #answer(Exchange, ClientSession, Exception, Destination, boolean)}, for any client's side. */
+    static Outcome answer(Exchange exchange, SelfAnswer self, Exception e, Destination destination, boolean close)
+            throws IOException {
         ServerContext ctx = exchange.context();
         String origin = destination.hostPort();
         if (e instanceof UpstreamException u) {
             if (u.kind() == FlowError.Kind.LOOP && ctx.settings().upstreamProxies()
                     .proxyFor(destination.scheme(), destination.host(), destination.port()).isEmpty()) {
-                return new SelfPage(exchange, session).answer(); // the URL names wiretap by another name: its own page
+                return self.answer(); // the URL names wiretap by another name: its own page
             }
             return exchange.failWith(u.status(), u.getMessage(), u.kind(), close);
         }

@@ -117,6 +117,16 @@ public final class Replayer {
         String method = edit.map(EditedRequest::method).orElse(request.method());
         Destination destination = edit.map(e -> e.destination(current)).orElse(current);
         Headers headers = edit.map(EditedRequest::headers).orElseGet(() -> request.headers().copy());
+        String authority = dev.wiretap.proxy.http2.Http2Fields.pseudo(headers, ":authority");
+        // A request that came over HTTP/2 goes again as HTTP/1.1 on the loopback connection (the origin is offered h2
+        // again from there): its pseudo-header fields become the request line and Host, its cookie crumbs one Cookie.
+        boolean fromHttp2 = request.version() == dev.wiretap.proxy.flow.HttpVersion.HTTP_2;
+        if (fromHttp2) {
+            headers = dev.wiretap.proxy.http2.Http2Fields.forHttp1(headers);
+            if (authority != null && !headers.contains("Host")) {
+                headers.add("Host", authority);
+            }
+        }
         Optional<byte[]> newBody = edit.flatMap(EditedRequest::body);
         byte[] body = newBody.isPresent() ? newBody.get() : recordedBody(original, request);
         boolean hadBody = request.headers().contains("Content-Length") || request.headers().contains("Transfer-Encoding");
@@ -130,7 +140,8 @@ public final class Replayer {
             headers.add("Host", destination.authority());
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + body.length);
-        String startLine = method + " " + destination.url() + " " + request.version().text() + "\r\n";
+        String version = fromHttp2 ? "HTTP/1.1" : request.version().text();
+        String startLine = method + " " + destination.url() + " " + version + "\r\n";
         out.writeBytes(startLine.getBytes(StandardCharsets.ISO_8859_1));
         try {
             headers.writeTo(out);

@@ -47,7 +47,7 @@ final class SelfPage {
     }
 
     /** The page, a download of the CA certificate, or why not. */
-    private LocalResponse respond(Request request) {
+    LocalResponse respond(Request request) {
         String method = request.method();
         if (method.equals("OPTIONS")) {
             return new LocalResponse(200, "OK", "text/plain; charset=utf-8", new byte[0]);

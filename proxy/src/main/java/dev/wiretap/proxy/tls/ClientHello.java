@@ -16,6 +16,7 @@ public final class ClientHello {
     private static final int CLIENT_HELLO = 1;
     private static final int SERVER_NAME = 0;
     private static final int HOST_NAME = 0;
+    private static final int ALPN = 16;
 
     private ClientHello() {
     }
@@ -64,6 +65,48 @@ public final class ClientHello {
             }
         }
         return c.failed || c.at != extensionsEnd ? Optional.empty() : Optional.of(otherwise);
+    }
+
+    /**
+     * Whether the ClientHello at the start of {@code bytes} offers {@code protocol} in its ALPN extension (RFC 7301
+     * section 3.1); false when it offers none, or {@code bytes} hold no whole ClientHello.
+     */
+    public static boolean offersProtocol(byte[] bytes, String protocol) {
+        Cursor c = new Cursor(bytes);
+        if (c.u8() != HANDSHAKE_RECORD) {
+            return false;
+        }
+        c.skip(2);
+        c.end = Math.min(bytes.length, c.at + 2 + c.u16());
+        if (c.u8() != CLIENT_HELLO) {
+            return false;
+        }
+        int helloEnd = c.at + 3 + c.u24();
+        c.skip(2 + 32);
+        c.skip(c.u8());
+        c.skip(c.u16());
+        c.skip(c.u8());
+        if (c.failed || c.at == helloEnd) {
+            return false;
+        }
+        int extensionsEnd = c.at + 2 + c.u16();
+        byte[] wanted = protocol.getBytes(StandardCharsets.US_ASCII);
+        while (!c.failed && c.at < extensionsEnd) {
+            int type = c.u16();
+            int length = c.u16();
+            if (type != ALPN) {
+                c.skip(length);
+                continue;
+            }
+            int listEnd = c.at + 2 + c.u16();
+            while (!c.failed && c.at < listEnd) {
+                if (java.util.Arrays.equals(c.bytes(c.u8()), wanted)) {
+                    return !c.failed;
+                }
+            }
+            return false;
+        }
+        return false;
     }
 
     /** Reads big-endian numbers up to {@code end}; reading past it sets {@code failed} and yields zeros. */

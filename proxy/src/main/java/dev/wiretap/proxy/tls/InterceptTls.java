@@ -15,16 +15,24 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The TLS server wiretap plays towards a client inside an intercepted CONNECT tunnel: one SSLContext whose key
- * manager hands out a certificate minted for whichever host the client asks for. ALPN offers HTTP/1.1 only (a client
- * that offered nothing else gets no ALPN answer and may go on in HTTP/1.1). Thread-safe.
+ * manager hands out a certificate minted for whichever host the client asks for. ALPN picks {@code h2} when the client
+ * offers it and HTTP/2 is on, else {@code http/1.1} (a client that offered neither gets no ALPN answer and may go on in
+ * HTTP/1.1). Thread-safe.
  */
 public final class InterceptTls {
 
     private final SSLSocketFactory factory;
     private final LeafCertificates leaves;
+    private final boolean offerH2;
 
     public InterceptTls(LeafCertificates leaves) {
+        this(leaves, false);
+    }
+
+    /** @param offerH2 whether to pick {@code h2} when a client offers it */
+    public InterceptTls(LeafCertificates leaves, boolean offerH2) {
         this.leaves = leaves;
+        this.offerH2 = offerH2;
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(new KeyManager[] {new HostKeyManager(leaves)}, null, null);
@@ -51,7 +59,7 @@ public final class InterceptTls {
         params.setApplicationProtocols(new String[0]);
         tls.setSSLParameters(params);
         tls.setHandshakeApplicationProtocolSelector(
-                (socket, offered) -> offered.contains("http/1.1") ? "http/1.1" : "");
+                (socket, offered) -> offerH2 && offered.contains("h2") ? "h2" : offered.contains("http/1.1") ? "http/1.1" : "");
         HostKeyManager.FALLBACK_HOST.set(host);
         HostKeyManager.CHAIN_GIVEN.remove();
         try {

@@ -78,6 +78,14 @@ public final class Dialer {
      * phases on {@code flow}.
      */
     public Socket dial(Route route, Flow flow) throws UpstreamException {
+        return dial(route, flow, false);
+    }
+
+    /**
+     * As {@link #dial(Route, Flow)}, offering {@code h2} beside {@code http/1.1} in ALPN when {@code offerH2}: whichever
+     * the origin picks is the socket's {@link #isHttp2(Socket)}.
+     */
+    public Socket dial(Route route, Flow flow, boolean offerH2) throws UpstreamException {
         Socket socket = route.isTls() || route.proxy().isEmpty() ? dialTunnel(route, flow)
                 : connectToProxy(route.proxy().get(), flow);
         if (!route.isTls()) {
@@ -85,7 +93,7 @@ public final class Dialer {
         }
         long start = System.nanoTime();
         try {
-            return secure(socket, route);
+            return secure(socket, route, offerH2);
         } finally {
             flow.setSslNanos(System.nanoTime() - start);
         }
@@ -93,7 +101,17 @@ public final class Dialer {
 
     /** Starts TLS (verified, with SNI) on a connection already open towards a TLS route's origin. */
     public Socket secure(Socket plain, Route route) throws UpstreamException {
-        return route.isTls() ? handshake(plain, route.tlsName(), route.port(), "") : plain;
+        return secure(plain, route, false);
+    }
+
+    /** As {@link #secure(Socket, Route)}, offering {@code h2} too when {@code offerH2}. */
+    public Socket secure(Socket plain, Route route, boolean offerH2) throws UpstreamException {
+        return route.isTls() ? handshake(plain, route.tlsName(), route.port(), "", offerH2) : plain;
+    }
+
+    /** Whether the origin picked HTTP/2 in the TLS handshake of {@code socket} (ALPN {@code h2}). */
+    public static boolean isHttp2(Socket socket) {
+        return socket instanceof SSLSocket tls && "h2".equals(tls.getApplicationProtocol());
     }
 
     /**
@@ -208,6 +226,10 @@ public final class Dialer {
 
     /** TLS with {@code host:port}, an origin or ({@code role} "upstream proxy ") the upstream proxy itself. */
     private Socket handshake(Socket plain, String host, int port, String role) throws UpstreamException {
+        return handshake(plain, host, port, role, false);
+    }
+
+    private Socket handshake(Socket plain, String host, int port, String role, boolean offerH2) throws UpstreamException {
         try {
             SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
             SSLParameters params = socket.getSSLParameters();
@@ -217,7 +239,7 @@ public final class Dialer {
             if (!isIpLiteral(host)) {
                 params.setServerNames(List.of(new SNIHostName(host)));
             }
-            params.setApplicationProtocols(new String[] {"http/1.1"});
+            params.setApplicationProtocols(offerH2 ? new String[] {"h2", "http/1.1"} : new String[] {"http/1.1"});
             socket.setSSLParameters(params);
             socket.setSoTimeout((int) timeouts.upstreamRead().toMillis());
             socket.startHandshake();

@@ -54,8 +54,13 @@ public final class ReservedConnection {
      * phases that opened it, for the request that will use it.
      */
     public static ReservedConnection secure(Dialer dialer, Route route, Socket plain, Timings opened) {
+        return secure(dialer, route, plain, opened, false);
+    }
+
+    /** As above, offering the origin {@code h2} too when {@code offerH2} (the client offered it to wiretap). */
+    public static ReservedConnection secure(Dialer dialer, Route route, Socket plain, Timings opened, boolean offerH2) {
         ReservedConnection c = new ReservedConnection(route, plain, opened);
-        Thread.ofVirtual().name("wiretap-upstream-tls").start(() -> c.handshake(dialer));
+        Thread.ofVirtual().name("wiretap-upstream-tls").start(() -> c.handshake(dialer, offerH2));
         return c;
     }
 
@@ -63,12 +68,12 @@ public final class ReservedConnection {
         return route;
     }
 
-    private void handshake(Dialer dialer) {
+    private void handshake(Dialer dialer, boolean offerH2) {
         long start = System.nanoTime();
         Socket socket = null;
         UpstreamException failed = null;
         try {
-            socket = dialer.secure(plain, route);
+            socket = dialer.secure(plain, route, offerH2);
         } catch (UpstreamException e) {
             failed = e;
         } catch (RuntimeException e) {

@@ -14,7 +14,7 @@ import java.net.SocketTimeoutException;
  * at a time: borrowed from the {@link UpstreamPool}, used by one connection thread, then given back. Once the
  * framing of anything on it is in doubt it is marked not reusable and closed on release.
  */
-public final class UpstreamConnection {
+public final class UpstreamConnection implements UpstreamLease {
 
     private static final int INPUT_BUFFER_BYTES = 32 * 1024;
 
@@ -48,6 +48,12 @@ public final class UpstreamConnection {
         this.tls = route.isTls() && socket instanceof javax.net.ssl.SSLSocket secure ? TlsHandshake.of(secure) : null;
     }
 
+    @Override
+    public void cutOff() {
+        Dialer.closeQuietly(socket); // the exchange's thread sees the closed socket and gives the connection back
+    }
+
+    @Override
     public Route route() {
         return route;
     }
@@ -65,6 +71,7 @@ public final class UpstreamConnection {
     }
 
     /** {@code ip:port} of the peer. */
+    @Override
     public String remoteAddress() {
         return remoteAddress;
     }
@@ -75,6 +82,7 @@ public final class UpstreamConnection {
     }
 
     /** True if this connection served an exchange before the current one. */
+    @Override
     public boolean isReused() {
         return exchanges > 1;
     }

@@ -1,6 +1,8 @@
 package dev.wiretap.proxy.upstream;
 
+import dev.wiretap.config.Http2Settings;
 import dev.wiretap.config.PoolSettings;
+import dev.wiretap.proxy.http2.Http2Connection;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
@@ -12,6 +14,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -25,6 +29,11 @@ import java.util.function.LongSupplier;
  * {@code open} comes back once, through {@link #release} or {@link #discard}. A connection opened at an intercepted
  * CONNECT is never pooled idle: it stays with its tunnel ({@link ReservedConnection}) and joins the pool only after its
  * first exchange.
+ *
+ * <p>HTTP/2 connections are kept apart, per route, while they are open: each is shared by as many streams as its origin
+ * allows at once, and lent a stream at a time ({@link OriginStream}); a request that may go over HTTP/2 takes a stream
+ * of one before anything else, and the first such request for a route dials (offering {@code h2}) while the others
+ * for that route wait for it rather than each dial a connection of their own.
  *
  * <p>Thread-safe: the lock guards the idle lists and the idle count; no I/O happens while it is held. Time comes
  * from the given clock, so tests can move it.
@@ -42,6 +51,10 @@ public final class UpstreamPool implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Route, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    private final Map<Route, List<OriginHttp2>> shared = new HashMap<>();
+    /** Routes an HTTP/2-capable dial is under way for: the requests that come meanwhile wait for it. */
+    private final Map<Route, CountDownLatch> dialing = new HashMap<>();
+    private final Http2Settings http2;
     private int idleCount;
     private boolean closed;
     private final LongAdder opened = new LongAdder();
@@ -56,6 +69,13 @@ public final class UpstreamPool implements AutoCloseable {
      */
     public UpstreamPool(PoolSettings settings, Dialer dialer, BufferPool writeBuffers, ReadWatchdog watchdog,
                         java.time.Duration readTimeout, LongSupplier nanoClock) {
+        this(settings, Http2Settings.DEFAULTS, dialer, writeBuffers, watchdog, readTimeout, nanoClock);
+    }
+
+    /** @param http2 the windows and limits of HTTP/2 connections to origins */
+    public UpstreamPool(PoolSettings settings, Http2Settings http2, Dialer dialer, BufferPool writeBuffers,
+                        ReadWatchdog watchdog, java.time.Duration readTimeout, LongSupplier nanoClock) {
+        this.http2 = http2;
         this.settings = settings;
         this.dialer = dialer;
         this.writeBuffers = writeBuffers;
@@ -90,6 +110,10 @@ public final class UpstreamPool implements AutoCloseable {
      */
     public UpstreamConnection acquire(Route route, Flow flow, ReservedConnection reserved) throws IOException {
         ReservedConnection.Taken taken = reserved == null ? null : reserved.take(route);
+        if (taken != null && Dialer.isHttp2(taken.socket())) {
+            Dialer.closeQuietly(taken.socket()); // HTTP/2 with the origin, for a request that must go over HTTP/1.1
+            taken = null;
+        }
         if (taken == null) {
             return acquire(route, flow);
         }
@@ -104,11 +128,205 @@ public final class UpstreamPool implements AutoCloseable {
         return opened(c, flow);
     }
 
-    /** Whether an idle connection for {@code route} is pooled now (it then serves the next request). */
+    /**
+     * A lease for {@code route}: with {@code mayUseH2}, a stream of a shared HTTP/2 connection if one has room; else the
+     * connection {@code reserved} for the tunnel, a pooled HTTP/1.1 connection, or a new connection (offering {@code h2}
+     * too when {@code mayUseH2}: an origin that picks it gets its connection shared from then on).
+     */
+    public UpstreamLease acquire(Route route, Flow flow, ReservedConnection reserved, boolean mayUseH2) throws IOException {
+        if (!mayUseH2 || !route.isTls() || !http2.enabled()) {
+            return acquire(route, flow, reserved);
+        }
+        OriginStream stream = takeStreamOrWait(route, flow);
+        if (stream != null) {
+            return stream;
+        }
+        ReservedConnection.Taken taken = reserved == null ? null : reserved.take(route);
+        if (taken != null) {
+            flow.setDnsNanos(taken.dnsNanos());
+            flow.setConnectNanos(taken.connectNanos());
+            flow.setSslNanos(taken.sslNanos());
+            return leaseOn(route, taken.socket(), flow);
+        }
+        if (hasIdle(route)) {
+            return acquire(route, flow); // an idle HTTP/1.1 one: the usual path (probed if idle long)
+        }
+        return open(route, flow, true);
+    }
+
+    /**
+     * A new connection for {@code route} (never a pooled one), offering {@code h2} when {@code mayUseH2}; while it is
+     * dialed, other requests for the route that may use HTTP/2 wait for it.
+     */
+    public UpstreamLease open(Route route, Flow flow, boolean mayUseH2) throws IOException {
+        if (!mayUseH2 || !route.isTls() || !http2.enabled()) {
+            return open(route, flow);
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        lock.lock();
+        try {
+            dialing.putIfAbsent(route, done);
+        } finally {
+            lock.unlock();
+        }
+        try {
+            return leaseOn(route, dialer.dial(route, flow, true), flow);
+        } finally {
+            lock.lock();
+            try {
+                dialing.remove(route, done);
+            } finally {
+                lock.unlock();
+            }
+            done.countDown();
+        }
+    }
+
+    /** The lease a new socket makes: a stream of it as a new shared HTTP/2 connection, or the connection itself. */
+    private UpstreamLease leaseOn(Route route, Socket socket, Flow flow) throws IOException {
+        if (!Dialer.isHttp2(socket)) {
+            return opened(wrap(route, socket), flow);
+        }
+        String remote = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+        Http2Connection connection;
+        try {
+            connection = Http2Connection.client(socket, http2, remote);
+        } catch (IOException e) {
+            Dialer.closeQuietly(socket);
+            throw e;
+        }
+        OriginHttp2 origin = new OriginHttp2(route, connection, remote, nanoClock.getAsLong());
+        origin.tryReserve();
+        origin.markUsed();
+        lock.lock();
+        try {
+            if (closed) {
+                origin.close();
+                throw new IOException("wiretap is stopping");
+            }
+            shared.computeIfAbsent(route, r -> new ArrayList<>()).add(origin);
+        } finally {
+            lock.unlock();
+        }
+        connection.onClosed(() -> forget(origin));
+        opened.increment();
+        lent.increment();
+        flow.setUpstream(remote, false);
+        return new OriginStream(origin, false);
+    }
+
+    /** A stream of a shared connection for {@code route}; or, while one is being dialed for it, that one's after it. */
+    private OriginStream takeStreamOrWait(Route route, Flow flow) {
+        OriginStream s = takeStream(route, flow);
+        if (s != null) {
+            return s;
+        }
+        CountDownLatch pending;
+        lock.lock();
+        try {
+            pending = dialing.get(route);
+        } finally {
+            lock.unlock();
+        }
+        if (pending == null) {
+            return null;
+        }
+        try {
+            pending.await(readTimeoutNanos, TimeUnit.NANOSECONDS); // bounded: a dial has its own timeouts
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        return takeStream(route, flow);
+    }
+
+    private OriginStream takeStream(Route route, Flow flow) {
+        OriginHttp2 found = null;
+        lock.lock();
+        try {
+            List<OriginHttp2> list = shared.get(route);
+            if (list != null) {
+                for (OriginHttp2 o : list) {
+                    if (o.tryReserve()) {
+                        found = o;
+                        break;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (found == null) {
+            return null;
+        }
+        boolean reuse = found.markUsed();
+        if (reuse) {
+            reused.increment();
+        }
+        lent.increment();
+        flow.setUpstream(found.remoteAddress(), reuse);
+        return new OriginStream(found, reuse);
+    }
+
+    private void forget(OriginHttp2 origin) {
+        lock.lock();
+        try {
+            List<OriginHttp2> list = shared.get(origin.route());
+            if (list != null) {
+                list.remove(origin);
+                if (list.isEmpty()) {
+                    shared.remove(origin.route());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives a lease back: a connection as {@link #release(UpstreamConnection)}, a stream finished and its place freed. */
+    public void release(UpstreamLease lease) {
+        switch (lease) {
+            case UpstreamConnection c -> release(c);
+            case OriginStream s -> {
+                lent.decrement();
+                s.finish(nanoClock.getAsLong(), false);
+            }
+        }
+    }
+
+    /** Gives a lease back to be closed: a connection closed, a stream reset (its connection stays for the others). */
+    public void discard(UpstreamLease lease) {
+        switch (lease) {
+            case UpstreamConnection c -> discard(c);
+            case OriginStream s -> {
+                lent.decrement();
+                s.finish(nanoClock.getAsLong(), true);
+            }
+        }
+    }
+
+    /** HTTP/2 connections to origins open now. */
+    public int http2Count() {
+        lock.lock();
+        try {
+            return shared.values().stream().mapToInt(List::size).sum();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether an idle connection for {@code route} is pooled now (it then serves the next request), or an HTTP/2 one
+     * that is open to new streams.
+     */
     public boolean hasIdle(Route route) {
         lock.lock();
         try {
             ArrayDeque<UpstreamConnection> list = idle.get(route);
+            List<OriginHttp2> h2 = shared.get(route);
+            if (h2 != null && h2.stream().anyMatch(OriginHttp2::isUsable)) {
+                return true;
+            }
             return list != null && !list.isEmpty();
         } finally {
             lock.unlock();
@@ -181,6 +399,7 @@ public final class UpstreamPool implements AutoCloseable {
         long now = nanoClock.getAsLong();
         long timeout = settings.idleTimeout().toNanos();
         List<UpstreamConnection> expired = new ArrayList<>();
+        List<OriginHttp2> idleHttp2 = new ArrayList<>();
         lock.lock();
         try {
             Iterator<ArrayDeque<UpstreamConnection>> lists = idle.values().iterator();
@@ -194,11 +413,19 @@ public final class UpstreamPool implements AutoCloseable {
                     lists.remove();
                 }
             }
+            for (List<OriginHttp2> list : shared.values()) {
+                for (OriginHttp2 o : list) {
+                    if (o.isIdle() && now - o.idleSinceNanos() >= timeout) {
+                        idleHttp2.add(o);
+                    }
+                }
+            }
         } finally {
             lock.unlock();
         }
         expired.forEach(UpstreamConnection::close);
-        return expired.size();
+        idleHttp2.forEach(OriginHttp2::close); // each forgets itself as it closes
+        return expired.size() + idleHttp2.size();
     }
 
     private UpstreamConnection takeIdle(Route route) {
@@ -259,15 +486,18 @@ public final class UpstreamPool implements AutoCloseable {
     @Override
     public void close() {
         List<UpstreamConnection> all = new ArrayList<>();
+        List<OriginHttp2> allHttp2 = new ArrayList<>();
         lock.lock();
         try {
             closed = true;
             idle.values().forEach(all::addAll);
             idle.clear();
             idleCount = 0;
+            shared.values().forEach(allHttp2::addAll);
         } finally {
             lock.unlock();
         }
         all.forEach(UpstreamConnection::close);
+        allHttp2.forEach(OriginHttp2::close);
     }
 }

@@ -228,7 +228,7 @@ class HttpMessageTextTest {
                 Arguments.of("GET http://h/\nHost: h\n", 1, "three parts"),
                 Arguments.of("GET  http://h/ HTTP/1.1\n", 1, "three parts"),
                 Arguments.of("G@T http://h/ HTTP/1.1\n", 1, "not a valid method"),
-                Arguments.of("GET http://h/ HTTP/2\n", 1, "HTTP/1.1 or HTTP/1.0"),
+                Arguments.of("GET http://h/ HTTP/2\n", 1, "HTTP/1.1, HTTP/1.0 or HTTP/2.0"),
                 Arguments.of("GET http://h/a b HTTP/1.1\n", 1, "three parts"),
                 Arguments.of("GET http://h/caf\u00e9 HTTP/1.1\n", 1, "non-ASCII character at 13"),
                 Arguments.of("GET ftp://h/ HTTP/1.1\n", 1, "unsupported URL scheme"),
@@ -260,7 +260,7 @@ class HttpMessageTextTest {
                 Arguments.of("HTTP/1.1 20 OK\n", 1, "three digits"),
                 Arguments.of("HTTP/1.1 2000 OK\n", 1, "three digits"),
                 Arguments.of("HTTP/1.1 099 OK\n", 1, "not a status"),
-                Arguments.of("HTTP/3 200 OK\n", 1, "HTTP/1.1 or HTTP/1.0"),
+                Arguments.of("HTTP/3 200 OK\n", 1, "HTTP/1.1, HTTP/1.0 or HTTP/2.0"),
                 Arguments.of("HTTP/1.1 200 O\u0007K\n", 1, "reason phrase"),
                 Arguments.of("HTTP/1.1 200 OK\nContent-Type text/plain\n\nbody\n", 2, "is not a field"));
     }

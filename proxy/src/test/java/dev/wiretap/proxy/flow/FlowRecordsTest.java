@@ -46,7 +46,7 @@ class FlowRecordsTest {
     @Test
     void readsARecordOfVersion3WhichHadNoTlsDetails() {
         Flow flow = finished();
-        byte[] v4 = record(flow);
+        byte[] v4 = Arrays.copyOf(version5(flow), version5(flow).length - 1); // without the "no messages" flag
         byte[] v3 = Arrays.copyOf(v4, v4.length - 2); // without the two "no TLS" flags at the end
         v3[0] = 3;
 
@@ -58,9 +58,28 @@ class FlowRecordsTest {
     }
 
     @Test
+    void keepsHttp2VersionsAndAResponsesTrailers() {
+        Request request = new Request("POST", "/svc/Method", HttpVersion.HTTP_2, Headers.of("content-type", "application/grpc"),
+                new byte[0]);
+        request.setDestination(new Destination("https", "example.com", 443, "/svc/Method"));
+        Flow flow = new Flow(8, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        Response response = new Response(HttpVersion.HTTP_2, 200, "", Headers.of("content-type", "application/grpc"), new byte[0]);
+        response.setTrailers(Headers.of("grpc-status", "5", "grpc-message", "not found"));
+        flow.setResponse(response);
+        flow.complete(100_000);
+
+        Flow read = FlowRecords.read(record(flow), 0);
+
+        assertEquals(HttpVersion.HTTP_2, read.request().version());
+        assertEquals(HttpVersion.HTTP_2, read.response().orElseThrow().version());
+        assertEquals("grpc-status: 5\r\ngrpc-message: not found\r\n",
+                read.response().orElseThrow().trailers().orElseThrow().toString());
+    }
+
+    @Test
     void readsARecordOfVersion2WhichHadNoTlsTime() {
         Flow flow = finished();
-        byte[] v4 = record(flow);
+        byte[] v4 = Arrays.copyOf(version5(flow), version5(flow).length - 1);
         byte[] v3 = Arrays.copyOf(v4, v4.length - 2);
         byte[] v2 = new byte[v3.length - 8];
         System.arraycopy(v3, 0, v2, 0, SSL_AT);
@@ -99,7 +118,7 @@ class FlowRecordsTest {
     @Test
     void readsARecordOfVersion4WhichHadNoMessages() {
         Flow flow = finished();
-        byte[] v5 = record(flow);
+        byte[] v5 = version5(flow);
         byte[] v4 = Arrays.copyOf(v5, v5.length - 1); // the last byte says whether messages follow
         v4[0] = 4;
 
@@ -225,6 +244,39 @@ class FlowRecordsTest {
         flow.setWaitNanos(6_000);
         flow.complete(100_000);
         return flow;
+    }
+
+    /**
+     * The flow's record as version 5 wrote it, for a flow without TLS details and WebSocket: without the "no trailers"
+     * flag version 6 writes after a response (before the two TLS flags and the messages flag).
+     */
+    private static byte[] version5(Flow flow) {
+        byte[] v6 = record(flow);
+        if (flow.response().isEmpty()) {
+            v6[0] = 5;
+            return v6;
+        }
+        byte[] v5 = new byte[v6.length - 1];
+        int trailersFlag = v6.length - 4;
+        System.arraycopy(v6, 0, v5, 0, trailersFlag);
+        System.arraycopy(v6, trailersFlag + 1, v5, trailersFlag, v6.length - trailersFlag - 1);
+        v5[0] = 5;
+        return v5;
+    }
+
+    @Test
+    void readsARecordOfVersion5WhichHadNoTrailers() {
+        Request request = new Request("GET", "/", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
+        request.setDestination(new Destination("http", "example.com", 80, "/"));
+        Flow flow = new Flow(9, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "OK", Headers.of("Content-Length", "2"), "hi".getBytes()));
+        flow.complete(100_000);
+
+        Flow read = FlowRecords.read(version5(flow), 0);
+
+        assertEquals(java.util.Optional.empty(), read.response().orElseThrow().trailers());
+        assertEquals(flow.response().orElseThrow().body(), read.response().orElseThrow().body());
+        assertEquals(flow.timings(), read.timings());
     }
 
     private static byte[] record(Flow flow) {

@@ -17,6 +17,23 @@ class HopByHopTest {
             "Proxy-Connection", "Proxy-Authorization", "TE", "Trailer", "Upgrade");
 
     @Test
+    void anUpgradeToH2cIsNotForwarded() throws Exception {
+        try (TestOrigin origin = TestOrigin.fixed("ok"); ProxyUnderTest proxy = ProxyUnderTest.start();
+             RawClient client = proxy.rawClient()) {
+            client.send("GET " + origin.url("/") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n"
+                    + "Connection: Upgrade, HTTP2-Settings\r\n"
+                    + "Upgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+
+            assertEquals(200, client.readResponse().status());
+            String head = origin.takeHead();
+            assertEquals(List.of(), Heads.values(head, "Upgrade"), head);
+            assertEquals(List.of(), Heads.values(head, "HTTP2-Settings"), head);
+            assertEquals(List.of(), Heads.values(head, "Connection"), head);
+        }
+    }
+
+    @Test
     void keepsHopByHopRequestFieldsFromTheOrigin() throws Exception {
         try (TestOrigin origin = TestOrigin.fixed("ok"); ProxyUnderTest proxy = ProxyUnderTest.start();
              RawClient client = proxy.rawClient()) {

@@ -429,9 +429,10 @@ class HttpsInterceptionTest {
     }
 
     @Test
-    void answersAClientOfferingHttp2InHttp11() throws Exception {
+    void answersAClientOfferingHttp2InHttp11WhenHttp2IsOff() throws Exception {
         try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+                     .withHttp2(s.http2().withEnabled(false)));
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
                      .proxy(ProxySelector.of(proxy.address())).sslContext(Interception.trustingWiretap(proxy))
                      .connectTimeout(Duration.ofSeconds(5)).build()) {

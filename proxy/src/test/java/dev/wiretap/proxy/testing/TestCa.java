@@ -180,6 +180,17 @@ public final class TestCa {
     /** An SSLContext for clients that trusts exactly {@code trusted} (nothing from the JDK's trust store). */
     public static SSLContext clientTrusting(X509Certificate... trusted) {
         try {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, trustManagers(trusted), null);
+            return tls;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Trust managers that trust exactly {@code trusted}. */
+    public static javax.net.ssl.TrustManager[] trustManagers(X509Certificate... trusted) {
+        try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             for (int i = 0; i < trusted.length; i++) {
@@ -187,9 +198,7 @@ public final class TestCa {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(store);
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-            return tls;
+            return tmf.getTrustManagers();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
@@ -229,6 +238,17 @@ public final class TestCa {
         /** An SSLContext for a server presenting this certificate (and its issuer's, unless it is its own). */
         public SSLContext serverContext() {
             try {
+                SSLContext tls = SSLContext.getInstance("TLS");
+                tls.init(keyManagers(), null, null);
+                return tls;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Key managers presenting this certificate (and its issuer's, unless it is its own). */
+        public javax.net.ssl.KeyManager[] keyManagers() {
+            try {
                 KeyStore store = KeyStore.getInstance("PKCS12");
                 store.load(null, null);
                 X509Certificate[] chain = issuer.equals(certificate) ? new X509Certificate[] {certificate}
@@ -236,9 +256,7 @@ public final class TestCa {
                 store.setKeyEntry("server", key, "changeit".toCharArray(), chain);
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(store, "changeit".toCharArray());
-                SSLContext tls = SSLContext.getInstance("TLS");
-                tls.init(kmf.getKeyManagers(), null, null);
-                return tls;
+                return kmf.getKeyManagers();
             } catch (GeneralSecurityException | IOException e) {
                 throw new IllegalStateException(e);
             }

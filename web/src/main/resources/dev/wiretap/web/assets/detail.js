@@ -23,7 +23,10 @@ function Headers({message}) {
 
 function Message({message, what}) {
   if (!message) return h('p', {class: 'note'}, 'No ' + what + ' yet.');
-  return h('div', {class: 'message'}, h(Headers, {message}), h(BodyView, {body: message.body}));
+  return h('div', {class: 'message'}, h(Headers, {message}), h(BodyView, {body: message.body}),
+    message.trailers ? h('table', {class: 'fields trailers'}, h('tbody', null, message.trailers.map(([n, v], i) =>
+      h('tr', {key: i}, h('th', null, n), h('td', null, v))))) : null,
+    message.grpcStatus ? h('p', {class: 'grpc-status'}, message.grpcStatus) : null);
 }
 
 /**

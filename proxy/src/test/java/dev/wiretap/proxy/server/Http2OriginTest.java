@@ -1,0 +1,150 @@
+package dev.wiretap.proxy.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.testing.H2Origin;
+import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.ProxyUnderTest;
+import dev.wiretap.proxy.testing.RawClient;
+import dev.wiretap.proxy.testing.TestCa;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HTTP/2 towards origins: an origin that picks h2 gets each request as a stream of a connection shared by route, from
+ * HTTP/2 clients (h2 to h2) and from HTTP/1.1 ones (absolute-form https URLs asked of the proxy: http/1.1 to h2).
+ */
+class Http2OriginTest {
+
+    @TempDir
+    static Path dir;
+    static TestCa testCa;
+    static Path testCaFile;
+
+    @BeforeAll
+    static void makeTestCa() throws Exception {
+        testCa = TestCa.ec("h2 origin test CA");
+        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
+    }
+
+    @Test
+    void anHttp2ClientReachesAnHttp2OriginStreamForStream() throws Exception {
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/x?y=1")))
+                    .header("x-test", "both h2").header("x-want-trailers", "1").POST(HttpRequest.BodyPublishers.ofString("ping"))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, response.version());
+            assertEquals(200, response.statusCode());
+            assertEquals("POST /x?y=1 h2\nping", response.body());
+            assertEquals("h2", response.headers().firstValue("x-origin").orElseThrow());
+
+            Headers atOrigin = origin.takeHead();
+            assertEquals(":method: POST\r\n:scheme: https\r\n:authority: " + origin.authority() + "\r\n:path: /x?y=1\r\n",
+                    atOrigin.toString().substring(0, atOrigin.toString().indexOf(":path: /x?y=1\r\n") + 15));
+            assertEquals("both h2", atOrigin.first("x-test").orElseThrow());
+            assertEquals("2 wiretap", atOrigin.first("via").orElseThrow());
+
+            proxy.nextFinishedFlow(); // the CONNECT
+            Flow post = proxy.nextFinishedFlow();
+            assertEquals(Flow.State.COMPLETED, post.state(), post + " " + post.error());
+            assertEquals(HttpVersion.HTTP_2, post.request().version());
+            assertEquals(HttpVersion.HTTP_2, post.response().orElseThrow().version());
+            assertEquals(":status", post.response().orElseThrow().headers().name(0));
+            assertEquals("ping", post.request().body().text(StandardCharsets.UTF_8));
+            assertEquals("POST /x?y=1 h2\nping", post.response().orElseThrow().body().text(StandardCharsets.UTF_8));
+            assertEquals("0", post.response().orElseThrow().trailers().orElseThrow().first("grpc-status").orElseThrow());
+        }
+    }
+
+    @Test
+    void anAddonHoldsAndEditsBothMessagesOfAnHttp2Stream() throws Exception {
+        dev.wiretap.proxy.addon.Addon editor = new dev.wiretap.proxy.addon.Addon() {
+            @Override
+            public void onRequestHead(Flow flow) {
+                flow.hold(Flow.Side.REQUEST);
+                flow.hold(Flow.Side.RESPONSE);
+            }
+
+            @Override
+            public void onRequest(Flow flow) {
+                flow.request().setBody(dev.wiretap.proxy.flow.Body.of("edited request".getBytes(StandardCharsets.UTF_8)));
+            }
+
+            @Override
+            public void onResponse(Flow flow) {
+                var response = flow.response().orElseThrow();
+                String body = response.body().text(StandardCharsets.UTF_8);
+                response.setBody(dev.wiretap.proxy.flow.Body.of((body + " (edited response)").getBytes(StandardCharsets.UTF_8)));
+            }
+        };
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile), List.of(editor));
+             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/edit")))
+                    .POST(HttpRequest.BodyPublishers.ofString("original")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("POST /edit h2\nedited request (edited response)", response.body());
+            Headers atOrigin = origin.takeHead();
+            assertEquals("14", atOrigin.first("content-length").orElseThrow());
+        }
+    }
+
+    @Test
+    void manyStreamsShareOneOriginConnection() throws Exception {
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/first"))).build(), HttpResponse.BodyHandlers.ofString());
+            for (int i = 0; i < 30; i++) {
+                all.add(client.sendAsync(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/n" + i)))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (int i = 0; i < 30; i++) {
+                assertEquals("GET /n" + i + " h2\n", all.get(i).join().body());
+            }
+            assertEquals(1, origin.connectionCount(), "streams should share the origin connection");
+            assertEquals(0, proxy.wiretap().stats().upstreamLent());
+        }
+    }
+
+    @Test
+    void anHttp11ClientReachesAnHttp2Origin() throws Exception {
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             RawClient raw = proxy.rawClient()) {
+            raw.send("GET " + origin.httpsUrl("/abs") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\nCookie: a=1\r\n"
+                    + "Connection: keep-alive\r\n\r\n");
+            RawClient.Response answer = raw.readResponse();
+            assertEquals(200, answer.status(), answer.head());
+            assertTrue(answer.head().contains("x-origin: h2"), answer.head());
+            assertEquals("GET /abs h2\n", new String(answer.body(), StandardCharsets.UTF_8));
+            Headers atOrigin = origin.takeHead();
+            assertEquals(origin.authority(), atOrigin.first(":authority").orElseThrow());
+            assertEquals("a=1", atOrigin.first("cookie").orElseThrow());
+            assertFalse(atOrigin.contains("connection"));
+            Flow get = proxy.nextFinishedFlow();
+            assertEquals(Flow.State.COMPLETED, get.state(), get + " " + get.error());
+            assertEquals(HttpVersion.HTTP_1_1, get.request().version());
+            assertEquals(HttpVersion.HTTP_2, get.response().orElseThrow().version());
+        }
+    }
+}
