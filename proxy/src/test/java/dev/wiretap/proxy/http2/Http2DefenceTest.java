@@ -163,7 +163,9 @@ class Http2DefenceTest {
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             client.headers(1, client.request("GET", "/a"), true);
             client.headers(3, client.request("GET", "/b"), true);
-            assertTrue(twoIn.await(20, TimeUnit.SECONDS));
+            assertTrue(twoIn.await(20, TimeUnit.SECONDS), () -> "the origin saw " + (2 - twoIn.getCount())
+                    + " of the two requests on " + origin.connectionCount() + " connection(s); the proxy's events: "
+                    + proxy.drainEvents());
             client.headers(5, client.request("GET", "/c"), true);
             Frame refused = client.until(Frame.RST_STREAM);
             assertEquals(5, refused.streamId());
