@@ -32,6 +32,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final BlockingQueue<Flow> changed = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final AtomicBoolean clearedSinceTick = new AtomicBoolean();
+    private final AtomicBoolean rereadSinceTick = new AtomicBoolean();
     private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
     private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
     private final java.util.function.LongSupplier held;
@@ -98,6 +99,14 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         clearedSinceTick.set(true);
     }
 
+    /**
+     * Tells every client, at the next tick, to read the list again: flows went into the store without events (an
+     * import).
+     */
+    void reread() {
+        rereadSinceTick.set(true);
+    }
+
     private void tickLoop() {
         List<Flow> drained = new ArrayList<>(1024);
         while (!stopped) {
@@ -123,7 +132,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         if (clearedSinceTick.getAndSet(false)) {
             clients.forEach(EventClient::cleared);
         }
-        if (overflowed.getAndSet(false)) {
+        if (overflowed.getAndSet(false) | rereadSinceTick.getAndSet(false)) {
             clients.forEach(EventClient::resync);
             return;
         }

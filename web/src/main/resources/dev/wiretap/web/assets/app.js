@@ -1,12 +1,15 @@
 // wiretap's web UI: the live flow list with its filter bar, one flow's detail below it, the intercept and wiretap's
-// state in drawers beside them, and editors for a paused message, a request to replay and a mock.
+// state in drawers beside them, editors for a paused message, a request to replay and a mock, a flow as curl, and the
+// flows as HAR and session files out and back in.
 import {h, render} from 'preact';
 import {useCallback, useEffect, useMemo, useRef, useState} from 'preact/hooks';
-import {clearFlows, dropFlow, flowDetail, follow, interceptState, listPage, pausedText, replayFlow, requestText,
-  resumeFlow, savePausedText} from './api.js';
+import {bodyUrl, clearFlows, download, dropFlow, flowDetail, follow, interceptState, listPage, pausedText, replayFlow,
+  requestText, resumeFlow, savePausedText} from './api.js';
+import {CurlDialog} from './curl.js';
 import {FlowDetail} from './detail.js';
 import {MessageEditor} from './editor.js';
 import {FlowList, compareBy} from './flowlist.js';
+import {FilesMenu, ImportDialog} from './files.js';
 import {FilterBar} from './filterbar.js';
 import {isDone} from './format.js';
 import {InterceptPanel, localIntercept} from './intercept.js';
@@ -54,6 +57,9 @@ function App() {
   const [panel, setPanel] = useState(null);
   const [editor, setEditor] = useState(null);
   const [mockFor, setMockFor] = useState(null);
+  const [curlFor, setCurlFor] = useState(null);
+  const [filesOpen, setFilesOpen] = useState(false);
+  const [importing, setImporting] = useState(null);
   const [message, setMessage] = useState(null);
   // A replay sent from here: its flow (a new one, marked replayOf) opens when it shows.
   const awaitedReplay = useRef(null);
@@ -250,6 +256,13 @@ function App() {
       case 'replay': answer = await sendReplay(id); break;
       case 'replay-edit': return replayEdited(id);
       case 'mock': setMockFor(id); return;
+      case 'curl': setCurlFor(id); return;
+      case 'save-request': case 'save-response': {
+        const side = kind.slice(5);
+        answer = await download(bodyUrl(id, side));
+        if (!answer.failed) flash('Flow #' + id + '\'s ' + side + ' body, decoded: the browser saves the file');
+        break;
+      }
     }
     if (answer && answer.failed) flash(answer.error, true);
   }, []);
@@ -272,6 +285,8 @@ function App() {
           'Intercept', pausedCount ? h('span', {class: 'badge', title: pausedCount + ' paused'}, h('span', {class: 'pause-sign'}), ' ' + pausedCount) : null),
         h('button', {class: 'panel-state' + (panel === 'state' ? ' on' : ''), title: 'Counters, rules in force, the CA certificate',
           onClick: () => setPanel(p => p === 'state' ? null : 'state')}, 'State'),
+        h('button', {class: 'files' + (filesOpen ? ' on' : ''), title: 'Export HAR, save a session file, import HAR or session files',
+          'aria-haspopup': 'menu', onClick: () => setFilesOpen(o => !o)}, 'Files ▾'),
         h('button', {class: 'follow' + (following ? ' on' : ''), title: following ? 'Stop following new flows' : 'Follow new flows',
           onClick: () => setFollowing(f => !f)}, following ? 'Pause' : 'Follow'),
         confirmClear
@@ -290,6 +305,10 @@ function App() {
     panel === 'state' ? h(StatePanel, {onClose: () => setPanel(null)}) : null,
     editor ? h(MessageEditor, {...editor, onClose: closeEditor}) : null,
     mockFor != null ? h(MockDialog, {id: mockFor, flash, onClose: () => setMockFor(null)}) : null,
+    curlFor != null ? h(CurlDialog, {id: curlFor, flash, onClose: () => setCurlFor(null)}) : null,
+    filesOpen ? h(FilesMenu, {filter: view.filter, shown, held, flash, onClose: () => setFilesOpen(false),
+      onImport: setImporting}) : null,
+    importing ? h(ImportDialog, {file: importing, onClose: () => setImporting(null)}) : null,
     message ? h('div', {class: 'flash' + (message.bad ? ' bad' : ''), role: 'status'}, message.text) : null,
     h('footer', {class: 'status-bar'},
       h('span', {class: 'stream ' + stream}, stream === 'live' ? '● live' : stream),
