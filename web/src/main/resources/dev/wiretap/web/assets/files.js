@@ -72,7 +72,8 @@ export function ImportDialog({file, onClose}) {
       !outcome ? h('p', {class: 'note'}, 'Loading ' + size(file.size) + '…')
         : outcome.failed ? h('div', {class: 'error-box', role: 'alert'}, outcome.error)
         : h('div', {class: 'ok-box', role: 'status'}, 'Loaded ' + outcome.flows + (outcome.flows === 1 ? ' flow' : ' flows')
-            + ' from ' + outcome.description + (outcome.source ? ' written by ' + outcome.source : '')
+            + ' from ' + file.name + ' (a ' + outcome.description
+            + (outcome.source ? ' written by ' + outcome.source : '') + ')'
             + (outcome.flows ? ', numbered ' + outcome.first + ' to ' + outcome.last : '') + '.'),
       done && outcome.warnings.length ? [h('p', {class: 'note warn'}, 'Not everything in it could be read:'),
         h('ul', {class: 'warnings'}, outcome.warnings.map(w => h('li', null, w)))] : null,
