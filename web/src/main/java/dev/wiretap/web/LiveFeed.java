@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Feeds the browsers' live lists. On the proxy's threads it only offers a changed flow to a bounded queue, and only
  * while some browser follows (with none, an event costs one check); a thread of its own ({@code wiretap-web-feed})
- * takes what gathered every {@value #TICK_MILLIS} ms, makes each flow's row once, and hands the batch to every
- * {@link EventClient}: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
+ * takes what gathered every {@value #TICK_MILLIS} ms and hands the batch to every {@link EventClient}, making a flow's
+ * row once, and only when a client sends it: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
  * far beyond what a list can show), the browsers are told to fetch the list again. When a flow paused or went on, or
  * the intercept's filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
  *
@@ -150,13 +150,16 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             latest.put(flow.id(), flow);
         }
         List<Flow> flows = new ArrayList<>(latest.values());
-        List<FlowSummary> rows = new ArrayList<>(flows.size());
-        for (Flow flow : flows) {
-            rows.add(FlowSummary.of(flow));
-        }
+        FlowSummary[] rows = new FlowSummary[flows.size()];
+        java.util.function.IntFunction<FlowSummary> row = i -> {
+            if (rows[i] == null) {
+                rows[i] = FlowSummary.of(flows.get(i));
+            }
+            return rows[i];
+        };
         long heldNow = held.getAsLong();
         for (EventClient client : clients) {
-            client.deliver(flows, rows, heldNow);
+            client.deliver(flows, row, heldNow);
         }
     }
 
