@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param tls           HTTPS interception and TLS towards origins
  * @param rules         traffic rules, applied in order
  * @param web           the web UI served beside the proxy
+ * @param hosts         host names connected to at an address of the user's choosing ({@code hosts:})
+ * @param replay        recorded exchanges served in the origins' place ({@code --replay-from})
  */
 public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean addVia, Limits limits,
                        Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls,
-                       List<Rule> rules, WebSettings web) {
+                       List<Rule> rules, WebSettings web, HostMap hosts, ReplaySettings replay) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -36,15 +38,18 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
         Objects.requireNonNull(tls, "tls");
         rules = List.copyOf(rules);
         Objects.requireNonNull(web, "web");
+        Objects.requireNonNull(hosts, "hosts");
+        Objects.requireNonNull(replay, "replay");
     }
 
     public static Settings defaults() {
         return new Settings(DEFAULT_LISTEN, UpstreamProxies.NONE, true, Limits.DEFAULTS, Timeouts.DEFAULTS,
-                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of(), WebSettings.DEFAULTS);
+                PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of(), WebSettings.DEFAULTS,
+                HostMap.NONE, ReplaySettings.NONE);
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web);
+        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, hosts, replay);
     }
 
     /** Everything through {@code value}; null for straight to origins. */
@@ -53,38 +58,46 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
     }
 
     public Settings withUpstreamProxies(UpstreamProxies value) {
-        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web);
+        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web, hosts, replay);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web, hosts, replay);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web, hosts, replay);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web, hosts, replay);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web, hosts, replay);
     }
 
     public Settings withTls(TlsSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web, hosts, replay);
     }
 
     public Settings withRules(List<Rule> value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web, hosts, replay);
     }
 
     public Settings withWeb(WebSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value, hosts, replay);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web, hosts, replay);
+    }
+
+    public Settings withHosts(HostMap value) {
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, value, replay);
+    }
+
+    public Settings withReplay(ReplaySettings value) {
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, hosts, value);
     }
 }
