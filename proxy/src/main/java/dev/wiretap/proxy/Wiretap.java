@@ -94,6 +94,7 @@ public final class Wiretap implements AutoCloseable {
         this.hosts = hosts;
         this.serverReplay = serverReplay;
         this.queries = new FlowQueries(store, events, flowIds::get);
+        hosts.onChange(names -> pool.closeIdle(route -> names.contains(route.host())));
         this.intercept = intercept;
         this.replayer = new Replayer(listener);
         this.messageText = new HttpMessageText(settings.limits());

@@ -1,9 +1,12 @@
 package dev.wiretap.proxy.upstream;
 
 import dev.wiretap.config.HostMap;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The host names the {@link Dialer} connects to at addresses of the user's choosing instead of DNS's: the config's
@@ -14,9 +17,18 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class HostRemap {
 
     private final AtomicReference<HostMap> hosts;
+    private volatile Consumer<Set<String>> changed = names -> { };
 
     public HostRemap(HostMap initial) {
         this.hosts = new AtomicReference<>(Objects.requireNonNull(initial));
+    }
+
+    /**
+     * Tells {@code listener} the names whose mapping changed, after each change (the pool closes its idle connections to
+     * them, which were opened at the old address).
+     */
+    public void onChange(Consumer<Set<String>> listener) {
+        this.changed = Objects.requireNonNull(listener);
     }
 
     /** Where connections to {@code host} go, if it is mapped. */
@@ -26,7 +38,8 @@ public final class HostRemap {
 
     /** Maps {@code host} to {@code target} for connections opened from now on (replacing any mapping it had). */
     public void map(String host, HostMap.Target target) {
-        hosts.updateAndGet(current -> current.with(host, target));
+        HostMap before = hosts.getAndUpdate(current -> current.with(host, target));
+        changed.accept(differences(before, hosts.get()));
     }
 
     /** The mappings in force now. */
@@ -36,6 +49,14 @@ public final class HostRemap {
 
     /** Puts back mappings taken with {@link #current()} (a test's are undone after it). */
     public void restore(HostMap saved) {
-        hosts.set(Objects.requireNonNull(saved));
+        HostMap before = hosts.getAndSet(Objects.requireNonNull(saved));
+        changed.accept(differences(before, saved));
+    }
+
+    private static Set<String> differences(HostMap a, HostMap b) {
+        Set<String> names = new HashSet<>(a.targets().keySet());
+        names.addAll(b.targets().keySet());
+        names.removeIf(name -> Objects.equals(a.targets().get(name), b.targets().get(name)));
+        return names;
     }
 }
