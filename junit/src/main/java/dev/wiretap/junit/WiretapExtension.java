@@ -227,6 +227,15 @@ public final class WiretapExtension implements BeforeAllCallback, AfterAllCallba
         }
     }
 
+    /** Writes this test's finished flows that {@code filter} selects to {@code file} as HAR 1.2. */
+    public int har(Path file, String filter) {
+        try {
+            return wiretap().har(file, filter);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
     /** Where clients reach the proxy. */
     public InetSocketAddress proxyAddress() {
         return wiretap().proxyAddress();
