@@ -5,6 +5,8 @@ import dev.wiretap.config.ReplaySettings;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.file.ConfigError;
 import dev.wiretap.config.file.ConfigLoader;
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.addon.RecordedExchanges;
 import dev.wiretap.proxy.addon.ServerReplay;
 import dev.wiretap.proxy.upstream.HostRemap;
@@ -33,6 +35,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +47,7 @@ import dev.wiretap.proxy.tls.UpstreamTrust;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * The engine's front door: starts a proxy with {@link Settings}, addons and listeners, tells where it listens, gives
@@ -209,8 +214,8 @@ public final class Wiretap implements AutoCloseable {
      */
     public When when(String filter) {
         try {
-            return new When(codeRules, dev.wiretap.config.filter.Filter.parse(filter));
-        } catch (dev.wiretap.config.filter.FilterException e) {
+            return new When(codeRules, Filter.parse(filter));
+        } catch (FilterException e) {
             throw new IllegalArgumentException("invalid filter '" + filter + "': " + e.getMessage(), e);
         }
     }
@@ -228,14 +233,14 @@ public final class Wiretap implements AutoCloseable {
      */
     public RuleHandle addRules(String yaml) {
         try {
-            return addRules(ConfigLoader.readRules(yaml, "<rules>", java.nio.file.Path.of("")));
+            return addRules(ConfigLoader.readRules(yaml, "<rules>", Path.of("")));
         } catch (ConfigError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
     /** Adds the rules in a YAML file, as {@link #addRules(String)}; relative paths are relative to its directory. */
-    public RuleHandle addRules(java.nio.file.Path yamlFile) {
+    public RuleHandle addRules(Path yamlFile) {
         try {
             return addRules(ConfigLoader.readRules(yamlFile));
         } catch (ConfigError e) {
@@ -272,12 +277,12 @@ public final class Wiretap implements AutoCloseable {
     }
 
     /** Writes every finished flow held (since {@link #clearFlows}) to {@code file} as HAR 1.2; returns the entries. */
-    public int har(java.nio.file.Path file) throws IOException {
+    public int har(Path file) throws IOException {
         return queries.har(file, "");
     }
 
     /** Writes the finished flows {@code filter} selects to {@code file} as HAR 1.2; returns the entries. */
-    public int har(java.nio.file.Path file, String filter) throws IOException {
+    public int har(Path file, String filter) throws IOException {
         return queries.har(file, filter);
     }
 
@@ -287,7 +292,7 @@ public final class Wiretap implements AutoCloseable {
     }
 
     /** Sends a JDK {@code HttpClient}'s requests through this proxy: {@code HttpClient.newBuilder().proxy(...)}. */
-    public java.net.ProxySelector proxySelector() {
+    public ProxySelector proxySelector() {
         return clients().proxySelector();
     }
 
@@ -297,7 +302,7 @@ public final class Wiretap implements AutoCloseable {
      *
      * @throws IllegalStateException if HTTPS interception is off
      */
-    public javax.net.ssl.SSLContext clientSslContext() {
+    public SSLContext clientSslContext() {
         return clients().sslContext();
     }
 
@@ -335,7 +340,7 @@ public final class Wiretap implements AutoCloseable {
      * @return what is served: how many exchanges, and the recorded flows left out and why
      * @throws IOException if the file cannot be read or is neither kind (the message names it and says why)
      */
-    public RecordedExchanges replayFrom(java.nio.file.Path file) throws IOException {
+    public RecordedExchanges replayFrom(Path file) throws IOException {
         return replayFrom(settings.replay().withFrom(Optional.of(file)));
     }
 

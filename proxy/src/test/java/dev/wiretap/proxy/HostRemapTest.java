@@ -72,7 +72,7 @@ class HostRemapTest {
     }
 
     @Test
-    void sayWhichAddressRefusedAConnectionAndRefusesANameThatIsNoAddress() throws Exception {
+    void saysWhichAddressRefusedAConnectionAndRefusesAnAddressThatIsNone() throws Exception {
         int closed;
         try (TestOrigin origin = TestOrigin.fixed("gone")) {
             closed = origin.port();

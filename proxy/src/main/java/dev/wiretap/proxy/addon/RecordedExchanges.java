@@ -105,6 +105,9 @@ public final class RecordedExchanges {
 
     /** Collects recorded flows into an index; not thread-safe (one loading thread). */
     public static final class Builder {
+        /** Recorded flows left out that are named one by one; the rest are counted. */
+        private static final int MAX_WARNINGS = 20;
+
         private final String source;
         private final boolean matchBody;
         private final long maxBodyBytes;
@@ -174,8 +177,6 @@ public final class RecordedExchanges {
             }
             return new RecordedExchanges(this);
         }
-
-        private static final int MAX_WARNINGS = 20;
 
         private void skip(String why) {
             if (++skipped <= MAX_WARNINGS) {
