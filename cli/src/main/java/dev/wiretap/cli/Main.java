@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
                 "  wiretap --upstream-proxy env              http_proxy, https_proxy, no_proxy",
                 "  wiretap --web 127.0.0.1:9090              the web UI on another port (--no-web: none)",
                 "  wiretap --config rules.yaml --set timeouts.upstream_read=2m",
+                "  wiretap --replay-from api.har             serve recorded exchanges, no origin needed",
                 "  wiretap config                            what is in force, and from where",
                 "  wiretap ca                                trust wiretap's CA for HTTPS"})
 public final class Main implements Callable<Integer> {
@@ -86,6 +87,11 @@ public final class Main implements Callable<Integer> {
             description = "Also trust the certificates in this PEM file for origins and an https:// upstream proxy (a"
                     + " company or test CA). Repeatable.")
     List<Path> upstreamCa = new ArrayList<>();
+
+    @Option(names = "--replay-from", paramLabel = "FILE",
+            description = "Answer requests with the exchanges recorded in FILE (a HAR or a session file) instead of the"
+                    + " origins; replay.on_miss, replay.match_body and replay.timing say how.")
+    Path replayFrom;
 
     @Option(names = "--ca-cert", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT, description = "Use your own CA certificate (PEM) instead of wiretap's; needs --ca-key.")
     Path caCert;
@@ -320,6 +326,10 @@ public final class Main implements Callable<Integer> {
                 ca -> out.println("HTTPS interception on; CA certificate " + ca.certificateFile()
                         + " (to trust it: wiretap ca, or http://wiretap/ through the proxy)"),
                 () -> out.println("HTTPS interception off: CONNECT tunnels pass untouched"));
+        wiretap.replaying().ifPresent(replay -> out.println("replaying " + Plural.count(replay.recorded().size(),
+                "recorded exchange") + " from " + replay.recorded().source() + (replay.settings().onMiss()
+                == dev.wiretap.config.ReplaySettings.OnMiss.FORWARD ? "; others go to their origins" : "; others get a 502")));
+        wiretap.replaying().ifPresent(replay -> replay.recorded().warnings().forEach(w -> err.println("wiretap: " + w)));
         if (!settings.tls().passthrough().isEmpty()) {
             out.println("not intercepted: " + settings.tls().passthrough());
         }

@@ -67,6 +67,9 @@ record SettingsFromFlags(Optional<Path> file, List<ConfigLoader.Override> overri
         if (main.caKey != null) {
             overrides.add(flag("tls.ca_key", quoted(main.caKey.toString()), "--ca-key"));
         }
+        if (main.replayFrom != null) {
+            overrides.add(flag("replay.from", quoted(main.replayFrom.toString()), "--replay-from"));
+        }
         if (main.configDir != null) {
             overrides.add(flag("config_dir", quoted(main.configDir.toString()), "--config-dir"));
         }

@@ -1,6 +1,15 @@
 package dev.wiretap.proxy;
 
+import dev.wiretap.config.HostMap;
+import dev.wiretap.config.ReplaySettings;
 import dev.wiretap.config.Settings;
+import dev.wiretap.config.file.ConfigError;
+import dev.wiretap.config.file.ConfigLoader;
+import dev.wiretap.config.filter.Filter;
+import dev.wiretap.config.filter.FilterException;
+import dev.wiretap.proxy.addon.RecordedExchanges;
+import dev.wiretap.proxy.addon.ServerReplay;
+import dev.wiretap.proxy.upstream.HostRemap;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.flow.Flow;
@@ -26,6 +35,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +47,7 @@ import dev.wiretap.proxy.tls.UpstreamTrust;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * The engine's front door: starts a proxy with {@link Settings}, addons and listeners, tells where it listens, gives
@@ -72,12 +84,22 @@ public final class Wiretap implements AutoCloseable {
     private final InterceptAddon intercept;
     private final Replayer replayer;
     private final HttpMessageText messageText;
+    private final CodeRules codeRules;
+    private final HostRemap hosts;
+    private final ServerReplay serverReplay;
+    private final FlowQueries queries;
+    private final List<Runnable> afterStop = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
     private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store,
                     AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca, RulesAddon rules,
-                    InterceptAddon intercept) {
+                    InterceptAddon intercept, HostRemap hosts, ServerReplay serverReplay) {
         this.rules = rules;
+        this.codeRules = new CodeRules(rules, settings.rules());
+        this.hosts = hosts;
+        this.serverReplay = serverReplay;
+        this.queries = new FlowQueries(store, events, flowIds::get);
+        hosts.onChange(names -> pool.closeIdle(route -> names.contains(route.host())));
         this.intercept = intercept;
         this.replayer = new Replayer(listener);
         this.messageText = new HttpMessageText(settings.limits());
@@ -116,8 +138,14 @@ public final class Wiretap implements AutoCloseable {
             throw new IOException("cannot listen on " + settings.listen() + ": unknown host " + settings.listen().host(), e);
         }
         SelfAddress self = new SelfAddress(listenAddress);
+        HostRemap hosts = new HostRemap(settings.hosts());
         Dialer dialer = new Dialer(settings.timeouts(), settings.limits(), self::isSelf,
-                UpstreamTrust.socketFactory(settings.tls()), !settings.tls().insecureUpstream(), headBuffers);
+                UpstreamTrust.socketFactory(settings.tls()), !settings.tls().insecureUpstream(), headBuffers, hosts);
+        // A replay file that cannot be served stops the start before anything listens.
+        ServerReplay serverReplay = new ServerReplay();
+        if (settings.replay().isOn()) {
+            serverReplay.start(ReplayFiles.read(settings.replay(), settings), settings.replay());
+        }
         CertificateAuthority ca = settings.tls().intercept() ? CertificateAuthority.load(settings.tls()) : null;
         Optional<InterceptTls> interceptTls = ca == null ? Optional.empty()
                 : Optional.of(new InterceptTls(new LeafCertificates(ca, settings.tls().leafCacheSize()),
@@ -129,6 +157,7 @@ public final class Wiretap implements AutoCloseable {
         RulesAddon rules = new RulesAddon(settings.rules());
         List<Addon> allAddons = new java.util.ArrayList<>();
         allAddons.add(rules);
+        allAddons.add(serverReplay); // after the rules: a rule's answer comes before a recorded one
         allAddons.addAll(addons);
         InterceptAddon intercept = new InterceptAddon(events, settings.timeouts().intercept(),
                 settings.capture().maxPaused(), settings.capture().maxPausedBytes());
@@ -138,7 +167,7 @@ public final class Wiretap implements AutoCloseable {
                 List.copyOf(allAddons), flowIds, self, watchdog, interceptTls, version());
         Listener listener = Listener.start(ctx, settings.listen());
         Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca),
-                rules, intercept);
+                rules, intercept, hosts, serverReplay);
         wiretap.janitor.start();
         // Minting loads BouncyCastle's classes; doing it once now, off the start path, keeps the first real one quick.
         interceptTls.ifPresent(tls -> Thread.ofVirtual().name("wiretap-tls-warmup").start(() -> tls.leaves().mint("warmup.invalid")));
@@ -154,17 +183,201 @@ public final class Wiretap implements AutoCloseable {
         return settings;
     }
 
-    /** The traffic rules in force: the settings' at start, or the last {@link #updateRules} given. */
+    /**
+     * The traffic rules in force, in the order they are tried: those added in code ({@link #when}, newest first), then
+     * the config's (the settings' at start, or the last {@link #updateRules} given).
+     */
     public List<Rule> rules() {
         return rules.rules();
     }
 
     /**
-     * Replaces the traffic rules while running (a config reload): exchanges whose request head arrives after this
-     * call see the new rules; those under way keep the ones they started with.
+     * Replaces the config's traffic rules while running (a config reload), keeping those added in code: exchanges whose
+     * request head arrives after this call see the new rules; those under way keep the ones they started with.
      */
     public void updateRules(List<Rule> newRules) {
-        rules.setRules(newRules);
+        codeRules.setConfigured(newRules);
+    }
+
+    /**
+     * A proxy for tests and programs, set up in code: {@code Wiretap.builder().rules(yaml).addon(a).start()}. Listens on
+     * 127.0.0.1 at a free port, with a CA of its own in a temporary directory, unless told otherwise.
+     */
+    public static WiretapBuilder builder() {
+        return new WiretapBuilder();
+    }
+
+    /**
+     * Starts a traffic rule for the exchanges {@code filter} selects (the filter language of rules and the console);
+     * the action comes next: {@code wiretap.when("host:api.example.test").respond(200, "application/json", "{}")}.
+     * Rules added in code are tried newest first, before the config's.
+     *
+     * @throws IllegalArgumentException if the filter is not valid (the message says where)
+     */
+    public When when(String filter) {
+        try {
+            return new When(codeRules, Filter.parse(filter));
+        } catch (FilterException e) {
+            throw new IllegalArgumentException("invalid filter '" + filter + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds rules made in code (or read elsewhere) as one group, tried before older ones; returns their handle. */
+    public RuleHandle addRules(List<Rule> newRules) {
+        return codeRules.add(newRules);
+    }
+
+    /**
+     * Adds the rules in {@code yaml}, written as a config file's {@code rules:} list (or that list alone), read by the
+     * config's own reader; relative paths are relative to the working directory.
+     *
+     * @throws IllegalArgumentException if they are not valid rules (the message names the line and key)
+     */
+    public RuleHandle addRules(String yaml) {
+        try {
+            return addRules(ConfigLoader.readRules(yaml, "<rules>", Path.of("")));
+        } catch (ConfigError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Adds the rules in a YAML file, as {@link #addRules(String)}; relative paths are relative to its directory. */
+    public RuleHandle addRules(Path yamlFile) {
+        try {
+            return addRules(ConfigLoader.readRules(yamlFile));
+        } catch (ConfigError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The finished flows {@code filter} selects (empty: all), oldest first, among those the store holds and not
+     * forgotten by {@link #clearFlows}. Bodies are matched decoded, as everywhere flows are shown.
+     *
+     * @throws IllegalArgumentException if the filter is not valid
+     */
+    public List<Flow> flows(String filter) {
+        return queries.flows(filter);
+    }
+
+    /**
+     * The first finished flow {@code filter} selects: one finished already, or the first to finish within
+     * {@code timeout}. A test's client has its answer before wiretap has finished the flow, so ask for it this way.
+     *
+     * @throws FlowTimeoutException if none did; its message lists the flows that did finish
+     */
+    public Flow awaitFlow(String filter, Duration timeout) {
+        return queries.await(filter, timeout);
+    }
+
+    /**
+     * Forgets every flow so far: the store lets go of the finished ones, and {@link #flows(String)},
+     * {@link #awaitFlow} and {@link #har} see only flows whose request arrives from now on.
+     */
+    public void clearFlows() {
+        queries.clear();
+    }
+
+    /** Writes every finished flow held (since {@link #clearFlows}) to {@code file} as HAR 1.2; returns the entries. */
+    public int har(Path file) throws IOException {
+        return queries.har(file, "");
+    }
+
+    /** Writes the finished flows {@code filter} selects to {@code file} as HAR 1.2; returns the entries. */
+    public int har(Path file, String filter) throws IOException {
+        return queries.har(file, filter);
+    }
+
+    /** Where clients reach the proxy: {@link #address()}, with loopback in place of a wildcard address. */
+    public InetSocketAddress proxyAddress() {
+        return clients().proxyAddress();
+    }
+
+    /** Sends a JDK {@code HttpClient}'s requests through this proxy: {@code HttpClient.newBuilder().proxy(...)}. */
+    public ProxySelector proxySelector() {
+        return clients().proxySelector();
+    }
+
+    /**
+     * A TLS context that trusts wiretap's CA and nothing else, for clients whose HTTPS goes through this proxy
+     * ({@code HttpClient.newBuilder().sslContext(...)}).
+     *
+     * @throws IllegalStateException if HTTPS interception is off
+     */
+    public SSLContext clientSslContext() {
+        return clients().sslContext();
+    }
+
+    /** wiretap's CA certificate as PEM, for clients that take a file or a string. */
+    public String caCertificatePem() {
+        return clients().caPem();
+    }
+
+    /**
+     * Chromium's and Chrome's flags for browsing through this proxy and trusting it without touching a certificate
+     * store: {@code --proxy-server}, {@code --proxy-bypass-list=<-loopback>} (loopback through the proxy too), and
+     * {@code --ignore-certificate-errors-spki-list} with the hash of wiretap's CA key. The last needs a profile of the
+     * browser's own ({@code --user-data-dir}), which Selenium always gives it.
+     */
+    public List<String> chromeArguments() {
+        return clients().chromeArguments();
+    }
+
+    /**
+     * Connects to {@code host} at {@code address} ({@code 127.0.0.1}, or {@code 127.0.0.1:8443} for every port of that
+     * name) instead of the address DNS gives, for connections opened from now on: a test reaches a local server under
+     * the real name, whose certificate is checked against that name. As the config's {@code hosts:} map.
+     *
+     * @throws IllegalArgumentException if {@code host} is not a host name or {@code address} not an IP address literal
+     */
+    public void resolve(String host, String address) {
+        hosts.map(host, HostMap.Target.parse(address));
+    }
+
+    /**
+     * Serves the exchanges recorded in {@code file} (a HAR or a session file) in the origins' place from now on,
+     * matched and timed as the settings' {@code replay.*} say (by default: method and URL; misses go to their origins;
+     * answers at once). Replaces any replay in force.
+     *
+     * @return what is served: how many exchanges, and the recorded flows left out and why
+     * @throws IOException if the file cannot be read or is neither kind (the message names it and says why)
+     */
+    public RecordedExchanges replayFrom(Path file) throws IOException {
+        return replayFrom(settings.replay().withFrom(Optional.of(file)));
+    }
+
+    /** Serves the exchanges recorded in {@code replay.from()}, as {@code replay} says. */
+    public RecordedExchanges replayFrom(ReplaySettings replay) throws IOException {
+        RecordedExchanges recorded = ReplayFiles.read(replay, settings);
+        serverReplay.start(recorded, replay);
+        return recorded;
+    }
+
+    /** Stops the server replay, if one is in force: requests go to their origins again. */
+    public void stopReplay() {
+        serverReplay.stop();
+    }
+
+    /** The server replay in force, if any: what it serves, and how. */
+    public Optional<ServerReplay.Running> replaying() {
+        return serverReplay.running();
+    }
+
+    /**
+     * What is in force now (rules added in code, host mappings, the server replay), to go back to with
+     * {@link Checkpoint#restore()}.
+     */
+    public Checkpoint checkpoint() {
+        return new Checkpoint(codeRules, hosts, serverReplay);
+    }
+
+    /** Runs {@code cleanup} once wiretap has stopped (the builder's temporary CA directory goes then). */
+    void afterStop(Runnable cleanup) {
+        afterStop.add(cleanup);
+    }
+
+    private ClientSetup clients() {
+        return new ClientSetup(address(), ca);
     }
 
     /**
@@ -263,6 +476,7 @@ public final class Wiretap implements AutoCloseable {
         janitor.interrupt();
         pool.close();
         watchdog.close();
+        afterStop.forEach(Runnable::run);
     }
 
     @Override

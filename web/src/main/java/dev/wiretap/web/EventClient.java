@@ -12,19 +12,28 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
  * filter and highlight. The {@link LiveFeed}'s thread hands it each tick's changed flows ({@link #deliver}), which it
- * turns into at most one {@code flows} event for the tick; the connection's thread writes the events out
- * ({@link #writeTo}). A client that falls behind is not waited for: its outbox is emptied and it is told to
- * {@code resync} (fetch the list again).
+ * turns into at most one {@code flows} event for the tick, of at most {@value #MAX_ROWS_PER_TICK} rows: the newest
+ * changes, with how many were left out ({@code skipped}) when traffic outruns what a list can show (the browser reads
+ * the list again when the user stops following); the connection's thread writes the events out ({@link #writeTo}). A
+ * client that falls behind is not waited for: its outbox is emptied and it is told to {@code resync} (fetch the list
+ * again).
  *
  * <p>Thread-safe by hand-over: {@link #deliver} and {@link #shown} belong to the feed's thread, the outbox is the only
  * thing both threads touch.
  */
 final class EventClient {
 
+    /**
+     * Rows one tick sends at most: four screens of the list, and enough for a burst (a page's requests) to come whole.
+     * Past it, a browser following thousands of flows a second would spend much of a core of the same machine parsing
+     * and merging rows no one can read while they fly by (docs/benchmarks.md, "The web UI under load").
+     */
+    static final int MAX_ROWS_PER_TICK = 100;
     /** Events waiting to be written; a client this far behind is told to start over instead. */
     private static final int OUTBOX = 64;
     /** A comment line this often keeps proxies and the browser from timing out an idle stream, and finds a gone client. */
@@ -55,16 +64,16 @@ final class EventClient {
     }
 
     /**
-     * A tick's changed flows (each listed once, the newest state), with their rows made once for every client, and how
-     * many flows the store holds now.
+     * A tick's changed flows (each listed once, the newest state, in the order of their last change), with their rows
+     * made at most once for every client, and how many flows the store holds now.
      */
-    void deliver(List<Flow> flows, List<FlowSummary> rows, long held) {
+    void deliver(List<Flow> flows, IntFunction<FlowSummary> rows, long held) {
         List<Integer> matching = new java.util.ArrayList<>();
         List<Long> gone = new java.util.ArrayList<>();
         for (int i = 0; i < flows.size(); i++) {
             Flow flow = flows.get(i);
             long id = flow.id();
-            boolean done = rows.get(i).isDone();
+            boolean done = flow.isDone();
             if (FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow)) {
                 matching.add(i);
                 if (done) {
@@ -79,13 +88,16 @@ final class EventClient {
         if (matching.isEmpty() && gone.isEmpty()) {
             return;
         }
+        int skipped = Math.max(0, matching.size() - MAX_ROWS_PER_TICK);
+        List<Integer> sent = matching.subList(skipped, matching.size());
         offer(event("flows", JsonBody.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("flows");
-            for (int i : matching) {
-                rows.get(i).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flows.get(i))).orElse(null));
+            for (int i : sent) {
+                rows.apply(i).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flows.get(i))).orElse(null));
             }
             g.writeEndArray();
+            g.writeNumberField("skipped", skipped);
             g.writeArrayFieldStart("gone");
             for (long id : gone) {
                 g.writeNumber(id);

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Feeds the browsers' live lists. On the proxy's threads it only offers a changed flow to a bounded queue, and only
  * while some browser follows (with none, an event costs one check); a thread of its own ({@code wiretap-web-feed})
- * takes what gathered every {@value #TICK_MILLIS} ms, makes each flow's row once, and hands the batch to every
- * {@link EventClient}: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
+ * takes what gathered every {@value #TICK_MILLIS} ms and hands the batch to every {@link EventClient}, making a flow's
+ * row once, and only when a client sends it: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
  * far beyond what a list can show), the browsers are told to fetch the list again. When a flow paused or went on, or
  * the intercept's filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
  *
@@ -37,6 +37,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final BlockingQueue<Flow> changed = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final AtomicBoolean clearedSinceTick = new AtomicBoolean();
+    private final AtomicBoolean rereadSinceTick = new AtomicBoolean();
     private final Set<EventClient> clients = ConcurrentHashMap.newKeySet();
     /** Flows in flight that grow, and what each had at the last tick (messages, or body bytes); the feed's thread reads. */
     private final Map<Long, Flow> growing = new ConcurrentHashMap<>();
@@ -112,6 +113,14 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         clearedSinceTick.set(true);
     }
 
+    /**
+     * Tells every client, at the next tick, to read the list again: flows went into the store without events (an
+     * import).
+     */
+    void reread() {
+        rereadSinceTick.set(true);
+    }
+
     private void tickLoop() {
         List<Flow> drained = new ArrayList<>(1024);
         while (!stopped) {
@@ -138,7 +147,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         if (clearedSinceTick.getAndSet(false)) {
             clients.forEach(EventClient::cleared);
         }
-        if (overflowed.getAndSet(false)) {
+        if (overflowed.getAndSet(false) | rereadSinceTick.getAndSet(false)) {
             clients.forEach(EventClient::resync);
             return;
         }
@@ -156,13 +165,16 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             latest.put(flow.id(), flow);
         }
         List<Flow> flows = new ArrayList<>(latest.values());
-        List<FlowSummary> rows = new ArrayList<>(flows.size());
-        for (Flow flow : flows) {
-            rows.add(FlowSummary.of(flow));
-        }
+        FlowSummary[] rows = new FlowSummary[flows.size()];
+        java.util.function.IntFunction<FlowSummary> row = i -> {
+            if (rows[i] == null) {
+                rows[i] = FlowSummary.of(flows.get(i));
+            }
+            return rows[i];
+        };
         long heldNow = held.getAsLong();
         for (EventClient client : clients) {
-            client.deliver(flows, rows, heldNow);
+            client.deliver(flows, row, heldNow);
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * Every request to the web UI: through the {@link AccessGate} first, then to the page, a static file, or the API
- * (docs/web-api.md): the flows ({@link FlowsApi}), what to do with one ({@link FlowActions}), the intercept
- * ({@link InterceptApi}), wiretap's state ({@link StateApi}), and {@code /api/info}. A path that is not there is 404, a
+ * (docs/web-api.md): the flows ({@link FlowsApi}), what to do with one ({@link FlowActions}), one out as a curl command
+ * or a body file ({@link FlowExports}), the store as HAR or session files and back ({@link FlowArchives}), the
+ * intercept ({@link InterceptApi}), wiretap's state ({@link StateApi}), and {@code /api/info}. A path that is not there is 404, a
  * method a path does not take 405 with {@code Allow}; the API answers in JSON, refusals of bad input included. Called
  * on the UI's connection threads.
  */
@@ -23,16 +24,20 @@ final class WebRoutes implements ServiceHandler {
     private final StaticAssets assets;
     private final FlowsApi flows;
     private final FlowActions actions;
+    private final FlowExports exports;
+    private final FlowArchives archives;
     private final InterceptApi intercept;
     private final StateApi state;
     private final Wiretap wiretap;
 
-    WebRoutes(AccessGate gate, StaticAssets assets, FlowsApi flows, FlowActions actions, InterceptApi intercept,
-              StateApi state, Wiretap wiretap) {
+    WebRoutes(AccessGate gate, StaticAssets assets, FlowsApi flows, FlowActions actions, FlowExports exports,
+              FlowArchives archives, InterceptApi intercept, StateApi state, Wiretap wiretap) {
         this.gate = gate;
         this.assets = assets;
         this.flows = flows;
         this.actions = actions;
+        this.exports = exports;
+        this.archives = archives;
         this.intercept = intercept;
         this.state = state;
         this.wiretap = wiretap;
@@ -78,6 +83,7 @@ final class WebRoutes implements ServiceHandler {
                 case "rules" -> new Methods().on("GET", state::rules);
                 case "stats" -> new Methods().on("GET", state::stats);
                 case "ca" -> new Methods().on("GET", state::ca);
+                case "import" -> new Methods().on("POST", () -> archives.importFile(request));
                 default -> throw noSuchApi(parts);
             };
         }
@@ -90,6 +96,13 @@ final class WebRoutes implements ServiceHandler {
         if (parts.length == 2 && first.equals("ca")) {
             return new Methods().on("GET", () -> state.certificate(parts[1]));
         }
+        if (parts.length == 2 && first.equals("export")) {
+            return switch (parts[1]) {
+                case "har" -> new Methods().on("GET", () -> archives.har(request));
+                case "session" -> new Methods().on("GET", archives::session);
+                default -> throw noSuchApi(parts);
+            };
+        }
         if (parts.length == 3 && first.equals("flows")) {
             String n = parts[1];
             return switch (parts[2]) {
@@ -100,9 +113,12 @@ final class WebRoutes implements ServiceHandler {
                 case "replay" -> new Methods().on("POST", () -> actions.replay(n, request));
                 case "mock" -> new Methods().on("GET", () -> actions.mock(n)).on("POST", () -> actions.writeMock(n));
                 case "messages" -> new Methods().on("GET", () -> flows.messages(n, request));
-                // Exports (curl, a body as a file, HAR, sessions) come with the proxy module's export package.
+                case "curl" -> new Methods().on("GET", () -> exports.curl(n, request));
                 default -> throw noSuchApi(parts);
             };
+        }
+        if (parts.length == 4 && first.equals("flows") && parts[2].equals("body")) {
+            return new Methods().on("GET", () -> exports.body(parts[1], parts[3]));
         }
         throw noSuchApi(parts);
     }
@@ -121,6 +137,7 @@ final class WebRoutes implements ServiceHandler {
             g.writeNumberField("evicted", wiretap.flows().evictedCount());
             g.writeNumberField("captureMaxBody", wiretap.settings().capture().maxBodyBytes());
             g.writeBooleanField("httpsInterception", wiretap.certificateAuthority().isPresent());
+            g.writeNumberField("maxImportBytes", archives.maxImportBytes());
             g.writeEndObject();
         });
     }

@@ -97,6 +97,11 @@ public final class WebUi implements AutoCloseable {
      *                   to config.yaml in the config directory, applied at once)
      */
     public void start(Wiretap wiretap, Optional<Path> configFile) {
+        start(wiretap, configFile, FlowArchives.DEFAULT_MAX_IMPORT_BYTES);
+    }
+
+    /** As {@link #start(Wiretap, Optional)}, taking files of at most {@code maxImportBytes} to import (for tests). */
+    void start(Wiretap wiretap, Optional<Path> configFile, long maxImportBytes) {
         this.wiretap = wiretap;
         LiveFeed live = new LiveFeed(() -> wiretap.flows().size(), wiretap.intercept());
         this.feed = live;
@@ -105,7 +110,8 @@ public final class WebUi implements AutoCloseable {
         InetSocketAddress bound = listener.address();
         AccessGate gate = new AccessGate(token, bound.getAddress(), bound.getPort(), listenHost);
         WebRoutes routes = new WebRoutes(gate, new StaticAssets(), new FlowsApi(wiretap, live),
-                new FlowActions(wiretap, configFile), new InterceptApi(wiretap, live),
+                new FlowActions(wiretap, configFile), new FlowExports(wiretap),
+                new FlowArchives(wiretap, live, maxImportBytes), new InterceptApi(wiretap, live),
                 new StateApi(wiretap, counts, configFile), wiretap);
         wiretap.events().add(counts);
         wiretap.events().add(live);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -42,14 +43,29 @@ final class Browsers {
 
     /** A WebDriver session on a 1280x720 window, driven through /usr/bin/chromedriver (never a downloaded one). */
     static ChromeDriver webDriver(Path profile) {
+        return webDriver(profile, null);
+    }
+
+    /**
+     * As {@link #webDriver(Path)}, saving downloads to {@code downloads} (when not null) without asking: set in the
+     * profile's preferences, and for headless Chromium by the DevTools protocol too.
+     */
+    static ChromeDriver webDriver(Path profile, Path downloads) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments(commonFlags(profile));
         options.addArguments("--window-size=1280,720");
+        if (downloads != null) {
+            options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                    "download.prompt_for_download", false, "download.directory_upgrade", true));
+        }
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+        if (downloads != null) {
+            driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        }
         return driver;
     }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The live feed: with no browser following, an event is dropped at once (nothing kept, nothing done on the proxy's
  * thread but a check); with one, a burst of flows reaches it as one batch per tick, each flow once in its newest state,
- * filtered per client.
+ * filtered per client; traffic beyond what a list can show sends the newest rows of a tick and how many were left out.
  */
 class LiveFeedTest {
 
@@ -43,12 +43,12 @@ class LiveFeedTest {
 
     @Test
     void sendsABurstAsOneBatchPerTickEachFlowOnceInItsNewestStateAndOnlyWhatTheFilterSelects() throws Exception {
-        LiveFeed feed = new LiveFeed(() -> 500);
+        LiveFeed feed = new LiveFeed(() -> 160);
         EventClient client = new EventClient(Filter.parse("path:/api/"), Optional.empty());
         client.hello(0, 0);
         feed.join(client);
         List<Flow> flows = new ArrayList<>();
-        for (int i = 1; i <= 500; i++) {
+        for (int i = 1; i <= 160; i++) {
             Flow flow = flow(i, i % 2 == 0 ? "/api/x" : "/other");
             flows.add(flow);
             feed.onEvent(new FlowEvent.Requested(flow));
@@ -72,10 +72,44 @@ class LiveFeedTest {
             String batch = events.poll(10, TimeUnit.SECONDS);
             assertTrue(batch.startsWith("event: flows\ndata: "), batch);
             JsonNode data = JSON.readTree(batch.substring(batch.indexOf("data: ") + 6));
-            assertEquals(250, data.get("flows").size(), "each selected flow once, in one batch");
+            assertEquals(80, data.get("flows").size(), "each selected flow once, in one batch");
             data.get("flows").forEach(row -> assertEquals("done", row.get("state").asText()));
-            assertEquals(500, data.get("held").asInt());
+            assertEquals(160, data.get("held").asInt());
+            assertEquals(0, data.get("skipped").asInt());
             assertEquals(null, events.poll(300, TimeUnit.MILLISECONDS), "nothing more: the next ticks had no news");
+        } finally {
+            feed.close();
+            writer.join(5000);
+        }
+    }
+
+    @Test
+    void aTickOfMoreFlowsThanAListCanShowSendsTheNewestAndHowManyWereLeftOut() throws Exception {
+        LiveFeed feed = new LiveFeed(() -> 1000);
+        EventClient client = new EventClient(Filter.ALL, Optional.empty());
+        feed.join(client);
+        for (int i = 1; i <= 1000; i++) {
+            Flow flow = flow(i, "/busy");
+            flow.complete(flow.startNanos() + 1000);
+            feed.onEvent(new FlowEvent.Completed(flow));
+        }
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        feed.start();
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            String batch = events.poll(10, TimeUnit.SECONDS);
+            JsonNode data = JSON.readTree(batch.substring(batch.indexOf("data: ") + 6));
+            assertEquals(EventClient.MAX_ROWS_PER_TICK, data.get("flows").size());
+            assertEquals(1000 - EventClient.MAX_ROWS_PER_TICK, data.get("skipped").asInt());
+            assertEquals(1000 - EventClient.MAX_ROWS_PER_TICK + 1, data.get("flows").get(0).get("id").asLong(), "the newest");
+            assertEquals(1000, data.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
         } finally {
             feed.close();
             writer.join(5000);

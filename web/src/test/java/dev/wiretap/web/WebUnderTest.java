@@ -29,10 +29,10 @@ final class WebUnderTest implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final HttpClient throughProxy;
 
-    private WebUnderTest(Settings settings, Optional<Path> configFile) throws IOException {
+    private WebUnderTest(Settings settings, Optional<Path> configFile, long maxImportBytes) throws IOException {
         this.web = WebUi.bind(settings, true);
         this.wiretap = Wiretap.start(settings, List.of(), List.of());
-        web.start(wiretap, configFile);
+        web.start(wiretap, configFile, maxImportBytes);
         this.throughProxy = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(wiretap.address())).connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -48,8 +48,13 @@ final class WebUnderTest implements AutoCloseable {
 
     /** As {@link #start(UnaryOperator)}, as if wiretap had started with {@code configFile}. */
     static WebUnderTest start(UnaryOperator<Settings> tweak, Optional<Path> configFile) throws IOException {
+        return start(tweak, configFile, FlowArchives.DEFAULT_MAX_IMPORT_BYTES);
+    }
+
+    /** As {@link #start(UnaryOperator, Optional)}, importing files of at most {@code maxImportBytes}. */
+    static WebUnderTest start(UnaryOperator<Settings> tweak, Optional<Path> configFile, long maxImportBytes) throws IOException {
         Settings base = tweak.apply(ProxyUnderTest.baseSettings());
-        return new WebUnderTest(base.withWeb(base.web().withListen(HostPort.parse("127.0.0.1:0"))), configFile);
+        return new WebUnderTest(base.withWeb(base.web().withListen(HostPort.parse("127.0.0.1:0"))), configFile, maxImportBytes);
     }
 
     Wiretap wiretap() {

@@ -13,11 +13,7 @@ import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Response;
-import dev.wiretap.proxy.tls.CertificateAuthority;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -95,7 +91,7 @@ final class ExportCommands {
         Flow flow = view.flow(typed.flow());
         CurlCommand curl;
         try {
-            Optional<CurlCommand.Proxy> proxy = typed.throughWiretap() ? Optional.of(wiretapAsProxy(flow)) : Optional.empty();
+            Optional<CurlCommand.Proxy> proxy = typed.throughWiretap() ? Optional.of(CurlCommand.Proxy.of(wiretap, flow.request())) : Optional.empty();
             curl = CurlCommand.of(flow.request(), new CurlCommand.Options(proxy, typed.insecure(), typed.oneLine()));
         } catch (IllegalArgumentException e) {
             throw new CommandException("no curl command for flow " + flow.id() + ": " + e.getMessage());
@@ -115,28 +111,6 @@ final class ExportCommands {
             }
         }
         curl.notes().forEach(screen::notice);
-    }
-
-    /**
-     * wiretap's own address for curl's {@code -x} (loopback when it listens on every address), with its CA certificate
-     * when it decrypts the flow's host.
-     */
-    private CurlCommand.Proxy wiretapAsProxy(Flow flow) {
-        InetSocketAddress address = wiretap.address();
-        InetAddress ip = address.getAddress();
-        String host;
-        if (ip.isAnyLocalAddress()) {
-            host = ip instanceof Inet6Address ? "[::1]" : "127.0.0.1";
-        } else if (ip instanceof Inet6Address) {
-            String literal = ip.getHostAddress();
-            host = "[" + (literal.indexOf('%') < 0 ? literal : literal.substring(0, literal.indexOf('%'))) + "]";
-        } else {
-            host = ip.getHostAddress();
-        }
-        String flowHost = flow.request().destination().map(d -> d.host()).orElse("");
-        Optional<Path> ca = wiretap.certificateAuthority().filter(c -> !wiretap.settings().tls().isPassthrough(flowHost))
-                .map(CertificateAuthority::certificateFile);
-        return new CurlCommand.Proxy("http://" + host + ":" + address.getPort(), ca);
     }
 
     private void export(String argument) throws CommandException {

@@ -3,6 +3,7 @@ package dev.wiretap.config.file;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.filter.Suggestion;
+import dev.wiretap.config.rule.Rule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +69,36 @@ public final class ConfigLoader {
         }
         check(settings, sources);
         return new Loaded(settings, Map.copyOf(sources), file);
+    }
+
+    /**
+     * Reads traffic rules from YAML text, as a config file's {@code rules:} list: either that list alone or a mapping
+     * whose {@code rules:} key holds it (other keys are refused: this reads rules, not settings). For rules given in
+     * code ({@code Wiretap.builder().rules(...)}).
+     *
+     * @param source  names the text in errors ({@code rules.yaml}, {@code <rules>})
+     * @param baseDir what relative paths ({@code map_local}, {@code body_file}) are relative to
+     */
+    public static List<Rule> readRules(String yaml, String source, Path baseDir) throws ConfigError {
+        return rulesIn(YamlReader.read(yaml, source), baseDir);
+    }
+
+    /** Reads traffic rules from a YAML file, as {@link #readRules(String, String, Path)}; paths relative to its directory. */
+    public static List<Rule> readRules(Path file) throws ConfigError {
+        return rulesIn(YamlReader.read(file), file.toAbsolutePath().getParent());
+    }
+
+    private static List<Rule> rulesIn(ConfigNode root, Path baseDir) throws ConfigError {
+        if (root instanceof ConfigNode.Mapping map) {
+            for (ConfigNode.Entry e : map.entries().values()) {
+                if (!e.key().equals("rules")) {
+                    throw new ConfigError(e.where(), e.key(), "expected rules: (a list of rules) and nothing else");
+                }
+            }
+            ConfigNode.Entry rules = map.entries().get("rules");
+            return rules == null ? List.of() : new RulesReader(baseDir).read(rules.value());
+        }
+        return new RulesReader(baseDir).read(root);
     }
 
     /** Parses {@code key=value} as given to {@code --set}. */
@@ -150,6 +181,11 @@ public final class ConfigLoader {
                 && settings.web().listen().equals(settings.listen()) && !sources.get("web.listen").equals("default")) {
             throw new ConfigError(sources.get("web.listen"), "web.listen", "the web UI and the proxy cannot share "
                     + settings.listen() + "; give the UI another port");
+        }
+        Optional<Path> replay = settings.replay().from();
+        if (replay.isPresent() && !Files.isReadable(replay.get())) {
+            throw new ConfigError(sources.get("replay.from"), "replay.from", Files.exists(replay.get())
+                    ? "cannot read " + replay.get() : "no such file: " + replay.get());
         }
         for (Path p : settings.tls().trustedCerts()) {
             Optional<String> problem = CertificateFiles.problem(p);

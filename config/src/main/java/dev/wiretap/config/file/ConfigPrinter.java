@@ -125,7 +125,7 @@ public final class ConfigPrinter {
                 section = s;
             }
             String shown = o.show().apply(settings);
-            String value = o.type().startsWith("list") ? shown : yaml(shown);
+            String value = o.type().startsWith("list") || o.type().startsWith("map") ? shown : yaml(shown);
             if (comment == null) {
                 sb.append(indent).append("# ").append(o.doc()).append(" (").append(o.type()).append(")\n");
             }

@@ -1,8 +1,10 @@
 package dev.wiretap.config.file;
 
+import dev.wiretap.config.HostMap;
 import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Limits;
+import dev.wiretap.config.ReplaySettings;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.UpstreamProxies;
@@ -51,6 +53,9 @@ public final class Options {
                 Settings::upstreamProxies));
         o.add(new Option("via", "boolean", "add a Via field to forwarded messages",
                 s -> Boolean.toString(s.addVia()), (s, n, k) -> s.withAddVia(Values.bool(n, k))));
+        o.add(new Option("hosts", "map of host name to address", "connect to these names at these addresses, as /etc/hosts"
+                + " would for wiretap alone; the request keeps its name (Host, TLS): {api.example.test: 127.0.0.1}",
+                s -> hostsText(s.hosts()), (s, n, k) -> s.withHosts(hosts(n, k))));
 
         o.add(new Option("config_dir", "directory", "where wiretap keeps its CA (empty: $WIRETAP_HOME, else ~/.wiretap)",
                 s -> s.tls().configDir().equals(TlsSettings.defaultConfigDir()) ? "" : s.tls().configDir().toString(),
@@ -153,6 +158,21 @@ public final class Options {
                 (s, n, k) -> s.withHttp2(s.http2().withMaxControlFramesPerSecond(Values.integer(n, k)))));
         o.add(duration("http2.stall_timeout", "reset a stream whose peer keeps its window shut this long",
                 s -> s.http2().stallTimeout(), (s, d) -> s.withHttp2(s.http2().withStallTimeout(d))));
+        o.add(new Option("replay.from", "HAR or session file", "answer requests from these recorded exchanges, not"
+                + " the origins (--replay-from; empty: no replay)",
+                s -> s.replay().from().map(Path::toString).orElse(""),
+                (s, n, k) -> {
+                    String file = optionalText(n, k);
+                    return s.withReplay(s.replay().withFrom(file.isBlank() ? Optional.empty() : Optional.of(Path.of(file))));
+                }));
+        o.add(new Option("replay.on_miss", "forward or 502", "a request that was not recorded goes to its origin (forward)"
+                + " or is answered 502 naming it", s -> s.replay().onMiss().toString(),
+                (s, n, k) -> s.withReplay(s.replay().withOnMiss(ReplaySettings.OnMiss.parse(Values.text(n, k))))));
+        o.add(new Option("replay.match_body", "boolean", "a request matches a recorded one only if its body is the same too"
+                + " (else method and URL)", s -> Boolean.toString(s.replay().matchBody()),
+                (s, n, k) -> s.withReplay(s.replay().withMatchBody(Values.bool(n, k)))));
+        o.add(new Option("replay.timing", "boolean", "answer after the time the origin took when recorded (else at once)",
+                s -> Boolean.toString(s.replay().timing()), (s, n, k) -> s.withReplay(s.replay().withTiming(Values.bool(n, k)))));
 
         o.add(new Option("web.enabled", "boolean", "serve the web UI beside the proxy (--no-web: off)",
                 s -> Boolean.toString(s.web().enabled()), (s, n, k) -> s.withWeb(s.web().withEnabled(Values.bool(n, k)))));
@@ -161,6 +181,34 @@ public final class Options {
         o.add(new Option("web.token", "text", "the web UI's secret (letters, digits, - . _ ~; empty: a random one per start)",
                 s -> s.web().token(), (s, n, k) -> s.withWeb(s.web().withToken(optionalText(n, k)))));
         return List.copyOf(o);
+    }
+
+    /** {@code hosts:}: a mapping of names to addresses ({@code ~} or {} for none). */
+    private static HostMap hosts(ConfigNode node, String key) throws ConfigError {
+        if (node instanceof ConfigNode.Scalar sc && sc.isNull()) {
+            return HostMap.NONE;
+        }
+        if (!(node instanceof ConfigNode.Mapping map)) {
+            throw new ConfigError(node.where(), key, "expected a mapping of host names to addresses, e.g."
+                    + " {api.example.test: 127.0.0.1}, found " + node.kind());
+        }
+        HostMap hosts = HostMap.NONE;
+        for (ConfigNode.Entry e : map.entries().values()) {
+            String where = key + "." + e.key();
+            try {
+                hosts = hosts.with(e.key(), HostMap.Target.parse(Values.text(e.value(), where)));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigError(e.value().where(), where, ex.getMessage());
+            }
+        }
+        return hosts;
+    }
+
+    private static String hostsText(HostMap hosts) {
+        StringBuilder sb = new StringBuilder("{");
+        hosts.targets().forEach((host, target) -> sb.append(sb.length() > 1 ? ", " : "").append(host).append(": ")
+                .append(ConfigPrinter.yaml(target.toString())));
+        return sb.append('}').toString();
     }
 
     /** A value that may be left empty ({@code ~}): then empty text. */

@@ -1,12 +1,17 @@
 package dev.wiretap.proxy.export;
 
+import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
-import java.nio.charset.StandardCharsets;
+import dev.wiretap.proxy.tls.CertificateAuthority;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -58,6 +63,30 @@ public record CurlCommand(String text, List<String> notes) {
      *                      wiretap does not decrypt this origin (the tunnel then carries the origin's own certificate)
      */
     public record Proxy(String url, Optional<Path> caCertificate) {
+
+        /**
+         * {@code wiretap} as curl's proxy for {@code request}: its own address (loopback when it listens on every
+         * address), with its CA certificate when it decrypts the request's host (interception on, the host not passed
+         * through).
+         */
+        public static Proxy of(Wiretap wiretap, Request request) {
+            InetSocketAddress address = wiretap.address();
+            InetAddress ip = address.getAddress();
+            String host;
+            if (ip.isAnyLocalAddress()) {
+                host = ip instanceof Inet6Address ? "[::1]" : "127.0.0.1";
+            } else if (ip instanceof Inet6Address) {
+                String literal = ip.getHostAddress();
+                host = "[" + (literal.indexOf('%') < 0 ? literal : literal.substring(0, literal.indexOf('%'))) + "]";
+            } else {
+                host = ip.getHostAddress();
+            }
+            String requestHost = request.destination().map(Destination::host).orElse("");
+            Optional<Path> ca = wiretap.certificateAuthority()
+                    .filter(c -> !wiretap.settings().tls().isPassthrough(requestHost))
+                    .map(CertificateAuthority::certificateFile);
+            return new Proxy("http://" + host + ":" + address.getPort(), ca);
+        }
     }
 
     /** Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); stay well below. */

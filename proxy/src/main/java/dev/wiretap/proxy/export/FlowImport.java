@@ -101,6 +101,34 @@ public final class FlowImport {
     }
 
     /**
+     * Reads the flows in {@code file}, whichever kind it is, handing each to {@code sink} as it is read (numbered as in
+     * the file, stored nowhere): for a server replay, which indexes them. Within {@code limits}, as a load is.
+     *
+     * @return what was read; {@code flows} counts those handed to the sink
+     * @throws FlowFileException if the file is neither kind, or not one of them after all
+     * @throws IOException       if it cannot be read at all (the message names the file)
+     */
+    public static Loaded read(Path file, ImportLimits limits, Consumer<Flow> sink) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            BufferedInputStream buffered = new BufferedInputStream(in, 64 * 1024);
+            buffered.mark(SNIFF_BYTES);
+            byte[] first = buffered.readNBytes(SNIFF_BYTES);
+            buffered.reset();
+            String name = file.toString();
+            Format format = detect(first).orElseThrow(() -> new FlowFileException(first.length == 0 ? name + " is empty"
+                    : name + " is neither a wiretap session file nor a HAR file"));
+            if (format == Format.SESSION) {
+                SessionFile.Outcome outcome = SessionFile.read(buffered, name, limits.maxFlowBytes(), sink);
+                return new Loaded(format, outcome.flows(), "wiretap " + outcome.savedBy(), outcome.warnings());
+            }
+            HarReader.Outcome outcome = HarReader.read(buffered, name, limits, sink);
+            return new Loaded(format, outcome.flows(), outcome.creator(), outcome.warnings());
+        } catch (IOException e) {
+            throw FileErrors.explain("read", file, e);
+        }
+    }
+
+    /**
      * The kind of file that starts with {@code first}: wiretap's signature, or (after a byte order mark and white space)
      * the brace a HAR's JSON starts with, or zero bytes (a HAR in UTF-16, which the HAR reader refuses in words).
      */

@@ -1,12 +1,13 @@
 package dev.wiretap.proxy.flow;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * How wiretap answers a request in the origin's place, as an addon decided (a rule's map local, respond or
- * block). Immutable.
+ * block; a replay's recorded response). Immutable.
  */
 public sealed interface Answer {
 
@@ -28,6 +29,32 @@ public sealed interface Answer {
         public File {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(contentType, "contentType");
+        }
+    }
+
+    /**
+     * A recorded response served again (server replay): its status, reason and fields as they flowed (duplicates and
+     * order kept), and its body as it flowed; the head goes out after {@code firstByte}, the body {@code rest} later
+     * (both zero: at once). wiretap frames the body itself.
+     */
+    record Recorded(int status, String reason, Headers headers, byte[] body, Duration firstByte, Duration rest)
+            implements Answer {
+        public Recorded {
+            Objects.requireNonNull(reason, "reason");
+            headers = headers.copy();
+            body = body.clone();
+            Objects.requireNonNull(firstByte, "firstByte");
+            Objects.requireNonNull(rest, "rest");
+        }
+
+        @Override
+        public Headers headers() {
+            return headers.copy();
+        }
+
+        @Override
+        public byte[] body() {
+            return body.clone();
         }
     }
 

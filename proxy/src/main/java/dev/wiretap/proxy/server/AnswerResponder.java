@@ -18,10 +18,11 @@ import java.util.Map;
 
 /**
  * Answers a request in the origin's place, as an addon planned it ({@link Answer}): a response made up whole, a local
- * file streamed as the body (with bounded memory, its first bytes captured), or no answer at all (the connection is
- * dropped). The addons' response hook sees a made-up response before it goes out, as it would the origin's (so rules
- * can add fields to a local file's answer); wiretap frames the body itself. A throttle's down rate paces a local file;
- * an inline response is small and goes out at once. Ends the flow.
+ * file streamed as the body (with bounded memory, its first bytes captured), a recorded response served again (server
+ * replay, after the recorded waits if asked), or no answer at all (the connection is dropped). The addons' response
+ * hook sees a made-up response before it goes out, as it would the origin's (so rules can add fields to a local file's
+ * answer); wiretap frames the body itself. A throttle's down rate paces a local file; an inline response is small and
+ * goes out at once. Ends the flow.
  *
  * <p>Made for one exchange by the {@link Forwarder} or the {@link ConnectTunnel}, on the client connection's thread; it
  * writes HTTP/1 to the client's connection.
@@ -29,6 +30,9 @@ import java.util.Map;
 final class AnswerResponder {
 
     private static final int FILE_BUFFER_BYTES = 64 * 1024;
+    /** Fields of a recorded response that were about its own connection and framing (RFC 9110 section 7.6.1). */
+    private static final java.util.List<String> RECORDED_HOP_FIELDS = java.util.List.of("Content-Length",
+            "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade");
 
     private final Exchange exchange;
     private final Flow flow;
@@ -53,6 +57,11 @@ final class AnswerResponder {
             }
             case Answer.Respond r -> {
                 if (!respond(r, keep)) {
+                    return exchange.closing();
+                }
+            }
+            case Answer.Recorded r -> {
+                if (!replay(r, keep)) {
                     return exchange.closing();
                 }
             }
@@ -96,6 +105,52 @@ final class AnswerResponder {
         }
         out.flush();
         return true;
+    }
+
+    /**
+     * Sends a recorded response: its fields as they flowed less the hop-by-hop and framing ones (wiretap frames the body
+     * itself), after the recorded waits when asked; false if the exchange has ended already.
+     */
+    private boolean replay(Answer.Recorded r, boolean keep) throws IOException {
+        boolean bodyless = r.status() == 204 || r.status() == 304;
+        byte[] body = bodyless ? new byte[0] : r.body();
+        Headers headers = r.headers();
+        String recordedLength = headers.first("Content-Length").orElse(null);
+        for (String name : RECORDED_HOP_FIELDS) {
+            headers.removeAll(name);
+        }
+        boolean head = flow.request().isMethod("HEAD");
+        if (!bodyless) {
+            // A response to HEAD was recorded without its body: it says how long the body would have been.
+            headers.add("Content-Length", head && recordedLength != null ? recordedLength : Integer.toString(body.length));
+        }
+        Response response = new Response(HttpVersion.HTTP_1_1, r.status(), r.reason(), headers, new byte[0]);
+        response.setBody(Body.of(body));
+        pause(r.firstByte());
+        if (!sendHead(response, keep)) {
+            return false;
+        }
+        if (!r.rest().isZero()) {
+            out.flush();
+            pause(r.rest());
+        }
+        if (!head) {
+            out.write(body, 0, body.length);
+        }
+        out.flush();
+        return true;
+    }
+
+    /** Waits as the recorded origin did (server replay's timing); an interrupt (a stop) ends the wait early. */
+    static void pause(java.time.Duration wait) {
+        if (wait.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Streams a local file as the body; false if the exchange has ended already. */

@@ -235,6 +235,12 @@ final class StreamExchange {
                     stream.sendData(body, 0, body.length, true);
                 }
             }
+            case Answer.Recorded r -> {
+                drain();
+                if (!sendRecorded(r)) {
+                    return exchange.closing();
+                }
+            }
             case Answer.File f -> {
                 drain();
                 long size;
@@ -284,6 +290,37 @@ final class StreamExchange {
         Response response = flow.response().orElseThrow();
         stream.sendHeaders(Http2Fields.responseHead(response.status(), response.headers(), length, null),
                 length == 0 || request.isMethod("HEAD"));
+        return true;
+    }
+
+    /**
+     * A recorded response (server replay) as the answer: its fields as they flowed less the connection's and the framing
+     * (DATA frames the body), after the recorded waits when asked; false if the exchange has ended already.
+     */
+    private boolean sendRecorded(Answer.Recorded r) throws IOException {
+        boolean bodyless = r.status() == 204 || r.status() == 304;
+        byte[] body = bodyless ? new byte[0] : r.body();
+        boolean head = request.isMethod("HEAD");
+        long length = body.length;
+        if (head) {
+            // A response to HEAD was recorded without its body: it says how long the body would have been.
+            length = r.headers().first("Content-Length").filter(v -> v.matches("[0-9]{1,18}")).map(Long::parseLong).orElse(-1L);
+        }
+        Headers sent = Http2Fields.responseHead(r.status(), r.headers(), length, null);
+        flow.setResponse(new Response(HttpVersion.HTTP_2, r.status(), "", sent, new byte[0]));
+        if (!exchange.runHook(Exchange.Hook.RESPONSE_HEAD, false)) {
+            return false;
+        }
+        exchange.responded();
+        AnswerResponder.pause(r.firstByte());
+        Response response = flow.response().orElseThrow();
+        boolean sendBody = body.length > 0 && !head;
+        stream.sendHeaders(Http2Fields.responseHead(response.status(), response.headers(), length, null), !sendBody);
+        response.setBody(Body.of(body));
+        if (sendBody) {
+            AnswerResponder.pause(r.rest());
+            stream.sendData(body, 0, body.length, true);
+        }
         return true;
     }
 

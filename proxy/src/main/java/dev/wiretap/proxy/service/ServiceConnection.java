@@ -15,6 +15,7 @@ import dev.wiretap.proxy.io.ReadWatchdog;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -128,12 +129,14 @@ final class ServiceConnection implements Runnable {
         return false;
     }
 
-    /** One request and its answer. */
-    private final class Exchange {
+    /** One request and its answer; the handler reads its body through it, whole or as a stream. */
+    private final class Exchange implements ServiceRequest.BodySource {
         private final Request request;
         private BodyFraming framing = BodyFraming.NONE;
         private boolean bodyRead;
         private boolean bodyBroken;
+        /** The body handed out as a stream, if it was; whether it was read to its end decides the connection's fate. */
+        private BodyStream stream;
         boolean lingerOnClose;
 
         Exchange(Request request) {
@@ -152,7 +155,7 @@ final class ServiceConnection implements Runnable {
                     throw ProtocolException.badRequest("this service serves paths (/...), not "
                             + target.form().name().toLowerCase(java.util.Locale.ROOT) + "-form targets");
                 }
-                view = new ServiceRequest(request.method(), request.target(), request.headers(), client, this::readBody);
+                view = new ServiceRequest(request.method(), request.target(), request.headers(), client, this);
             } catch (ProtocolException e) {
                 lingerOnClose = true;
                 refuse(e.status(), e.reason(), version, request.isMethod("HEAD"));
@@ -167,6 +170,10 @@ final class ServiceConnection implements Runnable {
                 response = handler.handle(view);
             } catch (ServiceException e) {
                 lingerOnClose = !bodyRead || bodyBroken;
+                refuse(e.status(), e.reason(), version, request.isMethod("HEAD"));
+                return false;
+            } catch (BodyStreamException e) {
+                lingerOnClose = true;
                 refuse(e.status(), e.reason(), version, request.isMethod("HEAD"));
                 return false;
             } catch (RuntimeException e) {
@@ -186,6 +193,12 @@ final class ServiceConnection implements Runnable {
 
         /** Reads away a small body the handler left unread, so the connection can carry on; false if it cannot. */
         private boolean drainUnreadBody() throws IOException {
+            if (stream != null && !stream.ended) {
+                // A stream left part-way (the handler refused what it read first): what is left may be large, so the
+                // connection closes, lingering so that the client reads the answer.
+                lingerOnClose = true;
+                return false;
+            }
             if (bodyRead || framing instanceof BodyFraming.None) {
                 return !bodyBroken;
             }
@@ -204,7 +217,8 @@ final class ServiceConnection implements Runnable {
             return true;
         }
 
-        private byte[] readBody(int maxBytes) throws IOException, ServiceException {
+        @Override
+        public byte[] read(int maxBytes) throws IOException, ServiceException {
             if (bodyRead) {
                 throw new IllegalStateException("the body was read already");
             }
@@ -215,6 +229,31 @@ final class ServiceConnection implements Runnable {
                 case BodyFraming.Chunked c -> readChunked(maxBytes);
                 case BodyFraming.UntilClose u -> throw new IllegalStateException("a request body is never close-delimited");
             };
+        }
+
+        @Override
+        public InputStream open(long maxBytes) throws IOException, ServiceException {
+            if (bodyRead) {
+                throw new IllegalStateException("the body was read already");
+            }
+            bodyRead = true;
+            stream = switch (framing) {
+                case BodyFraming.None n -> new FixedBody(0);
+                case BodyFraming.Fixed fixed -> {
+                    if (fixed.length() > maxBytes) {
+                        bodyBroken = true;
+                        throw tooLarge(maxBytes);
+                    }
+                    continueIfExpected();
+                    yield new FixedBody(fixed.length());
+                }
+                case BodyFraming.Chunked c -> {
+                    continueIfExpected();
+                    yield new ChunkedBody(ChunkedReader.fromClient(in, listener.options().limits()), maxBytes);
+                }
+                case BodyFraming.UntilClose u -> throw new IllegalStateException("a request body is never close-delimited");
+            };
+            return stream;
         }
 
         private byte[] readFixed(long length, int maxBytes) throws IOException, ServiceException {
@@ -277,8 +316,113 @@ final class ServiceConnection implements Runnable {
             }
         }
 
-        private ServiceException tooLarge(int maxBytes) {
-            return new ServiceException(413, "a request body larger than " + maxBytes + " bytes, the most this takes");
+        private ServiceException tooLarge(long maxBytes) {
+            return new ServiceException(413, tooLargeReason(maxBytes));
+        }
+
+        private static String tooLargeReason(long maxBytes) {
+            return "a request body larger than " + maxBytes + " bytes, the most this takes";
+        }
+
+        /**
+         * A request body handed to the handler as a stream: knows whether it was read to its end, and marks the body
+         * broken (the connection cannot carry another request) when the client fails it part-way.
+         */
+        private abstract class BodyStream extends InputStream {
+            boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                java.util.Objects.checkFromIndexSize(off, len, b.length);
+                if (ended) {
+                    return -1;
+                }
+                if (len == 0) {
+                    return 0;
+                }
+                try {
+                    return readBody(b, off, len);
+                } catch (IOException e) {
+                    bodyBroken = true;
+                    throw e;
+                }
+            }
+
+            /** Reads at least one byte, or returns -1 (and sets ended) at the body's end. */
+            abstract int readBody(byte[] b, int off, int len) throws IOException;
+
+            /** Reads {@code len} bytes at most from the connection, refusing the end of input. */
+            int readSome(byte[] b, int off, int len) throws IOException {
+                int r = in.read(b, off, len);
+                if (r < 0) {
+                    throw new EOFException("the client closed in the middle of the request body");
+                }
+                return r;
+            }
+        }
+
+        /** A body of a known length (Content-Length). */
+        private final class FixedBody extends BodyStream {
+            private long remaining;
+
+            FixedBody(long length) {
+                this.remaining = length;
+                this.ended = length == 0;
+            }
+
+            @Override
+            int readBody(byte[] b, int off, int len) throws IOException {
+                int r = readSome(b, off, (int) Math.min(len, remaining));
+                remaining -= r;
+                ended = remaining == 0;
+                return r;
+            }
+        }
+
+        /** A chunked body, counted against the limit as it comes (RFC 9112 section 7.1). */
+        private final class ChunkedBody extends BodyStream {
+            private final ChunkedReader chunks;
+            private final long maxBytes;
+            private long inChunk;
+            private long total;
+
+            ChunkedBody(ChunkedReader chunks, long maxBytes) {
+                this.chunks = chunks;
+                this.maxBytes = maxBytes;
+            }
+
+            @Override
+            int readBody(byte[] b, int off, int len) throws IOException {
+                try {
+                    if (inChunk == 0) {
+                        if (total > 0) {
+                            chunks.endChunk(null);
+                        }
+                        long size = chunks.nextChunkSize(null);
+                        if (size == 0) {
+                            chunks.readTrailers(null);
+                            ended = true;
+                            return -1;
+                        }
+                        if (total + size > maxBytes) {
+                            throw new BodyStreamException(413, tooLargeReason(maxBytes));
+                        }
+                        inChunk = size;
+                        total += size;
+                    }
+                    int r = readSome(b, off, (int) Math.min(len, inChunk));
+                    inChunk -= r;
+                    return r;
+                } catch (ProtocolException e) {
+                    throw new BodyStreamException(e.status(), e.reason());
+                }
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.wiretap.proxy.service;
 
 import dev.wiretap.proxy.flow.Headers;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,10 +18,11 @@ import java.util.Optional;
  */
 public final class ServiceRequest {
 
-    /** Reads the request's body whole, refusing one over {@code maxBytes}. */
-    @FunctionalInterface
+    /** The request's body, read whole or as a stream, refusing one over a limit. */
     interface BodySource {
         byte[] read(int maxBytes) throws IOException, ServiceException;
+
+        InputStream open(long maxBytes) throws IOException, ServiceException;
     }
 
     private final String method;
@@ -84,13 +86,28 @@ public final class ServiceRequest {
     }
 
     /**
-     * Reads the body whole (empty when there is none). Call it once.
+     * Reads the body whole (empty when there is none). Call it, or {@link #bodyStream}, once.
      *
      * @throws ServiceException 413 for a body over {@code maxBytes}, 400 for a malformed one
      * @throws IOException      when the client goes away or is too slow
      */
     public byte[] body(int maxBytes) throws IOException, ServiceException {
         return body.read(maxBytes);
+    }
+
+    /**
+     * The body as a stream, read as it arrives, for a body too large to hold (an uploaded file); empty when there is
+     * none. Call it, or {@link #body}, once, on the connection's thread. A body not read to its end when the handler
+     * returns closes the connection after the answer.
+     *
+     * @throws ServiceException 413 at once for a body whose Content-Length is over {@code maxBytes}
+     * @throws IOException      when the client goes away or is too slow; the stream's reads throw
+     *                          {@link BodyStreamException} (413) when a chunked body grows over {@code maxBytes}, or
+     *                          (400) when its framing is malformed, and {@link java.io.EOFException} when the client
+     *                          closes before its end
+     */
+    public InputStream bodyStream(long maxBytes) throws IOException, ServiceException {
+        return body.open(maxBytes);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.wiretap.proxy.upstream;
 
 import dev.wiretap.proxy.io.ReadTimer;
+import dev.wiretap.config.HostMap;
 import dev.wiretap.config.Limits;
 import dev.wiretap.config.Timeouts;
 import dev.wiretap.config.UpstreamProxy;
@@ -25,6 +26,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
@@ -49,6 +51,7 @@ public final class Dialer {
     private final SSLSocketFactory tls;
     private final boolean verifyHostnames;
     private final BufferPool headBuffers;
+    private final HostRemap remap;
 
     /**
      * @param isSelf      true for an address that is wiretap's own listener (a request there would loop)
@@ -64,6 +67,15 @@ public final class Dialer {
      */
     public Dialer(Timeouts timeouts, Limits limits, Predicate<InetSocketAddress> isSelf, SSLSocketFactory tls,
                   boolean verifyHostnames, BufferPool headBuffers) {
+        this(timeouts, limits, isSelf, tls, verifyHostnames, headBuffers, new HostRemap(HostMap.NONE));
+    }
+
+    /**
+     * @param remap host names connected to at addresses of the user's choosing; the TLS name stays the host's
+     */
+    public Dialer(Timeouts timeouts, Limits limits, Predicate<InetSocketAddress> isSelf, SSLSocketFactory tls,
+                  boolean verifyHostnames, BufferPool headBuffers, HostRemap remap) {
+        this.remap = remap;
         this.timeouts = timeouts;
         this.limits = limits;
         this.isSelf = isSelf;
@@ -140,8 +152,14 @@ public final class Dialer {
     private Socket connect(String host, int port, Flow flow, String role) throws UpstreamException {
         long t0 = System.nanoTime();
         InetAddress[] addresses;
+        // An origin's name mapped by the user (hosts:) is connected to at that address, never looked up.
+        Optional<HostMap.Target> mapped = role.isEmpty() ? remap.lookup(host) : Optional.empty();
+        if (mapped.isPresent() && mapped.get().port() > 0) {
+            port = mapped.get().port();
+        }
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = mapped.isPresent() ? new InetAddress[] {InetAddress.getByAddress(host, mapped.get().addressBytes())}
+                    : InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
             flow.setDnsNanos(System.nanoTime() - t0);
             throw new UpstreamException(FlowError.Kind.DNS, 502, "cannot resolve " + role + "host " + host + " (DNS lookup failed)");
@@ -174,7 +192,7 @@ public final class Dialer {
             }
         }
         flow.setConnectNanos(System.nanoTime() - t1);
-        throw connectFailure(role + host + ":" + port, last);
+        throw connectFailure(role + host + ":" + port + mapped.map(t -> " (hosts: " + t.address() + ")").orElse(""), last);
     }
 
     private UpstreamException connectFailure(String what, IOException e) {

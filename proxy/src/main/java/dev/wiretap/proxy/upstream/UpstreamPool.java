@@ -473,6 +473,29 @@ public final class UpstreamPool implements AutoCloseable {
         return lent.sum();
     }
 
+    /**
+     * Closes the idle connections whose route {@code test} accepts: those opened to a host whose address has changed
+     * since ({@code Wiretap.resolve}, a test's mapping undone) must not serve the next request.
+     */
+    public void closeIdle(java.util.function.Predicate<Route> test) {
+        List<UpstreamConnection> closing = new ArrayList<>();
+        lock.lock();
+        try {
+            Iterator<Map.Entry<Route, ArrayDeque<UpstreamConnection>>> lists = idle.entrySet().iterator();
+            while (lists.hasNext()) {
+                Map.Entry<Route, ArrayDeque<UpstreamConnection>> list = lists.next();
+                if (test.test(list.getKey())) {
+                    closing.addAll(list.getValue());
+                    idleCount -= list.getValue().size();
+                    lists.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        closing.forEach(UpstreamConnection::close);
+    }
+
     public int idleCount() {
         lock.lock();
         try {

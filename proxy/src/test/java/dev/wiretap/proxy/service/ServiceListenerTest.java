@@ -50,6 +50,9 @@ class ServiceListenerTest {
                     case "/hello" -> ServiceResponse.text(200, "hello " + request.query("name").orElse("?")
                             + " from " + request.header("host").orElse("-")).with("X-Test", "1");
                     case "/echo" -> ServiceResponse.of(200, "application/octet-stream", request.body(ECHO_LIMIT));
+                    case "/upload" -> ServiceResponse.of(200, "application/octet-stream", request.bodyStream(ECHO_LIMIT).readAllBytes());
+                    case "/peek" -> ServiceResponse.text(400, "starts with " + new String(request.bodyStream(1 << 20).readNBytes(2),
+                            StandardCharsets.US_ASCII));
                     case "/boom" -> throw new IllegalStateException("a bug");
                     case "/stream" -> ServiceResponse.streamed(200, "text/event-stream", stream -> {
                         try {
@@ -145,6 +148,73 @@ class ServiceListenerTest {
             RawClient.Response r = c.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n").readResponse();
             assertEquals(413, r.status());
+            assertTrue(c.isClosedByPeer());
+        }
+    }
+
+    @Test
+    void streamsABodyWithinTheRoutesLimitByLengthOrChunkedAndCarriesOn() throws Exception {
+        try (RawClient c = client()) {
+            assertEquals("0123456789abcdef", c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 16\r\n\r\n0123456789abcdef")
+                    .readResponse().bodyText());
+            assertEquals("hello, world", c.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n").readResponse().bodyText());
+            assertEquals("", c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").readResponse().bodyText());
+            assertEquals(200, c.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+        }
+    }
+
+    @Test
+    void sends100ContinueBeforeStreamingABodyThatWaitsForIt() throws Exception {
+        try (RawClient c = client()) {
+            c.send("POST /upload HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+            assertTrue(c.readHead().startsWith("HTTP/1.1 100 Continue\r\n"));
+            assertEquals("ok", c.send("ok").readResponse().bodyText());
+        }
+    }
+
+    @Test
+    void answers413AtOnceForAStreamedBodyWhoseLengthIsOverTheLimit() throws Exception {
+        try (RawClient c = client()) {
+            // No 100 Continue, and nothing of the body is awaited: the length alone refuses it.
+            RawClient.Response r = c.send("POST /upload HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1000000\r\n\r\n")
+                    .readResponse();
+            assertEquals(413, r.status());
+            assertEquals("{\"error\":\"a request body larger than 16 bytes, the most this takes\"}", r.bodyText());
+            assertTrue(c.isClosedByPeer());
+        }
+    }
+
+    @Test
+    void answers413WhenAStreamedChunkedBodyGrowsOverTheLimit() throws Exception {
+        try (RawClient c = client()) {
+            RawClient.Response r = c.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n").readResponse();
+            assertEquals(413, r.status());
+            assertEquals("{\"error\":\"a request body larger than 16 bytes, the most this takes\"}", r.bodyText());
+            assertTrue(c.isClosedByPeer());
+        }
+    }
+
+    @Test
+    void answers400ForAStreamedChunkedBodyWithABadChunkSize() throws Exception {
+        try (RawClient c = client()) {
+            RawClient.Response r = c.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\nzz\r\n").readResponse();
+            assertEquals(400, r.status());
+            assertTrue(r.bodyText().contains("an invalid chunk size"), r.bodyText());
+            assertTrue(c.isClosedByPeer());
+        }
+    }
+
+    @Test
+    void aStreamedBodyTheHandlerLeftPartWayGetsItsAnswerAndTheConnectionCloses() throws Exception {
+        try (RawClient c = client()) {
+            RawClient.Response r = c.send("POST /peek HTTP/1.1\r\nHost: a\r\nContent-Length: 200000\r\n\r\n"
+                    + "PK" + "x".repeat(100_000)).readResponse();
+            assertEquals(400, r.status());
+            assertEquals("starts with PK", r.bodyText());
+            assertEquals("close", r.header("Connection"));
             assertTrue(c.isClosedByPeer());
         }
     }

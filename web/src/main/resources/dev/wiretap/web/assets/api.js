@@ -74,6 +74,53 @@ export const replayFlow = (id, text) => send('POST', '/api/flows/' + id + '/repl
 export const mockOf = id => getJson('/api/flows/' + id + '/mock');
 export const writeMock = id => send('POST', '/api/flows/' + id + '/mock');
 
+// A flow, and the store, as files: a curl command, a body, HAR and session files out and back in.
+export const curlCommand = (id, {proxy, insecure, oneLine}) =>
+  getJson('/api/flows/' + id + '/curl?' + new URLSearchParams({proxy, insecure, oneLine}));
+export const bodyUrl = (id, side) => '/api/flows/' + id + '/body/' + side;
+export const harUrl = filter => '/api/export/har' + (filter.trim() ? '?' + new URLSearchParams({filter}) : '');
+export const sessionUrl = () => '/api/export/session';
+export const info = () => getJson('/api/info');
+
+/**
+ * Downloads what {@code url} answers as the file it names, the browser writing it to disk as it comes (a HAR of the
+ * whole store may be larger than a page should hold). Asked with HEAD first, so that a refusal (a flow let go meanwhile)
+ * comes back as {failed, error} for the page to show instead of a failed download.
+ */
+export async function download(url) {
+  let response;
+  try {
+    response = await fetch(url, {method: 'HEAD', cache: 'no-store'});
+  } catch (e) {
+    return {failed: true, status: 0, error: 'wiretap cannot be reached: ' + e.message};
+  }
+  if (!response.ok) {
+    const answer = await getJson(url);
+    return answer.failed ? answer : {failed: true, status: response.status, error: response.status + ' ' + response.statusText};
+  }
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = ''; // the name the answer's Content-Disposition gives
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  return {ok: true};
+}
+
+/** Sends a HAR or session file to be loaded as flows; answers what was loaded, or {failed, error}. */
+export async function importFile(file) {
+  let response;
+  try {
+    response = await fetch('/api/import?' + new URLSearchParams({name: file.name}), {method: 'POST', body: file,
+      headers: {'Content-Type': 'application/octet-stream', Accept: 'application/json'}, cache: 'no-store'});
+  } catch (e) {
+    return {failed: true, status: 0, error: 'the upload failed: ' + e.message};
+  }
+  const answer = await response.json().catch(() => ({error: response.status + ' ' + response.statusText}));
+  if (!response.ok) return {failed: true, status: response.status, ...answer};
+  return answer;
+}
+
 // wiretap's state.
 export const rules = () => getJson('/api/rules');
 export const stats = () => getJson('/api/stats');

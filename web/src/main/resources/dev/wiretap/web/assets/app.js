@@ -1,12 +1,15 @@
 // wiretap's web UI: the live flow list with its filter bar, one flow's detail below it, the intercept and wiretap's
-// state in drawers beside them, and editors for a paused message, a request to replay and a mock.
+// state in drawers beside them, editors for a paused message, a request to replay and a mock, a flow as curl, and the
+// flows as HAR and session files out and back in.
 import {h, render} from 'preact';
 import {useCallback, useEffect, useMemo, useRef, useState} from 'preact/hooks';
-import {clearFlows, dropFlow, flowDetail, follow, interceptState, listPage, pausedText, replayFlow, requestText,
-  resumeFlow, savePausedText} from './api.js';
+import {bodyUrl, clearFlows, download, dropFlow, flowDetail, follow, interceptState, listPage, pausedText, replayFlow,
+  requestText, resumeFlow, savePausedText} from './api.js';
+import {CurlDialog} from './curl.js';
 import {FlowDetail} from './detail.js';
 import {MessageEditor} from './editor.js';
 import {FlowList, compareBy} from './flowlist.js';
+import {FilesMenu, ImportDialog} from './files.js';
 import {FilterBar} from './filterbar.js';
 import {isDone} from './format.js';
 import {InterceptPanel, localIntercept} from './intercept.js';
@@ -15,23 +18,75 @@ import {StatePanel} from './state.js';
 
 const FIRST_PAGE = 300; // a screenful and more, at once; the rest follows in larger pages
 const MORE_PAGE = 5000;
+const READING_REDRAW_MS = 1000; // while older pages come in, the list is drawn again at most this often
 
 /**
  * The rows the browser holds for the view: by id, newest state wins (a finished row is never replaced by an older,
- * unfinished one that a page read before the flow ended).
+ * unfinished one that a page read before the flow ended). Also kept in id order, as they come: new flows are appended
+ * (the usual case), so the list in its usual order costs no sorting however many rows it holds; older pages are
+ * sorted in once (runs that a merge sort joins in one pass). Never more rows than wiretap's store holds: the oldest
+ * go, as they went from the store.
  */
 class Rows {
-  constructor() { this.byId = new Map(); }
+  constructor() { this.byId = new Map(); this.list = []; this.sorted = true; }
   merge(rows) {
+    const replaced = [];
+    const fresh = new Map();
     for (const row of rows) {
-      const known = this.byId.get(row.id);
+      const known = this.byId.get(row.id) || fresh.get(row.id);
       if (known && isDone(known) && !isDone(row)) continue;
+      if (this.byId.has(row.id)) {
+        this.byId.set(row.id, row);
+        replaced.push(row.id);
+      } else {
+        fresh.set(row.id, row);
+      }
+    }
+    if (replaced.length) {
+      const list = this.inOrder();
+      for (const id of replaced) list[this.find(id)] = this.byId.get(id);
+    }
+    for (const row of fresh.values()) {
       this.byId.set(row.id, row);
+      if (this.list.length && this.list[this.list.length - 1].id > row.id) this.sorted = false;
+      this.list.push(row);
     }
   }
-  remove(ids) { for (const id of ids) this.byId.delete(id); }
-  clear() { this.byId.clear(); }
+  remove(ids) {
+    let removed = false;
+    for (const id of ids) removed = this.byId.delete(id) || removed;
+    if (removed) this.list = this.list.filter(r => this.byId.get(r.id) === r);
+  }
+  /** Keeps the newest {@code max} rows. */
+  trim(max) {
+    const excess = this.list.length - max;
+    if (excess <= 0) return;
+    const list = this.inOrder();
+    for (let i = 0; i < excess; i++) this.byId.delete(list[i].id);
+    list.splice(0, excess);
+  }
+  clear() { this.byId.clear(); this.list = []; this.sorted = true; }
   get size() { return this.byId.size; }
+  /** The rows by id, oldest first (the array itself: do not change it). */
+  inOrder() {
+    if (!this.sorted) {
+      this.list.sort((a, b) => a.id - b.id);
+      this.sorted = true;
+    }
+    return this.list;
+  }
+  /** Where row {@code id} is in {@link #inOrder}, or -1. */
+  find(id) {
+    const list = this.inOrder();
+    let lo = 0, hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].id < id) lo = mid + 1;
+      else if (list[mid].id > id) hi = mid - 1;
+      else return mid;
+    }
+    return -1;
+  }
 }
 
 function App() {
@@ -57,17 +112,24 @@ function App() {
   const [panel, setPanel] = useState(null);
   const [editor, setEditor] = useState(null);
   const [mockFor, setMockFor] = useState(null);
+  const [curlFor, setCurlFor] = useState(null);
+  const [filesOpen, setFilesOpen] = useState(false);
+  const [importing, setImporting] = useState(null);
   const [message, setMessage] = useState(null);
   // A replay sent from here: its flow (a new one, marked replayOf) opens when it shows.
   const awaitedReplay = useRef(null);
   const reading = useRef(0);
   // News that came while a reading's first page was on its way: applied again over that page, being newer.
   const newsDuringRead = useRef(null);
+  // Whether the stream left rows out (traffic faster than a list can show): the list is read whole when the user stops
+  // following, the gaps being out of sight until then.
+  const [gaps, setGaps] = useState(false);
 
   // Reads the whole view back from the newest, page by page, merging into what the stream already brought.
   const reload = useCallback(async (filter, highlight) => {
     const generation = ++reading.current;
     setLoading(true);
+    setGaps(false);
     newsDuringRead.current = [];
     let page = await listPage(filter, highlight, FIRST_PAGE, null);
     if (generation !== reading.current) return;
@@ -79,12 +141,17 @@ function App() {
     for (const {flows, gone} of news) { rows.merge(flows); rows.remove(gone); }
     setHeld(page.held);
     bump();
+    let drawn = performance.now();
     while (page.next != null) {
       page = await listPage(filter, highlight, MORE_PAGE, page.next);
       if (generation !== reading.current || page.failed) return;
       rows.merge(page.flows);
-      bump();
+      if (performance.now() - drawn > READING_REDRAW_MS) {
+        drawn = performance.now();
+        bump();
+      }
     }
+    bump();
     setLoading(false);
   }, []);
 
@@ -96,12 +163,14 @@ function App() {
         reload(view.filter, view.highlight);
         interceptState().then(state => { if (!state.failed) setIntercept(localIntercept(state)); });
       },
-      flows: ({flows, gone, held}) => {
+      flows: ({flows, gone, held, skipped}) => {
         if (newsDuringRead.current) newsDuringRead.current.push({flows, gone});
         rows.merge(flows);
         rows.remove(gone);
+        rows.trim(held);
         setHeld(held);
         bump();
+        if (skipped > 0) setGaps(true);
         const awaited = awaitedReplay.current;
         const replay = awaited && flows.find(f => f.replayOf === awaited);
         if (replay) {
@@ -124,6 +193,11 @@ function App() {
     return stop;
   }, [view]);
 
+  // A list with gaps is read whole again once the user stops following (scrolls up, pauses, opens a flow by key).
+  useEffect(() => {
+    if (gaps && !following) reload(view.filter, view.highlight);
+  }, [gaps, following]);
+
   // A typed filter is checked by the API (a fault comes back with its column) before the view takes it.
   const tryView = useCallback(async next => {
     const page = await listPage(next.filter, next.highlight, 1, null);
@@ -136,11 +210,16 @@ function App() {
   }, []);
 
   const ordered = useMemo(() => {
-    const list = Array.from(rows.byId.values());
-    list.sort(compareBy(sort.key, sort.dir));
-    return list;
+    const list = rows.inOrder();
+    if (sort.key === 'id') return sort.dir === 'asc' ? list : list.slice().reverse();
+    return list.slice().sort(compareBy(sort.key, sort.dir));
   }, [version, sort]);
-  const indexById = useMemo(() => new Map(ordered.map((r, i) => [r.id, i])), [ordered]);
+  // Where a row is in the order shown: found by id in the usual order, looked for in any other.
+  const indexOf = useCallback(id => {
+    if (sort.key !== 'id') return ordered.findIndex(r => r.id === id);
+    const at = rows.find(id);
+    return at < 0 || sort.dir === 'asc' ? at : ordered.length - 1 - at;
+  }, [ordered, sort]);
 
   const openFlow = useCallback(id => {
     setOpen(id);
@@ -159,7 +238,7 @@ function App() {
   // Keys, as mitmweb has them: arrows or j/k move, Enter opens, Esc closes. The handler reads the newest state
   // through a ref: keys typed faster than a render must each see the one before.
   const keyState = useRef({});
-  keyState.current = {ordered, indexById, selected, open};
+  keyState.current = {ordered, indexOf, selected, open};
   useEffect(() => {
     const onKey = e => {
       if (document.querySelector('.modal-backdrop')) return; // the dialog has the keys
@@ -167,11 +246,11 @@ function App() {
         if (e.key === 'Escape' && e.target.blur) e.target.blur();
         return;
       }
-      const {ordered, indexById, selected, open} = keyState.current;
+      const {ordered, indexOf, selected, open} = keyState.current;
       const move = {ArrowDown: 1, j: 1, ArrowUp: -1, k: -1}[e.key];
       if (move && ordered.length) {
         e.preventDefault();
-        const at = selected == null ? (move > 0 ? -1 : ordered.length) : indexById.get(selected) ?? -1;
+        const at = selected == null ? (move > 0 ? -1 : ordered.length) : indexOf(selected);
         const next = ordered[Math.max(0, Math.min(ordered.length - 1, at + move))];
         keyState.current.selected = next.id;
         setSelected(next.id);
@@ -259,6 +338,13 @@ function App() {
       case 'replay': answer = await sendReplay(id); break;
       case 'replay-edit': return replayEdited(id);
       case 'mock': setMockFor(id); return;
+      case 'curl': setCurlFor(id); return;
+      case 'save-request': case 'save-response': {
+        const side = kind.slice(5);
+        answer = await download(bodyUrl(id, side));
+        if (!answer.failed) flash('Flow #' + id + '\'s ' + side + ' body, decoded: the browser saves the file');
+        break;
+      }
     }
     if (answer && answer.failed) flash(answer.error, true);
   }, []);
@@ -281,6 +367,11 @@ function App() {
           'Intercept', pausedCount ? h('span', {class: 'badge', title: pausedCount + ' paused'}, h('span', {class: 'pause-sign'}), ' ' + pausedCount) : null),
         h('button', {class: 'panel-state' + (panel === 'state' ? ' on' : ''), title: 'Counters, rules in force, the CA certificate',
           onClick: () => setPanel(p => p === 'state' ? null : 'state')}, 'State'),
+        h('span', {class: 'menu-anchor'},
+          h('button', {class: 'files' + (filesOpen ? ' on' : ''), title: 'Export HAR, save a session file, import HAR or session files',
+            'aria-haspopup': 'menu', 'aria-expanded': filesOpen, onClick: () => setFilesOpen(o => !o)}, 'Files ▾'),
+          filesOpen ? h(FilesMenu, {filter: view.filter, shown, held, flash, onClose: () => setFilesOpen(false),
+            onImport: setImporting}) : null),
         h('button', {class: 'follow' + (following ? ' on' : ''), title: following ? 'Stop following new flows' : 'Follow new flows',
           onClick: () => setFollowing(f => !f)}, following ? 'Pause' : 'Follow'),
         confirmClear
@@ -288,7 +379,7 @@ function App() {
               h('button', {class: 'danger', onClick: doClear}, 'Clear'), h('button', {onClick: () => setConfirmClear(false)}, 'Cancel'))
           : h('button', {class: 'clear', title: 'Forget the recorded flows', onClick: () => setConfirmClear(true)}, 'Clear'))),
     h(FlowList, {rows: ordered, sort, onSort, selected, onSelect: setSelected, onOpen: openFlow,
-      indexOf: id => indexById.get(id) ?? -1, scrollToSelected: keyMoved, following,
+      indexOf, scrollToSelected: keyMoved, following,
       onScrolledAway: () => setFollowing(false), onScrolledToEnd: () => setFollowing(true),
       emptyText: loading ? 'Loading…' : view.filter ? 'No flow matches the filter.' : 'No flows yet: send traffic through the proxy.'}),
     open != null ? h(FlowDetail, {key: open, flow: detail, paused: pausedById.get(open) || null, onAction, progress,
@@ -299,13 +390,17 @@ function App() {
     panel === 'state' ? h(StatePanel, {onClose: () => setPanel(null)}) : null,
     editor ? h(MessageEditor, {...editor, onClose: closeEditor}) : null,
     mockFor != null ? h(MockDialog, {id: mockFor, flash, onClose: () => setMockFor(null)}) : null,
+    curlFor != null ? h(CurlDialog, {id: curlFor, flash, onClose: () => setCurlFor(null)}) : null,
+    importing ? h(ImportDialog, {file: importing, onClose: () => setImporting(null)}) : null,
     message ? h('div', {class: 'flash' + (message.bad ? ' bad' : ''), role: 'status'}, message.text) : null,
     h('footer', {class: 'status-bar'},
       h('span', {class: 'stream ' + stream}, stream === 'live' ? '● live' : stream),
       h('span', {class: 'count'}, shown + (view.filter ? ' matching' : '') + ' flows shown · ' + held + ' held by wiretap'),
       intercept && intercept.filter ? h('span', {class: 'intercepting'}, 'intercepting ' + intercept.filter) : null,
       loading ? h('span', null, 'reading…') : null,
-      following ? null : h('span', {class: 'paused-note'}, 'not following new flows')));
+      following ? null : h('span', {class: 'paused-note'}, 'not following new flows'),
+      gaps ? h('span', {class: 'gaps-note', title: 'More flows a second than a list can show: the newest are shown as they come'},
+        'fast traffic: the newest are shown; the rest fill in when you pause') : null));
 }
 
 render(h(App, null), document.getElementById('app'));

@@ -82,9 +82,9 @@ const VIEWS = [['pretty', 'Pretty'], ['raw', 'Raw'], ['wire', 'As flowed']];
 /**
  * The body of a message: Pretty (by its kind), Raw (the decoded text or bytes as they are) and, when a content coding
  * was undone, As flowed (the bytes that went over the wire, in hex); with what to know about it (cut at the capture
- * cap, decoded from what, or why it could not be).
+ * cap, decoded from what, or why it could not be); and, given onSave, a button that saves it as a file, decoded.
  */
-export function BodyView({body}) {
+export function BodyView({body, onSave}) {
   const [view, setView] = useState('pretty');
   if (!body || body.size === 0) return h('p', {class: 'note'}, 'No body.');
   const notes = []; // [text, is a warning]
@@ -99,7 +99,8 @@ export function BodyView({body}) {
       h('span', {class: 'kind'}, body.kind + (body.contentType ? ' · ' + body.contentType : '') + ' · ' + size(body.size)
         + (body.decoded ? ' (' + body.codings + ')' : '')),
       h('span', {class: 'switch'}, views.map(([k, label]) =>
-        h('button', {class: (current === k ? 'on ' : '') + 'view-' + k, onClick: () => setView(k)}, label)))),
+        h('button', {class: (current === k ? 'on ' : '') + 'view-' + k, onClick: () => setView(k)}, label))),
+      onSave ? h('button', {class: 'save-body', title: 'Save the body as a file, decoded', onClick: onSave}, 'Save') : null),
     notes.map(([n, warn]) => h('p', {class: warn ? 'note warn' : 'note decoded'}, n)),
     current === 'raw' ? h('pre', {class: body.text != null ? 'text raw' : 'hex raw'}, body.text != null ? body.text : hexDump(bytesOf(body.base64)))
       : current === 'wire' ? h('pre', {class: 'hex wire'}, hexDump(bytesOf(body.wireBase64)))

@@ -1,5 +1,6 @@
 // One flow whole: request and response as they flowed, timings as a bar, the connection, rules, notes and errors; and
-// what to do with it: resume, edit or drop it while it waits at the intercept; replay it, or make a mock of it.
+// what to do with it: resume, edit or drop it while it waits at the intercept; replay it, make a mock of it, copy it as
+// curl, save a body as a file.
 import {h} from 'preact';
 import {useState} from 'preact/hooks';
 import {BodyView} from './body.js';
@@ -21,9 +22,9 @@ function Headers({message}) {
             h('tr', {key: i}, h('th', null, n), h('td', null, v))))));
 }
 
-function Message({message, what}) {
+function Message({message, what, onSave}) {
   if (!message) return h('p', {class: 'note'}, 'No ' + what + ' yet.');
-  return h('div', {class: 'message'}, h(Headers, {message}), h(BodyView, {body: message.body}),
+  return h('div', {class: 'message'}, h(Headers, {message}), h(BodyView, {body: message.body, onSave}),
     message.trailers ? h('table', {class: 'fields trailers'}, h('tbody', null, message.trailers.map(([n, v], i) =>
       h('tr', {key: i}, h('th', null, n), h('td', null, v))))) : null,
     message.grpcStatus ? h('p', {class: 'grpc-status'}, message.grpcStatus) : null);
@@ -89,7 +90,10 @@ function Info({flow}) {
 
 const TABS = [['response', 'Response'], ['request', 'Request'], ['timing', 'Timing'], ['info', 'Connection']];
 
-/** What can be done with the flow now: while it waits, resume, edit or drop it; once it has ended, replay or mock it. */
+/**
+ * What can be done with the flow now: while it waits, resume, edit or drop it; once it has ended, replay or mock it;
+ * copy its request as curl whenever wiretap read it as far as its URL.
+ */
 function Actions({flow, paused, onAction}) {
   const s = flow.summary;
   const now = useNow(1000);
@@ -102,9 +106,12 @@ function Actions({flow, paused, onAction}) {
       act('edit', 'Edit'), act('resume', 'Resume', 'primary'), act('drop', 'Drop', 'danger'));
   }
   const done = s.state === 'done' || s.state === 'failed';
-  if (!done || s.method === 'CONNECT') return null;
+  if (s.method === 'CONNECT') return null;
+  const curl = s.scheme ? act('curl', 'Copy as curl') : null;
+  if (!done) return curl ? h('span', {class: 'actions'}, curl) : null;
   return h('span', {class: 'actions'},
-    act('replay', 'Replay'), act('replay-edit', 'Edit and replay'), s.status != null && s.state === 'done' ? act('mock', 'Mock') : null);
+    act('replay', 'Replay'), act('replay-edit', 'Edit and replay'), s.status != null && s.state === 'done' ? act('mock', 'Mock') : null,
+    curl);
 }
 
 /**
@@ -130,9 +137,9 @@ export function FlowDetail({flow, paused, onAction, progress, onClose}) {
     h('nav', {class: 'tabs'}, tabsOf(flow).map(([key, label]) =>
       h('button', {class: tab === key ? 'on' : '', 'data-tab': key, onClick: () => setTab(key)}, label))),
     h('div', {class: 'detail-body'},
-      tab === 'request' ? h(Message, {message: flow.request, what: 'request'}) :
+      tab === 'request' ? h(Message, {message: flow.request, what: 'request', onSave: () => onAction('save-request', s.id)}) :
       tab === 'response' ? [flow.error ? h('div', {class: 'error-box'}, h('strong', null, 'Failed (' + flow.error.kind + '): '), flow.error.message) : null,
-        h(Message, {message: flow.response, what: 'response'})] :
+        h(Message, {message: flow.response, what: 'response', onSave: () => onAction('save-response', s.id)})] :
       tab === 'messages' && flow.webSocket ? h(MessagesTab, {flow, progress}) :
       tab === 'events' && flow.response && flow.response.events ? h(EventsTab, {response: flow.response}) :
       tab === 'timing' ? h(TimingBar, {timings: flow.timings}) : h(Info, {flow})));

@@ -1,10 +1,13 @@
 // The flow list: a virtual list (only the rows in view are in the DOM), so 100,000 flows scroll as smoothly as ten.
+// Its rows are a fixed set of slots that take the flows in view as the list moves (keyed by their place, not by flow):
+// following a busy stream or scrolling changes their text, never makes or drops elements; and the newest row is kept
+// in view without reading the layout back, so a tick's news costs one layout at the next frame.
 import {h} from 'preact';
 import {useEffect, useLayoutEffect, useRef, useState} from 'preact/hooks';
 import {clock, millis, shortType, size, statusClass} from './format.js';
 
 export const ROW_HEIGHT = 22;
-const OVERSCAN = 12;
+const OVERSCAN = 6;
 
 /** The columns: key to sort by, title, and how a row shows it. */
 export const COLUMNS = [
@@ -36,15 +39,15 @@ export function compareBy(key, dir) {
   };
 }
 
-function rowClass(row, selected) {
-  let c = 'row ' + statusClass(row.status) + ' state-' + row.state.replace('_', '-');
+function rowClass(row, selected, alt) {
+  let c = 'row ' + statusClass(row.status) + ' state-' + row.state.replace('_', '-') + (alt ? ' alt' : '');
   if (row.highlighted) c += ' highlighted';
   if (selected) c += ' selected';
   return c;
 }
 
-function Row({row, selected, onSelect, onOpen}) {
-  return h('div', {class: rowClass(row, selected), 'data-id': row.id, role: 'row',
+function Row({row, selected, alt, onSelect, onOpen}) {
+  return h('div', {class: rowClass(row, selected, alt), 'data-id': row.id, role: 'row',
       onClick: () => onSelect(row.id), onDblClick: () => onOpen(row.id)},
     COLUMNS.map(col => h('span', {class: 'cell c-' + col.key, title: col.key === 'path' || col.key === 'host' ? col.cell(row) : null},
       col.key === 'id' ? [row.state === 'paused' ? h('span', {class: 'mark paused', title: 'paused', role: 'img', 'aria-label': 'paused'}) :
@@ -71,13 +74,17 @@ export function FlowList(props) {
     return () => observer.disconnect();
   }, []);
 
-  // Following: the newest row stays in view as rows come in.
+  // Following: the newest row stays in view as rows come in. The place is worked out from the row count, and only
+  // written: reading scrollHeight here would lay the page out again in the middle of the update.
+  const end = Math.max(0, rows.length * ROW_HEIGHT - height);
+  const shownTop = props.following ? end : top;
+  const written = useRef(-1); // the place last written while following; -1 when not following
+  if (!props.following) written.current = -1;
   useLayoutEffect(() => {
-    const el = box.current;
-    if (props.following && el.scrollHeight - el.clientHeight - el.scrollTop > 1) {
+    if (props.following && written.current !== end) {
+      written.current = end;
       programmatic.current = true;
-      el.scrollTop = el.scrollHeight;
-      setTop(el.scrollTop);
+      box.current.scrollTop = end;
     }
   });
 
@@ -94,18 +101,19 @@ export function FlowList(props) {
 
   const onScroll = () => {
     const el = box.current;
-    requestAnimationFrame(() => setTop(el.scrollTop));
+    const now = el.scrollTop;
+    setTop(now);
     if (programmatic.current) {
       programmatic.current = false;
       return;
     }
-    const atEnd = el.scrollHeight - el.clientHeight - el.scrollTop <= ROW_HEIGHT;
+    const atEnd = rows.length * ROW_HEIGHT - el.clientHeight - now <= ROW_HEIGHT;
     if (atEnd) props.onScrolledToEnd();
     else props.onScrolledAway();
   };
 
-  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+  const first = Math.max(0, Math.floor(shownTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((shownTop + height) / ROW_HEIGHT) + OVERSCAN);
   const visible = rows.slice(first, last);
   const sortMark = key => props.sort.key === key ? (props.sort.dir === 'asc' ? ' ▲' : ' ▼') : '';
 
@@ -116,7 +124,7 @@ export function FlowList(props) {
     h('div', {class: 'rows', ref: box, onScroll},
       h('div', {class: 'spacer', style: {height: rows.length * ROW_HEIGHT + 'px'}},
         h('div', {class: 'window', style: {transform: 'translateY(' + first * ROW_HEIGHT + 'px)'}},
-          visible.map(row => h(Row, {key: row.id, row, selected: row.id === props.selected,
+          visible.map((row, slot) => h(Row, {key: slot, row, selected: row.id === props.selected, alt: (first + slot) % 2 === 1,
             onSelect: props.onSelect, onOpen: props.onOpen}))))),
     rows.length === 0 ? h('div', {class: 'empty'}, props.emptyText) : null);
 }
