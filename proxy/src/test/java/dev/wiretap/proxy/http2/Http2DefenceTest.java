@@ -165,7 +165,7 @@ class Http2DefenceTest {
             client.headers(3, client.request("GET", "/b"), true);
             assertTrue(twoIn.await(20, TimeUnit.SECONDS), () -> "the origin saw " + (2 - twoIn.getCount())
                     + " of the two requests on " + origin.connectionCount() + " connection(s); the proxy's events: "
-                    + proxy.drainEvents());
+                    + proxy.drainEvents().stream().map(e -> e + " " + e.flow().error().map(Object::toString).orElse("")).toList());
             client.headers(5, client.request("GET", "/c"), true);
             Frame refused = client.until(Frame.RST_STREAM);
             assertEquals(5, refused.streamId());
