@@ -198,8 +198,10 @@ final class ConnectTunnel {
     private Outcome acceptTls(Destination target, InterceptTls tls, Socket plain) throws IOException {
         long start = System.nanoTime();
         byte[] hello = session.in().takeBuffered();
-        offersH2 = ctx.settings().http2().enabled() && ClientHello.offersProtocol(hello, "h2");
-        ReservedConnection reserved = plain == null ? null
+        // Only a whole hello tells what the client offers: one that came in pieces is learnt from the handshake itself.
+        boolean whole = ClientHello.isWhole(hello);
+        offersH2 = ctx.settings().http2().enabled() && whole && ClientHello.offersProtocol(hello, "h2");
+        ReservedConnection reserved = plain == null || !whole ? null
                 : ClientHello.serverName(hello, target.host()).map(name -> reserve(target, name, plain)).orElse(null);
         boolean entered = false;
         try {
@@ -212,7 +214,9 @@ final class ConnectTunnel {
             exchange.complete();
             String sni = sniOtherThan(tlsSocket, target.host());
             if (plain != null && reserved == null) {
-                reserved = reserve(target, sni, plain); // the hello did not show its name: now the handshake has
+                // The hello did not show its name and protocols: now the handshake has.
+                offersH2 = "h2".equals(tlsSocket.getApplicationProtocol());
+                reserved = reserve(target, sni, plain);
             }
             session.enterTunnel(tlsSocket, tunnelDestination(target), sni, reserved);
             entered = true;

@@ -68,6 +68,28 @@ public final class ClientHello {
     }
 
     /**
+     * Whether {@code bytes} begin with a whole ClientHello: its record, and the handshake message within it, end at
+     * hand. Only then does what the hello does not say (no ALPN, no name) mean the client did not say it.
+     */
+    public static boolean isWhole(byte[] bytes) {
+        Cursor c = new Cursor(bytes);
+        if (c.u8() != HANDSHAKE_RECORD) {
+            return false;
+        }
+        c.skip(2);
+        int recordEnd = c.at + 2 + c.u16();
+        if (c.failed || recordEnd > bytes.length) {
+            return false;
+        }
+        c.end = recordEnd;
+        if (c.u8() != CLIENT_HELLO) {
+            return false;
+        }
+        int helloEnd = c.at + 3 + c.u24();
+        return !c.failed && helloEnd <= recordEnd;
+    }
+
+    /**
      * Whether the ClientHello at the start of {@code bytes} offers {@code protocol} in its ALPN extension (RFC 7301
      * section 3.1); false when it offers none, or {@code bytes} hold no whole ClientHello.
      */

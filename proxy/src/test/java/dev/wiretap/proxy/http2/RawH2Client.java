@@ -34,7 +34,52 @@ final class RawH2Client implements AutoCloseable {
 
     /** Through {@code proxy} to {@code authority} (host:port), the preface and the given SETTINGS sent. */
     static RawH2Client open(ProxyUnderTest proxy, String authority, int... settings) throws IOException {
-        Socket tcp = new Socket(proxy.address().getAddress(), proxy.port());
+        return open(proxy, authority, new Socket(proxy.address().getAddress(), proxy.port()), settings);
+    }
+
+    /**
+     * As {@link #open(ProxyUnderTest, String, int...)}, but the ClientHello leaves in two TCP segments, 200 ms apart (as
+     * a large hello, or a slow network, may): wiretap then cannot read the whole hello before its handshake.
+     */
+    static RawH2Client openWithSplitHello(ProxyUnderTest proxy, String authority, int... settings) throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean tunnelOpen = new java.util.concurrent.atomic.AtomicBoolean();
+        Socket tcp = new Socket() {
+            @Override
+            public java.io.OutputStream getOutputStream() throws IOException {
+                java.io.OutputStream out = super.getOutputStream();
+                return new java.io.FilterOutputStream(out) {
+                    private boolean split;
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        if (tunnelOpen.get() && !split && len > 40) {
+                            split = true;
+                            out.write(b, off, 40);
+                            out.flush();
+                            try {
+                                Thread.sleep(200);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            out.write(b, off + 40, len - 40);
+                        } else {
+                            out.write(b, off, len);
+                        }
+                    }
+                };
+            }
+        };
+        tcp.setTcpNoDelay(true);
+        tcp.connect(proxy.address());
+        return open(proxy, authority, tcp, tunnelOpen, settings);
+    }
+
+    private static RawH2Client open(ProxyUnderTest proxy, String authority, Socket tcp, int... settings) throws IOException {
+        return open(proxy, authority, tcp, new java.util.concurrent.atomic.AtomicBoolean(), settings);
+    }
+
+    private static RawH2Client open(ProxyUnderTest proxy, String authority, Socket tcp,
+                                    java.util.concurrent.atomic.AtomicBoolean tunnelOpen, int... settings) throws IOException {
         tcp.setSoTimeout(20_000);
         tcp.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
@@ -50,6 +95,7 @@ final class RawH2Client implements AutoCloseable {
         if (!new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200")) {
             throw new IOException("no tunnel: " + new String(head, StandardCharsets.US_ASCII));
         }
+        tunnelOpen.set(true);
         SSLSocket tls = (SSLSocket) Interception.trustingWiretap(proxy).getSocketFactory()
                 .createSocket(tcp, "127.0.0.1", proxy.port(), true);
         SSLParameters p = tls.getSSLParameters();

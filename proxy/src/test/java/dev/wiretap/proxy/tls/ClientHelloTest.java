@@ -44,6 +44,17 @@ class ClientHelloTest {
     }
 
     @Test
+    void knowsAWholeHelloFromOneCutShort() throws Exception {
+        byte[] hello = helloFrom("api.example");
+
+        assertEquals(true, ClientHello.isWhole(hello));
+        for (int cut = 0; cut < hello.length; cut++) {
+            assertEquals(false, ClientHello.isWhole(Arrays.copyOf(hello, cut)), "cut at " + cut);
+        }
+        assertEquals(false, ClientHello.isWhole("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
     void tellsNothingFromBytesThatAreNoClientHello() {
         assertEquals(Optional.empty(), ClientHello.serverName("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII), "x"));
         assertEquals(Optional.empty(), ClientHello.serverName(new byte[] {22, 3, 1, 0, 4, 2, 0, 0, 0}, "x")); // a ServerHello
