@@ -61,6 +61,34 @@ abstract class StreamRelay {
     /** Sends the request over {@code lease} and the response back to the client; returns what the stream does next. */
     abstract Outcome relay(UpstreamLease lease) throws IOException, Retry;
 
+    /**
+     * Runs the addons' hook on a held response, and stops the request's pump when the exchange ends there: the outcome
+     * when the hook closed or dropped the exchange, else null (the response goes on).
+     */
+    protected Outcome afterResponseHook(RequestPump pump) throws IOException {
+        if (!exchange.runHook(Exchange.Hook.RESPONSE, true)) {
+            exchange.closeUpstream();
+            stopPump(pump);
+            return exchange.closing();
+        }
+        if (flow.dropReason().isPresent()) {
+            exchange.closeUpstream();
+            stopPump(pump);
+            return exchange.drop();
+        }
+        return null;
+    }
+
+    /** Stops a request body still being copied: the origin's side closed and the client's stream reset. */
+    protected void stopPump(RequestPump pump) throws IOException {
+        if (pump == null || pump.isDone()) {
+            return;
+        }
+        exchange.closeUpstream();
+        stream.reset(dev.wiretap.proxy.http2.ErrorCode.NO_ERROR);
+        pump.join();
+    }
+
     /** Whether a body follows the request's head (as far as is known: the client may still end it empty). */
     protected boolean requestHasBody() {
         if (heldBody != null) {

@@ -184,15 +184,9 @@ final class StreamToHttp1 extends StreamRelay {
                     flow.markWholeBody(Flow.Side.RESPONSE);
                 }
             }
-            if (!exchange.runHook(Exchange.Hook.RESPONSE, true)) {
-                exchange.closeUpstream();
-                stopPump(pump);
-                return exchange.closing();
-            }
-            if (flow.dropReason().isPresent()) {
-                exchange.closeUpstream();
-                stopPump(pump);
-                return exchange.drop();
+            Outcome ended = afterResponseHook(pump);
+            if (ended != null) {
+                return ended;
             }
         }
         try {
@@ -255,15 +249,5 @@ final class StreamToHttp1 extends StreamRelay {
     private static long declaredOrUnknown(Response response) {
         Long declared = StreamExchange.declaredLength(response.headers());
         return declared == null ? -1 : declared;
-    }
-
-    /** Stops a pump still copying: the client's stream is told to stop, the origin's connection closed, and it ends. */
-    private void stopPump(RequestPump pump) throws IOException {
-        if (pump == null || pump.isDone()) {
-            return;
-        }
-        exchange.closeUpstream();
-        stream.reset(dev.wiretap.proxy.http2.ErrorCode.NO_ERROR);
-        pump.join();
     }
 }

@@ -163,15 +163,9 @@ final class StreamToHttp2 extends StreamRelay {
                 response.setBody(Body.of(held));
                 flow.markWholeBody(Flow.Side.RESPONSE);
             }
-            if (!exchange.runHook(Exchange.Hook.RESPONSE, true)) {
-                exchange.closeUpstream();
-                stopPump(pump);
-                return exchange.closing();
-            }
-            if (flow.dropReason().isPresent()) {
-                exchange.closeUpstream();
-                stopPump(pump);
-                return exchange.drop();
+            Outcome ended = afterResponseHook(pump);
+            if (ended != null) {
+                return ended;
             }
         }
         long relayed = 0;
@@ -276,15 +270,5 @@ final class StreamToHttp2 extends StreamRelay {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    /** Stops a pump still copying: the client's stream is told to stop, and the origin's stream reset. */
-    private void stopPump(RequestPump pump) throws IOException {
-        if (pump == null || pump.isDone()) {
-            return;
-        }
-        exchange.closeUpstream();
-        stream.reset(ErrorCode.NO_ERROR);
-        pump.join();
     }
 }

@@ -86,10 +86,16 @@ public final class UpstreamPool implements AutoCloseable {
 
     /** An idle connection for {@code route} if a live one is pooled, else a new one. Records the flow's upstream. */
     public UpstreamConnection acquire(Route route, Flow flow) throws IOException {
+        UpstreamConnection c = reuseIdle(route, flow);
+        return c != null ? c : open(route, flow);
+    }
+
+    /** A live idle HTTP/1.1 connection for {@code route}, lent to {@code flow}; null when none is pooled. */
+    private UpstreamConnection reuseIdle(Route route, Flow flow) {
         while (true) {
             UpstreamConnection c = takeIdle(route);
             if (c == null) {
-                return open(route, flow);
+                return null;
             }
             if (nanoClock.getAsLong() - c.idleSinceNanos() > PROBE_AFTER_NANOS && !c.looksAlive()) {
                 c.close();
@@ -148,10 +154,14 @@ public final class UpstreamPool implements AutoCloseable {
             flow.setSslNanos(taken.sslNanos());
             return leaseOn(route, taken.socket(), flow);
         }
-        if (hasIdle(route)) {
-            return acquire(route, flow); // an idle HTTP/1.1 one: the usual path (probed if idle long)
+        // A shared connection may have come up meanwhile (another stream's dial, or the reserved one); else an idle
+        // HTTP/1.1 one (probed if idle long); else a new one, offering h2: never one offering HTTP/1.1 alone.
+        OriginStream late = takeStream(route, flow);
+        if (late != null) {
+            return late;
         }
-        return open(route, flow, true);
+        UpstreamConnection idleOne = reuseIdle(route, flow);
+        return idleOne != null ? idleOne : open(route, flow, true);
     }
 
     /**

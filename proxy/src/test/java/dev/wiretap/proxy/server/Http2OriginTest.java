@@ -74,6 +74,46 @@ class Http2OriginTest {
         }
     }
 
+    /**
+     * The shared connection is full (its origin allows one stream at a time): the next request dials a connection of
+     * its own that offers h2 too. It used to take the path for idle HTTP/1.1 connections and offer http/1.1 alone,
+     * which an origin that speaks only h2 refuses (no_application_protocol, a 502).
+     */
+    @Test
+    void aRequestBeyondAFullSharedConnectionGetsAnotherHttp2Connection() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(),
+                dev.wiretap.config.Http2Settings.DEFAULTS.withMaxConcurrentStreams(1), (stream, head) -> {
+                    if (dev.wiretap.proxy.http2.Http2Fields.pseudo(head, ":path").equals("/hold")) {
+                        holding.countDown();
+                        try {
+                            release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    H2Origin.echo(stream, head);
+                });
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+            CompletableFuture<HttpResponse<String>> held = client.sendAsync(HttpRequest.newBuilder(
+                    URI.create(origin.httpsUrl("/hold"))).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(holding.await(20, java.util.concurrent.TimeUnit.SECONDS), "the first request never reached the origin");
+
+            HttpResponse<String> next = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/next")))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            release.countDown();
+
+            assertEquals(200, next.statusCode(), next.body());
+            assertEquals("GET /next h2\n", next.body());
+            assertEquals(200, held.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            assertEquals(2, origin.connectionCount());
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void anAddonHoldsAndEditsBothMessagesOfAnHttp2Stream() throws Exception {
         dev.wiretap.proxy.addon.Addon editor = new dev.wiretap.proxy.addon.Addon() {

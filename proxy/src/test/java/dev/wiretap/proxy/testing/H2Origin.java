@@ -37,12 +37,14 @@ public final class H2Origin implements AutoCloseable {
 
     private final SSLServerSocket server;
     private final Handler handler;
+    private final Http2Settings settings;
     private final BlockingQueue<Headers> heads = new LinkedBlockingQueue<>();
     private final List<Http2Connection> connections = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
 
-    private H2Origin(SSLServerSocket server, Handler handler) {
+    private H2Origin(SSLServerSocket server, Http2Settings settings, Handler handler) {
         this.server = server;
+        this.settings = settings;
         this.handler = handler;
         Thread.ofVirtual().name("h2-origin-accept").start(this::acceptLoop);
     }
@@ -52,12 +54,17 @@ public final class H2Origin implements AutoCloseable {
     }
 
     public static H2Origin start(SSLContext tls, Handler handler) throws IOException {
+        return start(tls, Http2Settings.DEFAULTS, handler);
+    }
+
+    /** An origin whose connections advertise {@code settings} (a small SETTINGS_MAX_CONCURRENT_STREAMS, say). */
+    public static H2Origin start(SSLContext tls, Http2Settings settings, Handler handler) throws IOException {
         SSLServerSocket s = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         SSLParameters p = s.getSSLParameters();
         p.setApplicationProtocols(new String[] {"h2"});
         s.setSSLParameters(p);
-        return new H2Origin(s, handler);
+        return new H2Origin(s, settings, handler);
     }
 
     /** The default handler: echoes the request line and body. */
@@ -90,7 +97,7 @@ public final class H2Origin implements AutoCloseable {
     private void serve(SSLSocket socket) {
         try {
             socket.startHandshake();
-            Http2Connection c = Http2Connection.server(socket, Http2Settings.DEFAULTS, this::accept, "test origin");
+            Http2Connection c = Http2Connection.server(socket, settings, this::accept, "test origin");
             connections.add(c);
             c.serve(60_000);
         } catch (IOException e) {
