@@ -5,6 +5,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.http2.ErrorCode;
 import dev.wiretap.proxy.http2.FieldBlock;
 import dev.wiretap.proxy.http2.Http2Connection;
@@ -37,6 +38,8 @@ final class ClientHttp2 {
     private final Socket socket;
     private final Destination tunnelOrigin;
     private final InetSocketAddress clientAddress;
+    /** What the TLS with the client settled, read once: every stream's flow shows it. */
+    private final TlsHandshake tls;
     private final Set<Exchange> live = ConcurrentHashMap.newKeySet();
     private volatile Http2Connection connection;
 
@@ -48,6 +51,7 @@ final class ClientHttp2 {
         this.socket = socket;
         this.tunnelOrigin = tunnelOrigin;
         this.clientAddress = clientAddress;
+        this.tls = socket instanceof javax.net.ssl.SSLSocket secure ? TlsHandshake.of(secure) : null;
     }
 
     ClientSession session() {
@@ -75,6 +79,7 @@ final class ClientHttp2 {
         Request request = requestOf(head);
         Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
         flow.addBytesFromClient(head.wireBytes());
+        flow.setClientTls(tls);
         StreamDownstream client = new StreamDownstream(this, stream);
         Exchange exchange = new Exchange(ctx, client, flow, null);
         live.add(exchange);

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.upstream;
 
+import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.http2.Http2Connection;
 
 /**
@@ -12,13 +13,16 @@ final class OriginHttp2 {
     private final Route route;
     private final Http2Connection connection;
     private final String remoteAddress;
+    /** What its TLS handshake settled, read once: every stream's flow shows it. */
+    private final TlsHandshake tls;
     private volatile long idleSinceNanos;
     private volatile boolean used;
 
-    OriginHttp2(Route route, Http2Connection connection, String remoteAddress, long nowNanos) {
+    OriginHttp2(Route route, Http2Connection connection, String remoteAddress, TlsHandshake tls, long nowNanos) {
         this.route = route;
         this.connection = connection;
         this.remoteAddress = remoteAddress;
+        this.tls = tls;
         this.idleSinceNanos = nowNanos;
     }
 
@@ -32,6 +36,10 @@ final class OriginHttp2 {
 
     String remoteAddress() {
         return remoteAddress;
+    }
+
+    TlsHandshake tls() {
+        return tls;
     }
 
     /** Takes a place for a stream; false when the origin allows no more now or the connection is closing. */

@@ -4,6 +4,7 @@ import dev.wiretap.config.Http2Settings;
 import dev.wiretap.config.PoolSettings;
 import dev.wiretap.proxy.http2.Http2Connection;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import java.io.IOException;
@@ -205,7 +206,8 @@ public final class UpstreamPool implements AutoCloseable {
             Dialer.closeQuietly(socket);
             throw e;
         }
-        OriginHttp2 origin = new OriginHttp2(route, connection, remote, nanoClock.getAsLong());
+        TlsHandshake tls = socket instanceof javax.net.ssl.SSLSocket secure ? TlsHandshake.of(secure) : null;
+        OriginHttp2 origin = new OriginHttp2(route, connection, remote, tls, nanoClock.getAsLong());
         origin.tryReserve();
         origin.markUsed();
         lock.lock();
@@ -221,7 +223,7 @@ public final class UpstreamPool implements AutoCloseable {
         connection.onClosed(() -> forget(origin));
         opened.increment();
         lent.increment();
-        flow.setUpstream(remote, false);
+        flow.setUpstream(remote, false, tls);
         return new OriginStream(origin, false);
     }
 
@@ -274,7 +276,7 @@ public final class UpstreamPool implements AutoCloseable {
             reused.increment();
         }
         lent.increment();
-        flow.setUpstream(found.remoteAddress(), reuse);
+        flow.setUpstream(found.remoteAddress(), reuse, found.tls());
         return new OriginStream(found, reuse);
     }
 

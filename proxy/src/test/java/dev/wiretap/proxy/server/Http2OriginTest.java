@@ -68,6 +68,8 @@ class Http2OriginTest {
             assertEquals(HttpVersion.HTTP_2, post.request().version());
             assertEquals(HttpVersion.HTTP_2, post.response().orElseThrow().version());
             assertEquals(":status", post.response().orElseThrow().headers().name(0));
+            assertTrue(post.clientTls().isPresent(), "the client's TLS is on the flow");
+            assertTrue(post.upstreamTls().orElseThrow().protocol().startsWith("TLSv1."), "the origin's TLS is on the flow");
             assertEquals("ping", post.request().body().text(StandardCharsets.UTF_8));
             assertEquals("POST /x?y=1 h2\nping", post.response().orElseThrow().body().text(StandardCharsets.UTF_8));
             assertEquals("0", post.response().orElseThrow().trailers().orElseThrow().first("grpc-status").orElseThrow());
