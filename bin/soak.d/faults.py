@@ -29,6 +29,8 @@ def judge_fault(r, kind, client_sees_close_framing):
         return "hang: the client waited %s with no end (%s)" % ("for an answer" if r.status is None else
                                                               "inside the body", r.outcome())
     if r.status is None:
+        if r.ended == RESET and cut_ok:
+            return None  # the connection reset before any byte: an abort the client cannot mistake
         return "no-answer: the connection ended (%s) without a status" % r.ended
     if r.ended == WHOLE:
         if r.status in statuses:
@@ -129,8 +131,9 @@ def slowloris(ctx, rnd):
                 "status: %s where 408 or a close was right" % outcome
         else:
             v = "hang: the proxy waited %ds for a head that never ends" % (ctx.proxy_timeout * 3 + 10)
-        # The head never ended, so no URL was read: the proxy may log a 408 with none, or nothing.
+        # The head never ended, so no URL was read: the proxy logs a 408 without one.
         ctx.ledger.add(xid, name, outcome, v, None)
+        ctx.ledger.maybe_without_url(xid, "-", 408)
     with_channel(ctx, name, via, run)
 
 
@@ -245,6 +248,7 @@ def bad_request(ctx, rnd):
         v = None if r.status == status and r.ended == WHOLE else (
             "hang: no answer" if r.ended == TIMEOUT else "status: %s where %d was right" % (r.outcome(), status))
         ctx.ledger.add(xid, name, r.outcome(), v, None)
+        ctx.ledger.maybe_without_url(xid, "-", status)  # with its URL when the refusal came after the request line
         ctx.registry.pop(xid)
     with_channel(ctx, name, "http", run)
 

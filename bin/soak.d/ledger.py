@@ -16,7 +16,9 @@ class Ledger:
         self.violations = collections.Counter()  # (scenario, kind) -> count
         self.examples = []  # first violations, whole
         self.expected_flows = {}  # id -> count the proxy must log
-        self.unnamed_flows = collections.Counter()  # scenario -> exchanges expected in the log without an ID
+        # Exchanges the proxy may log with their URL or, refused before it read one, without: (method, status) of the
+        # record without a URL -> the IDs of such exchanges
+        self.maybe_unnamed = collections.defaultdict(set)
         self.exchanges = 0
         self.byte_checks = 0  # bodies or messages compared by SHA-256 with the other end
         self.bytes_up = 0
@@ -37,6 +39,10 @@ class Ledger:
                 if len(self.examples) < 200:
                     self.examples.append("%s %s %s: %s (outcome %s)" % (time.strftime("%H:%M:%S"), scenario, xid,
                                                                         violation, outcome))
+
+    def maybe_without_url(self, xid, method, status):
+        with self._lock:
+            self.maybe_unnamed[(method, status)].add(xid)
 
     def violation(self, scenario, text, xid=None):
         """A violation that is not one exchange's outcome (a check after the fact)."""

@@ -108,7 +108,7 @@ class Wiretap:
         build = subprocess.run([os.path.join(repo, "wiretap"), "--version"], capture_output=True, text=True)
         if build.returncode != 0:
             raise SystemExit("soak: building wiretap failed:\n" + build.stderr[-3000:])
-        self.version = build.stdout.strip()
+        self.version = build.stdout.strip().splitlines()[0]
         argv = [os.path.join(repo, "wiretap"), "--headless", "--log-format", "json", "--har", self.har,
                 "--config-dir", self.config_dir, "--listen", "127.0.0.1:0", "--web", "127.0.0.1:0",
                 "--upstream-ca", origin_cert, "--passthrough", passthrough]

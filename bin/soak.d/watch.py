@@ -182,6 +182,7 @@ class LogCheck:
         self.tunnels = self.tunnel_records = 0
         self.records = 0
         self.unnamed = {}
+        self.refusals = {}
         self.note = ""
 
 
@@ -219,6 +220,15 @@ def reconcile_log(proxy, ctx, ledger, end, after_stop=False):
         tunnel = "%s:%d" % (TUNNEL_NAME, ctx.https_port)
         c.tunnel_records = sum(n for (method, _), n in book.unnamed.items() if method == "CONNECT") \
             if not isinstance(proxy, Wiretap) else book.connects.get(tunnel, 0)
+        # Refusals before a URL was read are logged without one: what is not in the log by ID must be there without.
+        c.refusals = {}
+        for key, ids in ledger.maybe_unnamed.items():
+            named = sum(1 for xid in ids if book.by_id.get(xid, 0) >= 1)
+            unnamed = book.unnamed.get(key, 0)
+            c.refusals["%s %s" % key] = (len(ids), named, unnamed)
+            if named + unnamed != len(ids) and isinstance(proxy, Wiretap):
+                ledger.violation("log", "refusals: %d exchanges refused with %s, %d logged with their URL and %d "
+                                 "without" % (len(ids), key[1], named, unnamed))
     c.lost, c.duplicated, c.tunnels = len(lost), len(extra), ctx.tunnels
     for xid in lost[:10]:
         ledger.violation("log", "lost: exchange %s is not in the proxy's log" % xid, xid)
@@ -279,8 +289,9 @@ class HarCheck:
 
 
 def check_har(proxy, ledger, listed):
-    """The HAR written at exit holds exactly the flows the store held as it stopped, less the CONNECT tunnels (which
-    HAR leaves out): `listed` is the store's list read just before the stop."""
+    """The HAR written at exit holds exactly the flows the store held as it stopped, less those HAR leaves out (CONNECT
+    tunnels, and requests refused before their URL was read): `listed` is the store's list read just before the
+    stop."""
     proxy.har_check = c = HarCheck()
     if not os.path.exists(proxy.har):
         ledger.violation("har", "har: no HAR was written at exit")
@@ -293,8 +304,9 @@ def check_har(proxy, ledger, listed):
         return
     flows = [e.get("_wiretap", {}).get("flow") for e in har["log"]["entries"]]
     c.entries = len(flows)
-    expected = {f for f, method in listed.items() if method != "CONNECT"}
-    c.note = "%d entries for the %d flows held that are no CONNECT tunnel" % (c.entries, len(expected))
+    expected = {f for f, (method, url) in listed.items() if method != "CONNECT" and url != "-"}
+    c.note = "%d entries for the %d flows held that are neither a CONNECT tunnel nor a request without a URL" % (
+        c.entries, len(expected))
     if len(set(flows)) != len(flows):
         ledger.violation("har", "har: a flow is in the HAR twice")
     missing, extra = expected - set(flows), set(flows) - expected
@@ -306,12 +318,12 @@ def check_har(proxy, ledger, listed):
 
 
 def list_held(proxy):
-    """The flows the store holds as its list shows them (all but the intercepted tunnels): {flow: method}."""
+    """The flows the store holds as its list shows them (all but the intercepted tunnels): {flow: (method, url)}."""
     out, before = {}, None
     while True:
         page = proxy.api("/api/flows?limit=10000" + ("&before=%d" % before if before else ""))
         for row in page["flows"]:
-            out[row["id"]] = row["method"]
+            out[row["id"]] = (row["method"], row["url"])
         before = page.get("next")
         if before is None:
             return out
@@ -338,6 +350,9 @@ def summary(proxy, ctx, ledger, sampler, idle, end, minutes, seed):
                    "passthrough tunnels, %d CONNECT records; records without an exchange ID: %s." % (
                        lc.records, lc.matched, lc.expected, lc.lost, lc.duplicated, lc.tunnels, lc.tunnel_records,
                        ", ".join("%s x%d" % kv for kv in sorted(lc.unnamed.items())) or "none"))
+        for key, (n, named, unnamed) in sorted(lc.refusals.items()):
+            out.append("Refused with %s: %d exchanges, %d logged with their URL, %d without (refused before it)."
+                       % (key.split()[1], n, named, unnamed))
     elif lc:
         out.append("Log: " + lc.note)
     st = getattr(ctx, "store_check", None)
