@@ -53,6 +53,8 @@ def origin_fault(ctx, rnd):
     framing = rnd.choice(("cl", "chunked", "close"))
     if kind == "fin" and framing == "close":
         framing = "cl"  # a FIN is how a close-delimited body ends: no fault at all
+    if kind == "badchunk":
+        framing = "chunked"
     version = "HTTP/1.0" if via != "tunnel" and rnd.random() < 0.3 else "HTTP/1.1"
     name = "fault-%s-%s" % (kind, via)
 

@@ -36,9 +36,8 @@ class Ledger:
             if violation:
                 kind = violation.split(":")[0]
                 self.violations[(scenario, kind)] += 1
-                if len(self.examples) < 200:
-                    self.examples.append("%s %s %s: %s (outcome %s)" % (time.strftime("%H:%M:%S"), scenario, xid,
-                                                                        violation, outcome))
+                self._example("%s %s %s: %s (outcome %s)" % (time.strftime("%H:%M:%S"), scenario, xid, violation,
+                                                             outcome))
 
     def maybe_without_url(self, xid, method, status):
         with self._lock:
@@ -48,8 +47,14 @@ class Ledger:
         """A violation that is not one exchange's outcome (a check after the fact)."""
         with self._lock:
             self.violations[(scenario, text.split(":")[0])] += 1
-            if len(self.examples) < 200:
-                self.examples.append("%s %s %s: %s" % (time.strftime("%H:%M:%S"), scenario, xid, text))
+            self._example("%s %s %s: %s" % (time.strftime("%H:%M:%S"), scenario, xid, text))
+
+    def _example(self, text):
+        """Keeps the first violations whole, and says the first few as they happen (under the lock)."""
+        if len(self.examples) < 200:
+            self.examples.append(text)
+        if len(self.examples) <= 20:
+            print("soak: violation:", text, flush=True)
 
     def total_violations(self):
         with self._lock:

@@ -244,7 +244,7 @@ class Origin:
         lines = ["HTTP/1.1 200 OK", "Content-Type: application/octet-stream"]
         if f == "cl":
             lines.append("Content-Length: %d" % n)
-        elif f == "chunked" or kind == "badchunk":
+        elif f == "chunked":
             lines.append("Transfer-Encoding: chunked")
         else:
             lines.append("Connection: close")

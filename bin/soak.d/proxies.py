@@ -189,6 +189,8 @@ class Squid:
     intercept = False
 
     def __init__(self, tmp, timeout_seconds, binary="/usr/sbin/squid"):
+        """`timeout_seconds`: a client's head deadline; an origin's silence may last twice that (as wiretap's are
+        set by bin/soak)."""
         self.tmp = os.path.join(tmp, "squid")
         os.makedirs(self.tmp)
         port = free_port()
@@ -196,6 +198,8 @@ class Squid:
         self.access_log = os.path.join(self.tmp, "access.log")
         user = "proxy" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
         if os.geteuid() == 0:
+            # squid started as root runs as `proxy`, which must reach its directory to write its logs
+            os.chmod(tmp, 0o711)
             os.chmod(self.tmp, 0o777)
         conf = os.path.join(self.tmp, "squid.conf")
         with open(conf, "w") as f:
@@ -210,7 +214,7 @@ class Squid:
                 "pid_filename " + os.path.join(self.tmp, "squid.pid"),
                 "coredump_dir " + self.tmp,
                 "netdb_filename none",
-                "read_timeout %d seconds" % timeout_seconds,
+                "read_timeout %d seconds" % (2 * timeout_seconds),
                 "request_timeout %d seconds" % timeout_seconds,
                 "connect_timeout 10 seconds",
                 "client_idle_pconn_timeout 10 seconds",
