@@ -467,6 +467,9 @@ final class ClientSession implements Runnable, Downstream {
     public void abort() {
         try {
             rawSocket.setSoLinger(true, 0); // on the TCP connection: no TLS close_notify may make a cut look clean
+            // The TCP connection first: closing the TLS socket would send close_notify, which tells the client the
+            // data ended cleanly (RFC 8446 section 6.1), so that a body delimited by the close would look whole.
+            rawSocket.close();
         } catch (IOException ignored) {
             // The socket is already broken; closing it below is all that is left to do.
         }

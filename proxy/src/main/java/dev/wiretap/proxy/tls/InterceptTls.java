@@ -1,6 +1,5 @@
 package dev.wiretap.proxy.tls;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -54,7 +53,7 @@ public final class InterceptTls {
      *                                   pins its own)
      */
     public SSLSocket accept(Socket plain, byte[] consumed, String host) throws IOException {
-        SSLSocket tls = (SSLSocket) factory.createSocket(plain, new ByteArrayInputStream(consumed), true);
+        SSLSocket tls = (SSLSocket) factory.createSocket(plain, new ReplayedInput(consumed, plain.getInputStream()), true);
         SSLParameters params = tls.getSSLParameters();
         params.setApplicationProtocols(new String[0]);
         tls.setSSLParameters(params);

@@ -5,22 +5,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
+import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients that hold a connection without finishing what they send: each is cut off by its own timeout (header,
- * body, idle), set to a second here, however slowly it keeps trickling bytes.
+ * body, idle), set to a second here, however slowly it keeps trickling bytes, in plain HTTP and inside intercepted
+ * TLS.
  */
 class SlowClientTest {
 
     private static final Duration SHORT = Duration.ofSeconds(1);
+
+    @TempDir
+    static Path dir;
+    static TestCa testCa;
+    static Path testCaFile;
+
+    @BeforeAll
+    static void makeTestCa() throws Exception {
+        testCa = TestCa.ec("slow client test CA");
+        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
+    }
 
     @Test
     void cutsOffASlowLorisThatKeepsSendingItsHeadWith408() throws Exception {
@@ -64,6 +81,63 @@ class SlowClientTest {
             assertEquals(408, response.status(), response.head() + response.bodyText());
             assertTrue(response.bodyText().contains("stalled for 1 s"), response.bodyText());
             assertTrue(client.isClosedByPeer());
+            Flow flow = proxy.nextFinishedFlow();
+            assertEquals(FlowError.Kind.CLIENT_TIMEOUT, flow.error().orElseThrow().kind(), flow.toString());
+        }
+    }
+
+    /**
+     * The same cut-offs inside an intercepted tunnel, where the timed-out read is a TLS one: the 408 must still reach
+     * the client (found by bin/soak: the client's TLS ended with no answer, and a stalled upload left no flow).
+     */
+    @Test
+    void cutsOffASlowLorisInsideAnInterceptedTunnelWith408() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), conn -> conn.readHead());
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(
+                     s.withTimeouts(s.timeouts().withClientHeader(SHORT))));
+             RawClient client = proxy.rawClient()) {
+            ConnectTunnelTest.openTunnel(client, origin.authority());
+            client.startTls(Interception.trustingWiretap(proxy), null);
+            byte[] head = ("GET /slow HTTP/1.1\r\nHost: " + origin.authority() + "\r\nX-Slow: ").getBytes(StandardCharsets.US_ASCII);
+            Thread loris = Thread.ofVirtual().name("slow-loris").start(() -> {
+                try {
+                    for (int i = 0; ; i++) {
+                        client.out().write(i < head.length ? head[i] : 'z');
+                        client.out().flush();
+                        Thread.sleep(200); // the pace of the attack, not a wait for anything
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // wiretap cut the connection (the point of the test), or the test is over
+                }
+            });
+            try {
+                RawClient.Response response = client.readResponse();
+                assertEquals(408, response.status(), response.head() + response.bodyText());
+                assertTrue(response.bodyText().contains("did not arrive within 1 s"), response.bodyText());
+                proxy.nextFinishedFlow(); // the tunnel
+                assertEquals(FlowError.Kind.CLIENT_TIMEOUT, proxy.nextFinishedFlow().error().orElseThrow().kind());
+            } finally {
+                loris.interrupt();
+                loris.join();
+            }
+        }
+    }
+
+    @Test
+    void cutsOffAClientThatStallsMidBodyInsideAnInterceptedTunnel() throws Exception {
+        TestOrigin.Handler sink = conn -> conn.in().transferTo(OutputStream.nullOutputStream());
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), sink);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(
+                     s.withTimeouts(s.timeouts().withClientRead(SHORT))));
+             RawClient client = proxy.rawClient()) {
+            ConnectTunnelTest.openTunnel(client, origin.authority());
+            client.startTls(Interception.trustingWiretap(proxy), null);
+            client.send("POST /upload HTTP/1.1\r\nHost: " + origin.authority() + "\r\nContent-Length: 100\r\n\r\n0123456789");
+
+            RawClient.Response response = client.readResponse();
+            assertEquals(408, response.status(), response.head() + response.bodyText());
+            assertTrue(response.bodyText().contains("stalled for 1 s"), response.bodyText());
+            proxy.nextFinishedFlow(); // the tunnel
             Flow flow = proxy.nextFinishedFlow();
             assertEquals(FlowError.Kind.CLIENT_TIMEOUT, flow.error().orElseThrow().kind(), flow.toString());
         }
