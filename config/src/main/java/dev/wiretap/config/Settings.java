@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param rules         traffic rules, applied in order
  * @param web           the web UI served beside the proxy
  * @param http2         HTTP/2 on both sides: offered or not, windows and limits
+ * @param clients       who may use the proxy: credentials and client addresses (open by default, as on loopback)
  */
 public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean addVia, Limits limits,
                        Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls,
-                       List<Rule> rules, WebSettings web, Http2Settings http2) {
+                       List<Rule> rules, WebSettings web, Http2Settings http2, ClientAccess clients) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -38,16 +39,17 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
         rules = List.copyOf(rules);
         Objects.requireNonNull(web, "web");
         Objects.requireNonNull(http2, "http2");
+        Objects.requireNonNull(clients, "clients");
     }
 
     public static Settings defaults() {
         return new Settings(DEFAULT_LISTEN, UpstreamProxies.NONE, true, Limits.DEFAULTS, Timeouts.DEFAULTS,
                 PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of(), WebSettings.DEFAULTS,
-                Http2Settings.DEFAULTS);
+                Http2Settings.DEFAULTS, ClientAccess.OPEN);
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2);
+        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, clients);
     }
 
     /** Everything through {@code value}; null for straight to origins. */
@@ -56,42 +58,46 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
     }
 
     public Settings withUpstreamProxies(UpstreamProxies value) {
-        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web, http2);
+        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, clients);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web, http2);
+        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web, http2, clients);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web, http2);
+        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web, http2, clients);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web, http2);
+        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web, http2, clients);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web, http2);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web, http2, clients);
     }
 
     public Settings withTls(TlsSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web, http2);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web, http2, clients);
     }
 
     public Settings withRules(List<Rule> value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web, http2);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web, http2, clients);
     }
 
     public Settings withWeb(WebSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value, http2);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value, http2, clients);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web, http2);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web, http2, clients);
+    }
+
+    public Settings withClients(ClientAccess value) {
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, value);
     }
 
     public Settings withHttp2(Http2Settings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, value);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, value, clients);
     }
 }
