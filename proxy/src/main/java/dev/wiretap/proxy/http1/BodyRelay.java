@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
+import dev.wiretap.proxy.flow.CaptureAccount;
+import dev.wiretap.proxy.flow.Flow;
 import java.io.EOFException;
 import java.io.IOException;
 
@@ -39,7 +41,7 @@ public final class BodyRelay {
     private final Limits limits;
     private final BufferPool bodyBuffers;
     private final DirectBufferPool directBuffers;
-    private final int captureCap;
+    private final CaptureAccount captures;
     private byte[] heapBuffer;
     private ByteBuffer directBuffer;
     private boolean noDirectBuffer;
@@ -57,18 +59,25 @@ public final class BodyRelay {
         void grew();
     }
 
+    /** A relay whose captures keep at most {@code captureCap} bytes each, outside any budget (tests). */
     public BodyRelay(Limits limits, BufferPool bodyBuffers, int captureCap) {
-        this(limits, bodyBuffers, null, captureCap);
+        this(limits, bodyBuffers, null, CaptureAccount.unbudgeted(captureCap));
     }
 
     /**
      * @param directBuffers for relaying between two plain socket channels without copying (null: never)
+     * @param captures      the exchange's account, which the bodies' captures draw on
      */
-    public BodyRelay(Limits limits, BufferPool bodyBuffers, DirectBufferPool directBuffers, int captureCap) {
+    public BodyRelay(Limits limits, BufferPool bodyBuffers, DirectBufferPool directBuffers, CaptureAccount captures) {
         this.limits = limits;
         this.bodyBuffers = bodyBuffers;
         this.directBuffers = directBuffers;
-        this.captureCap = captureCap;
+        this.captures = captures;
+    }
+
+    /** A new capture for a body sent by the client ({@code fromClient}) or the origin, of {@code expectedSize} (or -1). */
+    public BodyCapture capture(boolean fromClient, long expectedSize) {
+        return captures.capture(fromClient ? Flow.Side.REQUEST : Flow.Side.RESPONSE, expectedSize);
     }
 
     /**
@@ -92,7 +101,16 @@ public final class BodyRelay {
      * in {@code mode}. {@code out} is not flushed. Returns what was captured.
      */
     public Body relay(HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out, Mode mode) throws RelayException {
-        BodyCapture capture = new BodyCapture(captureCap, framing instanceof BodyFraming.Fixed f ? f.length() : -1);
+        return relayInto(capture(fromClient, framing instanceof BodyFraming.Fixed f ? f.length() : -1), in, framing,
+                fromClient, out, mode);
+    }
+
+    /**
+     * As {@link #relay}, adding what flows to {@code capture} (which may hold a body's first part already); returns
+     * what that capture holds then.
+     */
+    public Body relayInto(BodyCapture capture, HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out,
+                          Mode mode) throws RelayException {
         if (watcher != null) {
             watcher.started(capture);
         }
