@@ -17,7 +17,8 @@ import java.io.IOException;
  * capturing its first bytes for the flow. Bytes already buffered go out straight from the input's buffer. Large
  * bodies between two plain socket channels move through one pooled direct buffer, so the kernel reads into it and
  * writes from it and nothing is copied in between; otherwise (TLS, or every direct buffer in use) through one
- * pooled heap array. Either way a 256 MiB download costs one buffer.
+ * pooled heap array. Either way a 256 MiB download costs one buffer. Until a read fills the input's own buffer, the body
+ * goes through that one: a body that trickles in holds no large buffer while it waits.
  *
  * <p>A paced relay ({@link #pacedBy}, for a throttled exchange) takes another road: it moves at most one pacer's chunk
  * at a time through the input's buffer, flushes it, and lets the {@link Pacer} sleep until the rate allows more. An
@@ -48,6 +49,8 @@ public final class BodyRelay {
     private Pacer pacer;
     private long pacedMark;
     private Watcher watcher;
+    /** Whether a read filled the input's buffer: the body comes fast enough to be worth the large buffers. */
+    private boolean streaming;
 
     /**
      * Who watches a body while it streams (the response of an exchange, shown live): told of the capture when the
@@ -219,10 +222,14 @@ public final class BodyRelay {
             in.consume(n);
             return n;
         }
-        if (max < in.capacity()) {
-            if (in.fill() < 0) {
+        if (max < in.capacity() || !streaming) {
+            // Through the input's own small buffer until one read fills it: a body that trickles (a slow upload, a
+            // stalled download) then never holds a large buffer while it waits, and one that streams soon moves on.
+            int n = in.fill();
+            if (n < 0) {
                 return -1;
             }
+            streaming |= n == in.capacity();
             return copyOnce(in, max, out, capture);
         }
         ByteBuffer direct = in.hasChannel() && out.hasChannel() ? directBuffer() : null;
