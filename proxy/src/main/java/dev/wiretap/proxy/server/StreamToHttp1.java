@@ -74,6 +74,10 @@ final class StreamToHttp1 extends StreamRelay {
         } catch (IOException | ProtocolException e) {
             boolean unanswered = up.in().consumedCount() == mark && up.in().buffered() == 0;
             exchange.closeUpstream();
+            if (pump != null && pump.sourceFailure() != null) {
+                pump.join(); // it failed on the client's side and is ending; the stream is left to answer on (a 408)
+                return clientGone(pump.sourceFailure());
+            }
             stopPump(pump);
             if (clientCancelled()) {
                 return clientGone(e instanceof IOException io ? io : new IOException(e.getMessage()));

@@ -77,6 +77,10 @@ final class StreamToHttp2 extends StreamRelay {
             flow.setWaitNanos(System.nanoTime() - sendEnd);
         } catch (IOException e) {
             exchange.closeUpstream();
+            if (pump != null && pump.sourceFailure() != null) {
+                pump.join(); // it failed on the client's side and is ending; the stream is left to answer on (a 408)
+                return clientGone(pump.sourceFailure());
+            }
             stopPump(pump);
             if (clientCancelled()) {
                 return clientGone(e);

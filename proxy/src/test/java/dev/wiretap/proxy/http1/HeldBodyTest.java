@@ -147,6 +147,34 @@ class HeldBodyTest {
         assertTrue(framing.isProtocolFault());
     }
 
+    @ParameterizedTest
+    @EnumSource(Delivery.class)
+    void aFixedBodyTheBudgetRefusesStopsWhereItIsAndGoesOnWhole(Delivery delivery) throws Exception {
+        String payload = "0123456789".repeat(2000);
+        HttpInput in = delivery.input(payload + "GET /next");
+        dev.wiretap.proxy.flow.CaptureBudget budget = new dev.wiretap.proxy.flow.CaptureBudget(8 * 1024);
+
+        HeldBody held = HeldBody.read(in, new BodyFraming.Fixed(payload.length()), true, Limits.DEFAULTS, 1 << 20,
+                budget.open(1 << 20, null));
+
+        assertFalse(held.isWhole(), "the budget held 8k, not 20k");
+        assertEquals(8 * 1024, held.bytes().length);
+        Body body = held.relayRest(relay(1 << 20), out, Mode.AS_IS);
+        assertEquals(payload, sentText());
+        assertEquals(payload.length(), body.size());
+        assertEquals("GET /next", rest(in));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Delivery.class)
+    void aFixedBodyIsReadIntoMemoryThatGrowsWithIt(Delivery delivery) throws Exception {
+        dev.wiretap.proxy.flow.CaptureBudget budget = new dev.wiretap.proxy.flow.CaptureBudget(1 << 30);
+        HeldBody held = HeldBody.read(delivery.input("hello"), new BodyFraming.Fixed(5), true, Limits.DEFAULTS, 1 << 20,
+                budget.open(1 << 20, null));
+        assertTrue(held.isWhole());
+        assertEquals(5, budget.usedBytes(), "as long as the body, not the cap");
+    }
+
     /** Everything left on the input. */
     private static String rest(HttpInput in) throws Exception {
         StringBuilder sb = new StringBuilder();
