@@ -7,7 +7,8 @@ import java.util.Arrays;
  * first byte and grows by doubling with the bytes that actually arrive, from at most 8 KiB whatever length the message
  * declares: a 100-byte body costs one small array, a 256 MiB download no more than the cap, and a client that declares a
  * megabyte and sends one byte costs 8 KiB. Each growth is drawn from the flow's {@link CaptureAccount}; when the shared
- * budget refuses, the capture keeps what it has and nothing further (the body still flows on whole).
+ * budget has less left than a growth asks, the capture takes what is left, keeps what fits, and nothing further (the
+ * body still flows on whole).
  *
  * <p>Owned by one connection thread, which alone adds to it. Other threads may take a {@link #snapshot()} while it
  * grows (the console or the web UI showing a response that is still streaming): bytes below {@code length} never
@@ -83,10 +84,12 @@ public final class BodyCapture {
         }
         int n = Math.min(room, len);
         if (length + n > bytes.length) {
-            int grown = CaptureAccount.nextSize(bytes.length, length + n, limit, expectedSize);
-            if (account.draw(grown - bytes.length, side)) {
-                bytes = Arrays.copyOf(bytes, grown);
-            } else {
+            int wanted = CaptureAccount.nextSize(bytes.length, length + n, limit, expectedSize) - bytes.length;
+            int got = (int) account.drawUpTo(wanted, side);
+            if (got > 0) {
+                bytes = Arrays.copyOf(bytes, bytes.length + got);
+            }
+            if (got < wanted) {
                 limit = bytes.length; // the budget is spent: keep what fits in the array at hand, and no more
                 n = Math.min(n, limit - length);
             }

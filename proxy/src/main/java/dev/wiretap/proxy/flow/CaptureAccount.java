@@ -77,8 +77,8 @@ public final class CaptureAccount {
     }
 
     /**
-     * Takes {@code bytes} from the budget for this flow; false when they do not fit (or the flow has ended), and the
-     * flow notes the first refusal of each side.
+     * Takes {@code bytes} from the budget for this flow, all or nothing; false when they do not fit (or the flow has
+     * ended), and the flow notes the first refusal of each side.
      */
     boolean draw(long bytes, Flow.Side side) {
         if (bytes <= 0) {
@@ -88,12 +88,32 @@ public final class CaptureAccount {
             noteRefusal(side);
             return false;
         }
-        held.addAndGet(bytes);
+        return kept(bytes) == bytes;
+    }
+
+    /**
+     * Takes as much of {@code bytes} from the budget as is left for this flow; when that is less, the flow notes the first
+     * such refusal of each side. Returns how much it took.
+     */
+    long drawUpTo(long bytes, Flow.Side side) {
+        if (bytes <= 0) {
+            return 0;
+        }
+        long taken = closed ? 0 : budget.takeUpTo(bytes);
+        if (taken < bytes) {
+            noteRefusal(side);
+        }
+        return taken == 0 ? 0 : kept(taken);
+    }
+
+    /** Adds {@code taken} bytes, just taken from the budget, to this flow's; returns them, or 0 if the flow has ended. */
+    private long kept(long taken) {
+        held.addAndGet(taken);
         if (closed) {
             budget.give(held.getAndSet(0)); // closed while drawing: what close() could not see yet goes back here
-            return false;
+            return 0;
         }
-        return true;
+        return taken;
     }
 
     private void noteRefusal(Flow.Side side) {

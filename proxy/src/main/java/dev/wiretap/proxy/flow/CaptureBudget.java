@@ -46,6 +46,20 @@ public final class CaptureBudget {
         }
     }
 
+    /** Takes as much of {@code bytes} as is left, perhaps nothing; returns how much it took. */
+    long takeUpTo(long bytes) {
+        while (true) {
+            long now = used.get();
+            long taken = Math.min(bytes, limitBytes - now);
+            if (taken <= 0) {
+                return 0;
+            }
+            if (used.compareAndSet(now, now + taken)) {
+                return taken;
+            }
+        }
+    }
+
     void give(long bytes) {
         used.addAndGet(-bytes);
     }

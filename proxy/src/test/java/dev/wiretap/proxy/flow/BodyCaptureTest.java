@@ -129,13 +129,15 @@ class BodyCaptureTest {
 
         CaptureAccount second = budget.open(1 << 20, flow);
         BodyCapture refused = second.capture(Flow.Side.REQUEST, 100_000);
-        refused.add(new byte[3000], 0, 3000);   // the first array, 8k, does not fit in the 4k left
-        refused.add(new byte[3000], 0, 3000);
+        refused.add(bytes("a".repeat(3000)), 0, 3000); // the first array would be 8k: the 4k that is left is taken
+        refused.add(bytes("b".repeat(3000)), 0, 3000);
+        refused.add(bytes("c".repeat(3000)), 0, 3000);
         Body body = refused.finish();
 
-        assertEquals(6000, body.size(), "every byte counted");
-        assertEquals(0, body.capturedLength(), "nothing kept past the budget");
-        assertTrue(body.isTruncated());
+        assertEquals(9000, body.size(), "every byte counted");
+        assertEquals(4096, body.capturedLength(), "what the budget had left, and nothing past it");
+        assertEquals("a".repeat(3000) + "b".repeat(1096), body.text(StandardCharsets.ISO_8859_1));
+        assertEquals(20 * 1024, budget.usedBytes());
         assertEquals(1, flow.notes().size(), flow.notes().toString());
         assertTrue(flow.notes().get(0).startsWith("the request body was captured only in part: the memory for capturing"
                 + " bodies of flows in flight (capture.in_flight_budget, 20 KiB) was in use"), flow.notes().toString());
