@@ -168,6 +168,11 @@ public final class HttpInput {
         return buf[pos] & 0xFF;
     }
 
+    /** A copy of every byte buffered now, which stay buffered. */
+    public byte[] peekBuffered() {
+        return java.util.Arrays.copyOfRange(buf, pos, lim);
+    }
+
     /** Consumes and returns every byte buffered now. */
     public byte[] takeBuffered() {
         byte[] taken = java.util.Arrays.copyOfRange(buf, pos, lim);
