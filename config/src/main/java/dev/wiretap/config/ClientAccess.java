@@ -1,7 +1,5 @@
 package dev.wiretap.config;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 
@@ -66,11 +64,6 @@ public record ClientAccess(String user, String password, List<Cidr> allow) {
     /** Whether only some addresses are admitted. */
     public boolean hasAllowList() {
         return !allow.isEmpty();
-    }
-
-    /** The {@code Basic} credentials clients must send: {@code base64(user:password)}, UTF-8 (RFC 7617 section 2.1). */
-    public String basicToken() {
-        return Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@code USER:PASSWORD} as written in the file, the password as {@code ***} unless {@code withPassword}; empty for none. */

@@ -7,6 +7,7 @@ import dev.wiretap.proxy.flow.Request;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -28,15 +29,27 @@ public final class ClientGate {
     static final String REALM = "wiretap";
 
     private final ClientAccess access;
-    /** The Basic token the clients must send, or null when none is asked for. */
-    private final byte[] expected;
+    /**
+     * The Basic tokens the clients may send, or null when none is asked for: the credentials in UTF-8 (as curl and
+     * browsers send them, and RFC 7617's charset names) and, when that differs, in ISO-8859-1 (as the JDK sends them).
+     */
+    private final byte[][] expected;
     private final LongAdder refused = new LongAdder();
     private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong unlogged = new AtomicLong();
 
     public ClientGate(ClientAccess access) {
         this.access = access;
-        this.expected = access.requiresAuth() ? access.basicToken().getBytes(StandardCharsets.ISO_8859_1) : null;
+        this.expected = access.requiresAuth() ? tokens(access.user() + ":" + access.password()) : null;
+    }
+
+    private static byte[][] tokens(String credentials) {
+        byte[] utf8 = Base64.getEncoder().encode(credentials.getBytes(StandardCharsets.UTF_8));
+        if (!StandardCharsets.ISO_8859_1.newEncoder().canEncode(credentials)) {
+            return new byte[][] {utf8};
+        }
+        byte[] latin1 = Base64.getEncoder().encode(credentials.getBytes(StandardCharsets.ISO_8859_1));
+        return java.util.Arrays.equals(utf8, latin1) ? new byte[][] {utf8} : new byte[][] {utf8, latin1};
     }
 
     /** No allow-list and no credentials: every client is admitted as it is. */
@@ -101,7 +114,12 @@ public final class ClientGate {
         if (space < 0 || !value.substring(0, space).equalsIgnoreCase("Basic")) {
             return false;
         }
-        return MessageDigest.isEqual(value.substring(space + 1).strip().getBytes(StandardCharsets.ISO_8859_1), expected);
+        byte[] given = value.substring(space + 1).strip().getBytes(StandardCharsets.ISO_8859_1);
+        boolean matches = false;
+        for (byte[] token : expected) {
+            matches |= MessageDigest.isEqual(given, token);
+        }
+        return matches;
     }
 
     /** The 407 for a request without the right credentials, with the challenge (RFC 9110 section 11.7.1). */
