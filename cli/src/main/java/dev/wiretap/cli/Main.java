@@ -2,6 +2,7 @@ package dev.wiretap.cli;
 
 import dev.wiretap.cli.console.FlowFeed;
 import dev.wiretap.cli.view.TerminalText;
+import dev.wiretap.config.ClientAccess;
 import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.file.ConfigError;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Option;
                 "  wiretap                                   listen on 127.0.0.1:8080",
                 "  curl -x http://127.0.0.1:8080 http://example.com/",
                 "  wiretap --listen 0.0.0.0:9000 -v          all interfaces, with headers",
+                "  wiretap --listen 0.0.0.0:9000 --proxy-auth alice:s3cret   clients must log in",
                 "  wiretap --upstream-proxy http://proxy.corp:3128",
                 "  wiretap --upstream-proxy http://alice:s3cret@proxy.corp:3128",
                 "  wiretap --upstream-proxy env              http_proxy, https_proxy, no_proxy",
@@ -65,6 +67,11 @@ public final class Main implements Callable<Integer> {
             description = "Forward through another proxy: http://HOST:PORT, with credentials http://USER:PASSWORD@HOST:PORT"
                     + " (percent-encoded), https://... for TLS to the proxy; env: http_proxy, https_proxy and no_proxy.")
     UpstreamProxies upstreamProxy;
+
+    @Option(names = "--proxy-auth", paramLabel = "USER:PASSWORD",
+            description = "Clients must give these credentials (Basic proxy authentication; else 407). Others on this"
+                    + " machine can read a flag: clients.auth in the config file keeps them out of sight.")
+    String proxyAuth;
 
     @Option(names = {"-v", "--verbose"}, description = "Also print request and response headers, and connection counters.")
     boolean verbose;
@@ -339,9 +346,20 @@ public final class Main implements Callable<Integer> {
             err.println("wiretap: warning: --insecure-upstream: origins' certificates are not verified; anyone between"
                     + " wiretap and an origin can read and change that traffic.");
         }
-        if (!settings.listen().isLoopback()) {
-            err.println("wiretap: warning: listening on " + settings.listen() + ", not loopback: anyone who can reach this"
-                    + " address can use wiretap as a proxy and see what it records.");
+        ClientAccess clients = settings.clients();
+        if (clients.requiresAuth() || clients.hasAllowList()) {
+            out.println("clients: " + (clients.requiresAuth() ? "proxy authentication required (user " + clients.user() + ")" : "")
+                    + (clients.requiresAuth() && clients.hasAllowList() ? "; " : "")
+                    + (clients.hasAllowList() ? "only from " + String.join(", ", clients.allow().stream().map(Object::toString).toList()) : ""));
+        }
+        if (!settings.listen().isLoopback() && !clients.requiresAuth() && !clients.hasAllowList()) {
+            err.println("wiretap: warning: listening on " + settings.listen() + ", not loopback, with no access control:"
+                    + " anyone who can reach this address can use wiretap as a proxy and see what it records. Ask for"
+                    + " credentials (--proxy-auth USER:PASSWORD, clients.auth) or name the clients' addresses (clients.allow).");
+        } else if (!settings.listen().isLoopback() && !clients.requiresAuth()) {
+            err.println("wiretap: warning: listening on " + settings.listen() + ", not loopback, without proxy authentication:"
+                    + " whoever can connect from " + String.join(", ", clients.allow().stream().map(Object::toString).toList())
+                    + " can use wiretap as a proxy and see what it records.");
         }
         if (webUi.isPresent() && !settings.web().listen().isLoopback()) {
             err.println("wiretap: warning: the web UI listens on " + settings.web().listen() + ", not loopback: anyone who"

@@ -46,6 +46,9 @@ record SettingsFromFlags(Optional<Path> file, List<ConfigLoader.Override> overri
         if (main.upstreamProxy != null) {
             overrides.add(flag("upstream_proxy", quoted(main.upstreamProxy.configValue()), "--upstream-proxy"));
         }
+        if (main.proxyAuth != null) {
+            overrides.add(flag("clients.auth", quoted(main.proxyAuth), "--proxy-auth"));
+        }
         if (main.noVia) {
             overrides.add(flag("via", "false", "--no-via"));
         }

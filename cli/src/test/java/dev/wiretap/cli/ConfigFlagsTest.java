@@ -88,6 +88,15 @@ class ConfigFlagsTest {
     }
 
     @Test
+    void proxyAuthWithoutAPasswordExits2WithoutShowingWhatWasGiven() {
+        Run run = run("--proxy-auth", "alice-only", "--config-dir", dir.toString());
+
+        assertEquals(2, run.code);
+        assertEquals("wiretap: --proxy-auth: clients.auth: proxy authentication is USER:PASSWORD, both not empty"
+                + System.lineSeparator(), run.err);
+    }
+
+    @Test
     void aSetWithoutAnEqualsSignExits2() {
         Run run = run("--set", "via", "config");
 
@@ -134,11 +143,12 @@ class ConfigFlagsTest {
         Run run = run("--config", config.toString(), "--listen", "[::1]:7070", "--upstream-proxy",
                 "http://alice:hunter2@flag-proxy:8888", "--no-via", "--no-intercept", "--passthrough", "*.bank.example",
                 "--passthrough", "pinned.example", "--insecure-upstream", "--upstream-ca", trusted.toString(), "--ca-cert", ca.toString(), "--ca-key", key.toString(),
-                "--config-dir", dir.resolve("home").toString(), "config");
+                "--config-dir", dir.resolve("home").toString(), "--proxy-auth", "bob:open sesame", "config");
 
         assertEquals(0, run.code, run.err);
         for (String line : List.of(
                 "listen: \"[::1]:7070\"  # --listen",
+                "  auth: bob:***  # --proxy-auth (password not shown)",
                 "upstream_proxy: \"http://alice:***@flag-proxy:8888\"  # --upstream-proxy (password not shown)",
                 "via: false  # --no-via",
                 "config_dir: " + dir.resolve("home") + "  # --config-dir",
@@ -151,6 +161,7 @@ class ConfigFlagsTest {
             assertTrue(run.out.lines().anyMatch(line::equals), line + " in:\n" + run.out);
         }
         assertTrue(!run.out.contains("hunter2"), run.out);
+        assertTrue(!run.out.contains("sesame"), run.out);
     }
 
     @Test

@@ -90,6 +90,24 @@ class WiretapProcessTest {
     }
 
     @Test
+    void warnsWhenItListensBeyondLoopbackWithNoAccessControlAndNotWhenItAsksForCredentials() throws Exception {
+        wiretap = ChildWiretap.start(home(), "--listen", "0.0.0.0:0", "--no-web", "--headless");
+        assertTrue(wiretap.awaitStderr("not loopback").contains("wiretap: warning: listening on 0.0.0.0:0, not loopback,"
+                + " with no access control: anyone who can reach this address can use wiretap as a proxy and see what it"
+                + " records. Ask for credentials (--proxy-auth USER:PASSWORD, clients.auth) or name the clients' addresses"
+                + " (clients.allow)."), wiretap.stderr());
+        wiretap.close();
+
+        wiretap = ChildWiretap.start(home(), "--listen", "0.0.0.0:0", "--no-web", "--headless", "--proxy-auth",
+                "alice:s3cret", "--set", "clients.allow=[10.0.0.0/8, 127.0.0.1]");
+        String clients = wiretap.awaitLine(line -> line.startsWith("clients: "));
+        assertEquals("clients: proxy authentication required (user alice); only from 10.0.0.0/8, 127.0.0.1", clients);
+        String last = wiretap.stopWithSigterm(); // and nothing on stderr: no warning
+        assertTrue(last.contains("0 flows"), last);
+        assertFalse(wiretap.stdoutTranscript().contains("s3cret"), wiretap.stdoutTranscript());
+    }
+
+    @Test
     void exits1NamingTheAddressWhenItIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             String address = "127.0.0.1:" + taken.getLocalPort();

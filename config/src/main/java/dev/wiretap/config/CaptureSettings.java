@@ -13,8 +13,12 @@ package dev.wiretap.config;
  *                         and its message); a flow the intercept selects past it goes on without pausing
  * @param maxPausedBytes   the bodies that paused flows hold in memory, in all, stay within this; a flow whose body
  *                         would pass it goes on without pausing
+ * @param inFlightBudgetBytes the bodies of flows in flight are captured within this much memory in all; a body that
+ *                         finds it spent is captured no further (it still flows through whole, and its flow says so).
+ *                         The engine lowers it to an eighth of the JVM's heap when the heap is smaller
  */
-public record CaptureSettings(int maxBodyBytes, long storeBudgetBytes, int maxMessages, int maxPaused, long maxPausedBytes) {
+public record CaptureSettings(int maxBodyBytes, long storeBudgetBytes, int maxMessages, int maxPaused, long maxPausedBytes,
+                              long inFlightBudgetBytes) {
 
     /** A WebSocket's kept messages hold at most this many capture caps of content together. */
     public static final int MESSAGE_BYTES_PER_CAP = 8;
@@ -23,6 +27,7 @@ public record CaptureSettings(int maxBodyBytes, long storeBudgetBytes, int maxMe
     public static final int DEFAULT_MAX_MESSAGES = 1000;
     public static final int DEFAULT_MAX_PAUSED = 100;
     public static final long DEFAULT_MAX_PAUSED_BYTES = 64L * 1024 * 1024;
+    public static final long DEFAULT_IN_FLIGHT_BUDGET_BYTES = 64L * 1024 * 1024;
 
     public static final CaptureSettings DEFAULTS = new CaptureSettings(1024 * 1024, 256L * 1024 * 1024);
 
@@ -39,34 +44,42 @@ public record CaptureSettings(int maxBodyBytes, long storeBudgetBytes, int maxMe
         if (maxPaused < 0) {
             throw new IllegalArgumentException("maxPaused must not be negative, got " + maxPaused);
         }
+        if (inFlightBudgetBytes < 0) {
+            throw new IllegalArgumentException("inFlightBudgetBytes must not be negative, got " + inFlightBudgetBytes);
+        }
         if (maxPausedBytes < 0) {
             throw new IllegalArgumentException("maxPausedBytes must not be negative, got " + maxPausedBytes);
         }
     }
 
-    /** Body capture and the store's budget as given; the WebSocket and intercept limits at their defaults. */
+    /** Body capture and the store's budget as given; the WebSocket, intercept and in-flight limits at their defaults. */
     public CaptureSettings(int maxBodyBytes, long storeBudgetBytes) {
-        this(maxBodyBytes, storeBudgetBytes, DEFAULT_MAX_MESSAGES, DEFAULT_MAX_PAUSED, DEFAULT_MAX_PAUSED_BYTES);
+        this(maxBodyBytes, storeBudgetBytes, DEFAULT_MAX_MESSAGES, DEFAULT_MAX_PAUSED, DEFAULT_MAX_PAUSED_BYTES,
+                DEFAULT_IN_FLIGHT_BUDGET_BYTES);
     }
 
     public CaptureSettings withMaxBodyBytes(int value) {
-        return new CaptureSettings(value, storeBudgetBytes, maxMessages, maxPaused, maxPausedBytes);
+        return new CaptureSettings(value, storeBudgetBytes, maxMessages, maxPaused, maxPausedBytes, inFlightBudgetBytes);
     }
 
     public CaptureSettings withStoreBudgetBytes(long value) {
-        return new CaptureSettings(maxBodyBytes, value, maxMessages, maxPaused, maxPausedBytes);
+        return new CaptureSettings(maxBodyBytes, value, maxMessages, maxPaused, maxPausedBytes, inFlightBudgetBytes);
     }
 
     public CaptureSettings withMaxMessages(int value) {
-        return new CaptureSettings(maxBodyBytes, storeBudgetBytes, value, maxPaused, maxPausedBytes);
+        return new CaptureSettings(maxBodyBytes, storeBudgetBytes, value, maxPaused, maxPausedBytes, inFlightBudgetBytes);
     }
 
     public CaptureSettings withMaxPaused(int value) {
-        return new CaptureSettings(maxBodyBytes, storeBudgetBytes, maxMessages, value, maxPausedBytes);
+        return new CaptureSettings(maxBodyBytes, storeBudgetBytes, maxMessages, value, maxPausedBytes, inFlightBudgetBytes);
     }
 
     public CaptureSettings withMaxPausedBytes(long value) {
-        return new CaptureSettings(maxBodyBytes, storeBudgetBytes, maxMessages, maxPaused, value);
+        return new CaptureSettings(maxBodyBytes, storeBudgetBytes, maxMessages, maxPaused, value, inFlightBudgetBytes);
+    }
+
+    public CaptureSettings withInFlightBudgetBytes(long value) {
+        return new CaptureSettings(maxBodyBytes, storeBudgetBytes, maxMessages, maxPaused, maxPausedBytes, value);
     }
 
     /** The most content a WebSocket's kept messages hold together. */

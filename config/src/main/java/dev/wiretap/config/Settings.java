@@ -22,11 +22,12 @@ import java.util.Objects;
  * @param http2         HTTP/2 on both sides: offered or not, windows and limits
  * @param hosts         host names connected to at an address of the user's choosing ({@code hosts:})
  * @param replay        recorded exchanges served in the origins' place ({@code --replay-from})
+ * @param clients       who may use the proxy: credentials and client addresses (open by default, as on loopback)
  */
 public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean addVia, Limits limits,
                        Timeouts timeouts, PoolSettings pool, CaptureSettings capture, TlsSettings tls,
                        List<Rule> rules, WebSettings web, Http2Settings http2, HostMap hosts,
-                       ReplaySettings replay) {
+                       ReplaySettings replay, ClientAccess clients) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
@@ -43,16 +44,17 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
         Objects.requireNonNull(http2, "http2");
         Objects.requireNonNull(hosts, "hosts");
         Objects.requireNonNull(replay, "replay");
+        Objects.requireNonNull(clients, "clients");
     }
 
     public static Settings defaults() {
         return new Settings(DEFAULT_LISTEN, UpstreamProxies.NONE, true, Limits.DEFAULTS, Timeouts.DEFAULTS,
                 PoolSettings.DEFAULTS, CaptureSettings.DEFAULTS, TlsSettings.defaults(), List.of(), WebSettings.DEFAULTS,
-                Http2Settings.DEFAULTS, HostMap.NONE, ReplaySettings.NONE);
+                Http2Settings.DEFAULTS, HostMap.NONE, ReplaySettings.NONE, ClientAccess.OPEN);
     }
 
     public Settings withListen(HostPort value) {
-        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, replay);
+        return new Settings(value, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, replay, clients);
     }
 
     /** Everything through {@code value}; null for straight to origins. */
@@ -61,50 +63,54 @@ public record Settings(HostPort listen, UpstreamProxies upstreamProxies, boolean
     }
 
     public Settings withUpstreamProxies(UpstreamProxies value) {
-        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, replay);
+        return new Settings(listen, value, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, replay, clients);
     }
 
     public Settings withAddVia(boolean value) {
-        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, value, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, replay, clients);
     }
 
     public Settings withLimits(Limits value) {
-        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, value, timeouts, pool, capture, tls, rules, web, http2, hosts, replay, clients);
     }
 
     public Settings withTimeouts(Timeouts value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, value, pool, capture, tls, rules, web, http2, hosts, replay, clients);
     }
 
     public Settings withPool(PoolSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, value, capture, tls, rules, web, http2, hosts, replay, clients);
     }
 
     public Settings withTls(TlsSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, value, rules, web, http2, hosts, replay, clients);
     }
 
     public Settings withRules(List<Rule> value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, value, web, http2, hosts, replay, clients);
     }
 
     public Settings withWeb(WebSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, value, http2, hosts, replay, clients);
     }
 
     public Settings withCapture(CaptureSettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web, http2, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, value, tls, rules, web, http2, hosts, replay, clients);
     }
 
     public Settings withHttp2(Http2Settings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, value, hosts, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, value, hosts, replay, clients);
     }
 
     public Settings withHosts(HostMap value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, value, replay);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, value, replay, clients);
     }
 
     public Settings withReplay(ReplaySettings value) {
-        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, value);
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, value, clients);
+    }
+
+    public Settings withClients(ClientAccess value) {
+        return new Settings(listen, upstreamProxies, addVia, limits, timeouts, pool, capture, tls, rules, web, http2, hosts, replay, value);
     }
 }

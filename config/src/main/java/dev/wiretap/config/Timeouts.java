@@ -10,6 +10,9 @@ import java.time.Duration;
  * @param clientHeader    a client must send a whole request head within this once it has started one
  *                        (cuts off slow-loris clients); breached: 408 and close
  * @param clientRead      longest silence while a client sends a request body
+ * @param clientBody      how far a client sending a request body may fall behind {@link Limits#minBodyRate()}, in time
+ *                        spent waiting for it (as Apache's mod_reqtimeout; time spent waiting for the origin to take
+ *                        the body does not count); breached: 408 and close
  * @param upstreamConnect connecting to an origin (or the upstream proxy); breached: 504
  * @param upstreamRead    longest silence from an origin, before or during its response; breached: 504
  *                        before the response head, an aborted client connection after it
@@ -19,7 +22,7 @@ import java.time.Duration;
  * @param shutdownGrace   on stop, how long in-flight exchanges may run on
  * @param intercept       a flow paused by intercept goes on as it stands after waiting this long for the user
  */
-public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clientRead, Duration upstreamConnect,
+public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clientRead, Duration clientBody, Duration upstreamConnect,
                        Duration upstreamRead, Duration expectContinue, Duration tunnelIdle, Duration shutdownGrace,
                        Duration intercept) {
 
@@ -27,7 +30,7 @@ public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clie
     private static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
 
     public static final Timeouts DEFAULTS = new Timeouts(
-            Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(10),
+            Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(10),
             Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(3),
             Duration.ofMinutes(5));
 
@@ -35,6 +38,7 @@ public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clie
         positive("clientIdle", clientIdle);
         positive("clientHeader", clientHeader);
         positive("clientRead", clientRead);
+        positive("clientBody", clientBody);
         positive("upstreamConnect", upstreamConnect);
         positive("upstreamRead", upstreamRead);
         positive("expectContinue", expectContinue);
@@ -56,38 +60,42 @@ public record Timeouts(Duration clientIdle, Duration clientHeader, Duration clie
     }
 
     public Timeouts withClientIdle(Duration value) {
-        return new Timeouts(value, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
+        return new Timeouts(value, clientHeader, clientRead, clientBody, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withClientHeader(Duration value) {
-        return new Timeouts(clientIdle, value, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
+        return new Timeouts(clientIdle, value, clientRead, clientBody, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withClientRead(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, value, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
+        return new Timeouts(clientIdle, clientHeader, value, clientBody, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
+    }
+
+    public Timeouts withClientBody(Duration value) {
+        return new Timeouts(clientIdle, clientHeader, clientRead, value, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withUpstreamConnect(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, value, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
+        return new Timeouts(clientIdle, clientHeader, clientRead, clientBody, value, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withUpstreamRead(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, value, expectContinue, tunnelIdle, shutdownGrace, intercept);
+        return new Timeouts(clientIdle, clientHeader, clientRead, clientBody, upstreamConnect, value, expectContinue, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withExpectContinue(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, value, tunnelIdle, shutdownGrace, intercept);
+        return new Timeouts(clientIdle, clientHeader, clientRead, clientBody, upstreamConnect, upstreamRead, value, tunnelIdle, shutdownGrace, intercept);
     }
 
     public Timeouts withTunnelIdle(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, value, shutdownGrace, intercept);
+        return new Timeouts(clientIdle, clientHeader, clientRead, clientBody, upstreamConnect, upstreamRead, expectContinue, value, shutdownGrace, intercept);
     }
 
     public Timeouts withShutdownGrace(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, value, intercept);
+        return new Timeouts(clientIdle, clientHeader, clientRead, clientBody, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, value, intercept);
     }
 
     public Timeouts withIntercept(Duration value) {
-        return new Timeouts(clientIdle, clientHeader, clientRead, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, value);
+        return new Timeouts(clientIdle, clientHeader, clientRead, clientBody, upstreamConnect, upstreamRead, expectContinue, tunnelIdle, shutdownGrace, value);
     }
 }

@@ -12,7 +12,13 @@ package dev.wiretap.proxy;
  * @param flowsStored      flows held in the flow store now
  * @param upstreamLent     upstream connections in use by exchanges now: each exchange gives back (to the pool, or
  *                         closed) the one it borrowed when it ends, so this is 0 whenever no exchange is under way
+ * @param clientMax        the most client connections open at once ({@code limits.max_client_connections})
+ * @param clientRefused    client connections closed as they were accepted since start: their address is not in
+ *                         {@code clients.allow}
+ * @param captureInFlight  bytes the bodies of flows in flight hold now
+ * @param captureBudget    the most they may hold ({@code capture.in_flight_budget}, at most an eighth of the heap)
  */
 public record ConnectionStats(long clientAccepted, int clientOpen, long upstreamOpened, long upstreamReused,
-                              int upstreamIdle, long flows, int flowsStored, long upstreamLent) {
+                              int upstreamIdle, long flows, int flowsStored, long upstreamLent, int clientMax,
+                              long clientRefused, long captureInFlight, long captureBudget) {
 }

@@ -25,6 +25,8 @@ import dev.wiretap.proxy.io.DirectBufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
+import dev.wiretap.proxy.flow.CaptureBudget;
+import dev.wiretap.proxy.server.ClientGate;
 import dev.wiretap.proxy.server.Listener;
 import dev.wiretap.proxy.server.Replayer;
 import dev.wiretap.proxy.server.SelfAddress;
@@ -89,11 +91,16 @@ public final class Wiretap implements AutoCloseable {
     private final ServerReplay serverReplay;
     private final FlowQueries queries;
     private final List<Runnable> afterStop = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CaptureBudget captureBudget;
+    private final ClientGate gate;
     private volatile boolean stopped;
 
     private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store,
                     AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca, RulesAddon rules,
-                    InterceptAddon intercept, HostRemap hosts, ServerReplay serverReplay) {
+                    InterceptAddon intercept, HostRemap hosts, ServerReplay serverReplay, CaptureBudget captureBudget,
+                    ClientGate gate) {
+        this.captureBudget = captureBudget;
+        this.gate = gate;
         this.rules = rules;
         this.codeRules = new CodeRules(rules, settings.rules());
         this.hosts = hosts;
@@ -154,6 +161,9 @@ public final class Wiretap implements AutoCloseable {
         UpstreamPool pool = new UpstreamPool(settings.pool(), settings.http2(), dialer, headBuffers, watchdog,
                 settings.timeouts().upstreamRead(), System::nanoTime);
         AtomicLong flowIds = new AtomicLong();
+        CaptureBudget captureBudget = new CaptureBudget(Math.min(settings.capture().inFlightBudgetBytes(),
+                Runtime.getRuntime().maxMemory() / 8));
+        ClientGate gate = new ClientGate(settings.clients());
         RulesAddon rules = new RulesAddon(settings.rules());
         List<Addon> allAddons = new java.util.ArrayList<>();
         allAddons.add(rules);
@@ -164,10 +174,10 @@ public final class Wiretap implements AutoCloseable {
         allAddons.add(intercept);
         ServerContext ctx = new ServerContext(settings, new RequestParser(settings.limits()),
                 new ResponseParser(settings.limits()), headBuffers, bodyBuffers, directBuffers, pool, dialer, events,
-                List.copyOf(allAddons), flowIds, self, watchdog, interceptTls, version());
+                List.copyOf(allAddons), flowIds, self, watchdog, interceptTls, version(), captureBudget, gate);
         Listener listener = Listener.start(ctx, settings.listen());
         Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca),
-                rules, intercept, hosts, serverReplay);
+                rules, intercept, hosts, serverReplay, captureBudget, gate);
         wiretap.janitor.start();
         // Minting loads BouncyCastle's classes; doing it once now, off the start path, keeps the first real one quick.
         interceptTls.ifPresent(tls -> Thread.ofVirtual().name("wiretap-tls-warmup").start(() -> tls.leaves().mint("warmup.invalid")));
@@ -454,7 +464,8 @@ public final class Wiretap implements AutoCloseable {
 
     public ConnectionStats stats() {
         return new ConnectionStats(listener.acceptedCount(), listener.openCount(), pool.openedCount(),
-                pool.reusedCount(), pool.idleCount(), flowIds.get(), store.size(), pool.lentCount());
+                pool.reusedCount(), pool.idleCount(), flowIds.get(), store.size(), pool.lentCount(), listener.maxOpen(),
+                gate.refusedCount(), captureBudget.usedBytes(), captureBudget.limitBytes());
     }
 
     /** Stops with the configured shutdown grace period. */

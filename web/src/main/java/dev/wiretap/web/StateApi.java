@@ -112,6 +112,8 @@ final class StateApi {
             g.writeObjectFieldStart("clients");
             g.writeNumberField("accepted", s.clientAccepted());
             g.writeNumberField("open", s.clientOpen());
+            g.writeNumberField("max", s.clientMax());
+            g.writeNumberField("refused", s.clientRefused());
             g.writeEndObject();
             g.writeObjectFieldStart("upstream");
             g.writeNumberField("opened", s.upstreamOpened());
@@ -121,6 +123,8 @@ final class StateApi {
             g.writeObjectFieldStart("memory");
             g.writeNumberField("storeUsed", store.usedBytes());
             g.writeNumberField("storeBudget", store.budgetBytes());
+            g.writeNumberField("captureInFlight", s.captureInFlight());
+            g.writeNumberField("captureBudget", s.captureBudget());
             g.writeEndObject();
             g.writeEndObject();
         });

@@ -100,6 +100,11 @@ class StateApiTest {
             assertTrue(stats.get("bytes").get("fromClients").asLong() > 3 * "GET /count HTTP/1.1".length(), stats.toString());
             assertTrue(stats.get("bytes").get("toClients").asLong() > 3 * "HTTP/1.1 200 Whatever".length(), stats.toString());
             assertEquals(1, stats.get("clients").get("accepted").asInt(), "one kept-alive connection: " + stats);
+            assertEquals(1, stats.get("clients").get("open").asInt(), stats.toString());
+            assertEquals(10_000, stats.get("clients").get("max").asInt(), stats.toString());
+            assertEquals(0, stats.get("clients").get("refused").asInt(), stats.toString());
+            assertEquals(0, stats.get("memory").get("captureInFlight").asLong(), "no flow in flight: " + stats);
+            assertTrue(stats.get("memory").get("captureBudget").asLong() > 0, stats.toString());
             assertEquals(1, stats.get("upstream").get("opened").asInt());
             assertEquals(2, stats.get("upstream").get("reused").asInt());
             assertTrue(stats.get("memory").get("storeUsed").asLong() > 0);

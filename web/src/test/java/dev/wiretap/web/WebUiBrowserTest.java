@@ -408,6 +408,10 @@ class WebUiBrowserTest {
         browser.findElement(By.cssSelector("button.panel-state")).click();
         WebElement flows = await(d -> d.findElement(By.cssSelector(".counters tr[data-counter='Flows'] td")));
         assertTrue(flows.getText().matches("\\d+ seen, \\d+ held, 0 let go for room, \\d+ in flight, 0 paused"), flows.getText());
+        String clients = browser.findElement(By.cssSelector(".counters tr[data-counter='Client connections'] td")).getText();
+        assertTrue(clients.matches("\\d+ accepted, \\d+ open \\(at most 10000\\)"), clients);
+        String inFlight = browser.findElement(By.cssSelector(".counters tr[data-counter='Bodies in flight'] td")).getText();
+        assertTrue(inFlight.contains(" of a "), inFlight);
         WebElement rule = await(d -> d.findElement(By.cssSelector(".rules .rule")));
         assertTrue(rule.findElement(By.cssSelector(".name")).getText().startsWith("mock flow "));
         await(d -> d.findElement(By.cssSelector(".rules .rule .applied")).getText().equals("1 flow"));

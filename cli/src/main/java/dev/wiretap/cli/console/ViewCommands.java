@@ -165,10 +165,12 @@ final class ViewCommands {
                 "flows         " + s.flows() + " seen, " + store.size() + " kept, " + store.evictedCount() + " dropped for room, "
                         + feed.inFlight() + " in flight",
                 "bytes         " + Sizes.human(feed.bytesFromClients()) + " from clients, " + Sizes.human(feed.bytesToClients()) + " to clients",
-                "clients       " + Plural.count(s.clientAccepted(), "connection") + " accepted, " + s.clientOpen() + " open",
+                "clients       " + Plural.count(s.clientAccepted(), "connection") + " accepted, " + s.clientOpen() + " open (at most "
+                        + s.clientMax() + ")" + (s.clientRefused() > 0 ? ", " + s.clientRefused() + " refused (not in clients.allow)" : ""),
                 "upstream      " + Plural.count(s.upstreamOpened(), "connection") + " opened, " + Plural.count(s.upstreamReused(), "reuse")
                         + ", " + s.upstreamIdle() + " idle",
-                "memory        " + Sizes.human(store.usedBytes()) + " of a " + Sizes.human(store.budgetBytes()) + " budget for recorded flows; heap "
+                "memory        " + Sizes.human(store.usedBytes()) + " of a " + Sizes.human(store.budgetBytes()) + " budget for recorded flows, "
+                        + Sizes.human(s.captureInFlight()) + " of " + Sizes.human(s.captureBudget()) + " for bodies in flight; heap "
                         + Sizes.human(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) + " used");
         lines.forEach(screen::println);
     }

@@ -296,6 +296,8 @@ class ConsoleTest {
             c.get(origin.url("/once"));
             String screen = c.run("stats", " idle");
             assertTrue(screen.contains("1 connection accepted") && screen.contains("1 connection opened, 0 reuses"), screen);
+            assertTrue(screen.contains("open (at most 10000)"), screen);
+            assertTrue(screen.contains(" for bodies in flight"), screen);
         }
     }
 

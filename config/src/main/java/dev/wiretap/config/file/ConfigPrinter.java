@@ -96,10 +96,14 @@ public final class ConfigPrinter {
             #     throttle: {up: 16k, down: 64k}
             """;
 
-    /** Says so when a value is shown without its secret (an upstream proxy's password), so it does not read back whole. */
+    /**
+     * Says so when a value is shown without its secret (an upstream proxy's password, the one clients must give), so it
+     * does not read back whole.
+     */
     private static String hidden(Option o, Settings settings) {
         boolean hides = o.key().equals("upstream_proxy") && settings.upstreamProxies() instanceof UpstreamProxies.Fixed f
-                && !f.proxy().password().isEmpty();
+                && !f.proxy().password().isEmpty()
+                || o.key().equals("clients.auth") && settings.clients().requiresAuth();
         return hides ? " (password not shown)" : "";
     }
 

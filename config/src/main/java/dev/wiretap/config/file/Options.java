@@ -5,6 +5,10 @@ import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Limits;
 import dev.wiretap.config.ReplaySettings;
+import dev.wiretap.config.Cidr;
+import dev.wiretap.config.ClientAccess;
+import dev.wiretap.config.HostPattern;
+import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.UpstreamProxies;
@@ -64,6 +68,14 @@ public final class Options {
                     return s.withTls(s.tls().withConfigDir(dir.isBlank() ? TlsSettings.defaultConfigDir() : Path.of(dir)));
                 }));
 
+        o.add(new Option("clients.auth", "USER:PASSWORD", "clients must give these (proxy authentication, Basic;"
+                + " else 407); empty: none", s -> s.clients().authText(false),
+                (s, n, k) -> s.withClients(s.clients().withAuth(ClientAccess.parseAuth(optionalText(n, k), List.of()))),
+                s -> s.clients().authText(true)));
+        o.add(new Option("clients.allow", "list of CIDRs", "client addresses admitted, e.g. [10.0.0.0/8, \"::1\"]"
+                + " (others: closed); empty: all", s -> list(s.clients().allow().stream().map(Cidr::toString).toList()),
+                (s, n, k) -> s.withClients(s.clients().withAllow(cidrs(n, k)))));
+
         o.add(size("limits.max_target_bytes", "longest request target (longer: 414)", s -> s.limits().maxTargetBytes(),
                 (s, v) -> s.withLimits(s.limits().withMaxTargetBytes(toInt(v)))));
         o.add(size("limits.max_header_bytes", "largest header section (larger: 431)", s -> s.limits().maxHeaderBytes(),
@@ -72,10 +84,15 @@ public final class Options {
                 s -> Integer.toString(s.limits().maxHeaderCount()),
                 (s, n, k) -> s.withLimits(s.limits().withMaxHeaderCount(Values.integer(n, k)))));
         o.add(size("limits.max_chunk_line_bytes", "longest chunk-size line (longer: 400)", s -> s.limits().maxChunkLineBytes(),
-                (s, v) -> s.withLimits(new Limits(s.limits().maxTargetBytes(), s.limits().maxHeaderBytes(),
-                        s.limits().maxHeaderCount(), toInt(v), s.limits().maxWebSocketMessageBytes()))));
+                (s, v) -> s.withLimits(s.limits().withMaxChunkLineBytes(toInt(v)))));
         o.add(size("limits.max_websocket_message", "largest WebSocket message, as sent or inflated (larger: closed with 1009)",
                 s -> s.limits().maxWebSocketMessageBytes(), (s, v) -> s.withLimits(s.limits().withMaxWebSocketMessageBytes(v))));
+        o.add(size("limits.min_body_rate", "bytes a second a request body must keep up on average"
+                + " (a client timeouts.client_body behind: 408)", s -> s.limits().minBodyRate(),
+                (s, v) -> s.withLimits(s.limits().withMinBodyRate(v))));
+        o.add(new Option("limits.max_client_connections", "number", "client connections open at once (more wait to be accepted)",
+                s -> Integer.toString(s.limits().maxClientConnections()),
+                (s, n, k) -> s.withLimits(s.limits().withMaxClientConnections(Values.integer(n, k)))));
 
         o.add(duration("timeouts.client_idle", "close a kept-alive client connection idle this long", s -> s.timeouts().clientIdle(),
                 (s, d) -> s.withTimeouts(s.timeouts().withClientIdle(d))));
@@ -83,6 +100,8 @@ public final class Options {
                 (s, d) -> s.withTimeouts(s.timeouts().withClientHeader(d))));
         o.add(duration("timeouts.client_read", "longest silence while a client sends a body", s -> s.timeouts().clientRead(),
                 (s, d) -> s.withTimeouts(s.timeouts().withClientRead(d))));
+        o.add(duration("timeouts.client_body", "how far a request body may fall behind limits.min_body_rate (else 408)",
+                s -> s.timeouts().clientBody(), (s, d) -> s.withTimeouts(s.timeouts().withClientBody(d))));
         o.add(duration("timeouts.upstream_connect", "connecting to an origin (else 504)", s -> s.timeouts().upstreamConnect(),
                 (s, d) -> s.withTimeouts(s.timeouts().withUpstreamConnect(d))));
         o.add(duration("timeouts.upstream_read", "longest silence from an origin (else 504, or an aborted response)",
@@ -117,6 +136,9 @@ public final class Options {
                 (s, n, k) -> s.withCapture(s.capture().withMaxPaused(Values.integer(n, k)))));
         o.add(size("capture.max_paused_bytes", "the bodies paused flows hold, in all (a flow past it goes on)",
                 s -> s.capture().maxPausedBytes(), (s, v) -> s.withCapture(s.capture().withMaxPausedBytes(v))));
+        o.add(size("capture.in_flight_budget", "bodies of flows in flight are captured within this in all (at most an"
+                + " eighth of the heap; past it: not captured further)", s -> s.capture().inFlightBudgetBytes(),
+                (s, v) -> s.withCapture(s.capture().withInFlightBudgetBytes(v))));
 
         o.add(new Option("tls.intercept", "boolean", "decrypt HTTPS with wiretap's CA (off: tunnel it untouched)",
                 s -> Boolean.toString(s.tls().intercept()), (s, n, k) -> s.withTls(s.tls().withIntercept(Values.bool(n, k)))));
@@ -224,6 +246,14 @@ public final class Options {
         Path c = cert != null ? Path.of(cert) : current.map(TlsSettings.OwnCa::certificate).orElse(Path.of(""));
         Path k = key != null ? Path.of(key) : current.map(TlsSettings.OwnCa::key).orElse(Path.of(""));
         return s.withTls(s.tls().withOwnCa(new TlsSettings.OwnCa(c, k)));
+    }
+
+    private static List<Cidr> cidrs(ConfigNode n, String k) throws ConfigError {
+        List<Cidr> blocks = new ArrayList<>();
+        for (String text : Values.texts(n, k)) {
+            blocks.add(Cidr.parse(text));
+        }
+        return blocks;
     }
 
     private static List<HostPattern> patterns(List<String> texts) {

@@ -109,6 +109,11 @@ class ConfigLoaderTest {
 
     static Stream<Arguments> brokenFiles() {
         return Stream.of(
+                Arguments.of("clients:\n  auth: alice\n", "config.yaml:2: clients.auth: proxy authentication is USER:PASSWORD"),
+                Arguments.of("clients:\n  allow: [10.0.0.0/33]\n", "clients.allow: '10.0.0.0/33': the prefix after / must be a number of bits from 0 to 32"),
+                Arguments.of("clients:\n  allow: [intranet.example]\n", "clients.allow: 'intranet.example' is not an IP address or CIDR block"),
+                Arguments.of("clients:\n  allow: [10.1.0.0/8]\n", "'10.1.0.0/8' has bits set past its /8 prefix; the block is 10.0.0.0/8"),
+                Arguments.of("limits:\n  max_client_connections: 0\n", "limits.max_client_connections: maxClientConnections must be positive"),
                 Arguments.of("timeouts:\n  clent_idle: 5s\n", "config.yaml:2: timeouts.clent_idle: unknown key (did you mean timeouts.client_idle?)"),
                 Arguments.of("lsten: 127.0.0.1:1\n", "config.yaml:1: lsten: unknown key (did you mean listen?)"),
                 Arguments.of("timeouts: 5s\n", "config.yaml:1: timeouts: unknown key; it is a section: give its keys, e.g. timeouts.client_idle"),
@@ -214,6 +219,39 @@ class ConfigLoaderTest {
         assertTrue(printed.contains("\nupstream_proxy: \"https://CORP%5Calice:***@proxy.corp:8443\"  # config.yaml:1 (password not shown)\n"),
                 printed);
         assertFalse(printed.contains("p%40ss"), printed);
+    }
+
+    @Test
+    void readsClientAccessAndShowsTheCredentialsWithoutThePassword() throws Exception {
+        Path file = write("clients:\n  auth: alice:s3:cret\n  allow: [10.0.0.0/8, \"fd00::/8\", 192.168.1.7]\n");
+
+        ConfigLoader.Loaded loaded = ConfigLoader.load(Optional.of(file), List.of());
+
+        dev.wiretap.config.ClientAccess clients = loaded.settings().clients();
+        assertEquals("alice", clients.user());
+        assertEquals("s3:cret", clients.password());
+        assertEquals(List.of("10.0.0.0/8", "fd00::/8", "192.168.1.7"), clients.allow().stream().map(Object::toString).toList());
+        String printed = ConfigPrinter.effective(loaded.settings(), loaded.sources());
+        assertTrue(printed.contains("clients:\n  auth: alice:***  # config.yaml:2 (password not shown)\n"
+                + "  allow: [10.0.0.0/8, fd00::/8, 192.168.1.7]  # config.yaml:3\n"), printed);
+        assertFalse(printed.contains("s3:cret"), printed);
+        assertEquals(clients.allow(), ConfigLoader.load(Optional.of(write(printed)), List.of()).settings().clients().allow());
+        assertEquals(dev.wiretap.config.ClientAccess.OPEN, Settings.defaults().clients());
+    }
+
+    @Test
+    void readsTheBodyPaceTheConnectionLimitAndTheInFlightBudgetFromSet() throws Exception {
+        ConfigLoader.Loaded loaded = ConfigLoader.load(Optional.empty(), List.of(ConfigLoader.parseSet("timeouts.client_body=2s"),
+                ConfigLoader.parseSet("limits.min_body_rate=1k"), ConfigLoader.parseSet("limits.max_client_connections=300"),
+                ConfigLoader.parseSet("capture.in_flight_budget=16m")));
+        Settings s = loaded.settings();
+        assertEquals(Duration.ofSeconds(2), s.timeouts().clientBody());
+        assertEquals(1024, s.limits().minBodyRate());
+        assertEquals(300, s.limits().maxClientConnections());
+        assertEquals(16L << 20, s.capture().inFlightBudgetBytes());
+        String defaults = ConfigPrinter.defaults();
+        assertTrue(defaults.contains("  client_body: 1m\n") && defaults.contains("  min_body_rate: 500\n")
+                && defaults.contains("  max_client_connections: 10000\n") && defaults.contains("  in_flight_budget: 64m\n"), defaults);
     }
 
     @ParameterizedTest(name = "{1}")

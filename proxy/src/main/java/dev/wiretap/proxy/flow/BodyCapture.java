@@ -3,9 +3,12 @@ package dev.wiretap.proxy.flow;
 import java.util.Arrays;
 
 /**
- * Collects the first bytes of a body as it streams past, up to a cap, and counts all of them. The array grows
- * by doubling from a size guessed from the declared length, so a 100-byte body costs one small array and a
- * 256 MiB download costs no more than the cap.
+ * Collects the first bytes of a body as it streams past, up to a cap, and counts all of them. The array is made at the
+ * first byte and grows by doubling with the bytes that actually arrive, from at most 8 KiB whatever length the message
+ * declares: a 100-byte body costs one small array, a 256 MiB download no more than the cap, and a client that declares a
+ * megabyte and sends one byte costs 8 KiB. Each growth is drawn from the flow's {@link CaptureAccount}; when the shared
+ * budget has less left than a growth asks, the capture takes what is left, keeps what fits, and nothing further (the
+ * body still flows on whole).
  *
  * <p>Owned by one connection thread, which alone adds to it. Other threads may take a {@link #snapshot()} while it
  * grows (the console or the web UI showing a response that is still streaming): bytes below {@code length} never
@@ -15,20 +18,33 @@ import java.util.Arrays;
  */
 public final class BodyCapture {
 
-    private final int cap;
-    private volatile byte[] bytes;
+    private static final byte[] NONE = new byte[0];
+
+    private final CaptureAccount account;
+    private final Flow.Side side;
+    private final long expectedSize;
+    /** The most bytes kept: the cap, or less once the budget refused more room. */
+    private int limit;
+    private volatile byte[] bytes = NONE;
     private volatile int length;
     private volatile long size;
     private boolean gapped;
 
     /**
+     * A capture outside any budget (imported files, tests).
+     *
      * @param cap          most bytes to keep
      * @param expectedSize the declared length if known, else -1; sizes the first array
      */
     public BodyCapture(int cap, long expectedSize) {
-        this.cap = cap;
-        int initial = expectedSize >= 0 ? (int) Math.min(expectedSize, cap) : Math.min(cap, 512);
-        this.bytes = new byte[initial];
+        this(CaptureAccount.unbudgeted(cap), Flow.Side.RESPONSE, expectedSize);
+    }
+
+    BodyCapture(CaptureAccount account, Flow.Side side, long expectedSize) {
+        this.account = account;
+        this.side = side;
+        this.expectedSize = expectedSize;
+        this.limit = account.capBytes();
     }
 
     public void add(byte[] src, int off, int len) {
@@ -62,13 +78,21 @@ public final class BodyCapture {
     /** Counts {@code len} more bytes; returns how many of them to keep, with room made for that many. */
     private int reserve(int len) {
         size += len;
-        int room = cap - length;
+        int room = limit - length;
         if (room <= 0 || len <= 0 || gapped) {
             return 0;
         }
         int n = Math.min(room, len);
         if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, (int) Math.min(cap, Math.max((long) bytes.length * 2, length + n)));
+            int wanted = CaptureAccount.nextSize(bytes.length, length + n, limit, expectedSize) - bytes.length;
+            int got = (int) account.drawUpTo(wanted, side);
+            if (got > 0) {
+                bytes = Arrays.copyOf(bytes, bytes.length + got);
+            }
+            if (got < wanted) {
+                limit = bytes.length; // the budget is spent: keep what fits in the array at hand, and no more
+                n = Math.min(n, limit - length);
+            }
         }
         return n;
     }

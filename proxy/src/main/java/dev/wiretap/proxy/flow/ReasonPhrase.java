@@ -25,6 +25,7 @@ public final class ReasonPhrase {
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 407 -> "Proxy Authentication Required";
             case 408 -> "Request Timeout";
             case 409 -> "Conflict";
             case 413 -> "Content Too Large";

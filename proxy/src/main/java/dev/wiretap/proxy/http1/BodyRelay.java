@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
+import dev.wiretap.proxy.flow.CaptureAccount;
+import dev.wiretap.proxy.flow.Flow;
 import java.io.EOFException;
 import java.io.IOException;
 
@@ -15,7 +17,8 @@ import java.io.IOException;
  * capturing its first bytes for the flow. Bytes already buffered go out straight from the input's buffer. Large
  * bodies between two plain socket channels move through one pooled direct buffer, so the kernel reads into it and
  * writes from it and nothing is copied in between; otherwise (TLS, or every direct buffer in use) through one
- * pooled heap array. Either way a 256 MiB download costs one buffer.
+ * pooled heap array. Either way a 256 MiB download costs one buffer. Until a read fills the input's own buffer, the body
+ * goes through that one: a body that trickles in holds no large buffer while it waits.
  *
  * <p>A paced relay ({@link #pacedBy}, for a throttled exchange) takes another road: it moves at most one pacer's chunk
  * at a time through the input's buffer, flushes it, and lets the {@link Pacer} sleep until the rate allows more. An
@@ -39,13 +42,15 @@ public final class BodyRelay {
     private final Limits limits;
     private final BufferPool bodyBuffers;
     private final DirectBufferPool directBuffers;
-    private final int captureCap;
+    private final CaptureAccount captures;
     private byte[] heapBuffer;
     private ByteBuffer directBuffer;
     private boolean noDirectBuffer;
     private Pacer pacer;
     private long pacedMark;
     private Watcher watcher;
+    /** Whether a read filled the input's buffer: the body comes fast enough to be worth the large buffers. */
+    private boolean streaming;
 
     /**
      * Who watches a body while it streams (the response of an exchange, shown live): told of the capture when the
@@ -57,18 +62,25 @@ public final class BodyRelay {
         void grew();
     }
 
+    /** A relay whose captures keep at most {@code captureCap} bytes each, outside any budget (tests). */
     public BodyRelay(Limits limits, BufferPool bodyBuffers, int captureCap) {
-        this(limits, bodyBuffers, null, captureCap);
+        this(limits, bodyBuffers, null, CaptureAccount.unbudgeted(captureCap));
     }
 
     /**
      * @param directBuffers for relaying between two plain socket channels without copying (null: never)
+     * @param captures      the exchange's account, which the bodies' captures draw on
      */
-    public BodyRelay(Limits limits, BufferPool bodyBuffers, DirectBufferPool directBuffers, int captureCap) {
+    public BodyRelay(Limits limits, BufferPool bodyBuffers, DirectBufferPool directBuffers, CaptureAccount captures) {
         this.limits = limits;
         this.bodyBuffers = bodyBuffers;
         this.directBuffers = directBuffers;
-        this.captureCap = captureCap;
+        this.captures = captures;
+    }
+
+    /** A new capture for a body sent by the client ({@code fromClient}) or the origin, of {@code expectedSize} (or -1). */
+    public BodyCapture capture(boolean fromClient, long expectedSize) {
+        return captures.capture(fromClient ? Flow.Side.REQUEST : Flow.Side.RESPONSE, expectedSize);
     }
 
     /**
@@ -92,7 +104,16 @@ public final class BodyRelay {
      * in {@code mode}. {@code out} is not flushed. Returns what was captured.
      */
     public Body relay(HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out, Mode mode) throws RelayException {
-        BodyCapture capture = new BodyCapture(captureCap, framing instanceof BodyFraming.Fixed f ? f.length() : -1);
+        return relayInto(capture(fromClient, framing instanceof BodyFraming.Fixed f ? f.length() : -1), in, framing,
+                fromClient, out, mode);
+    }
+
+    /**
+     * As {@link #relay}, adding what flows to {@code capture} (which may hold a body's first part already); returns
+     * what that capture holds then.
+     */
+    public Body relayInto(BodyCapture capture, HttpInput in, BodyFraming framing, boolean fromClient, HttpOutput out,
+                          Mode mode) throws RelayException {
         if (watcher != null) {
             watcher.started(capture);
         }
@@ -201,10 +222,14 @@ public final class BodyRelay {
             in.consume(n);
             return n;
         }
-        if (max < in.capacity()) {
-            if (in.fill() < 0) {
+        if (max < in.capacity() || !streaming) {
+            // Through the input's own small buffer until one read fills it: a body that trickles (a slow upload, a
+            // stalled download) then never holds a large buffer while it waits, and one that streams soon moves on.
+            int n = in.fill();
+            if (n < 0) {
                 return -1;
             }
+            streaming |= n == in.capacity();
             return copyOnce(in, max, out, capture);
         }
         ByteBuffer direct = in.hasChannel() && out.hasChannel() ? directBuffer() : null;

@@ -3,6 +3,8 @@ package dev.wiretap.proxy.http1;
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
+import dev.wiretap.proxy.flow.CaptureAccount;
+import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.http1.BodyRelay.RelayException;
 import java.io.EOFException;
@@ -17,8 +19,13 @@ import java.util.Arrays;
  *
  * <p>States: <b>whole</b> (every payload byte is in memory; chunked framing, extensions and trailers are gone),
  * <b>partial</b> (the first bytes are in memory and the rest is still on the wire: for a chunked body the data of
- * the chunk whose size line was read last and the chunks after it, for a close-delimited one the rest until close),
- * and <b>unread</b> (a Content-Length body over the limit: nothing was read, the whole body is on the wire).
+ * the chunk whose size line was read last and the chunks after it, for a close-delimited one the rest until close,
+ * for a Content-Length one the bytes after those read), and <b>unread</b> (a Content-Length body over the limit:
+ * nothing was read, the whole body is on the wire).
+ *
+ * <p>The memory grows with the bytes that arrive (never at once to the length a message declares), drawn from the
+ * exchange's {@link CaptureAccount}: when the budget for captures of flows in flight is spent, reading stops there and
+ * the body is partial.
  *
  * <p>Made and used on the connection thread that owns the input; not thread-safe.
  */
@@ -56,14 +63,16 @@ public final class HeldBody {
     }
 
     /**
-     * Reads the body framed as {@code framing} from {@code in}, up to {@code maxBytes} of payload.
+     * Reads the body framed as {@code framing} from {@code in}, up to {@code maxBytes} of payload, its memory drawn
+     * from {@code captures}.
      *
      * @param fromClient whether a client sends it (for the side a fault is charged to)
      * @throws RelayException if the sender broke off, stalled or broke the framing (always the source's fault)
      */
-    public static HeldBody read(HttpInput in, BodyFraming framing, boolean fromClient, Limits limits, int maxBytes)
-            throws RelayException {
+    public static HeldBody read(HttpInput in, BodyFraming framing, boolean fromClient, Limits limits, int maxBytes,
+                                CaptureAccount captures) throws RelayException {
         long got = 0;
+        Flow.Side side = fromClient ? Flow.Side.REQUEST : Flow.Side.RESPONSE;
         try {
             switch (framing) {
                 case BodyFraming.None n -> {
@@ -73,13 +82,29 @@ public final class HeldBody {
                     if (f.length() > maxBytes) {
                         return new HeldBody(in, framing, fromClient, limits, NONE, false, -1);
                     }
-                    byte[] b = new byte[(int) f.length()];
-                    readFully(in, b, 0, b.length);
+                    int total = (int) f.length();
+                    byte[] b = NONE;
+                    int length = 0;
+                    while (length < total) {
+                        if (length == b.length) {
+                            byte[] bigger = captures.grow(b, length + 1, total, side, total);
+                            if (bigger == null) {
+                                return new HeldBody(in, framing, fromClient, limits, b, false, -1); // the rest stays on the wire
+                            }
+                            b = bigger;
+                        }
+                        int n = in.read(b, length, b.length - length);
+                        if (n < 0) {
+                            throw new EOFException("connection closed after " + length + " body bytes");
+                        }
+                        length += n;
+                        got = length;
+                    }
                     return new HeldBody(in, framing, fromClient, limits, b, true, -1);
                 }
                 case BodyFraming.Chunked c -> {
                     ChunkedReader chunks = fromClient ? ChunkedReader.fromClient(in, limits) : ChunkedReader.fromOrigin(in, limits);
-                    byte[] b = new byte[Math.min(maxBytes, 8 * 1024)];
+                    byte[] b = NONE;
                     int length = 0;
                     while (true) {
                         long size = chunks.nextChunkSize(null);
@@ -91,7 +116,11 @@ public final class HeldBody {
                             return new HeldBody(in, framing, fromClient, limits, Arrays.copyOf(b, length), false, size);
                         }
                         if (length + size > b.length) {
-                            b = Arrays.copyOf(b, (int) Math.min(maxBytes, Math.max(2L * b.length, length + size)));
+                            byte[] bigger = captures.grow(b, (int) (length + size), maxBytes, side, -1);
+                            if (bigger == null) {
+                                return new HeldBody(in, framing, fromClient, limits, Arrays.copyOf(b, length), false, size);
+                            }
+                            b = bigger;
                         }
                         readFully(in, b, length, (int) size);
                         length += (int) size;
@@ -100,7 +129,7 @@ public final class HeldBody {
                     }
                 }
                 case BodyFraming.UntilClose u -> {
-                    byte[] b = new byte[Math.min(maxBytes, 8 * 1024)];
+                    byte[] b = NONE;
                     int length = 0;
                     while (true) {
                         if (length == maxBytes) {
@@ -108,7 +137,11 @@ public final class HeldBody {
                             return new HeldBody(in, framing, fromClient, limits, Arrays.copyOf(b, length), ended, -1);
                         }
                         if (length == b.length) {
-                            b = Arrays.copyOf(b, (int) Math.min(maxBytes, 2L * b.length));
+                            byte[] bigger = captures.grow(b, length + 1, maxBytes, side, -1);
+                            if (bigger == null) {
+                                return new HeldBody(in, framing, fromClient, limits, b, false, -1);
+                            }
+                            b = bigger;
                         }
                         int n = in.read(b, length, b.length - length);
                         if (n < 0) {
@@ -149,21 +182,24 @@ public final class HeldBody {
 
     /**
      * Sends a body that is not whole on unchanged: the bytes in memory, framed for {@code mode}, then the rest as it
-     * comes from the wire. Returns what was captured of the whole body, up to {@code captureCap}.
+     * comes from the wire. Returns what was captured of the whole body, in a capture of {@code relay}'s.
      *
      * @param mode {@link BodyRelay.Mode#AS_IS} keeps the framing (a chunked body stays chunked, its first bytes as
      *             one chunk); DECHUNK sends the payload of a chunked body alone; CHUNK sends a close-delimited body
      *             as chunks
      */
-    public Body relayRest(BodyRelay relay, HttpOutput out, BodyRelay.Mode mode, int captureCap) throws RelayException {
+    public Body relayRest(BodyRelay relay, HttpOutput out, BodyRelay.Mode mode) throws RelayException {
         if (whole) {
             throw new IllegalStateException("the body is whole: send bytes() instead");
         }
-        BodyCapture capture = new BodyCapture(captureCap, -1);
+        BodyCapture capture = relay.capture(fromClient, framing instanceof BodyFraming.Fixed f ? f.length() : -1);
         capture.add(bytes, 0, bytes.length);
         try {
             switch (framing) {
-                case BodyFraming.Fixed f -> add(capture, relay.relay(in, framing, fromClient, out, mode));
+                case BodyFraming.Fixed f -> {
+                    out.write(bytes, 0, bytes.length);
+                    relay.relayInto(capture, in, new BodyFraming.Fixed(f.length() - bytes.length), fromClient, out, mode);
+                }
                 case BodyFraming.Chunked c -> {
                     if (mode == BodyRelay.Mode.CHUNK) {
                         throw new IllegalArgumentException("a chunked body is not chunked again");
@@ -179,10 +215,10 @@ public final class HeldBody {
                     if (asIs) {
                         writeChunk(out, pendingChunkBytes);
                     }
-                    add(capture, relay.relay(in, new BodyFraming.Fixed(pendingChunkBytes), fromClient, out, BodyRelay.Mode.AS_IS));
+                    relay.relayInto(capture, in, new BodyFraming.Fixed(pendingChunkBytes), fromClient, out, BodyRelay.Mode.AS_IS);
                     ChunkedReader chunks = fromClient ? ChunkedReader.fromClient(in, limits) : ChunkedReader.fromOrigin(in, limits);
                     chunks.endChunk(asIs ? out : null);
-                    add(capture, relay.relay(in, BodyFraming.CHUNKED, fromClient, out, mode));
+                    relay.relayInto(capture, in, BodyFraming.CHUNKED, fromClient, out, mode);
                 }
                 case BodyFraming.UntilClose u -> {
                     if (mode == BodyRelay.Mode.CHUNK && bytes.length > 0) {
@@ -192,7 +228,7 @@ public final class HeldBody {
                     } else if (mode != BodyRelay.Mode.CHUNK) {
                         out.write(bytes, 0, bytes.length);
                     }
-                    add(capture, relay.relay(in, framing, fromClient, out, mode));
+                    relay.relayInto(capture, in, framing, fromClient, out, mode);
                 }
                 case BodyFraming.None n -> throw new IllegalStateException("an empty body is always whole");
             }
@@ -227,10 +263,5 @@ public final class HeldBody {
     private static void writeChunk(HttpOutput out, long size) throws IOException {
         out.writeHex(size);
         out.crlf();
-    }
-
-    private static void add(BodyCapture capture, Body part) {
-        capture.add(part.bytes(), 0, part.capturedLength());
-        capture.skip(part.size() - part.capturedLength());
     }
 }

@@ -3,6 +3,7 @@ package dev.wiretap.proxy.http1;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
+import dev.wiretap.proxy.io.BodyPace;
 import dev.wiretap.proxy.io.ReadTimer;
 
 /**
@@ -11,8 +12,9 @@ import dev.wiretap.proxy.io.ReadTimer;
  * are read straight into the caller's array without a copy.
  *
  * <p>Reads are bounded by a {@link ReadTimer}: an inactivity timeout per read ({@link #setReadTimeout}), or a
- * deadline for a whole head ({@link #setDeadline}), which is what cuts off a slow-loris client. A read past its time
- * fails with {@link SocketTimeoutException}.
+ * deadline for a whole head ({@link #setDeadline}), which is what cuts off a slow-loris client; and, while a request body
+ * is read, by the pace it must keep ({@link #pace}). A read past its time fails with {@link SocketTimeoutException}
+ * ({@link BodyPace.TooSlow} when the pace cut it off).
  *
  * <p>Not thread-safe: one connection thread owns it.
  */
@@ -31,6 +33,12 @@ public final class HttpInput {
     private static final long NO_DEADLINE = Long.MIN_VALUE;
     private long consumed;
     private java.io.Flushable beforeRead;
+    /** The pace a request body being read must keep, or null. */
+    private BodyPace pace;
+    /** Whether the coming read's deadline is the pace's (so its passing is the pace's failure). */
+    private boolean paceBound;
+    /** {@link System#nanoTime()} when the coming read began waiting, while a pace is kept. */
+    private long readStartNanos;
 
     public HttpInput(InputStream in, int bufferSize, ReadTimer timer) {
         this(in, null, bufferSize, timer);
@@ -160,6 +168,11 @@ public final class HttpInput {
         return buf[pos] & 0xFF;
     }
 
+    /** A copy of every byte buffered now, which stay buffered. */
+    public byte[] peekBuffered() {
+        return java.util.Arrays.copyOfRange(buf, pos, lim);
+    }
+
     /** Consumes and returns every byte buffered now. */
     public byte[] takeBuffered() {
         byte[] taken = java.util.Arrays.copyOfRange(buf, pos, lim);
@@ -217,6 +230,17 @@ public final class HttpInput {
         hasDeadline = false;
     }
 
+    /**
+     * From now on, reads keep {@code pace} (started anew here), in addition to the other bounds, until this is called with
+     * null: for a request body.
+     */
+    public void pace(BodyPace pace) {
+        this.pace = pace;
+        if (pace != null) {
+            pace.start();
+        }
+    }
+
     /** Gives back memory a large head made the buffer grow to, once nothing is left in it. */
     public void shrink() {
         if (buf.length > initialSize && lim - pos <= initialSize) {
@@ -260,7 +284,7 @@ public final class HttpInput {
         } finally {
             timer.disarm();
         }
-        return count(checkEnd(n));
+        return count(paced(checkEnd(n)));
     }
 
     private int readFromStream(byte[] dst, int off, int len) throws IOException {
@@ -277,7 +301,15 @@ public final class HttpInput {
         } finally {
             timer.disarm();
         }
-        return checkEnd(n);
+        return paced(checkEnd(n));
+    }
+
+    /** Counts the wait that brought {@code n} bytes against the pace, if one is kept. */
+    private int paced(int n) {
+        if (pace != null && !hasDeadline) {
+            pace.waited(System.nanoTime() - readStartNanos, n);
+        }
+        return n;
     }
 
     /** Flushes what a relay gathered, then returns the deadline for the coming read (or {@link #NO_DEADLINE}). */
@@ -291,19 +323,39 @@ public final class HttpInput {
             }
             return deadlineNanos;
         }
+        if (pace != null) {
+            return pacedDeadline();
+        }
         return readTimeoutNanos > 0 ? System.nanoTime() + readTimeoutNanos : NO_DEADLINE;
     }
 
+    /** The earlier of the read timeout's deadline and the pace's, remembering which one it is. */
+    private long pacedDeadline() throws SocketTimeoutException {
+        if (pace.isSpent()) {
+            throw pace.tooSlow();
+        }
+        long now = System.nanoTime();
+        readStartNanos = now;
+        long paced = pace.deadline(now);
+        long silence = readTimeoutNanos > 0 ? now + readTimeoutNanos : Long.MAX_VALUE;
+        paceBound = paced - silence <= 0;
+        return paceBound ? paced : silence;
+    }
+
     private IOException timedOutOr(IOException e) {
-        return timer.expired() ? new SocketTimeoutException("read timed out") : e;
+        return timer.expired() ? timeout() : e;
     }
 
     /** An end of stream caused by the read timer is a timeout, not an end. */
     private int checkEnd(int n) throws SocketTimeoutException {
         if (n < 0 && timer.expired()) {
-            throw new SocketTimeoutException("read timed out");
+            throw timeout();
         }
         return n;
+    }
+
+    private SocketTimeoutException timeout() {
+        return pace != null && paceBound && !hasDeadline ? pace.tooSlow() : new SocketTimeoutException("read timed out");
     }
 
     private int count(int n) {

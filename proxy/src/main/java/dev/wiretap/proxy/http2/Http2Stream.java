@@ -3,6 +3,7 @@ package dev.wiretap.proxy.http2;
 import dev.wiretap.proxy.flow.Headers;
 import java.io.EOFException;
 import java.io.IOException;
+import dev.wiretap.proxy.io.BodyPace;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
@@ -44,6 +45,8 @@ public final class Http2Stream {
     private volatile long bytesSent;
     private volatile Runnable onReset;
     private volatile long readTimeoutNanos;
+    /** The pace the body read from the peer must keep, or null; used by the one thread that reads the body. */
+    private volatile BodyPace pace;
     /** The peer's window for this stream: guarded by the connection's flow-control lock. */
     long sendWindow;
     private final InputStream body = new BodyInput();
@@ -63,6 +66,15 @@ public final class Http2Stream {
     /** The longest wait for the peer when reading (0: none). */
     public void setReadTimeout(long nanos) {
         readTimeoutNanos = nanos;
+    }
+
+    /**
+     * From now on, reading the body keeps {@code pace} (started here), besides the read timeout: for a client's request
+     * body. Set before the body is read, by the thread that will read it.
+     */
+    public void pace(BodyPace pace) {
+        pace.start();
+        this.pace = pace;
     }
 
     /** Runs {@code hook} (on the connection's reader thread) if the peer resets the stream or the connection fails. */
@@ -152,9 +164,21 @@ public final class Http2Stream {
             return 0;
         }
         int n;
+        BodyPace p = pace;
+        long waitStart = 0;
         lock.lock();
         try {
             long deadline = deadline();
+            boolean paceBound = false;
+            if (p != null) {
+                if (p.isSpent()) {
+                    throw p.tooSlow();
+                }
+                waitStart = System.nanoTime();
+                long paced = p.deadline(waitStart);
+                paceBound = deadline == 0 || paced - deadline <= 0;
+                deadline = paceBound ? paced : deadline;
+            }
             while (data.isEmpty()) {
                 if (failure != null) {
                     throw failure;
@@ -162,7 +186,11 @@ public final class Http2Stream {
                 if (remoteEnded) {
                     return -1;
                 }
-                await(deadline);
+                try {
+                    await(deadline);
+                } catch (SocketTimeoutException e) {
+                    throw paceBound ? p.tooSlow() : e;
+                }
             }
             byte[] chunk = data.peek();
             n = Math.min(len, chunk.length - dataOffset);
@@ -174,6 +202,9 @@ public final class Http2Stream {
             }
         } finally {
             lock.unlock();
+        }
+        if (p != null) {
+            p.waited(System.nanoTime() - waitStart, n);
         }
         connection.consumed(this, n);
         return n;

@@ -162,7 +162,7 @@ final class AnswerResponder {
         if (!sendHead(response, keep)) {
             return false;
         }
-        BodyCapture capture = new BodyCapture(exchange.context().settings().capture().maxBodyBytes(), size);
+        BodyCapture capture = exchange.captures().capture(Flow.Side.RESPONSE, size);
         if (!flow.request().isMethod("HEAD")) {
             long down = flow.throttle().map(Throttle::downBytesPerSecond).orElse(0L);
             Pacer pacer = down > 0 ? new Pacer(down) : null;

@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.HttpInput;
 import dev.wiretap.proxy.http1.HttpOutput;
+import dev.wiretap.proxy.io.BodyPace;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.ProtocolException;
 import dev.wiretap.proxy.http1.RequestTarget;
@@ -80,6 +81,9 @@ final class ClientSession implements Runnable, Downstream {
     /** The HTTP/2 connection inside the tunnel, once serving; else null. */
     private volatile ClientHttp2 http2;
 
+    /** The pace each request body on this connection must keep (started anew for each). */
+    private final BodyPace bodyPace;
+
     /** For a replay: the flow it repeats, and where its new flow goes when it ends; else null. */
     private final ReplayTicket replay;
     /** Whether the replay's own exchange (the first one this session reads) has been made. */
@@ -97,6 +101,12 @@ final class ClientSession implements Runnable, Downstream {
         this.socket = socket;
         this.clientAddress = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.replay = replay;
+        this.bodyPace = new BodyPace(ctx.settings().timeouts().clientBody(), ctx.settings().limits().minBodyRate());
+    }
+
+    /** Whether this is a replay's connection, which wiretap made itself (not a client's). */
+    boolean isReplay() {
+        return replay != null;
     }
 
     /** The connection requests are read from now (TLS inside an intercepted tunnel). */
@@ -263,6 +273,7 @@ final class ClientSession implements Runnable, Downstream {
                 }
             }
             idle = false;
+            in.pace(null);
             long startNanos = System.nanoTime();
             Instant started = Instant.now();
             in.setDeadline(startNanos + headerNanos);
@@ -284,6 +295,9 @@ final class ClientSession implements Runnable, Downstream {
                 return;
             }
             in.setReadTimeout(readNanos);
+            if (!request.get().isMethod("CONNECT") && !hasNoBody(request.get())) {
+                in.pace(bodyPace); // the body must keep up; a tunnel's bytes are no body
+            }
             Exchange exchange = newExchange(started, startNanos, request.get());
             exchange.flow().addBytesFromClient(in.consumedCount() - consumedBefore);
             Outcome outcome = drive(exchange);
@@ -336,6 +350,9 @@ final class ClientSession implements Runnable, Downstream {
         if (tunnelOrigin != null) {
             return serveInTunnel(exchange, target);
         }
+        if (replay == null && !ctx.access().authorizes(request)) {
+            return challenge(exchange, target);
+        }
         switch (target.form()) {
             case ORIGIN, ASTERISK -> {
                 request.setDestination(selfDestination(target.pathAndQuery()));
@@ -365,6 +382,25 @@ final class ClientSession implements Runnable, Downstream {
                 return new Forwarder(exchange, this).forward();
             }
         }
+    }
+
+    /**
+     * Answers a request without the credentials {@code clients.auth} asks for with 407 and its challenge, before
+     * anything else is done with it (RFC 9110 section 15.5.8). The connection carries on when nothing of the request is
+     * left unread, so that the client can ask again with credentials on it.
+     */
+    private Outcome challenge(Exchange exchange, RequestTarget target) throws IOException {
+        Request request = exchange.request();
+        request.setDestination(switch (target.form()) {
+            case AUTHORITY -> new Destination("tcp", target.host(), target.port(), "");
+            case ABSOLUTE -> target.destination();
+            default -> selfDestination(target.pathAndQuery());
+        });
+        exchange.requested();
+        boolean keep = hasNoBody(request) && mayCarryOn(request);
+        exchange.sendLocal(ctx.access().challenge(), !keep);
+        exchange.complete();
+        return keep ? Outcome.KEEP : closing(request);
     }
 
     /** A request read inside a CONNECT tunnel: origin-form targets go to the tunnel's origin. */

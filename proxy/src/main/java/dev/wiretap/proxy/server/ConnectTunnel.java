@@ -11,7 +11,9 @@ import dev.wiretap.proxy.tls.InterceptTls;
 import dev.wiretap.proxy.upstream.ReservedConnection;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamException;
+import dev.wiretap.proxy.http1.HttpInput;
 import java.io.IOException;
+import java.util.Optional;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +27,8 @@ import javax.net.ssl.SSLSocket;
  * Serves a CONNECT request (RFC 9110 section 9.3.6).
  *
  * <p>When HTTPS interception is on and the host is not one to pass through, wiretap answers 200 and looks at what
- * the client sends first: a TLS ClientHello is answered as the origin would, with a certificate minted for the host
+ * the client sends first: a TLS ClientHello whose server name (SNI) is one to pass through is relayed untouched like a
+ * pass-through host's, before any certificate is made; any other ClientHello is answered as the origin would, with a certificate minted for the host
  * ({@link InterceptTls}), and the session then reads the requests inside the tunnel like any others, as flows of
  * their own with https URLs; plain HTTP is read the same way without TLS; anything else is relayed untouched. The
  * origin is reached per request, through the pool.
@@ -168,6 +171,15 @@ final class ConnectTunnel {
             return switch (firstByte()) {
                 case -2, -1 -> Outcome.CLOSE;
                 case TLS_HANDSHAKE_RECORD -> {
+                    if (!awaitClientHello()) {
+                        yield Outcome.CLOSE;
+                    }
+                    Optional<String> passedName = passThroughName(target);
+                    if (passedName.isPresent()) {
+                        flow.addNote("passed through untouched: the client asked for " + passedName.get()
+                                + " (its TLS server name), which tls.passthrough names");
+                        yield relayRaw(target, upstream);
+                    }
                     Socket plain = upstream;
                     upstream = null; // from here the reserved connection, or acceptTls, closes it
                     yield acceptTls(target, tls, plain);
@@ -187,6 +199,40 @@ final class ConnectTunnel {
                 upstream.close();
             }
         }
+    }
+
+    /**
+     * Reads the client's whole ClientHello into the session's buffer, unconsumed, within the header timeout (a hello split
+     * over records or reads included): what it asks for decides whether the tunnel is decrypted, before any certificate
+     * is made. False (the flow ended) if it never came whole; bytes that are no ClientHello are left to the handshake.
+     */
+    private boolean awaitClientHello() throws IOException {
+        HttpInput in = session.in();
+        in.setDeadline(System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
+        try {
+            while (ClientHello.length(in.peekBuffered()) < 0) {
+                if (in.fill(ClientHello.MAX_BYTES) < 0) {
+                    exchange.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "the client closed the tunnel in its TLS ClientHello"));
+                    return false;
+                }
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            exchange.fail(new FlowError(FlowError.Kind.CLIENT_TIMEOUT, "the client's TLS ClientHello did not arrive whole within "
+                    + LocalResponse.duration(ctx.settings().timeouts().clientHeader())));
+            return false;
+        } finally {
+            in.clearDeadline();
+        }
+    }
+
+    /**
+     * The name the ClientHello asks for (its SNI), when it differs from the CONNECT's host and {@code tls.passthrough}
+     * names it: a tunnel opened to an address (or another name) for a host that is not to be decrypted.
+     */
+    private Optional<String> passThroughName(Destination target) {
+        return ClientHello.serverName(session.in().peekBuffered(), target.host())
+                .filter(name -> !name.equalsIgnoreCase(target.host()) && ctx.settings().tls().isPassthrough(name));
     }
 
     /**

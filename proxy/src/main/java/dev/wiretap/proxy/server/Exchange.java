@@ -2,6 +2,7 @@ package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.flow.CaptureAccount;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
@@ -20,7 +21,8 @@ import java.io.IOException;
  *       client counted, after the addons' done hook; a second end is ignored, so the first one stands;</li>
  *   <li>the addons' hooks, run in order in one loop; an addon that throws fails the exchange with a 500 naming it;</li>
  *   <li>the upstream connection it borrowed from the pool: given back (pooled or closed) once, whichever path the
- *       exchange takes; what the handlers left is closed by the driver when the exchange is over.</li>
+ *       exchange takes; what the handlers left is closed by the driver when the exchange is over;</li>
+ *   <li>its draw on the budget for capturing bodies ({@link #captures()}): given back when the flow has ended.</li>
  * </ul>
  *
  * <p>The client's side is a {@link Downstream}: an HTTP/1 connection, or an HTTP/2 stream ({@link StreamDownstream}). Whoever reads a
@@ -57,6 +59,8 @@ final class Exchange {
     private final ReplayTicket replay;
     /** {@code client.bytesWritten()} when the exchange began: what was written since is the flow's. */
     private final long writtenMark;
+    /** What the flow's body captures draw on; closed at the flow's end, once the listeners (the store) have it. */
+    private final CaptureAccount captures;
     /** The upstream connection or stream borrowed and not yet given back, or null; read by {@link #cutOff()}. */
     private volatile UpstreamLease upstream;
     private boolean ended;
@@ -76,6 +80,17 @@ final class Exchange {
         this.flow = flow;
         this.replay = replay;
         this.writtenMark = client.bytesWritten();
+        this.captures = ctx.captureBudget().open(ctx.settings().capture().maxBodyBytes(), flow);
+    }
+
+    /** The account the flow's body captures, and bodies held for addons, draw on. */
+    CaptureAccount captures() {
+        return captures;
+    }
+
+    /** A relay for one of this exchange's bodies, its capture drawing on {@link #captures()}. */
+    dev.wiretap.proxy.http1.BodyRelay bodyRelay() {
+        return ctx.bodyRelay(captures);
     }
 
     Flow flow() {
@@ -290,6 +305,7 @@ final class Exchange {
             }
         }
         ctx.events().publish(flow.error().isPresent() ? new FlowEvent.Failed(flow) : new FlowEvent.Completed(flow));
+        captures.close(); // the store has its copy: what is left of the bodies is garbage, or a listener's to keep
         if (replay != null) {
             replay.result().complete(flow);
         }

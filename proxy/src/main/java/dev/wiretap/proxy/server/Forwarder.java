@@ -167,7 +167,7 @@ final class Forwarder {
                     UpstreamLease lease = exchange.borrowUpstream(route, attempt > 0, true);
                     if (lease instanceof OriginStream stream) {
                         return new Http1ToStream(exchange, session, destination, hostField, requestFraming,
-                                this::sendContinueIfAsked).relay(stream, held != null && held.isWhole());
+                                this::sendContinueIfAsked).relay(stream, held);
                     }
                     up = (UpstreamConnection) lease;
                 } else {
@@ -260,7 +260,7 @@ final class Forwarder {
         requestBodyStarted = true;
         sendContinueIfAsked();
         long before = session.in().consumedCount();
-        BodyRelay relay = ctx.bodyRelay();
+        BodyRelay relay = exchange.bodyRelay();
         long upRate = flow.throttle().map(Throttle::upBytesPerSecond).orElse(0L);
         if (upRate > 0) {
             relay.pacedBy(new Pacer(upRate), up.out().bytesWritten());
@@ -271,7 +271,7 @@ final class Forwarder {
                 return;
             }
             Body body = held != null
-                    ? held.relayRest(relay, up.out(), BodyRelay.Mode.AS_IS, ctx.settings().capture().maxBodyBytes())
+                    ? held.relayRest(relay, up.out(), BodyRelay.Mode.AS_IS)
                     : relay.relay(session.in(), requestFraming, true, up.out(), BodyRelay.Mode.AS_IS);
             request.setBody(body);
             requestBodyDone = true;
@@ -318,7 +318,7 @@ final class Forwarder {
         }
         long before = session.in().consumedCount();
         try {
-            held = HeldBody.read(session.in(), requestFraming, true, ctx.settings().limits(), cap);
+            held = HeldBody.read(session.in(), requestFraming, true, ctx.settings().limits(), cap, exchange.captures());
         } finally {
             flow.addBytesFromClient(session.in().consumedCount() - before);
         }
@@ -359,7 +359,7 @@ final class Forwarder {
         long before = session.in().consumedCount();
         HttpOutput sink = new HttpOutput(OutputStream.nullOutputStream(), ctx.bodyBuffers());
         try {
-            request.setBody(ctx.bodyRelay().relay(session.in(), requestFraming, true, sink, BodyRelay.Mode.AS_IS));
+            request.setBody(exchange.bodyRelay().relay(session.in(), requestFraming, true, sink, BodyRelay.Mode.AS_IS));
             requestBodyDone = true;
         } finally {
             sink.discard();
@@ -442,14 +442,7 @@ final class Forwarder {
 
     /** The client's side broke while it sent its body. */
     private Outcome failSendingBody(RelayException e) throws IOException {
-        if (e.isProtocolFault()) {
-            return exchange.reject(400, e.getMessage(), FlowError.Kind.CLIENT_PROTOCOL);
-        }
-        if (e.isTimeout()) {
-            return exchange.reject(408, "the request body stalled for "
-                    + LocalResponse.duration(ctx.settings().timeouts().clientRead()), FlowError.Kind.CLIENT_TIMEOUT);
-        }
-        return exchange.failClientGone("client went away while sending the body: " + e.getMessage());
+        return ClientBodyFaults.answer(exchange, e);
     }
 
     /** The origin answered while the body was still on its way; carries that answer out of the send. */

@@ -12,6 +12,7 @@ import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.BodyRelay;
 import dev.wiretap.proxy.http1.BodyRelay.RelayException;
 import dev.wiretap.proxy.http1.ForwardedHeads;
+import dev.wiretap.proxy.http1.HeldBody;
 import dev.wiretap.proxy.http1.ForwardedHeads.ClientConnection;
 import dev.wiretap.proxy.http1.ForwardedHeads.Reframe;
 import dev.wiretap.proxy.http1.HttpOutput;
@@ -64,8 +65,13 @@ final class Http1ToStream {
         this.client10 = request.version() == HttpVersion.HTTP_1_0;
     }
 
-    /** Sends the request over {@code lease}, and the response back; returns what the client connection does next. */
-    Outcome relay(OriginStream lease, boolean heldWhole) throws IOException {
+    /**
+     * Sends the request over {@code lease}, and the response back; returns what the client connection does next.
+     *
+     * @param held the request body an addon held, read whole or in part, or null
+     */
+    Outcome relay(OriginStream lease, HeldBody held) throws IOException {
+        boolean heldWhole = held != null && held.isWhole();
         boolean hasBody = !(requestFraming instanceof BodyFraming.None);
         Headers fields = request.headers();
         if (heldWhole) {
@@ -85,7 +91,7 @@ final class Http1ToStream {
         }
         up.setReadTimeout(ctx.settings().timeouts().upstreamRead().toNanos());
         if (hasBody) {
-            Outcome failed = sendBody(up, heldWhole);
+            Outcome failed = sendBody(up, held);
             if (failed != null) {
                 return failed;
             }
@@ -118,8 +124,8 @@ final class Http1ToStream {
     }
 
     /** Sends the body; null when it went whole, else the outcome of its failure. */
-    private Outcome sendBody(Http2Stream up, boolean heldWhole) throws IOException {
-        if (heldWhole) {
+    private Outcome sendBody(Http2Stream up, HeldBody held) throws IOException {
+        if (held != null && held.isWhole()) {
             byte[] body = request.body().bytes();
             try {
                 up.sendData(body, 0, body.length, true);
@@ -133,7 +139,9 @@ final class Http1ToStream {
         long before = session.in().consumedCount();
         HttpOutput out = new HttpOutput(up.bodyOutput(), ctx.headBuffers());
         try {
-            request.setBody(ctx.bodyRelay().relay(session.in(), requestFraming, true, out, BodyRelay.Mode.DECHUNK));
+            BodyRelay relay = exchange.bodyRelay();
+            request.setBody(held != null ? held.relayRest(relay, out, BodyRelay.Mode.DECHUNK) // what was read goes first
+                    : relay.relay(session.in(), requestFraming, true, out, BodyRelay.Mode.DECHUNK));
             out.release();
             up.end();
         } catch (RelayException e) {
@@ -141,10 +149,7 @@ final class Http1ToStream {
             if (!e.isSourceFault()) {
                 return OriginFailures.answer(exchange, session, e, destination, true);
             }
-            if (e.isProtocolFault()) {
-                return exchange.reject(400, e.getMessage(), FlowError.Kind.CLIENT_PROTOCOL);
-            }
-            return exchange.failClientGone("client went away while sending the body: " + e.getMessage());
+            return ClientBodyFaults.answer(exchange, e);
         } catch (IOException e) {
             exchange.closeUpstream();
             return OriginFailures.answer(exchange, session, e, destination, false);
@@ -182,7 +187,7 @@ final class Http1ToStream {
         }
         ClientConnection connection = !keepClient ? ClientConnection.CLOSE
                 : client10 ? ClientConnection.KEEP_ALIVE : ClientConnection.NOTHING;
-        BodyCapture capture = new BodyCapture(ctx.settings().capture().maxBodyBytes(), declared == null ? -1 : declared);
+        BodyCapture capture = exchange.captures().capture(Flow.Side.RESPONSE, declared == null ? -1 : declared);
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(HttpVersion.HTTP_2.number()), reframe, connection);
             InputStream in = up.body();

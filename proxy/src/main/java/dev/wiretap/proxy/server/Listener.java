@@ -9,13 +9,18 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Accepts client connections on one named platform thread and serves each on its own virtual thread
- * ({@link ClientSession}). Stopping closes the listening socket, closes idle connections at once, lets busy ones
- * finish their exchange within a grace period, and then closes whatever is left.
+ * ({@link ClientSession}). At most {@code limits.max_client_connections} are open at once: at the limit the accept
+ * thread waits for one to close before it accepts the next (which meanwhile waits in the kernel's queue). A connection
+ * from an address the {@link ClientGate} does not admit is closed as it is accepted. Stopping closes the listening
+ * socket, closes idle connections at once, lets busy ones finish their exchange within a grace period, and then closes
+ * whatever is left.
  */
 public final class Listener {
 
@@ -27,6 +32,9 @@ public final class Listener {
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final ThreadFactory sessionThreads;
     private final LongAdder accepted = new LongAdder();
+    /** One permit per client connection that may still be accepted; a replay's connection takes none. */
+    private final Semaphore slots;
+    private final int maxClients;
     private final Thread acceptor;
     private volatile boolean draining;
 
@@ -34,6 +42,8 @@ public final class Listener {
         this.ctx = ctx;
         this.server = server;
         this.sessionThreads = sessionThreads;
+        this.maxClients = ctx.settings().limits().maxClientConnections();
+        this.slots = new Semaphore(maxClients);
         this.acceptor = Thread.ofPlatform().name("wiretap-accept").daemon(false).unstarted(this::acceptLoop);
     }
 
@@ -77,6 +87,11 @@ public final class Listener {
         return sessions.size();
     }
 
+    /** The most client connections open at once ({@code limits.max_client_connections}). */
+    public int maxOpen() {
+        return maxClients;
+    }
+
     /**
      * Accepts until the listening socket is closed. Nothing else ends it: a failure to accept or to start a session
      * (out of file descriptors, out of memory for a thread, a bug) is reported, that connection is closed, and
@@ -96,7 +111,22 @@ public final class Listener {
         }
     }
 
-    private void acceptOne() {
+    private void acceptOne() throws InterruptedException {
+        if (!slots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+            return; // at the limit: look again (and whether wiretap is stopping) in a moment
+        }
+        boolean handedOn = false;
+        try {
+            handedOn = acceptWithSlot();
+        } finally {
+            if (!handedOn) {
+                slots.release();
+            }
+        }
+    }
+
+    /** Accepts one connection, holding a slot; true if a session now owns the slot (it gives it back when it ends). */
+    private boolean acceptWithSlot() {
         Socket socket;
         try {
             socket = server.getChannel().accept().socket();
@@ -105,19 +135,24 @@ public final class Listener {
                 LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
                 pause(); // e.g. out of file descriptors: do not spin
             }
-            return;
+            return false;
         }
         accepted.increment();
         ClientSession session = null;
         try {
+            if (!ctx.access().admits(socket.getInetAddress())) {
+                closeQuietly(socket); // not in clients.allow: no thread, no answer
+                return false;
+            }
             session = new ClientSession(ctx, this, socket);
             sessions.add(session);
             if (draining) {
                 session.closeQuietly();
                 sessions.remove(session);
-                return;
+                return false;
             }
             sessionThreads.newThread(session).start();
+            return true;
         } catch (Throwable e) {
             if (session != null) {
                 sessions.remove(session);
@@ -162,7 +197,9 @@ public final class Listener {
     }
 
     void sessionEnded(ClientSession session) {
-        sessions.remove(session);
+        if (sessions.remove(session) && !session.isReplay()) {
+            slots.release();
+        }
     }
 
     /**

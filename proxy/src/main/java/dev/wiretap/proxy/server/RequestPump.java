@@ -1,6 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.BodyCapture;
+import dev.wiretap.proxy.flow.CaptureAccount;
 import dev.wiretap.proxy.flow.Flow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,9 +40,9 @@ final class RequestPump {
     /**
      * @param first bytes read already (a held body's part that did not fit), sent first; or null
      */
-    RequestPump(Flow flow, InputStream source, byte[] first, Sink sink, int captureCap, Runnable onSourceFailure) {
+    RequestPump(Flow flow, InputStream source, byte[] first, Sink sink, CaptureAccount captures, Runnable onSourceFailure) {
         this.thread = Thread.ofVirtual().name("wiretap-h2-body-" + flow.id()).unstarted(() -> {
-            BodyCapture capture = new BodyCapture(captureCap, -1);
+            BodyCapture capture = captures.capture(Flow.Side.REQUEST, -1);
             byte[] buffer = new byte[16 * 1024];
             long total = 0;
             try {

@@ -110,7 +110,7 @@ final class ResponseRelay {
         int cap = ctx.settings().capture().maxBodyBytes();
         if (HeldBody.mayFit(framing, cap) && !hasCodingBesidesChunked(response.headers())) {
             try {
-                held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap);
+                held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap, exchange.captures());
             } catch (RelayException e) {
                 exchange.closeUpstream();
                 return OriginFailures.answer(exchange, session, e.getCause() instanceof Exception cause ? cause : e,
@@ -169,7 +169,7 @@ final class ResponseRelay {
         long headMark = out.bytesWritten();
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(response.version().number()), reframe, connection);
-            BodyRelay relay = ctx.bodyRelay();
+            BodyRelay relay = exchange.bodyRelay();
             if (held == null) {
                 relay.watchedBy(new LiveBody(response, headAt)); // a held body's rest is not the whole body: not shown
             }
@@ -178,7 +178,7 @@ final class ResponseRelay {
                 relay.pacedBy(new Pacer(down), headMark); // the head counts against the rate too
             }
             response.setBody(held != null
-                    ? held.relayRest(relay, out, mode, ctx.settings().capture().maxBodyBytes())
+                    ? held.relayRest(relay, out, mode)
                     : relay.relay(up.in(), framing, false, out, mode));
         } catch (RelayException e) {
             exchange.closeUpstream();

@@ -3,6 +3,8 @@ package dev.wiretap.proxy.server;
 import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvents;
+import dev.wiretap.proxy.flow.CaptureAccount;
+import dev.wiretap.proxy.flow.CaptureBudget;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.DirectBufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
@@ -27,17 +29,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param watchdog     bounds reads on client connections
  * @param interceptTls the TLS server for intercepted tunnels, absent when interception is off
  * @param version      wiretap's version, for Via-less places that name it (the self page)
+ * @param captureBudget the memory the bodies of flows in flight may capture, all together
+ * @param access       who may use the proxy: credentials and client addresses
  */
 public record ServerContext(Settings settings, RequestParser requestParser, ResponseParser responseParser,
                             BufferPool headBuffers, BufferPool bodyBuffers, DirectBufferPool directBuffers,
                             UpstreamPool pool, Dialer dialer,
                             FlowEvents events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
-                            ReadWatchdog watchdog, Optional<InterceptTls> interceptTls, String version) {
+                            ReadWatchdog watchdog, Optional<InterceptTls> interceptTls, String version,
+                            CaptureBudget captureBudget, ClientGate access) {
 
-    /** A relay for one body, with this proxy's buffers and capture cap. */
-    dev.wiretap.proxy.http1.BodyRelay bodyRelay() {
-        return new dev.wiretap.proxy.http1.BodyRelay(settings.limits(), bodyBuffers, directBuffers,
-                settings.capture().maxBodyBytes());
+    /** A relay for one body, with this proxy's buffers, its captures drawing on {@code captures}. */
+    dev.wiretap.proxy.http1.BodyRelay bodyRelay(CaptureAccount captures) {
+        return new dev.wiretap.proxy.http1.BodyRelay(settings.limits(), bodyBuffers, directBuffers, captures);
     }
 
     /** wiretap's certificate authority, when HTTPS interception is on. */

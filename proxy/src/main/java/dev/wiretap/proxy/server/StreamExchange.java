@@ -10,6 +10,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.io.BodyPace;
 import dev.wiretap.proxy.http2.FieldBlock;
 import dev.wiretap.proxy.http2.Http2Fields;
 import dev.wiretap.proxy.http2.Http2Stream;
@@ -59,6 +60,7 @@ final class StreamExchange {
 
     Outcome serve() throws IOException {
         stream.setReadTimeout(ctx.settings().timeouts().clientRead().toNanos());
+        stream.pace(new BodyPace(ctx.settings().timeouts().clientBody(), ctx.settings().limits().minBodyRate()));
         String method = request.method();
         String authority = authority();
         String path = Http2Fields.pseudo(head.fields(), ":path");
@@ -151,18 +153,29 @@ final class StreamExchange {
         if (declared != null && declared > cap) {
             return;
         }
-        byte[] buffer = new byte[(int) Math.min(cap + 1L, declared == null ? 8192 : declared + 1)];
+        // Grown as the bytes come (a declared length is a promise, not a reason to make room), from the flow's account;
+        // one more than the length is asked for, so that the end is seen without growing again.
+        long expected = declared == null ? -1 : declared + 1;
+        byte[] buffer = new byte[0];
         int length = 0;
         InputStream in = stream.body();
-        int n;
-        while ((n = in.read(buffer, length, buffer.length - length)) >= 0) {
+        while (true) {
+            if (length == buffer.length) {
+                byte[] bigger = exchange.captures().grow(buffer, length + 1, cap + 1, Flow.Side.REQUEST, expected);
+                if (bigger == null) {
+                    partial = Arrays.copyOf(buffer, length); // the budget is spent: not held; the rest follows when sent
+                    return;
+                }
+                buffer = bigger;
+            }
+            int n = in.read(buffer, length, buffer.length - length);
+            if (n < 0) {
+                break;
+            }
             length += n;
             if (length > cap) {
                 partial = Arrays.copyOf(buffer, length); // not held after all: the rest follows when sent
                 return;
-            }
-            if (length == buffer.length) {
-                buffer = Arrays.copyOf(buffer, (int) Math.min(cap + 1L, buffer.length * 2L));
             }
         }
         heldBody = Arrays.copyOf(buffer, length);
@@ -201,7 +214,7 @@ final class StreamExchange {
         if (heldBody != null) {
             return;
         }
-        BodyCapture capture = new BodyCapture(ctx.settings().capture().maxBodyBytes(), -1);
+        BodyCapture capture = exchange.captures().capture(Flow.Side.REQUEST, -1);
         byte[] buffer = new byte[8192];
         InputStream in = stream.body();
         int n;
@@ -326,7 +339,7 @@ final class StreamExchange {
 
     /** Streams a local file as DATA, its first bytes captured; false (the flow ended) if it shrank meanwhile. */
     private boolean sendFile(Answer.File f, InputStream in, long size) throws IOException {
-        BodyCapture capture = new BodyCapture(ctx.settings().capture().maxBodyBytes(), size);
+        BodyCapture capture = exchange.captures().capture(Flow.Side.RESPONSE, size);
         byte[] buffer = new byte[16 * 1024];
         for (long left = size; left > 0; ) {
             int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));

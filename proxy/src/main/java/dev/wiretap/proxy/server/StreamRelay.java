@@ -3,6 +3,7 @@ package dev.wiretap.proxy.server;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
+import dev.wiretap.proxy.io.BodyPace;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.http2.Http2Fields;
@@ -123,8 +124,13 @@ abstract class StreamRelay {
     }
 
     /** The client's stream broke (a cancel, or it stopped reading): the origin's side is closed and the flow ends. */
-    protected Outcome clientGone(IOException e) {
+    protected Outcome clientGone(IOException e) throws IOException {
         exchange.closeUpstream();
+        if (e instanceof BodyPace.TooSlow) {
+            // The client is there but too slow: told so with a 408 while no response has begun, else cut off.
+            return flow.response().isEmpty() ? exchange.failWith(408, e.getMessage(), FlowError.Kind.CLIENT_TIMEOUT, true)
+                    : exchange.abort(new FlowError(FlowError.Kind.CLIENT_TIMEOUT, e.getMessage()));
+        }
         return exchange.failClientGone(stream.isReset()
                 ? "the client cancelled the stream (" + e.getMessage() + ")"
                 : "client stream failed: " + e.getMessage());

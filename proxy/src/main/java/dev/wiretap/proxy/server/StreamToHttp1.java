@@ -64,7 +64,7 @@ final class StreamToHttp1 extends StreamRelay {
             } else {
                 up.out().flush();
                 pump = new RequestPump(flow, stream.body(), partialBody, sink(up.out(), chunked, length),
-                        ctx.settings().capture().maxBodyBytes(), exchange::cutOff);
+                        exchange.captures(), exchange::cutOff);
                 pump.start();
             }
             long sendEnd = System.nanoTime();
@@ -74,6 +74,10 @@ final class StreamToHttp1 extends StreamRelay {
         } catch (IOException | ProtocolException e) {
             boolean unanswered = up.in().consumedCount() == mark && up.in().buffered() == 0;
             exchange.closeUpstream();
+            if (pump != null && pump.sourceFailure() != null) {
+                pump.join(); // it failed on the client's side and is ending; the stream is left to answer on (a 408)
+                return clientGone(pump.sourceFailure());
+            }
             stopPump(pump);
             if (clientCancelled()) {
                 return clientGone(e instanceof IOException io ? io : new IOException(e.getMessage()));
@@ -172,7 +176,7 @@ final class StreamToHttp1 extends StreamRelay {
             int cap = ctx.settings().capture().maxBodyBytes();
             if (HeldBody.mayFit(framing, cap) && !ResponseRelay.hasCodingBesidesChunked(response.headers())) {
                 try {
-                    held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap);
+                    held = HeldBody.read(up.in(), framing, false, ctx.settings().limits(), cap, exchange.captures());
                 } catch (RelayException e) {
                     exchange.closeUpstream();
                     stopPump(pump);
@@ -205,9 +209,9 @@ final class StreamToHttp1 extends StreamRelay {
                 if (!none) {
                     HttpOutput out = new HttpOutput(stream.bodyOutput(), ctx.headBuffers());
                     try {
-                        BodyRelay relay = ctx.bodyRelay();
+                        BodyRelay relay = exchange.bodyRelay();
                         response.setBody(held != null
-                                ? held.relayRest(relay, out, BodyRelay.Mode.DECHUNK, ctx.settings().capture().maxBodyBytes())
+                                ? held.relayRest(relay, out, BodyRelay.Mode.DECHUNK)
                                 : relay.relay(up.in(), framing, false, out, BodyRelay.Mode.DECHUNK));
                         out.release();
                     } finally {

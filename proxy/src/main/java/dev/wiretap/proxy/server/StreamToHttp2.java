@@ -68,7 +68,7 @@ final class StreamToHttp2 extends StreamRelay {
                 up.sendData(heldBody, 0, heldBody.length, true);
             } else if (hasBody) {
                 pump = new RequestPump(flow, stream.body(), partialBody, sink(up),
-                        ctx.settings().capture().maxBodyBytes(), exchange::cutOff);
+                        exchange.captures(), exchange::cutOff);
                 pump.start();
             }
             long sendEnd = System.nanoTime();
@@ -77,6 +77,10 @@ final class StreamToHttp2 extends StreamRelay {
             flow.setWaitNanos(System.nanoTime() - sendEnd);
         } catch (IOException e) {
             exchange.closeUpstream();
+            if (pump != null && pump.sourceFailure() != null) {
+                pump.join(); // it failed on the client's side and is ending; the stream is left to answer on (a 408)
+                return clientGone(pump.sourceFailure());
+            }
             stopPump(pump);
             if (clientCancelled()) {
                 return clientGone(e);
@@ -207,7 +211,7 @@ final class StreamToHttp2 extends StreamRelay {
 
     /** Copies the response body as it comes, each piece sent on at once (a streaming call's messages go through). */
     private long copyBody(Http2Stream up, Response response) throws IOException {
-        BodyCapture capture = new BodyCapture(ctx.settings().capture().maxBodyBytes(), -1);
+        BodyCapture capture = exchange.captures().capture(Flow.Side.RESPONSE, -1);
         byte[] buffer = new byte[16 * 1024];
         InputStream in = up.body();
         long total = 0;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wiretap.config.Limits;
 import dev.wiretap.proxy.flow.Body;
+import dev.wiretap.proxy.flow.CaptureAccount;
 import dev.wiretap.proxy.http1.BodyRelay.Mode;
 import dev.wiretap.proxy.http1.BodyRelay.RelayException;
 import dev.wiretap.proxy.io.BufferPool;
@@ -28,8 +29,11 @@ class HeldBodyTest {
     private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
     private final HttpOutput out = new HttpOutput(sent, new BufferPool(64, 1));
 
-    private static BodyRelay relay() {
-        return new BodyRelay(Limits.DEFAULTS, new BufferPool(4096, 2), 1024);
+    /** Held bodies drawn from a budget that never runs out. */
+    private static final CaptureAccount ANY = CaptureAccount.unbudgeted(1 << 20);
+
+    private static BodyRelay relay(int captureCap) {
+        return new BodyRelay(Limits.DEFAULTS, new BufferPool(4096, 2), captureCap);
     }
 
     private String sentText() throws Exception {
@@ -42,7 +46,7 @@ class HeldBodyTest {
     void aChunkedBodyThatFitsIsHeldWholeAsItsPayloadAndTheNextMessageIsLeft(Delivery delivery) throws Exception {
         HttpInput in = delivery.input(CHUNKED + "GET /next");
 
-        HeldBody held = HeldBody.read(in, BodyFraming.CHUNKED, true, Limits.DEFAULTS, 100);
+        HeldBody held = HeldBody.read(in, BodyFraming.CHUNKED, true, Limits.DEFAULTS, 100, ANY);
 
         assertTrue(held.isWhole());
         assertEquals(PAYLOAD, text(held.bytes()));
@@ -54,7 +58,7 @@ class HeldBodyTest {
     void aFixedBodyThatFitsIsHeldWhole(Delivery delivery) throws Exception {
         HttpInput in = delivery.input("hello worldGET");
 
-        HeldBody held = HeldBody.read(in, new BodyFraming.Fixed(11), true, Limits.DEFAULTS, 11);
+        HeldBody held = HeldBody.read(in, new BodyFraming.Fixed(11), true, Limits.DEFAULTS, 11, ANY);
 
         assertTrue(held.isWhole());
         assertEquals("hello world", text(held.bytes()));
@@ -66,9 +70,9 @@ class HeldBodyTest {
         HttpInput in = delivery.input("hello world");
         assertFalse(HeldBody.mayFit(new BodyFraming.Fixed(11), 10));
 
-        HeldBody held = HeldBody.read(in, new BodyFraming.Fixed(11), true, Limits.DEFAULTS, 10);
+        HeldBody held = HeldBody.read(in, new BodyFraming.Fixed(11), true, Limits.DEFAULTS, 10, ANY);
         assertFalse(held.isWhole());
-        Body body = held.relayRest(relay(), out, Mode.AS_IS, 1024);
+        Body body = held.relayRest(relay(1024), out, Mode.AS_IS);
 
         assertEquals("hello world", sentText());
         assertEquals(11, body.size());
@@ -79,10 +83,10 @@ class HeldBodyTest {
     void aChunkedBodyOverTheLimitGoesOnAsAValidChunkedBodyWithTheSamePayload(Delivery delivery) throws Exception {
         HttpInput in = delivery.input(CHUNKED + "GET /next");
 
-        HeldBody held = HeldBody.read(in, BodyFraming.CHUNKED, true, Limits.DEFAULTS, 12);
+        HeldBody held = HeldBody.read(in, BodyFraming.CHUNKED, true, Limits.DEFAULTS, 12, ANY);
         assertFalse(held.isWhole());
         assertEquals("Wikipedia", text(held.bytes()), "the chunks that fit");
-        Body body = held.relayRest(relay(), out, Mode.AS_IS, 1024);
+        Body body = held.relayRest(relay(1024), out, Mode.AS_IS);
 
         assertEquals("9\r\nWikipedia\r\ne\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: t\r\n\r\n", sentText());
         assertEquals(PAYLOAD, body.text(StandardCharsets.ISO_8859_1));
@@ -95,8 +99,8 @@ class HeldBodyTest {
     void aChunkedBodyOverTheLimitCanGoOnDechunked(Delivery delivery) throws Exception {
         HttpInput in = delivery.input(CHUNKED);
 
-        HeldBody held = HeldBody.read(in, BodyFraming.CHUNKED, false, Limits.DEFAULTS, 4);
-        held.relayRest(relay(), out, Mode.DECHUNK, 1024);
+        HeldBody held = HeldBody.read(in, BodyFraming.CHUNKED, false, Limits.DEFAULTS, 4, ANY);
+        held.relayRest(relay(1024), out, Mode.DECHUNK);
 
         assertEquals(PAYLOAD, sentText());
     }
@@ -106,9 +110,9 @@ class HeldBodyTest {
     void aCloseDelimitedBodyOverTheLimitGoesOnAsChunksWithTheSamePayload(Delivery delivery) throws Exception {
         HttpInput in = delivery.input("0123456789abcdef");
 
-        HeldBody held = HeldBody.read(in, BodyFraming.UNTIL_CLOSE, false, Limits.DEFAULTS, 10);
+        HeldBody held = HeldBody.read(in, BodyFraming.UNTIL_CLOSE, false, Limits.DEFAULTS, 10, ANY);
         assertFalse(held.isWhole());
-        Body body = held.relayRest(relay(), out, Mode.CHUNK, 4);
+        Body body = held.relayRest(relay(4), out, Mode.CHUNK);
 
         String wire = sentText();
         assertTrue(wire.startsWith("a\r\n0123456789\r\n"), wire);
@@ -121,7 +125,7 @@ class HeldBodyTest {
     @ParameterizedTest
     @EnumSource(Delivery.class)
     void aCloseDelimitedBodyThatEndsAtTheLimitIsWhole(Delivery delivery) throws Exception {
-        HeldBody held = HeldBody.read(delivery.input("0123456789"), BodyFraming.UNTIL_CLOSE, false, Limits.DEFAULTS, 10);
+        HeldBody held = HeldBody.read(delivery.input("0123456789"), BodyFraming.UNTIL_CLOSE, false, Limits.DEFAULTS, 10, ANY);
 
         assertTrue(held.isWhole());
         assertEquals("0123456789", text(held.bytes()));
@@ -131,16 +135,44 @@ class HeldBodyTest {
     @EnumSource(Delivery.class)
     void aBodyCutShortIsTheSendersFault(Delivery delivery) {
         RelayException fixed = assertThrows(RelayException.class,
-                () -> HeldBody.read(delivery.input("short"), new BodyFraming.Fixed(10), true, Limits.DEFAULTS, 100));
+                () -> HeldBody.read(delivery.input("short"), new BodyFraming.Fixed(10), true, Limits.DEFAULTS, 100, ANY));
         assertTrue(fixed.isSourceFault());
 
         RelayException chunked = assertThrows(RelayException.class,
-                () -> HeldBody.read(delivery.input("4\r\nWi"), BodyFraming.CHUNKED, false, Limits.DEFAULTS, 100));
+                () -> HeldBody.read(delivery.input("4\r\nWi"), BodyFraming.CHUNKED, false, Limits.DEFAULTS, 100, ANY));
         assertTrue(chunked.isSourceFault());
 
         RelayException framing = assertThrows(RelayException.class,
-                () -> HeldBody.read(delivery.input("zz\r\n"), BodyFraming.CHUNKED, true, Limits.DEFAULTS, 100));
+                () -> HeldBody.read(delivery.input("zz\r\n"), BodyFraming.CHUNKED, true, Limits.DEFAULTS, 100, ANY));
         assertTrue(framing.isProtocolFault());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Delivery.class)
+    void aFixedBodyTheBudgetRefusesStopsWhereItIsAndGoesOnWhole(Delivery delivery) throws Exception {
+        String payload = "0123456789".repeat(2000);
+        HttpInput in = delivery.input(payload + "GET /next");
+        dev.wiretap.proxy.flow.CaptureBudget budget = new dev.wiretap.proxy.flow.CaptureBudget(8 * 1024);
+
+        HeldBody held = HeldBody.read(in, new BodyFraming.Fixed(payload.length()), true, Limits.DEFAULTS, 1 << 20,
+                budget.open(1 << 20, null));
+
+        assertFalse(held.isWhole(), "the budget held 8k, not 20k");
+        assertEquals(8 * 1024, held.bytes().length);
+        Body body = held.relayRest(relay(1 << 20), out, Mode.AS_IS);
+        assertEquals(payload, sentText());
+        assertEquals(payload.length(), body.size());
+        assertEquals("GET /next", rest(in));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Delivery.class)
+    void aFixedBodyIsReadIntoMemoryThatGrowsWithIt(Delivery delivery) throws Exception {
+        dev.wiretap.proxy.flow.CaptureBudget budget = new dev.wiretap.proxy.flow.CaptureBudget(1 << 30);
+        HeldBody held = HeldBody.read(delivery.input("hello"), new BodyFraming.Fixed(5), true, Limits.DEFAULTS, 1 << 20,
+                budget.open(1 << 20, null));
+        assertTrue(held.isWhole());
+        assertEquals(5, budget.usedBytes(), "as long as the body, not the cap");
     }
 
     /** Everything left on the input. */

@@ -151,6 +151,26 @@ class Http2DefenceTest {
     }
 
     @Test
+    void aStreamWhoseBodyFallsBehindThePaceIsAnswered408() throws Exception {
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), H2Origin::echo);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+                     .withTimeouts(s.timeouts().withClientBody(Duration.ofSeconds(1))));
+             RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
+            client.headers(1, client.request("POST", "/upload", "content-length", "100000"), false);
+            client.frame(Frame.DATA, 0, 1, new byte[] {'x'}); // one byte of a hundred thousand, then nothing
+
+            Frame head = client.until(Frame.HEADERS);
+            assertNotNull(head, "no answer on the stream");
+            Headers fields = client.decoder.decode(head.payload(), 1).fields();
+            assertEquals("408", fields.first(":status").orElseThrow(), fields.toString());
+            proxy.nextFinishedFlow(); // the CONNECT
+            Flow slow = proxy.nextFinishedFlow();
+            assertEquals(FlowError.Kind.CLIENT_TIMEOUT, slow.error().orElseThrow().kind(), slow.toString());
+            assertTrue(slow.error().orElseThrow().message().contains("came too slowly"), slow.toString());
+        }
+    }
+
+    @Test
     void streamsBeyondTheConcurrencyLimitAreRefused() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch twoIn = new CountDownLatch(2);

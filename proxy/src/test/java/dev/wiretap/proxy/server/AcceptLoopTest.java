@@ -100,7 +100,7 @@ class AcceptLoopTest {
         return new ServerContext(settings, new RequestParser(settings.limits()), new ResponseParser(settings.limits()),
                 heads, new BufferPool(64 * 1024, 4), new DirectBufferPool(64 * 1024, 4), null, null, new FlowEvents(),
                 List.of(), new AtomicLong(), new SelfAddress(InetAddress.getLoopbackAddress()), watchdog, Optional.empty(),
-                "test");
+                "test", dev.wiretap.proxy.flow.CaptureBudget.unlimited(), ClientGate.open());
     }
 
     @SuppressWarnings("unchecked")

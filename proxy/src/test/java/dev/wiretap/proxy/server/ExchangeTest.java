@@ -360,7 +360,7 @@ class ExchangeTest {
         flowEvents.add(events::add);
         return new ServerContext(Settings.defaults(), null, null, null, null, null, pool, null, flowEvents,
                 List.copyOf(addons), new AtomicLong(), new SelfAddress(InetAddress.getLoopbackAddress()), null,
-                Optional.empty(), "test");
+                Optional.empty(), "test", dev.wiretap.proxy.flow.CaptureBudget.unlimited(), ClientGate.open());
     }
 
     private static Flow flow() {

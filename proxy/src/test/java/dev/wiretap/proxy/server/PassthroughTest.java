@@ -13,6 +13,7 @@ import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.TestCa;
+import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,6 +83,59 @@ class PassthroughTest {
                         seen.getIssuerX500Principal());
             }
         }
+    }
+
+    @Test
+    void tunnelsUntouchedATunnelToAnAddressWhoseClientHelloAsksForAPassThroughHost() throws Exception {
+        // CONNECT 127.0.0.1:PORT, and a ClientHello asking for bank.example: its name decides, as the CONNECT's would.
+        TestCa.Leaf bank = testCa.issue("bank.example");
+        try (TestOrigin origin = TestOrigin.fixedTls(bank.serverContext(), "bank");
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile,
+                     tls -> tls.withPassthrough(List.of(new HostPattern("*.bank.example"), new HostPattern("bank.example")))));
+             RawClient client = connect(proxy, origin)) {
+            client.startTls(TestCa.clientTrusting(testCa.certificate()), "bank.example");
+
+            X509Certificate seen = (X509Certificate) ((javax.net.ssl.SSLSocket) client.socket()).getSession().getPeerCertificates()[0];
+            assertEquals(bank.certificate(), seen, "the client did not see the origin's own certificate");
+            client.send("GET / HTTP/1.1\r\nHost: bank.example\r\nConnection: close\r\n\r\n");
+            assertEquals("bank", client.readResponse().bodyText());
+            client.close();
+            Flow tunnel = proxy.nextFinishedFlow();
+            assertEquals("CONNECT", tunnel.request().method());
+            assertFalse(tunnel.isIntercepted(), tunnel.toString());
+            assertEquals(Flow.State.COMPLETED, tunnel.state(), tunnel.toString());
+            assertEquals(List.of("passed through untouched: the client asked for bank.example (its TLS server name), which"
+                    + " tls.passthrough names"), tunnel.notes());
+        }
+    }
+
+    @Test
+    void interceptsATunnelToAnAddressWhoseClientHelloAsksForAnotherHost() throws Exception {
+        TestCa.Leaf other = testCa.issue("other.example");
+        try (TestOrigin origin = TestOrigin.fixedTls(other.serverContext(), "other");
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile,
+                     tls -> tls.withPassthrough(List.of(new HostPattern("bank.example")))))) {
+            try (RawClient trustsOrigin = connect(proxy, origin)) {
+                assertThrows(SSLHandshakeException.class,
+                        () -> trustsOrigin.startTls(TestCa.clientTrusting(testCa.certificate()), "other.example"));
+            }
+            try (RawClient trustsWiretap = connect(proxy, origin)) {
+                trustsWiretap.startTls(Interception.trustingWiretap(proxy), "other.example");
+                X509Certificate seen = (X509Certificate) ((javax.net.ssl.SSLSocket) trustsWiretap.socket()).getSession()
+                        .getPeerCertificates()[0];
+                assertEquals(proxy.wiretap().certificateAuthority().orElseThrow().certificate().getSubjectX500Principal(),
+                        seen.getIssuerX500Principal(), "made by wiretap: decrypted");
+            }
+        }
+    }
+
+    /** A client with a tunnel open to the origin's address, through {@code proxy}. */
+    private static RawClient connect(ProxyUnderTest proxy, TestOrigin origin) throws Exception {
+        RawClient client = proxy.rawClient();
+        client.send("CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port() + "\r\n\r\n");
+        String head = client.readHead();
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        return client;
     }
 
     /** Through a proxy set up by {@code settings}, {@code host}'s tunnel reaches the origin's own TLS. */

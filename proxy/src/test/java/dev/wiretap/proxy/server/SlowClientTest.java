@@ -10,6 +10,9 @@ import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
+import dev.wiretap.proxy.testing.TestRules;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +143,74 @@ class SlowClientTest {
             proxy.nextFinishedFlow(); // the tunnel
             Flow flow = proxy.nextFinishedFlow();
             assertEquals(FlowError.Kind.CLIENT_TIMEOUT, flow.error().orElseThrow().kind(), flow.toString());
+        }
+    }
+
+    @Test
+    void cutsOffAClientWhoseBodyTricklesSlowerThanTheMinimumRateWith408() throws Exception {
+        TestOrigin.Handler sink = conn -> conn.in().transferTo(OutputStream.nullOutputStream());
+        try (TestOrigin origin = TestOrigin.start(sink);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> s.withTimeouts(s.timeouts().withClientBody(SHORT))
+                     .withLimits(s.limits().withMinBodyRate(1000)));
+             RawClient client = proxy.rawClient()) {
+            client.send("POST " + origin.url("/upload") + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nContent-Length: 1000\r\n\r\n");
+            // Never silent for long (the read timeout is a minute), but at 10 bytes a second against 1000.
+            Thread trickle = Thread.ofVirtual().name("trickle").start(() -> {
+                try {
+                    for (int i = 0; i < 1000; i++) {
+                        client.out().write('x');
+                        client.out().flush();
+                        Thread.sleep(100); // the pace of the attack, not a wait for anything
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // wiretap cut the connection (the point of the test), or the test is over
+                }
+            });
+            try {
+                RawClient.Response response = client.readResponse();
+                assertEquals(408, response.status(), response.head() + response.bodyText());
+                assertTrue(response.bodyText().contains("the request body came too slowly: it fell 1 s behind 1000 bytes"
+                        + " a second"), response.bodyText());
+                assertTrue(client.isClosedByPeer());
+                Flow flow = proxy.nextFinishedFlow();
+                assertEquals(FlowError.Kind.CLIENT_TIMEOUT, flow.error().orElseThrow().kind(), flow.toString());
+                assertTrue(flow.error().orElseThrow().message().contains("came too slowly"), flow.toString());
+            } finally {
+                trickle.interrupt();
+                trickle.join();
+            }
+        }
+    }
+
+    @Test
+    void aBodyThatWiretapItselfHoldsBackKeepsThePaceForTheClient(@TempDir Path dir) throws Exception {
+        // A throttle sends the body on at 32 KiB/s; the client, who sent it all at once, is no slower than the pace asks.
+        byte[] upload = new byte[96 * 1024];
+        java.util.Arrays.fill(upload, (byte) 'u');
+        try (TestOrigin origin = TestOrigin.start(conn -> {
+                 String head = conn.readHead();
+                 byte[] got = conn.readBody(head);
+                 conn.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" + (got.length == upload.length ? "ok" : "no"));
+             });
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> TestRules.with(dir, """
+                     rules:
+                       - name: slow upload
+                         match: method:POST
+                         throttle: {up: 32k}
+                     """).apply(s.withTimeouts(s.timeouts().withClientBody(Duration.ofMillis(500)))
+                     .withLimits(s.limits().withMinBodyRate(1024 * 1024))));
+             RawClient client = proxy.rawClient()) {
+            client.send("POST " + origin.url("/upload") + " HTTP/1.1\r\nHost: " + origin.authority()
+                    + "\r\nContent-Length: " + upload.length + "\r\n\r\n");
+            client.send(upload);
+
+            RawClient.Response response = client.readResponse();
+            assertEquals(200, response.status(), response.head() + response.bodyText());
+            assertEquals("ok", response.bodyText(), "the origin got the body whole");
+            Flow flow = proxy.nextFinishedFlow();
+            assertTrue(flow.error().isEmpty(), flow.toString());
+            assertEquals(upload.length, flow.request().body().size());
         }
     }
 

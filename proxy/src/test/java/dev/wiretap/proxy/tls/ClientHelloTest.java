@@ -60,6 +60,47 @@ class ClientHelloTest {
         assertEquals(Optional.empty(), ClientHello.serverName(new byte[] {22, 3, 1, 0, 4, 2, 0, 0, 0}, "x")); // a ServerHello
     }
 
+    @Test
+    void tellsHowManyBytesTheWholeHelloTakes() throws Exception {
+        byte[] hello = helloFrom("api.example");
+        byte[] more = Arrays.copyOf(hello, hello.length + 10); // what follows is not the hello's
+
+        assertEquals(hello.length, ClientHello.length(hello));
+        assertEquals(hello.length, ClientHello.length(more));
+        for (int cut = 0; cut < hello.length; cut++) {
+            assertEquals(-1, ClientHello.length(Arrays.copyOf(hello, cut)), "cut at " + cut);
+        }
+        assertEquals(0, ClientHello.length("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(0, ClientHello.length(new byte[] {22, 3, 1, 0, 4, 2, 0, 0, 0})); // a ServerHello
+        assertEquals(0, ClientHello.length(new byte[] {22, 3, 1, (byte) 0xFF, (byte) 0xFF})); // too long to be read
+    }
+
+    @Test
+    void readsAHelloSplitOverRecords() throws Exception {
+        byte[] hello = helloFrom("bank.example");
+        byte[] body = Arrays.copyOfRange(hello, 5, hello.length);
+        int half = 40; // inside the hello, before its extensions
+        byte[] split = new byte[hello.length + 5];
+        System.arraycopy(record(Arrays.copyOf(body, half)), 0, split, 0, 5 + half);
+        System.arraycopy(record(Arrays.copyOfRange(body, half, body.length)), 0, split, 5 + half, 5 + body.length - half);
+
+        assertEquals(split.length, ClientHello.length(split));
+        assertEquals(Optional.of("bank.example"), ClientHello.serverName(split, "x"));
+        assertEquals(-1, ClientHello.length(Arrays.copyOf(split, 5 + half + 7)));
+        assertEquals(Optional.empty(), ClientHello.serverName(Arrays.copyOf(split, 5 + half + 7), "x"));
+    }
+
+    private static byte[] record(byte[] payload) {
+        byte[] r = new byte[5 + payload.length];
+        r[0] = 22;
+        r[1] = 3;
+        r[2] = 1;
+        r[3] = (byte) (payload.length >> 8);
+        r[4] = (byte) payload.length;
+        System.arraycopy(payload, 0, r, 5, payload.length);
+        return r;
+    }
+
     /** The first TLS record a JDK client sends, asking for {@code name} (none when null). */
     private static byte[] helloFrom(String name) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -14,10 +14,12 @@ function Counters({s}) {
     ['Flows', s.flows.seen + ' seen, ' + s.flows.held + ' held, ' + s.flows.evicted + ' let go for room, '
       + s.flows.inFlight + ' in flight, ' + s.flows.paused + ' paused'],
     ['Bytes', size(s.bytes.fromClients) + ' from clients, ' + size(s.bytes.toClients) + ' to clients'],
-    ['Client connections', s.clients.accepted + ' accepted, ' + s.clients.open + ' open'],
+    ['Client connections', s.clients.accepted + ' accepted, ' + s.clients.open + ' open (at most ' + s.clients.max + ')'
+      + (s.clients.refused > 0 ? ', ' + s.clients.refused + ' refused (not in clients.allow)' : '')],
     ['Upstream connections', s.upstream.opened + ' opened, ' + s.upstream.reused + ' reuses, ' + s.upstream.idle + ' idle'],
     ['Pool reuse', reuse],
     ['Flow store', size(s.memory.storeUsed) + ' of a ' + size(s.memory.storeBudget) + ' budget'],
+    ['Bodies in flight', size(s.memory.captureInFlight) + ' of a ' + size(s.memory.captureBudget) + ' budget'],
   ];
   return h('table', {class: 'fields counters'}, h('tbody', null, rows.map(([k, v]) =>
     h('tr', {'data-counter': k}, h('th', null, k), h('td', null, v)))));
