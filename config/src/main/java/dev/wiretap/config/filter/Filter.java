@@ -90,6 +90,7 @@ public sealed interface Filter {
         }
     }
 
+    /** Both; a chain of them ({@code a b c}) prints as one group, {@code (a & b & c)}, which reads back the same. */
     record And(Filter left, Filter right) implements Filter {
         @Override
         public boolean matches(Exchange exchange) {
@@ -98,10 +99,15 @@ public sealed interface Filter {
 
         @Override
         public String toString() {
-            return "(" + left + " & " + right + ")";
+            return "(" + chain() + ")";
+        }
+
+        private String chain() {
+            return (left instanceof And a ? a.chain() : left.toString()) + " & " + right;
         }
     }
 
+    /** Either; a chain prints as one group, as {@link And}'s does. */
     record Or(Filter left, Filter right) implements Filter {
         @Override
         public boolean matches(Exchange exchange) {
@@ -110,7 +116,11 @@ public sealed interface Filter {
 
         @Override
         public String toString() {
-            return "(" + left + " | " + right + ")";
+            return "(" + chain() + ")";
+        }
+
+        private String chain() {
+            return (left instanceof Or o ? o.chain() : left.toString()) + " | " + right;
         }
     }
 
