@@ -207,6 +207,15 @@ class FilterTest {
             Arguments.of("a ".repeat(1000) + "b c", 2001, "more than 1000 terms"));
     }
 
+    /** Found by FilterFuzzTest: a field name holding '|' printed bare, so the printed filter read back as two terms. */
+    @Test
+    void printsAFieldNameThatHoldsAnOperatorInQuotes() {
+        Filter.Written filter = (Filter.Written) Filter.parse("header:\"X|y\" & reqheader:\"A&b=c\"");
+
+        assertEquals("(header:\"X|y\" & reqheader:\"A&b\"=c)", filter.filter().toString());
+        assertEquals(filter.filter().toString(), ((Filter.Written) Filter.parse(filter.filter().toString())).filter().toString());
+    }
+
     /** Found by FilterFuzzTest: 50,000 '!' ran the parser out of stack (a StackOverflowError, not a fault). */
     @Test
     void nestsAndChainsUpToTheLimitsWithoutRunningOutOfStack() {
@@ -216,6 +225,22 @@ class FilterTest {
         assertFalse(deep.matches(API));
         assertTrue(long_.matches(API));
         assertTrue(Filter.parse(long_.filter().toString()).matches(API), "the canonical form reads back");
+    }
+
+    /**
+     * Found by FilterFuzzTest: a glob was matched as a regular expression ({@code .*.*.*x}), which backtracks without end
+     * on a text it does not match; rules match URLs from the network.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void matchesAGlobOfManyStarsWithoutBacktrackingForever() {
+        Exchange longUrl = new Sample("GET", "http://example.com/" + "a".repeat(5000), "example.com", "/" + "a".repeat(5000),
+                Optional.empty(), Map.of(), Map.of(), "", "");
+
+        assertFalse(Filter.parse("url:" + "*a".repeat(100) + "*b").matches(longUrl));
+        assertTrue(Filter.parse("url:" + "*a".repeat(100) + "*").matches(longUrl));
+        assertTrue(Filter.parse("url:HTTP://*.COM/a?a*").matches(longUrl), "without regard to case, ? one character");
+        assertFalse(Filter.parse("url:http://example.com/a?").matches(longUrl), "the whole text");
     }
 
     /** Found by FilterFuzzTest: a path with a dot and slashes inside was cut at its second slash into two terms. */
