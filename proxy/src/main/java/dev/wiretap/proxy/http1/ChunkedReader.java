@@ -136,6 +136,9 @@ public final class ChunkedReader {
                     }
                     return i - 1;
                 }
+                if (i - pos > max) { // the line and its CR, still without the LF: as the check below, byte by byte
+                    throw lineTooLong(max);
+                }
             }
             scanned = lim - pos;
             if (scanned > max + 1) { // the line and its CR, still without the LF
