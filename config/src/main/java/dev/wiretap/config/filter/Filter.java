@@ -90,6 +90,7 @@ public sealed interface Filter {
         }
     }
 
+    /** Both; a chain of them ({@code a b c}) prints as one group, {@code (a & b & c)}, which reads back the same. */
     record And(Filter left, Filter right) implements Filter {
         @Override
         public boolean matches(Exchange exchange) {
@@ -98,10 +99,11 @@ public sealed interface Filter {
 
         @Override
         public String toString() {
-            return "(" + left + " & " + right + ")";
+            return chain(this, " & ");
         }
     }
 
+    /** Either; a chain prints as one group, as {@link And}'s does. */
     record Or(Filter left, Filter right) implements Filter {
         @Override
         public boolean matches(Exchange exchange) {
@@ -110,8 +112,26 @@ public sealed interface Filter {
 
         @Override
         public String toString() {
-            return "(" + left + " | " + right + ")";
+            return chain(this, " | ");
         }
+    }
+
+    /**
+     * A chain of one operator as one group: {@code (a & b & c)} for {@code And(And(a, b), c)}. Built in one pass, since
+     * the parser makes chains lean left (printing each link's text into the next would cost the square of the length).
+     */
+    private static String chain(Filter filter, String operator) {
+        java.util.ArrayDeque<Filter> rights = new java.util.ArrayDeque<>();
+        Filter f = filter;
+        while (f.getClass() == filter.getClass()) {
+            rights.push(f instanceof And a ? a.right() : ((Or) f).right());
+            f = f instanceof And a ? a.left() : ((Or) f).left();
+        }
+        StringBuilder sb = new StringBuilder("(").append(f);
+        while (!rights.isEmpty()) {
+            sb.append(operator).append(rights.pop());
+        }
+        return sb.append(')').toString();
     }
 
     record Not(Filter inner) implements Filter {
@@ -163,9 +183,12 @@ public sealed interface Filter {
             return false;
         }
 
+        /** The name in quotes when it holds what would end it unquoted (a field name may hold {@code |} or {@code &}). */
         @Override
         public String toString() {
-            return field.keyword() + ":" + name + value.map(v -> "=" + written(v, false)).orElse("");
+            boolean plain = !name.startsWith("\"") && name.chars().noneMatch(c -> Character.isWhitespace(c) || ")=&|".indexOf(c) >= 0);
+            return field.keyword() + ":" + (plain ? name : "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                    + value.map(v -> "=" + written(v, false)).orElse("");
         }
     }
 

@@ -12,12 +12,21 @@ import java.util.Optional;
  *   term   = field ":" value / value                    ; a value alone is a url term
  *   value  = "/" regex "/" / DQUOTE text DQUOTE / word  ; a word ends at a space, "&", "|" or an unmatched ")"
  * </pre>
- * Faults are {@link FilterException}s with the 1-based column. Not thread-safe: one per text.
+ * Faults are {@link FilterException}s with the 1-based column. Nesting ({@code (} and {@code !}) is bounded, and so is
+ * the number of terms, so that no text makes the parser, or matching and printing the filter (which recurse over it),
+ * run out of stack. Not thread-safe: one per text.
  */
 final class FilterParser {
 
+    /** Groups and negations inside one another, at most. */
+    static final int MAX_DEPTH = 64;
+    /** Terms in one filter, at most. */
+    static final int MAX_TERMS = 1000;
+
     private final String text;
     private int pos;
+    private int depth;
+    private int terms;
 
     FilterParser(String text) {
         this.text = text == null ? "" : text;
@@ -70,24 +79,37 @@ final class FilterParser {
         if (c == 0) {
             throw fault("the expression ends where a term was expected");
         }
-        if (c == '!') {
-            pos++;
-            return new Filter.Not(unary());
-        }
-        if (c == '(') {
-            int open = pos++;
-            Filter inner = or();
-            skipSpaces();
-            if (peek() != ')') {
-                throw new FilterException("the '(' here is never closed", open + 1);
+        if (c == '!' || c == '(') {
+            if (++depth > MAX_DEPTH) {
+                throw fault("more than " + MAX_DEPTH + " groups and negations inside one another");
             }
-            pos++;
+            Filter inner = c == '!' ? negation() : group();
+            depth--;
             return inner;
         }
         if (c == ')' || c == '&' || c == '|') {
             throw fault("'" + c + "' where a term was expected");
         }
+        if (++terms > MAX_TERMS) {
+            throw fault("more than " + MAX_TERMS + " terms");
+        }
         return term();
+    }
+
+    private Filter negation() {
+        pos++;
+        return new Filter.Not(unary());
+    }
+
+    private Filter group() {
+        int open = pos++;
+        Filter inner = or();
+        skipSpaces();
+        if (peek() != ')') {
+            throw new FilterException("the '(' here is never closed", open + 1);
+        }
+        pos++;
+        return inner;
     }
 
     private Filter term() {
@@ -133,8 +155,10 @@ final class FilterParser {
     }
 
     /**
-     * A path value starting with '/' is a path ({@code path:/v2/}), unless it is wrapped in slashes and holds regular
-     * expression characters ({@code path:/\.json$/}).
+     * A path value starting with '/' is a path ({@code path:/v2/}), unless it is wrapped in slashes, holds regular
+     * expression characters and no other unescaped slash ({@code path:/\.json$/}, {@code path:/^\/v[0-9]\//}): a path
+     * with slashes inside and a dot ({@code path:/api/v1.2/}) is a path, where the regular expression would have ended
+     * at its second slash and left the rest to be read as a term of its own.
      */
     private boolean looksLikeRegex() {
         int end = pos + 1;
@@ -145,12 +169,19 @@ final class FilterParser {
             return false;
         }
         String inner = text.substring(pos + 1, end - 1);
-        for (char c : "^$.*+?()[]{}|\\".toCharArray()) {
-            if (inner.indexOf(c) >= 0) {
-                return true;
+        boolean special = false;
+        for (int i = 0; i < inner.length(); i++) {
+            char c = inner.charAt(i);
+            if (c == '\\' && i + 1 < inner.length() && inner.charAt(i + 1) == '/') {
+                special = true;
+                i++;
+            } else if (c == '/' || c == '\\' && i + 1 == inner.length()) {
+                return false; // the expression would end here (or its closing slash would be escaped)
+            } else if ("^$.*+?()[]{}|\\".indexOf(c) >= 0) {
+                special = true;
             }
         }
-        return false;
+        return special;
     }
 
     private String regexBody() {

@@ -12,11 +12,58 @@ public sealed interface Pattern {
 
     boolean matches(String text);
 
-    /** Matches the whole text against a glob. */
-    record Glob(String glob, java.util.regex.Pattern compiled) implements Pattern {
+    /**
+     * Matches the whole text against a glob, without regard to case: {@code *} any run of characters, {@code ?} one.
+     * Matched by walking both once, going back only to the last {@code *} (at most text length times glob length steps);
+     * a regular expression made of the glob ({@code .*.*.*x}) backtracked exponentially on a text it did not match, which
+     * a URL from the network could make every rule's filter do.
+     */
+    record Glob(String glob, int[] codePoints) implements Pattern {
+        Glob(String glob) {
+            this(glob, glob.codePoints().toArray());
+        }
+
         @Override
         public boolean matches(String text) {
-            return compiled.matcher(text).matches();
+            int[] t = text.codePoints().toArray();
+            int[] g = codePoints;
+            int ti = 0;
+            int gi = 0;
+            int star = -1;
+            int resume = 0;
+            while (ti < t.length) {
+                if (gi < g.length && g[gi] == '*') {
+                    star = gi++;
+                    resume = ti;
+                } else if (gi < g.length && (g[gi] == '?' || sameIgnoringCase(g[gi], t[ti]))) {
+                    gi++;
+                    ti++;
+                } else if (star >= 0) {
+                    gi = star + 1; // let the last * take one more character
+                    ti = ++resume;
+                } else {
+                    return false;
+                }
+            }
+            while (gi < g.length && g[gi] == '*') {
+                gi++;
+            }
+            return gi == g.length;
+        }
+
+        private static boolean sameIgnoringCase(int a, int b) {
+            return a == b || Character.toLowerCase(a) == Character.toLowerCase(b)
+                    || Character.toUpperCase(a) == Character.toUpperCase(b);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Glob other && other.glob.equals(glob);
+        }
+
+        @Override
+        public int hashCode() {
+            return glob.hashCode();
         }
 
         @Override
@@ -65,17 +112,7 @@ public sealed interface Pattern {
 
     /** A glob, matched against the whole text. */
     static Pattern glob(String value) {
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '*' -> regex.append(".*");
-                case '?' -> regex.append('.');
-                default -> regex.append(java.util.regex.Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return new Glob(value, java.util.regex.Pattern.compile(regex.toString(),
-                java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL));
+        return new Glob(value);
     }
 
     /** A regular expression; {@code column} is the 0-based index of its opening '/', for the error. */

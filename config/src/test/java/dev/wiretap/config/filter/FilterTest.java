@@ -201,7 +201,61 @@ class FilterTest {
             Arguments.of("url:/abc", 5, "has no closing '/'"),
             Arguments.of("header:\"X-A", 8, "has no closing '\"'"),
             Arguments.of("header:X-A=", 12, "needs a value"),
-            Arguments.of("!", 2, "the expression ends where a term was expected"));
+            Arguments.of("!", 2, "the expression ends where a term was expected"),
+            Arguments.of("(".repeat(64) + "!a" + ")".repeat(64), 65, "more than 64 groups and negations"),
+            Arguments.of("!".repeat(100_000) + "a", 65, "more than 64 groups and negations"),
+            Arguments.of("a ".repeat(1000) + "b c", 2001, "more than 1000 terms"));
+    }
+
+    /** Found by FilterFuzzTest: a field name holding '|' printed bare, so the printed filter read back as two terms. */
+    @Test
+    void printsAFieldNameThatHoldsAnOperatorInQuotes() {
+        Filter.Written filter = (Filter.Written) Filter.parse("header:\"X|y\" & reqheader:\"A&b=c\"");
+
+        assertEquals("(header:\"X|y\" & reqheader:\"A&b\"=c)", filter.filter().toString());
+        assertEquals(filter.filter().toString(), ((Filter.Written) Filter.parse(filter.filter().toString())).filter().toString());
+    }
+
+    /** Found by FilterFuzzTest: 50,000 '!' ran the parser out of stack (a StackOverflowError, not a fault). */
+    @Test
+    void nestsAndChainsUpToTheLimitsWithoutRunningOutOfStack() {
+        Filter deep = Filter.parse("(".repeat(63) + "!host:api.example.com" + ")".repeat(63));
+        Filter.Written long_ = (Filter.Written) Filter.parse("status:5xx " + "body:pizza ".repeat(998) + "host:example.com");
+
+        assertFalse(deep.matches(API));
+        assertTrue(long_.matches(API));
+        assertTrue(Filter.parse(long_.filter().toString()).matches(API), "the canonical form reads back");
+    }
+
+    /**
+     * Found by FilterFuzzTest: a glob was matched as a regular expression ({@code .*.*.*x}), which backtracks without end
+     * on a text it does not match; rules match URLs from the network.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void matchesAGlobOfManyStarsWithoutBacktrackingForever() {
+        Exchange longUrl = new Sample("GET", "http://example.com/" + "a".repeat(5000), "example.com", "/" + "a".repeat(5000),
+                Optional.empty(), Map.of(), Map.of(), "", "");
+
+        assertFalse(Filter.parse("url:" + "*a".repeat(100) + "*b").matches(longUrl));
+        assertTrue(Filter.parse("url:" + "*a".repeat(100) + "*").matches(longUrl));
+        assertTrue(Filter.parse("url:HTTP://*.COM/a?a*").matches(longUrl), "without regard to case, ? one character");
+        assertFalse(Filter.parse("url:http://example.com/a?").matches(longUrl), "the whole text");
+    }
+
+    /** Found by FilterFuzzTest: a path with a dot and slashes inside was cut at its second slash into two terms. */
+    @Test
+    void readsAPathWithSlashesInsideAsAPathEvenWithRegexCharacters() {
+        Filter filter = Filter.parse("path:/api/v1.2/");
+        Exchange v12 = new Sample("GET", "http://example.com/api/v1.2/users", "example.com", "/api/v1.2/users",
+                Optional.empty(), Map.of(), Map.of(), "", "");
+
+        assertEquals("path:\"/api/v1.2/\"", ((Filter.Written) filter).filter().toString());
+        assertTrue(filter.matches(v12));
+        assertFalse(filter.matches(API));
+        assertEquals("path:/\\.json$/", ((Filter.Written) Filter.parse("path:/\\.json$/")).filter().toString(),
+                "a regular expression without slashes inside is still one");
+        assertTrue(Filter.parse("path:/^\\/v2\\/ord/").matches(API), "escaped slashes keep it a regular expression");
     }
 
     @ParameterizedTest(name = "{0} -> column {1}")

@@ -142,6 +142,9 @@ public final class HttpMessageText {
      */
     public EditedResponse parseResponse(String text) throws MessageTextException {
         Message m = split(text);
+        if (m.lines.isEmpty()) {
+            throw new MessageTextException(1, "the message is empty; expected a status line like 'HTTP/1.1 200 OK'");
+        }
         String line = m.lines.get(0);
         if (!line.startsWith("HTTP/")) {
             throw new MessageTextException(1, "expected a status line like 'HTTP/1.1 200 OK'");

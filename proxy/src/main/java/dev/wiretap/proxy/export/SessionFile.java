@@ -44,6 +44,8 @@ public final class SessionFile {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'W', 'I', 'R', 'E', 'T', 'A', 'P', '\r', '\n', 0x1A, '\n'};
     private static final int FORMAT_VERSION = 1;
     private static final int END = -1;
+    /** Warnings about damaged flows listed at most; the rest are counted (a crafted file could hold millions). */
+    private static final int MAX_WARNINGS = 20;
     /** The largest flow record {@link #read(Path)} takes: far more than two bodies at the default capture cap. */
     public static final long DEFAULT_MAX_FLOW_BYTES = 64 << 20;
 
@@ -193,7 +195,7 @@ public final class SessionFile {
             records.warnings.add(name + " ends early (" + describe(e) + "): loaded the " + records.loaded
                     + " flows before that point");
         }
-        return new Outcome(records.loaded, savedBy, records.warnings);
+        return new Outcome(records.loaded, savedBy, records.warnings());
     }
 
     /** The records of one session file as they are read, and what was said about them. */
@@ -204,6 +206,7 @@ public final class SessionFile {
         final Consumer<Flow> sink;
         final List<String> warnings = new ArrayList<>(1);
         int loaded;
+        int skipped;
 
         Records(String name, String savedBy, long maxFlowBytes, Consumer<Flow> sink) {
             this.name = name;
@@ -232,7 +235,7 @@ public final class SessionFile {
                 if (size > maxFlowBytes) {
                     // Framed by its length, so the rest can still be read; the bytes are read past, never held.
                     data.skipNBytes(size);
-                    warnings.add("flow " + index + " of " + name + " is " + size + " bytes, more than the " + maxFlowBytes
+                    skip("flow " + index + " of " + name + " is " + size + " bytes, more than the " + maxFlowBytes
                             + " this wiretap keeps for one flow: skipped");
                     continue;
                 }
@@ -246,13 +249,27 @@ public final class SessionFile {
                     flow = FlowRecords.read(record, 0);
                 } catch (RuntimeException e) {
                     // The record is length-framed, so one bad flow does not take the rest with it.
-                    warnings.add("flow " + index + " of " + name + " cannot be read (" + describe(e) + "; saved by wiretap "
+                    skip("flow " + index + " of " + name + " cannot be read (" + describe(e) + "; saved by wiretap "
                             + savedBy + "): skipped");
                     continue;
                 }
                 sink.accept(flow);
                 loaded++;
             }
+        }
+
+        private void skip(String warning) {
+            if (++skipped <= MAX_WARNINGS) {
+                warnings.add(warning);
+            }
+        }
+
+        List<String> warnings() {
+            List<String> all = new ArrayList<>(warnings);
+            if (skipped > MAX_WARNINGS) {
+                all.add(name + ": " + (skipped - MAX_WARNINGS) + " more flows skipped");
+            }
+            return all;
         }
     }
 

@@ -311,8 +311,12 @@ public final class FlowRecords {
         return response;
     }
 
+    /** A message's fields; {@code wireHead} is the head they may share their bytes with (null: none, as for trailers). */
     private static Headers readHeaders(Reader r, byte[] wireHead) {
         boolean shared = r.u8() == 1;
+        if (shared && wireHead == null) {
+            throw new IllegalArgumentException("damaged flow record: trailer fields said to share a head they have none of");
+        }
         byte[] data = shared ? wireHead : r.bytes();
         int count = r.count(5 * 4, "header fields");
         int[] spans = new int[Math.max(5 * count, 5)];

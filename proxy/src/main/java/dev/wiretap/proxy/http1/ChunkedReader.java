@@ -17,7 +17,8 @@ import java.util.Arrays;
  *
  * <p>Refused (400 from a client, 502 from an origin): a size that is not hex or overflows, anything but well-formed
  * extensions after it, a line over {@code maxChunkLineBytes}, data not followed by CRLF, a bare LF or CR, and
- * malformed trailer fields.
+ * malformed trailer fields; a trailer section over the head limits ({@code maxHeaderBytes}, {@code maxHeaderCount})
+ * is a 431 from a client, as a head would be.
  *
  * <p>Not thread-safe: one connection thread owns it.
  */
@@ -135,6 +136,9 @@ public final class ChunkedReader {
                         throw lineTooLong(max);
                     }
                     return i - 1;
+                }
+                if (i - pos > max) { // the line and its CR, still without the LF: as the check below, byte by byte
+                    throw lineTooLong(max);
                 }
             }
             scanned = lim - pos;

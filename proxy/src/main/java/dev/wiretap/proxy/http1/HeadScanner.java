@@ -38,8 +38,14 @@ final class HeadScanner {
             byte[] b = in.buffer();
             int pos = in.position();
             int lim = in.limit();
+            // A limit trips at the byte that goes past it, whatever follows in the buffer: so the fault is the same
+            // however the bytes arrived (all at once, or a few at a time, when the checks after the loop find it).
+            int trip = pos + (inFirstLine ? Math.min(maxFirstLine, maxHead - 1) : maxHead - 1);
             for (int i = pos + scanned; i < lim; i++) {
                 if (b[i] != '\n') {
+                    if (i >= trip) {
+                        throw limitReached(i - pos, inFirstLine, maxFirstLine, maxHead, party);
+                    }
                     continue;
                 }
                 int rel = i - pos;
@@ -67,6 +73,10 @@ final class HeadScanner {
                 }
                 inFirstLine = false;
                 lineStart = rel + 1;
+                trip = pos + maxHead - 1;
+                if (i >= trip) {
+                    throw headTooLarge(maxHead, party);
+                }
             }
             if (in.position() != pos) {
                 continue; // consumed a leading empty line: rescan from the new position
@@ -99,8 +109,12 @@ final class HeadScanner {
             byte[] b = in.buffer();
             int pos = in.position();
             int lim = in.limit();
+            int trip = pos + maxBytes - 1; // as for heads: the same fault however the bytes arrived
             for (int i = pos + scanned; i < lim; i++) {
                 if (b[i] != '\n') {
+                    if (i >= trip) {
+                        throw trailersTooLarge(maxBytes, party);
+                    }
                     continue;
                 }
                 int rel = i - pos;
@@ -114,6 +128,9 @@ final class HeadScanner {
                     return i + 1;
                 }
                 lineStart = rel + 1;
+                if (i >= trip) {
+                    throw trailersTooLarge(maxBytes, party);
+                }
             }
             scanned = lim - pos;
             if (scanned >= maxBytes) {
@@ -123,6 +140,11 @@ final class HeadScanner {
                 throw new EOFException("connection closed in the trailer section of a chunked body");
             }
         }
+    }
+
+    /** The limit that the byte at {@code rel} goes past, as the checks after each read would find it. */
+    private static ProtocolException limitReached(int rel, boolean inFirstLine, int maxFirstLine, int maxHead, Party party) {
+        return inFirstLine && rel + 1 > maxFirstLine ? firstLineTooLong(maxFirstLine, party) : headTooLarge(maxHead, party);
     }
 
     private static ProtocolException firstLineTooLong(int maxFirstLine, Party party) {

@@ -285,4 +285,13 @@ class HttpMessageTextTest {
         assertTrue(e.getMessage().contains("128"), e.getMessage());
         assertFalse(e.getMessage().startsWith("line"), e.getMessage());
     }
+
+    /** Found by MessageTextFuzzTest: an empty response (every line deleted in the editor) threw IndexOutOfBoundsException. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "\n", "\r\n\r\n"})
+    void refusesAnEmptyResponseWithItsLine(String edited) {
+        MessageTextException e = assertThrows(MessageTextException.class, () -> text.parseResponse(edited));
+        assertEquals(1, e.line());
+        assertTrue(e.reason().contains("the message is empty"), e.reason());
+    }
 }

@@ -232,6 +232,36 @@ class SessionFileTest {
                 + " this wiretap keeps for one flow: skipped"), loaded.warnings());
     }
 
+    /**
+     * Found writing SessionFileFuzzTest: each damaged flow added a warning, so a crafted file of a million five-byte
+     * records held a million warnings (memory that grew with the file, about 20 times its size). Twenty are listed.
+     */
+    @Test
+    void listsTwentyDamagedFlowsAndCountsTheRest() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(session(List.of()), 0, 12 + 2 + 2 + Wiretap.version().length());
+        try (DataOutputStream records = new DataOutputStream(new GZIPOutputStream(out))) {
+            for (int i = 0; i < 100_000; i++) {
+                records.writeInt(1);
+                records.writeByte(99); // a record version no wiretap wrote
+            }
+            byte[] good = new byte[FlowRecords.size(flows.get(1))];
+            FlowRecords.write(flows.get(1), good, 0);
+            records.writeInt(good.length);
+            records.write(good);
+            records.writeInt(-1);
+            records.writeInt(100_001);
+        }
+        Path file = Files.write(dir.resolve("many-damaged.wiretap"), out.toByteArray());
+
+        SessionFile.Loaded loaded = SessionFile.read(file);
+
+        assertEquals(1, loaded.flows().size());
+        assertEquals(21, loaded.warnings().size(), loaded.warnings().toString());
+        assertTrue(loaded.warnings().get(0).startsWith("flow 1 of " + file + " cannot be read"), loaded.warnings().get(0));
+        assertEquals(file + ": 99980 more flows skipped", loaded.warnings().get(20));
+    }
+
     @Test
     void handsFlowsToASinkOneByOne() throws Exception {
         Path file = dir.resolve("sink.wiretap");

@@ -76,6 +76,30 @@ class FlowRecordsTest {
                 read.response().orElseThrow().trailers().orElseThrow().toString());
     }
 
+    /**
+     * Found by FlowRecordFuzzTest: trailer fields whose record says they share the message head's bytes (as a head's
+     * fields do) had no head to share, and reading them threw a NullPointerException instead of refusing the record.
+     */
+    @Test
+    void refusesTrailersThatClaimToShareAHead() {
+        Request request = new Request("POST", "/svc/Method", HttpVersion.HTTP_2, new Headers(), new byte[0]);
+        request.setDestination(new Destination("https", "example.com", 443, "/svc/Method"));
+        Flow flow = new Flow(8, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        Response response = new Response(HttpVersion.HTTP_2, 200, "", new Headers(), new byte[0]);
+        response.setTrailers(Headers.of("grpc-status", "5"));
+        flow.setResponse(response);
+        flow.complete(100_000);
+        byte[] record = record(flow);
+        int text = indexOf(record, "grpc-status: 5".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        int sharedFlag = text - 4 - 1; // before the fields' own bytes: their length, and before that the flag
+        assertEquals(0, record[sharedFlag]);
+        record[sharedFlag] = 1;
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlowRecords.read(record, 0));
+
+        assertTrue(e.getMessage().contains("share a head"), e.getMessage());
+    }
+
     @Test
     void readsARecordOfVersion2WhichHadNoTlsTime() {
         Flow flow = finished();

@@ -105,6 +105,23 @@ class ChunkedReaderTest {
         }
     }
 
+    /**
+     * Found by ChunkedBodyFuzzTest and TrailersFuzzTest: a line past its limit and then ended by a bare LF was refused
+     * for the bare LF when it came all at once, and for its length when it came a few bytes at a time.
+     */
+    @ParameterizedTest
+    @EnumSource(Delivery.class)
+    void refusesALinePastItsLimitForItsLengthHoweverItArrives(Delivery delivery) throws Exception {
+        ProtocolException sizeLine = assertThrows(ProtocolException.class,
+                () -> ChunkedReader.fromClient(delivery.input("5;" + "e".repeat(40) + "\nhello\r\n"), SMALL).nextChunkSize(null));
+        assertTrue(sizeLine.reason().contains("longer than 32 bytes"), sizeLine.reason());
+
+        ChunkedReader trailers = ChunkedReader.fromClient(delivery.input("0\r\nX-Sum: " + "a".repeat(600) + "\n\r\n"), SMALL);
+        assertEquals(0, trailers.nextChunkSize(null));
+        ProtocolException section = assertThrows(ProtocolException.class, () -> trailers.readTrailers(null));
+        assertEquals(431, section.status(), section.reason());
+    }
+
     @ParameterizedTest
     @EnumSource(Delivery.class)
     void refusesATrailerSectionOverMaxHeaderBytes(Delivery delivery) {

@@ -289,6 +289,9 @@ class RequestParserTest {
                 Arguments.of("complete head over maxHeaderBytes", ok + "X: " + "a".repeat(600) + "\r\n\r\n", 431),
                 Arguments.of("head one byte over maxHeaderBytes", ok + "X: " + "a".repeat(512 - 16 - 4 - 3 + 1) + "\r\n\r\n", 431),
                 Arguments.of("head that never ends", ok + "X: " + "a".repeat(600), 431),
+                // Found by RequestStreamFuzzTest: read all at once, these were 400s for the bare LF past the limit.
+                Arguments.of("request line over the limit, ending in a bare LF", "GET /" + "a".repeat(300) + " HTTP/1.1\n\r\n", 414),
+                Arguments.of("head over maxHeaderBytes, its line ending in a bare LF", ok + "X: " + "a".repeat(600) + "\n\r\n", 431),
                 Arguments.of("more than maxHeaderCount fields", ok + "F: v\r\n".repeat(9) + "\r\n", 431));
     }
 }
