@@ -5,6 +5,7 @@ import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * Feeds the browsers' live lists. On the proxy's threads it only offers a changed flow to a bounded queue, and only
@@ -165,16 +167,12 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             latest.put(flow.id(), flow);
         }
         List<Flow> flows = new ArrayList<>(latest.values());
-        FlowSummary[] rows = new FlowSummary[flows.size()];
-        java.util.function.IntFunction<FlowSummary> row = i -> {
-            if (rows[i] == null) {
-                rows[i] = FlowSummary.of(flows.get(i));
-            }
-            return rows[i];
-        };
+        Map<Flow, FlowSummary> rows = new IdentityHashMap<>();
+        Function<Flow, FlowSummary> row = flow -> rows.computeIfAbsent(flow, FlowSummary::of);
         long heldNow = held.getAsLong();
+        long nowMillis = System.nanoTime() / 1_000_000;
         for (EventClient client : clients) {
-            client.deliver(flows, row, heldNow);
+            client.deliver(flows, row, heldNow, nowMillis);
         }
     }
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The live feed: with no browser following, an event is dropped at once (nothing kept, nothing done on the proxy's
  * thread but a check); with one, a burst of flows reaches it as one batch per tick, each flow once in its newest state,
- * filtered per client; traffic beyond what a list can show sends the newest rows of a tick and how many were left out.
+ * filtered per client; traffic beyond what a list can show sends the newest rows of a tick and how many were left out,
+ * and at most every {@link EventClient#FAST_TICK_MILLIS} while it lasts.
  */
 class LiveFeedTest {
 
@@ -114,6 +115,76 @@ class LiveFeedTest {
             feed.close();
             writer.join(5000);
         }
+    }
+
+    @Test
+    void fastTrafficGoesAtMostEveryFastTickWithTheNewestRowsAndALighterTickGoesAtOnce() throws Exception {
+        EventClient client = new EventClient(Filter.ALL, Optional.empty());
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            long fast = EventClient.MAX_ROWS_PER_TICK + 50;
+            long t = 1_000_000;
+            client.deliver(ended(1, fast), FlowSummary::of, fast, t); // the first goes at once
+            // Then ticks 100 ms apart, each more than an event carries: they wait until FAST_TICK_MILLIS passed.
+            long tick = LiveFeed.TICK_MILLIS;
+            long waited = (EventClient.FAST_TICK_MILLIS + tick - 1) / tick; // ticks until one goes
+            long next = fast + 1;
+            for (int i = 1; i <= waited; i++) {
+                client.deliver(ended(next, next + fast - 1), FlowSummary::of, next + fast - 1, t + i * tick);
+                next += fast;
+            }
+            // Right after, a tick of fast traffic waits, and one of a few rows goes at once with the newest that waited.
+            long sent = t + waited * tick;
+            client.deliver(ended(next, next + fast - 1), FlowSummary::of, next + fast - 1, sent + 1);
+            next += fast;
+            client.deliver(ended(next, next + 2), FlowSummary::of, next + 2, sent + 2);
+            long last = next + 2;
+
+            JsonNode first = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(EventClient.MAX_ROWS_PER_TICK, first.get("flows").size());
+            assertEquals(50, first.get("skipped").asInt());
+            assertEquals(fast, first.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
+
+            JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(EventClient.MAX_ROWS_PER_TICK, second.get("flows").size(), "one event for the ticks that waited");
+            assertEquals(waited * fast - EventClient.MAX_ROWS_PER_TICK, second.get("skipped").asInt());
+            assertEquals(fast * (waited + 1), second.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong(),
+                    "the newest of the last tick");
+
+            JsonNode third = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(EventClient.MAX_ROWS_PER_TICK, third.get("flows").size());
+            assertEquals(last, third.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong(),
+                    "the lighter tick's rows, at once, after the newest that waited");
+            assertEquals(fast + 3 - EventClient.MAX_ROWS_PER_TICK, third.get("skipped").asInt());
+            assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "nothing more");
+        } finally {
+            client.close();
+            writer.join(5000);
+        }
+    }
+
+    private static JsonNode data(String event) throws java.io.IOException {
+        assertTrue(event.startsWith("event: flows\ndata: "), event);
+        return JSON.readTree(event.substring(event.indexOf("data: ") + 6));
+    }
+
+    /** Flows {@code from} to {@code to}, ended. */
+    private static List<Flow> ended(long from, long to) {
+        List<Flow> flows = new ArrayList<>();
+        for (long id = from; id <= to; id++) {
+            Flow flow = flow(id, "/busy");
+            flow.complete(flow.startNanos() + 1000);
+            flows.add(flow);
+        }
+        return flows;
     }
 
     private static Flow flow(long id, String path) {

@@ -125,6 +125,27 @@ function App() {
   // following, the gaps being out of sight until then.
   const [gaps, setGaps] = useState(false);
 
+  // The stream's news goes into the rows at once, and the page is drawn at the next frame: once a frame however many
+  // events came, and not at all while the tab is hidden (the browser runs no frames then; the rows and counts are kept
+  // up to date, and drawn when it shows again).
+  const drawing = useRef(null);
+  const drawSoon = useCallback(news => {
+    const queued = drawing.current;
+    if (queued) {
+      queued.held = news.held;
+      queued.gaps = queued.gaps || news.gaps;
+      return;
+    }
+    drawing.current = {...news};
+    requestAnimationFrame(() => {
+      const {held, gaps} = drawing.current;
+      drawing.current = null;
+      setHeld(held);
+      if (gaps) setGaps(true);
+      bump();
+    });
+  }, []);
+
   // Reads the whole view back from the newest, page by page, merging into what the stream already brought.
   const reload = useCallback(async (filter, highlight) => {
     const generation = ++reading.current;
@@ -168,9 +189,7 @@ function App() {
         rows.merge(flows);
         rows.remove(gone);
         rows.trim(held);
-        setHeld(held);
-        bump();
-        if (skipped > 0) setGaps(true);
+        drawSoon({held, gaps: skipped > 0});
         const awaited = awaitedReplay.current;
         const replay = awaited && flows.find(f => f.replayOf === awaited);
         if (replay) {

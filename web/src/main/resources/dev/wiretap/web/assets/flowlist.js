@@ -62,9 +62,11 @@ function Row({row, selected, alt, onSelect, onOpen}) {
  */
 export function FlowList(props) {
   const box = useRef(null);
-  const [top, setTop] = useState(0);
+  // Where the list is scrolled to: the place last seen (a ref, kept up to date by every scroll, ours too), and a state
+  // that the user's scrolling sets to draw the rows there.
+  const place = useRef(0);
+  const [, setTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const programmatic = useRef(false);
   const {rows} = props;
 
   useLayoutEffect(() => {
@@ -77,13 +79,13 @@ export function FlowList(props) {
   // Following: the newest row stays in view as rows come in. The place is worked out from the row count, and only
   // written: reading scrollHeight here would lay the page out again in the middle of the update.
   const end = Math.max(0, rows.length * ROW_HEIGHT - height);
-  const shownTop = props.following ? end : top;
+  const shownTop = props.following ? end : place.current;
   const written = useRef(-1); // the place last written while following; -1 when not following
   if (!props.following) written.current = -1;
   useLayoutEffect(() => {
     if (props.following && written.current !== end) {
       written.current = end;
-      programmatic.current = true;
+      place.current = end;
       box.current.scrollTop = end;
     }
   });
@@ -102,11 +104,10 @@ export function FlowList(props) {
   const onScroll = () => {
     const el = box.current;
     const now = el.scrollTop;
+    place.current = now;
+    // Our own write while following: the list shows that place already, so no second drawing of it.
+    if (props.following && Math.abs(now - written.current) < 1) return;
     setTop(now);
-    if (programmatic.current) {
-      programmatic.current = false;
-      return;
-    }
     const atEnd = rows.length * ROW_HEIGHT - el.clientHeight - now <= ROW_HEIGHT;
     if (atEnd) props.onScrolledToEnd();
     else props.onScrolledAway();
