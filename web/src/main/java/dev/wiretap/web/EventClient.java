@@ -30,7 +30,7 @@ import java.util.function.Function;
  * event, and a drawing costs it the same whether one row changed or all: at ten a second, its CPU would come out of the
  * proxy's on a small machine (docs/benchmarks.md, "The web UI's cost"). No row is late for it: the rows in view are
  * the newest when the event goes, a few milliseconds old at such rates, and the rest were never going to be in view
- * while the list follows. A tick of fewer rows goes at once, with any that waited.
+ * while the list follows. A tick of fewer rows (none, when the traffic stopped) sends at once what waited.
  *
  * <p>Thread-safe by hand-over: {@link #deliver}, {@link #shown} and the waiting rows belong to the feed's thread, the
  * outbox is the only thing both threads touch.
@@ -196,6 +196,11 @@ final class EventClient {
         closed = true;
         outbox.clear();
         outbox.offer(CLOSE);
+    }
+
+    /** Events not written yet (for tests). */
+    int eventsWaiting() {
+        return outbox.size();
     }
 
     boolean isClosed() {

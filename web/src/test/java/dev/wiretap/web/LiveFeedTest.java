@@ -118,7 +118,7 @@ class LiveFeedTest {
     }
 
     @Test
-    void fastTrafficGoesAtMostEveryFastTickWithTheNewestRowsAndALighterTickGoesAtOnce() throws Exception {
+    void fastTrafficGoesAtMostEveryFastTickWithTheNewestRowsAndALighterTickSendsWhatWaitedAtOnce() throws Exception {
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         Thread writer = Thread.ofVirtual().start(() -> {
@@ -164,9 +164,53 @@ class LiveFeedTest {
             assertEquals(last, third.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong(),
                     "the lighter tick's rows, at once, after the newest that waited");
             assertEquals(fast + 3 - EventClient.MAX_ROWS_PER_TICK, third.get("skipped").asInt());
+
             assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "nothing more");
         } finally {
             client.close();
+            writer.join(5000);
+        }
+    }
+
+    @Test
+    void rowsThatWaitedGoAtTheNextTickWhenTheTrafficStops() throws Exception {
+        long[] now = {5_000};
+        LiveFeed feed = new LiveFeed(() -> 0, null, () -> now[0]);
+        EventClient client = new EventClient(Filter.ALL, Optional.empty());
+        feed.join(client);
+        int fast = EventClient.MAX_ROWS_PER_TICK + 1;
+        List<Flow> drained = new ArrayList<>();
+        for (long id = 1; id <= 2 * fast; id++) {
+            feed.onEvent(new FlowEvent.Completed(ended(id, id).get(0)));
+            if (id == fast) {
+                feed.tickNow(drained);
+                assertEquals(1, client.eventsWaiting(), "the first goes");
+                now[0] += LiveFeed.TICK_MILLIS;
+            }
+        }
+        feed.tickNow(drained);
+        assertEquals(1, client.eventsWaiting(), "fast again, and too soon after the first: the rows wait");
+        now[0] += LiveFeed.TICK_MILLIS;
+        feed.tickNow(drained);
+        assertEquals(2, client.eventsWaiting(), "nothing came: what waited goes");
+
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            assertEquals(fast, data(events.poll(10, TimeUnit.SECONDS)).get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1)
+                    .get("id").asLong());
+            JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(2 * fast, second.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
+            assertEquals(1, second.get("skipped").asInt());
+        } finally {
+            feed.close();
             writer.join(5000);
         }
     }
