@@ -44,7 +44,7 @@ final class EventClient {
      */
     static final int MAX_ROWS_PER_TICK = 100;
     /** How often {@code flows} events go at most while ticks bring more rows than {@link #MAX_ROWS_PER_TICK}. */
-    static final long FAST_TICK_MILLIS = 250;
+    static final long FAST_TICK_MILLIS = 500;
     /** Events waiting to be written; a client this far behind is told to start over instead. */
     private static final int OUTBOX = 64;
     /** A comment line this often keeps proxies and the browser from timing out an idle stream, and finds a gone client. */

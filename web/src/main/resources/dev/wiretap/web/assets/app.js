@@ -6,15 +6,20 @@ import {useCallback, useEffect, useMemo, useRef, useState} from 'preact/hooks';
 import {bodyUrl, clearFlows, download, dropFlow, flowDetail, follow, interceptState, listPage, pausedText, replayFlow,
   requestText, resumeFlow, savePausedText} from './api.js';
 import {CurlDialog} from './curl.js';
-import {FlowDetail} from './detail.js';
+import {FlowDetail as FlowDetailView} from './detail.js';
 import {MessageEditor} from './editor.js';
 import {FlowList, compareBy} from './flowlist.js';
 import {FilesMenu, ImportDialog} from './files.js';
-import {FilterBar} from './filterbar.js';
+import {FilterBar as FilterBarView} from './filterbar.js';
 import {isDone} from './format.js';
 import {InterceptPanel, localIntercept} from './intercept.js';
+import {memo} from './memo.js';
 import {MockDialog} from './mock.js';
 import {StatePanel} from './state.js';
+
+// Drawn again only when their props change, not at every tick of the live list.
+const FlowDetail = memo(FlowDetailView);
+const FilterBar = memo(FilterBarView);
 
 const FIRST_PAGE = 300; // a screenful and more, at once; the rest follows in larger pages
 const MORE_PAGE = 5000;
@@ -246,6 +251,7 @@ function App() {
     setOpen(id);
     setSelected(id);
   }, []);
+  const closeFlow = useCallback(() => setOpen(null), []);
 
   // The open flow's detail, read again when its row changes (an in-flight flow that ends).
   const openRow = open == null ? null : rows.byId.get(open);
@@ -404,7 +410,7 @@ function App() {
       onScrolledAway: () => setFollowing(false), onScrolledToEnd: () => setFollowing(true),
       emptyText: loading ? 'Loading…' : view.filter ? 'No flow matches the filter.' : 'No flows yet: send traffic through the proxy.'}),
     open != null ? h(FlowDetail, {key: open, flow: detail, paused: pausedById.get(open) || null, onAction, progress,
-      onClose: () => setOpen(null)}) : null,
+      onClose: closeFlow}) : null,
     panel === 'intercept' ? h(InterceptPanel, {state: intercept, flash, onClose: () => setPanel(null),
       onEdit: id => onAction('edit', id), onResume: id => onAction('resume', id), onDrop: id => onAction('drop', id),
       onOpen: id => { setOpen(id); setSelected(id); }}) : null,

@@ -5,6 +5,7 @@
 import {h} from 'preact';
 import {useEffect, useLayoutEffect, useRef, useState} from 'preact/hooks';
 import {clock, millis, shortType, size, statusClass} from './format.js';
+import {memo} from './memo.js';
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 6;
@@ -46,7 +47,7 @@ function rowClass(row, selected, alt) {
   return c;
 }
 
-function Row({row, selected, alt, onSelect, onOpen}) {
+function RowView({row, selected, alt, onSelect, onOpen}) {
   return h('div', {class: rowClass(row, selected, alt), 'data-id': row.id, role: 'row',
       onClick: () => onSelect(row.id), onDblClick: () => onOpen(row.id)},
     COLUMNS.map(col => h('span', {class: 'cell c-' + col.key, title: col.key === 'path' || col.key === 'host' ? col.cell(row) : null},
@@ -55,6 +56,9 @@ function Row({row, selected, alt, onSelect, onOpen}) {
         row.state === 'failed' ? h('span', {class: 'mark', title: row.error || 'failed'}, '✗') :
         row.replayOf ? h('span', {class: 'mark replay', title: 'a replay of #' + row.replayOf}, '↻') : null, col.cell(row)] : col.cell(row))));
 }
+
+// A row whose flow, selection and stripe stay as they were is not drawn again (a list the user reads while traffic comes).
+const Row = memo(RowView);
 
 /**
  * props: rows (in order), sort {key, dir}, onSort(key), selected, onSelect(id), onOpen(id), following,
