@@ -19,18 +19,19 @@ import java.util.function.Function;
 /**
  * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
  * filter and highlight. The {@link LiveFeed}'s thread hands it each tick's changed flows ({@link #deliver}), which it
- * turns into at most one {@code flows} event for the tick, of at most {@value #MAX_ROWS_PER_TICK} rows: the newest
- * changes, with how many were left out ({@code skipped}) when traffic outruns what a list can show (the browser reads
- * the list again when the user stops following); the connection's thread writes the events out ({@link #writeTo}). A
- * client that falls behind is not waited for: its outbox is emptied and it is told to {@code resync} (fetch the list
- * again).
+ * turns into at most one {@code flows} event, of at most {@value #MAX_ROWS_PER_TICK} rows for each tick it covers: the
+ * newest changes, with how many were left out ({@code skipped}) when traffic outruns what a list can show (the browser
+ * reads the list again when the user stops following); the connection's thread writes the events out
+ * ({@link #writeTo}). A client that falls behind is not waited for: its outbox is emptied and it is told to
+ * {@code resync} (fetch the list again).
  *
- * <p>Fast traffic (a tick that brings more rows than {@value #MAX_ROWS_PER_TICK}, over 1,000 flows a second) is sent at
- * most every {@value #FAST_TICK_MILLIS} ms: the rows wait, the newest kept, until then. A browser draws its list once per
- * event, and a drawing costs it the same whether one row changed or all: at ten a second, its CPU would come out of the
- * proxy's on a small machine (docs/benchmarks.md, "The web UI's cost"). No row is late for it: the rows in view are
- * the newest when the event goes, a few milliseconds old at such rates, and the rest were never going to be in view
- * while the list follows. A tick of fewer rows (none, when the traffic stopped) sends at once what waited.
+ * <p>Busy traffic (a tick that brings more rows than a list shows at once, {@value #VIEW_ROWS}: over 500 flows a second)
+ * is sent at most every {@value #BUSY_TICK_MILLIS} ms: the rows wait, the newest kept, until then. A browser draws its
+ * list once per event, and a drawing costs it about the same whether one row changed or all of them: at ten a second,
+ * its CPU would come out of the proxy's on a small machine (docs/benchmarks.md, "The web UI's cost"). No row is late
+ * for it: the rows in view when the event goes are the newest, from its last tick, and the ones before were never
+ * going to be in view while the list follows. A quieter tick (or one without news, when the traffic stopped) sends at
+ * once what waited.
  *
  * <p>Thread-safe by hand-over: {@link #deliver}, {@link #shown} and the waiting rows belong to the feed's thread, the
  * outbox is the only thing both threads touch.
@@ -38,13 +39,15 @@ import java.util.function.Function;
 final class EventClient {
 
     /**
-     * Rows one event sends at most: four screens of the list, and enough for a burst (a page's requests) to come whole.
-     * Past it, a browser following thousands of flows a second would spend much of a core of the same machine parsing
-     * and merging rows no one can read while they fly by.
+     * Rows an event sends at most for each tick it covers: four screens of the list, and enough for a burst (a page's
+     * requests) to come whole. Past it, a browser following thousands of flows a second would spend much of a core of
+     * the same machine parsing and merging rows no one can read while they fly by.
      */
     static final int MAX_ROWS_PER_TICK = 100;
-    /** How often {@code flows} events go at most while ticks bring more rows than {@link #MAX_ROWS_PER_TICK}. */
-    static final long FAST_TICK_MILLIS = 500;
+    /** Rows a list shows at once, generously (a list 1,100 px tall): a tick that brings more is busy traffic. */
+    static final int VIEW_ROWS = 50;
+    /** How often {@code flows} events go at most while ticks bring more than {@link #VIEW_ROWS} rows. */
+    static final long BUSY_TICK_MILLIS = 500;
     /** Events waiting to be written; a client this far behind is told to start over instead. */
     private static final int OUTBOX = 64;
     /** A comment line this often keeps proxies and the browser from timing out an idle stream, and finds a gone client. */
@@ -56,12 +59,13 @@ final class EventClient {
     private final BlockingQueue<byte[]> outbox = new ArrayBlockingQueue<>(OUTBOX);
     /** Flows sent while unfinished, so that one that stops matching when it ends is taken off the list ("gone"). */
     private final Set<Long> shown = new HashSet<>();
-    /** Rows not sent yet, by id, in the order of their last change (the newest last); at most MAX_ROWS_PER_TICK. */
+    /** Rows not sent yet, by id, in the order of their last change (the newest last); MAX_ROWS_PER_TICK a tick at most. */
     private final LinkedHashMap<Long, Flow> waiting = new LinkedHashMap<>();
     /** Ids that went off the list and are not sent yet. */
     private final Set<Long> goneWaiting = new LinkedHashSet<>();
-    /** Rows left out since the last {@code flows} event. */
+    /** Rows left out since the last {@code flows} event, and the ticks since. */
     private long skipped;
+    private int ticks;
     /** When the last {@code flows} event went, on the feed's clock; none yet: long ago. */
     private long sentMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
@@ -105,18 +109,21 @@ final class EventClient {
                 goneWaiting.add(id);
             }
         }
-        for (var oldest = waiting.entrySet().iterator(); waiting.size() > MAX_ROWS_PER_TICK; ) {
+        ticks++;
+        for (var oldest = waiting.entrySet().iterator(); waiting.size() > (long) MAX_ROWS_PER_TICK * ticks; ) {
             oldest.next();
             oldest.remove();
             skipped++;
         }
         if (waiting.isEmpty() && goneWaiting.isEmpty()) {
+            ticks = 0;
             return;
         }
-        if (matching > MAX_ROWS_PER_TICK && nowMillis - sentMillis < FAST_TICK_MILLIS) {
-            return; // fast traffic: the newest rows wait for the next event
+        if (matching > VIEW_ROWS && nowMillis - sentMillis < BUSY_TICK_MILLIS) {
+            return; // busy traffic: the rows wait for the next event
         }
         sentMillis = nowMillis;
+        ticks = 0;
         long left = skipped;
         offer(event("flows", JsonBody.bytes(g -> {
             g.writeStartObject();
@@ -189,6 +196,7 @@ final class EventClient {
         waiting.clear();
         goneWaiting.clear();
         skipped = 0;
+        ticks = 0;
     }
 
     /** Ends the stream (the UI is stopping); from any thread. */

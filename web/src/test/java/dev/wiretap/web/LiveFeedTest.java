@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * The live feed: with no browser following, an event is dropped at once (nothing kept, nothing done on the proxy's
  * thread but a check); with one, a burst of flows reaches it as one batch per tick, each flow once in its newest state,
  * filtered per client; traffic beyond what a list can show sends the newest rows of a tick and how many were left out,
- * and at most every {@link EventClient#FAST_TICK_MILLIS} while it lasts.
+ * and busy traffic at most every {@link EventClient#BUSY_TICK_MILLIS}.
  */
 class LiveFeedTest {
 
@@ -118,7 +118,7 @@ class LiveFeedTest {
     }
 
     @Test
-    void fastTrafficGoesAtMostEveryFastTickWithTheNewestRowsAndALighterTickSendsWhatWaitedAtOnce() throws Exception {
+    void busyTrafficGoesAtMostEveryBusyTickWithTheNewestRowsAndAQuieterTickSendsWhatWaitedAtOnce() throws Exception {
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         Thread writer = Thread.ofVirtual().start(() -> {
@@ -130,41 +130,42 @@ class LiveFeedTest {
         });
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
-            long fast = EventClient.MAX_ROWS_PER_TICK + 50;
+            int max = EventClient.MAX_ROWS_PER_TICK;
+            long busy = max + 50; // more than a list shows, and more than a tick's rows
             long t = 1_000_000;
-            client.deliver(ended(1, fast), FlowSummary::of, fast, t); // the first goes at once
-            // Then ticks 100 ms apart, each more than an event carries: they wait until FAST_TICK_MILLIS passed.
+            client.deliver(ended(1, busy), FlowSummary::of, busy, t); // the first goes at once
+            // Then ticks 100 ms apart, each busy: they wait until BUSY_TICK_MILLIS passed.
             long tick = LiveFeed.TICK_MILLIS;
-            long waited = (EventClient.FAST_TICK_MILLIS + tick - 1) / tick; // ticks until one goes
-            long next = fast + 1;
+            long waited = (EventClient.BUSY_TICK_MILLIS + tick - 1) / tick; // ticks until one goes
+            long next = busy + 1;
             for (int i = 1; i <= waited; i++) {
-                client.deliver(ended(next, next + fast - 1), FlowSummary::of, next + fast - 1, t + i * tick);
-                next += fast;
+                client.deliver(ended(next, next + busy - 1), FlowSummary::of, next + busy - 1, t + i * tick);
+                next += busy;
             }
-            // Right after, a tick of fast traffic waits, and one of a few rows goes at once with the newest that waited.
+            // Right after, a busy tick waits, and a quieter one goes at once with what waited.
             long sent = t + waited * tick;
-            client.deliver(ended(next, next + fast - 1), FlowSummary::of, next + fast - 1, sent + 1);
-            next += fast;
-            client.deliver(ended(next, next + 2), FlowSummary::of, next + 2, sent + 2);
-            long last = next + 2;
+            client.deliver(ended(next, next + busy - 1), FlowSummary::of, next + busy - 1, sent + 1);
+            next += busy;
+            int quiet = EventClient.VIEW_ROWS;
+            client.deliver(ended(next, next + quiet - 1), FlowSummary::of, next + quiet - 1, sent + 2);
+            long last = next + quiet - 1;
 
             JsonNode first = data(events.poll(10, TimeUnit.SECONDS));
-            assertEquals(EventClient.MAX_ROWS_PER_TICK, first.get("flows").size());
-            assertEquals(50, first.get("skipped").asInt());
-            assertEquals(fast, first.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
+            assertEquals(max, first.get("flows").size());
+            assertEquals(busy - max, first.get("skipped").asInt());
+            assertEquals(busy, first.get("flows").get(max - 1).get("id").asLong(), "the newest last");
 
             JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
-            assertEquals(EventClient.MAX_ROWS_PER_TICK, second.get("flows").size(), "one event for the ticks that waited");
-            assertEquals(waited * fast - EventClient.MAX_ROWS_PER_TICK, second.get("skipped").asInt());
-            assertEquals(fast * (waited + 1), second.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong(),
+            assertEquals(max * waited, second.get("flows").size(), "one event for the ticks that waited, their rows each");
+            assertEquals(waited * (busy - max), second.get("skipped").asInt());
+            assertEquals(busy * (waited + 1), second.get("flows").get((int) (max * waited) - 1).get("id").asLong(),
                     "the newest of the last tick");
 
             JsonNode third = data(events.poll(10, TimeUnit.SECONDS));
-            assertEquals(EventClient.MAX_ROWS_PER_TICK, third.get("flows").size());
-            assertEquals(last, third.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong(),
-                    "the lighter tick's rows, at once, after the newest that waited");
-            assertEquals(fast + 3 - EventClient.MAX_ROWS_PER_TICK, third.get("skipped").asInt());
-
+            assertEquals(max + quiet, third.get("flows").size());
+            assertEquals(last, third.get("flows").get(max + quiet - 1).get("id").asLong(),
+                    "the quieter tick's rows, at once, after the newest that waited");
+            assertEquals(busy - max, third.get("skipped").asInt());
             assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "nothing more");
         } finally {
             client.close();
@@ -178,18 +179,18 @@ class LiveFeedTest {
         LiveFeed feed = new LiveFeed(() -> 0, null, () -> now[0]);
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         feed.join(client);
-        int fast = EventClient.MAX_ROWS_PER_TICK + 1;
+        int busy = EventClient.MAX_ROWS_PER_TICK + 1;
         List<Flow> drained = new ArrayList<>();
-        for (long id = 1; id <= 2 * fast; id++) {
+        for (long id = 1; id <= 2 * busy; id++) {
             feed.onEvent(new FlowEvent.Completed(ended(id, id).get(0)));
-            if (id == fast) {
+            if (id == busy) {
                 feed.tickNow(drained);
                 assertEquals(1, client.eventsWaiting(), "the first goes");
                 now[0] += LiveFeed.TICK_MILLIS;
             }
         }
         feed.tickNow(drained);
-        assertEquals(1, client.eventsWaiting(), "fast again, and too soon after the first: the rows wait");
+        assertEquals(1, client.eventsWaiting(), "busy again, and too soon after the first: the rows wait");
         now[0] += LiveFeed.TICK_MILLIS;
         feed.tickNow(drained);
         assertEquals(2, client.eventsWaiting(), "nothing came: what waited goes");
@@ -204,10 +205,10 @@ class LiveFeedTest {
         });
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
-            assertEquals(fast, data(events.poll(10, TimeUnit.SECONDS)).get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1)
+            assertEquals(busy, data(events.poll(10, TimeUnit.SECONDS)).get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1)
                     .get("id").asLong());
             JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
-            assertEquals(2 * fast, second.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
+            assertEquals(2 * busy, second.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
             assertEquals(1, second.get("skipped").asInt());
         } finally {
             feed.close();
