@@ -19,10 +19,9 @@ import java.util.function.Function;
 /**
  * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
  * filter and highlight. The {@link LiveFeed}'s thread hands it each tick's changed flows ({@link #deliver}), which it
- * turns into at most one {@code flows} event, of at most {@value #MAX_ROWS_PER_TICK} rows for each tick it covers: the
- * newest changes, with how many were left out ({@code skipped}) when traffic outruns what a list can show (the browser
- * reads the list again when the user stops following); the connection's thread writes the events out
- * ({@link #writeTo}). A client that falls behind is not waited for: its outbox is emptied and it is told to
+ * turns into at most one {@code flows} event, of at most {@value #MAX_ROWS_PER_EVENT} rows: the newest changes, with how
+ * many were left out ({@code skipped}) when traffic outruns what a list can show (the browser reads the list again when
+ * the user stops following); the connection's thread writes the events out ({@link #writeTo}). A client that falls behind is not waited for: its outbox is emptied and it is told to
  * {@code resync} (fetch the list again).
  *
  * <p>Busy traffic (a tick that brings more rows than a list shows at once, {@value #VIEW_ROWS}: over 500 flows a second)
@@ -39,11 +38,11 @@ import java.util.function.Function;
 final class EventClient {
 
     /**
-     * Rows an event sends at most for each tick it covers: four screens of the list, and enough for a burst (a page's
-     * requests) to come whole. Past it, a browser following thousands of flows a second would spend much of a core of
-     * the same machine parsing and merging rows no one can read while they fly by.
+     * Rows an event sends at most: two screens of the list, and enough for a burst (a page's requests) to come whole.
+     * Past it, a browser following thousands of flows a second would spend much of a core of the same machine parsing
+     * and merging rows no one can read while they fly by.
      */
-    static final int MAX_ROWS_PER_TICK = 100;
+    static final int MAX_ROWS_PER_EVENT = 100;
     /** Rows a list shows at once, generously (a list 1,100 px tall): a tick that brings more is busy traffic. */
     static final int VIEW_ROWS = 50;
     /** How often {@code flows} events go at most while ticks bring more than {@link #VIEW_ROWS} rows. */
@@ -59,13 +58,12 @@ final class EventClient {
     private final BlockingQueue<byte[]> outbox = new ArrayBlockingQueue<>(OUTBOX);
     /** Flows sent while unfinished, so that one that stops matching when it ends is taken off the list ("gone"). */
     private final Set<Long> shown = new HashSet<>();
-    /** Rows not sent yet, by id, in the order of their last change (the newest last); MAX_ROWS_PER_TICK a tick at most. */
+    /** Rows not sent yet, by id, in the order of their last change (the newest last); MAX_ROWS_PER_EVENT at most. */
     private final LinkedHashMap<Long, Flow> waiting = new LinkedHashMap<>();
     /** Ids that went off the list and are not sent yet. */
     private final Set<Long> goneWaiting = new LinkedHashSet<>();
-    /** Rows left out since the last {@code flows} event, and the ticks since. */
+    /** Rows left out since the last {@code flows} event. */
     private long skipped;
-    private int ticks;
     /** When the last {@code flows} event went, on the feed's clock; none yet: long ago. */
     private long sentMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
@@ -109,21 +107,18 @@ final class EventClient {
                 goneWaiting.add(id);
             }
         }
-        ticks++;
-        for (var oldest = waiting.entrySet().iterator(); waiting.size() > (long) MAX_ROWS_PER_TICK * ticks; ) {
+        for (var oldest = waiting.entrySet().iterator(); waiting.size() > MAX_ROWS_PER_EVENT; ) {
             oldest.next();
             oldest.remove();
             skipped++;
         }
         if (waiting.isEmpty() && goneWaiting.isEmpty()) {
-            ticks = 0;
             return;
         }
         if (matching > VIEW_ROWS && nowMillis - sentMillis < BUSY_TICK_MILLIS) {
             return; // busy traffic: the rows wait for the next event
         }
         sentMillis = nowMillis;
-        ticks = 0;
         long left = skipped;
         offer(event("flows", JsonBody.bytes(g -> {
             g.writeStartObject();
@@ -196,7 +191,6 @@ final class EventClient {
         waiting.clear();
         goneWaiting.clear();
         skipped = 0;
-        ticks = 0;
     }
 
     /** Ends the stream (the UI is stopping); from any thread. */

@@ -107,10 +107,10 @@ class LiveFeedTest {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
             String batch = events.poll(10, TimeUnit.SECONDS);
             JsonNode data = JSON.readTree(batch.substring(batch.indexOf("data: ") + 6));
-            assertEquals(EventClient.MAX_ROWS_PER_TICK, data.get("flows").size());
-            assertEquals(1000 - EventClient.MAX_ROWS_PER_TICK, data.get("skipped").asInt());
-            assertEquals(1000 - EventClient.MAX_ROWS_PER_TICK + 1, data.get("flows").get(0).get("id").asLong(), "the newest");
-            assertEquals(1000, data.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
+            assertEquals(EventClient.MAX_ROWS_PER_EVENT, data.get("flows").size());
+            assertEquals(1000 - EventClient.MAX_ROWS_PER_EVENT, data.get("skipped").asInt());
+            assertEquals(1000 - EventClient.MAX_ROWS_PER_EVENT + 1, data.get("flows").get(0).get("id").asLong(), "the newest");
+            assertEquals(1000, data.get("flows").get(EventClient.MAX_ROWS_PER_EVENT - 1).get("id").asLong());
         } finally {
             feed.close();
             writer.join(5000);
@@ -130,8 +130,8 @@ class LiveFeedTest {
         });
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
-            int max = EventClient.MAX_ROWS_PER_TICK;
-            long busy = max + 50; // more than a list shows, and more than a tick's rows
+            int max = EventClient.MAX_ROWS_PER_EVENT;
+            long busy = max + 50; // more than a list shows, and more than an event's rows
             long t = 1_000_000;
             client.deliver(ended(1, busy), FlowSummary::of, busy, t); // the first goes at once
             // Then ticks 100 ms apart, each busy: they wait until BUSY_TICK_MILLIS passed.
@@ -156,16 +156,15 @@ class LiveFeedTest {
             assertEquals(busy, first.get("flows").get(max - 1).get("id").asLong(), "the newest last");
 
             JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
-            assertEquals(max * waited, second.get("flows").size(), "one event for the ticks that waited, their rows each");
-            assertEquals(waited * (busy - max), second.get("skipped").asInt());
-            assertEquals(busy * (waited + 1), second.get("flows").get((int) (max * waited) - 1).get("id").asLong(),
-                    "the newest of the last tick");
+            assertEquals(max, second.get("flows").size(), "one event for the ticks that waited");
+            assertEquals(waited * busy - max, second.get("skipped").asInt());
+            assertEquals(busy * (waited + 1), second.get("flows").get(max - 1).get("id").asLong(), "the newest last");
 
             JsonNode third = data(events.poll(10, TimeUnit.SECONDS));
-            assertEquals(max + quiet, third.get("flows").size());
-            assertEquals(last, third.get("flows").get(max + quiet - 1).get("id").asLong(),
+            assertEquals(max, third.get("flows").size());
+            assertEquals(last, third.get("flows").get(max - 1).get("id").asLong(),
                     "the quieter tick's rows, at once, after the newest that waited");
-            assertEquals(busy - max, third.get("skipped").asInt());
+            assertEquals(busy + quiet - max, third.get("skipped").asInt());
             assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "nothing more");
         } finally {
             client.close();
@@ -179,7 +178,7 @@ class LiveFeedTest {
         LiveFeed feed = new LiveFeed(() -> 0, null, () -> now[0]);
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         feed.join(client);
-        int busy = EventClient.MAX_ROWS_PER_TICK + 1;
+        int busy = EventClient.MAX_ROWS_PER_EVENT + 1;
         List<Flow> drained = new ArrayList<>();
         for (long id = 1; id <= 2 * busy; id++) {
             feed.onEvent(new FlowEvent.Completed(ended(id, id).get(0)));
@@ -205,10 +204,10 @@ class LiveFeedTest {
         });
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
-            assertEquals(busy, data(events.poll(10, TimeUnit.SECONDS)).get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1)
+            assertEquals(busy, data(events.poll(10, TimeUnit.SECONDS)).get("flows").get(EventClient.MAX_ROWS_PER_EVENT - 1)
                     .get("id").asLong());
             JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
-            assertEquals(2 * busy, second.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
+            assertEquals(2 * busy, second.get("flows").get(EventClient.MAX_ROWS_PER_EVENT - 1).get("id").asLong());
             assertEquals(1, second.get("skipped").asInt());
         } finally {
             feed.close();

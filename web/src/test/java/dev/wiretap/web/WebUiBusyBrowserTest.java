@@ -67,7 +67,7 @@ class WebUiBusyBrowserTest {
     @Test
     void aBurstBeyondWhatAListShowsComesNewestFirstAndTheRestWhenTheUserStopsFollowing() throws Exception {
         open(WebUnderTest.start());
-        int burst = 5 * EventClient.MAX_ROWS_PER_TICK;
+        int burst = 5 * EventClient.MAX_ROWS_PER_EVENT;
         List<Flow> made = new ArrayList<>();
         for (int i = 1; i <= burst; i++) {
             made.add(flow(i));
