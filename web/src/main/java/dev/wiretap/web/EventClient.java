@@ -6,34 +6,47 @@ import dev.wiretap.proxy.service.ResponseStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 
 /**
  * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
  * filter and highlight. The {@link LiveFeed}'s thread hands it each tick's changed flows ({@link #deliver}), which it
- * turns into at most one {@code flows} event for the tick, of at most {@value #MAX_ROWS_PER_TICK} rows: the newest
- * changes, with how many were left out ({@code skipped}) when traffic outruns what a list can show (the browser reads
- * the list again when the user stops following); the connection's thread writes the events out ({@link #writeTo}). A
- * client that falls behind is not waited for: its outbox is emptied and it is told to {@code resync} (fetch the list
- * again).
+ * turns into at most one {@code flows} event, of at most {@value #MAX_ROWS_PER_EVENT} rows: the newest changes, with how
+ * many were left out ({@code skipped}) when traffic outruns what a list can show (the browser reads the list again when
+ * the user stops following); the connection's thread writes the events out ({@link #writeTo}). A client that falls behind is not waited for: its outbox is emptied and it is told to
+ * {@code resync} (fetch the list again).
  *
- * <p>Thread-safe by hand-over: {@link #deliver} and {@link #shown} belong to the feed's thread, the outbox is the only
- * thing both threads touch.
+ * <p>Busy traffic (a tick that brings more rows than a list shows at once, {@value #VIEW_ROWS}: over 500 flows a second)
+ * is sent at most every {@value #BUSY_TICK_MILLIS} ms: the rows wait, the newest kept, until then. A browser draws its
+ * list once per event, and a drawing costs it about the same whether one row changed or all of them: at ten a second,
+ * its CPU would come out of the proxy's on a small machine (docs/benchmarks.md, "The web UI's cost"). No row is late
+ * for it: the rows in view when the event goes are the newest, from its last tick, and the ones before were never
+ * going to be in view while the list follows. A quieter tick (or one without news, when the traffic stopped) sends at
+ * once what waited.
+ *
+ * <p>Thread-safe by hand-over: {@link #deliver}, {@link #shown} and the waiting rows belong to the feed's thread, the
+ * outbox is the only thing both threads touch.
  */
 final class EventClient {
 
     /**
-     * Rows one tick sends at most: four screens of the list, and enough for a burst (a page's requests) to come whole.
+     * Rows an event sends at most: two screens of the list, and enough for a burst (a page's requests) to come whole.
      * Past it, a browser following thousands of flows a second would spend much of a core of the same machine parsing
-     * and merging rows no one can read while they fly by (docs/benchmarks.md, "The web UI under load").
+     * and merging rows no one can read while they fly by.
      */
-    static final int MAX_ROWS_PER_TICK = 100;
+    static final int MAX_ROWS_PER_EVENT = 100;
+    /** Rows a list shows at once, generously (a list 1,100 px tall): a tick that brings more is busy traffic. */
+    static final int VIEW_ROWS = 50;
+    /** How often {@code flows} events go at most while ticks bring more than {@link #VIEW_ROWS} rows. */
+    static final long BUSY_TICK_MILLIS = 500;
     /** Events waiting to be written; a client this far behind is told to start over instead. */
     private static final int OUTBOX = 64;
     /** A comment line this often keeps proxies and the browser from timing out an idle stream, and finds a gone client. */
@@ -45,6 +58,14 @@ final class EventClient {
     private final BlockingQueue<byte[]> outbox = new ArrayBlockingQueue<>(OUTBOX);
     /** Flows sent while unfinished, so that one that stops matching when it ends is taken off the list ("gone"). */
     private final Set<Long> shown = new HashSet<>();
+    /** Rows not sent yet, by id, in the order of their last change (the newest last); MAX_ROWS_PER_EVENT at most. */
+    private final LinkedHashMap<Long, Flow> waiting = new LinkedHashMap<>();
+    /** Ids that went off the list and are not sent yet. */
+    private final Set<Long> goneWaiting = new LinkedHashSet<>();
+    /** Rows left out since the last {@code flows} event. */
+    private long skipped;
+    /** When the last {@code flows} event went, on the feed's clock; none yet: long ago. */
+    private long sentMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
 
     EventClient(Filter filter, Optional<Filter> highlight) {
@@ -64,48 +85,60 @@ final class EventClient {
     }
 
     /**
-     * A tick's changed flows (each listed once, the newest state, in the order of their last change), with their rows
-     * made at most once for every client, and how many flows the store holds now.
+     * A tick's changed flows (each listed once, the newest state, in the order of their last change), their rows (made
+     * at most once for every client), how many flows the store holds now, and the time on the feed's clock.
      */
-    void deliver(List<Flow> flows, IntFunction<FlowSummary> rows, long held) {
-        List<Integer> matching = new java.util.ArrayList<>();
-        List<Long> gone = new java.util.ArrayList<>();
-        for (int i = 0; i < flows.size(); i++) {
-            Flow flow = flows.get(i);
+    void deliver(List<Flow> flows, Function<Flow, FlowSummary> rows, long held, long nowMillis) {
+        int matching = 0;
+        for (Flow flow : flows) {
             long id = flow.id();
-            boolean done = flow.isDone();
             if (FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow)) {
-                matching.add(i);
-                if (done) {
+                matching++;
+                waiting.remove(id); // to the end: changed last
+                waiting.put(id, flow);
+                goneWaiting.remove(id);
+                if (flow.isDone()) {
                     shown.remove(id);
                 } else {
                     shown.add(id);
                 }
             } else if (shown.remove(id)) {
-                gone.add(id);
+                waiting.remove(id);
+                goneWaiting.add(id);
             }
         }
-        if (matching.isEmpty() && gone.isEmpty()) {
+        for (var oldest = waiting.entrySet().iterator(); waiting.size() > MAX_ROWS_PER_EVENT; ) {
+            oldest.next();
+            oldest.remove();
+            skipped++;
+        }
+        if (waiting.isEmpty() && goneWaiting.isEmpty()) {
             return;
         }
-        int skipped = Math.max(0, matching.size() - MAX_ROWS_PER_TICK);
-        List<Integer> sent = matching.subList(skipped, matching.size());
+        if (matching > VIEW_ROWS && nowMillis - sentMillis < BUSY_TICK_MILLIS) {
+            return; // busy traffic: the rows wait for the next event
+        }
+        sentMillis = nowMillis;
+        long left = skipped;
         offer(event("flows", JsonBody.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("flows");
-            for (int i : sent) {
-                rows.apply(i).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flows.get(i))).orElse(null));
+            for (Flow flow : waiting.values()) {
+                rows.apply(flow).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flow)).orElse(null));
             }
             g.writeEndArray();
-            g.writeNumberField("skipped", skipped);
+            g.writeNumberField("skipped", left);
             g.writeArrayFieldStart("gone");
-            for (long id : gone) {
+            for (long id : goneWaiting) {
                 g.writeNumber(id);
             }
             g.writeEndArray();
             g.writeNumberField("held", held);
             g.writeEndObject();
         })));
+        waiting.clear();
+        goneWaiting.clear();
+        skipped = 0;
     }
 
     /** A flow that grew in a tick: its messages so far (-1 for no WebSocket), its body bytes so far, whether it ended. */
@@ -141,15 +174,23 @@ final class EventClient {
 
     /** Every flow was forgotten ({@code DELETE /api/flows}): the list starts empty. */
     void cleared() {
-        shown.clear();
+        forget();
         offer(event("cleared", "{}".getBytes(StandardCharsets.UTF_8)));
     }
 
     /** News was lost (this client or the feed fell behind): the browser fetches the list again. */
     void resync() {
-        shown.clear();
+        forget();
         outbox.clear();
         offer(event("resync", "{}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Forgets what was shown and what waits: the browser starts over. */
+    private void forget() {
+        shown.clear();
+        waiting.clear();
+        goneWaiting.clear();
+        skipped = 0;
     }
 
     /** Ends the stream (the UI is stopping); from any thread. */
@@ -157,6 +198,11 @@ final class EventClient {
         closed = true;
         outbox.clear();
         outbox.offer(CLOSE);
+    }
+
+    /** Events not written yet (for tests). */
+    int eventsWaiting() {
+        return outbox.size();
     }
 
     boolean isClosed() {

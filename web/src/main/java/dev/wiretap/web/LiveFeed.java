@@ -5,6 +5,7 @@ import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * Feeds the browsers' live lists. On the proxy's threads it only offers a changed flow to a bounded queue, and only
@@ -44,6 +46,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final Map<Long, Long> lastStamp = new java.util.HashMap<>();
     private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
     private final java.util.function.LongSupplier held;
+    private final java.util.function.LongSupplier clockMillis;
     /** The intercept whose state the browsers follow, or null (tests of the list alone). */
     private final InterceptAddon intercept;
     private final AtomicBoolean interceptChanged = new AtomicBoolean();
@@ -58,8 +61,14 @@ final class LiveFeed implements FlowListener, AutoCloseable {
 
     /** @param intercept the intercept whose waiting flows and settings the browsers follow */
     LiveFeed(java.util.function.LongSupplier held, InterceptAddon intercept) {
+        this(held, intercept, () -> System.nanoTime() / 1_000_000);
+    }
+
+    /** @param clockMillis the time in milliseconds (any origin) that paces fast traffic; a test's own */
+    LiveFeed(java.util.function.LongSupplier held, InterceptAddon intercept, java.util.function.LongSupplier clockMillis) {
         this.held = held;
         this.intercept = intercept;
+        this.clockMillis = clockMillis;
     }
 
     void start() {
@@ -129,17 +138,22 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            clients.removeIf(EventClient::isClosed);
-            changed.drainTo(drained);
-            try {
-                tick(drained);
-            } catch (RuntimeException e) {
-                // A bug must not end the feed for good; the browsers fetch the list again and carry on.
-                System.getLogger(LiveFeed.class.getName()).log(System.Logger.Level.WARNING, "web UI feed failed", e);
-                clients.forEach(EventClient::resync);
-            }
-            drained.clear();
+            tickNow(drained);
         }
+    }
+
+    /** One tick: what gathered since the last goes out. The feed's thread; a test's, for a feed not started. */
+    void tickNow(List<Flow> drained) {
+        clients.removeIf(EventClient::isClosed);
+        changed.drainTo(drained);
+        try {
+            tick(drained);
+        } catch (RuntimeException e) {
+            // A bug must not end the feed for good; the browsers fetch the list again and carry on.
+            System.getLogger(LiveFeed.class.getName()).log(System.Logger.Level.WARNING, "web UI feed failed", e);
+            clients.forEach(EventClient::resync);
+        }
+        drained.clear();
     }
 
     private void tick(List<Flow> drained) {
@@ -155,8 +169,9 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         tellIntercept();
     }
 
+    /** Hands the tick's flows to every client; also a tick without any, which sends the rows that waited (fast traffic). */
     private void tellFlows(List<Flow> drained) {
-        if (drained.isEmpty() || clients.isEmpty()) {
+        if (clients.isEmpty()) {
             return;
         }
         Map<Long, Flow> latest = new LinkedHashMap<>();
@@ -165,16 +180,12 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             latest.put(flow.id(), flow);
         }
         List<Flow> flows = new ArrayList<>(latest.values());
-        FlowSummary[] rows = new FlowSummary[flows.size()];
-        java.util.function.IntFunction<FlowSummary> row = i -> {
-            if (rows[i] == null) {
-                rows[i] = FlowSummary.of(flows.get(i));
-            }
-            return rows[i];
-        };
+        Map<Flow, FlowSummary> rows = new IdentityHashMap<>();
+        Function<Flow, FlowSummary> row = flow -> rows.computeIfAbsent(flow, FlowSummary::of);
         long heldNow = held.getAsLong();
+        long nowMillis = clockMillis.getAsLong();
         for (EventClient client : clients) {
-            client.deliver(flows, row, heldNow);
+            client.deliver(flows, row, heldNow, nowMillis);
         }
     }
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The live feed: with no browser following, an event is dropped at once (nothing kept, nothing done on the proxy's
  * thread but a check); with one, a burst of flows reaches it as one batch per tick, each flow once in its newest state,
- * filtered per client; traffic beyond what a list can show sends the newest rows of a tick and how many were left out.
+ * filtered per client; traffic beyond what a list can show sends the newest rows of a tick and how many were left out,
+ * and busy traffic at most every {@link EventClient#BUSY_TICK_MILLIS}.
  */
 class LiveFeedTest {
 
@@ -106,14 +107,128 @@ class LiveFeedTest {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
             String batch = events.poll(10, TimeUnit.SECONDS);
             JsonNode data = JSON.readTree(batch.substring(batch.indexOf("data: ") + 6));
-            assertEquals(EventClient.MAX_ROWS_PER_TICK, data.get("flows").size());
-            assertEquals(1000 - EventClient.MAX_ROWS_PER_TICK, data.get("skipped").asInt());
-            assertEquals(1000 - EventClient.MAX_ROWS_PER_TICK + 1, data.get("flows").get(0).get("id").asLong(), "the newest");
-            assertEquals(1000, data.get("flows").get(EventClient.MAX_ROWS_PER_TICK - 1).get("id").asLong());
+            assertEquals(EventClient.MAX_ROWS_PER_EVENT, data.get("flows").size());
+            assertEquals(1000 - EventClient.MAX_ROWS_PER_EVENT, data.get("skipped").asInt());
+            assertEquals(1000 - EventClient.MAX_ROWS_PER_EVENT + 1, data.get("flows").get(0).get("id").asLong(), "the newest");
+            assertEquals(1000, data.get("flows").get(EventClient.MAX_ROWS_PER_EVENT - 1).get("id").asLong());
         } finally {
             feed.close();
             writer.join(5000);
         }
+    }
+
+    @Test
+    void busyTrafficGoesAtMostEveryBusyTickWithTheNewestRowsAndAQuieterTickSendsWhatWaitedAtOnce() throws Exception {
+        EventClient client = new EventClient(Filter.ALL, Optional.empty());
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            int max = EventClient.MAX_ROWS_PER_EVENT;
+            long busy = max + 50; // more than a list shows, and more than an event's rows
+            long t = 1_000_000;
+            client.deliver(ended(1, busy), FlowSummary::of, busy, t); // the first goes at once
+            // Then ticks 100 ms apart, each busy: they wait until BUSY_TICK_MILLIS passed.
+            long tick = LiveFeed.TICK_MILLIS;
+            long waited = (EventClient.BUSY_TICK_MILLIS + tick - 1) / tick; // ticks until one goes
+            long next = busy + 1;
+            for (int i = 1; i <= waited; i++) {
+                client.deliver(ended(next, next + busy - 1), FlowSummary::of, next + busy - 1, t + i * tick);
+                next += busy;
+            }
+            // Right after, a busy tick waits, and a quieter one goes at once with what waited.
+            long sent = t + waited * tick;
+            client.deliver(ended(next, next + busy - 1), FlowSummary::of, next + busy - 1, sent + 1);
+            next += busy;
+            int quiet = EventClient.VIEW_ROWS;
+            client.deliver(ended(next, next + quiet - 1), FlowSummary::of, next + quiet - 1, sent + 2);
+            long last = next + quiet - 1;
+
+            JsonNode first = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(max, first.get("flows").size());
+            assertEquals(busy - max, first.get("skipped").asInt());
+            assertEquals(busy, first.get("flows").get(max - 1).get("id").asLong(), "the newest last");
+
+            JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(max, second.get("flows").size(), "one event for the ticks that waited");
+            assertEquals(waited * busy - max, second.get("skipped").asInt());
+            assertEquals(busy * (waited + 1), second.get("flows").get(max - 1).get("id").asLong(), "the newest last");
+
+            JsonNode third = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(max, third.get("flows").size());
+            assertEquals(last, third.get("flows").get(max - 1).get("id").asLong(),
+                    "the quieter tick's rows, at once, after the newest that waited");
+            assertEquals(busy + quiet - max, third.get("skipped").asInt());
+            assertEquals(null, events.poll(200, TimeUnit.MILLISECONDS), "nothing more");
+        } finally {
+            client.close();
+            writer.join(5000);
+        }
+    }
+
+    @Test
+    void rowsThatWaitedGoAtTheNextTickWhenTheTrafficStops() throws Exception {
+        long[] now = {5_000};
+        LiveFeed feed = new LiveFeed(() -> 0, null, () -> now[0]);
+        EventClient client = new EventClient(Filter.ALL, Optional.empty());
+        feed.join(client);
+        int busy = EventClient.MAX_ROWS_PER_EVENT + 1;
+        List<Flow> drained = new ArrayList<>();
+        for (long id = 1; id <= 2 * busy; id++) {
+            feed.onEvent(new FlowEvent.Completed(ended(id, id).get(0)));
+            if (id == busy) {
+                feed.tickNow(drained);
+                assertEquals(1, client.eventsWaiting(), "the first goes");
+                now[0] += LiveFeed.TICK_MILLIS;
+            }
+        }
+        feed.tickNow(drained);
+        assertEquals(1, client.eventsWaiting(), "busy again, and too soon after the first: the rows wait");
+        now[0] += LiveFeed.TICK_MILLIS;
+        feed.tickNow(drained);
+        assertEquals(2, client.eventsWaiting(), "nothing came: what waited goes");
+
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            assertEquals(busy, data(events.poll(10, TimeUnit.SECONDS)).get("flows").get(EventClient.MAX_ROWS_PER_EVENT - 1)
+                    .get("id").asLong());
+            JsonNode second = data(events.poll(10, TimeUnit.SECONDS));
+            assertEquals(2 * busy, second.get("flows").get(EventClient.MAX_ROWS_PER_EVENT - 1).get("id").asLong());
+            assertEquals(1, second.get("skipped").asInt());
+        } finally {
+            feed.close();
+            writer.join(5000);
+        }
+    }
+
+    private static JsonNode data(String event) throws java.io.IOException {
+        assertTrue(event.startsWith("event: flows\ndata: "), event);
+        return JSON.readTree(event.substring(event.indexOf("data: ") + 6));
+    }
+
+    /** Flows {@code from} to {@code to}, ended. */
+    private static List<Flow> ended(long from, long to) {
+        List<Flow> flows = new ArrayList<>();
+        for (long id = from; id <= to; id++) {
+            Flow flow = flow(id, "/busy");
+            flow.complete(flow.startNanos() + 1000);
+            flows.add(flow);
+        }
+        return flows;
     }
 
     private static Flow flow(long id, String path) {

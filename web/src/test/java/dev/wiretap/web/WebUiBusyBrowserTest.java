@@ -30,8 +30,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web UI's list under more traffic than a list can show, in a real browser: a burst of flows far over a tick's rows
- * shows the newest and says the rest will come, and they do when the user stops following; and the list never holds
- * more rows than wiretap's flow store, which lets the oldest go.
+ * shows the newest and says the rest will come, and they do when the user stops following; the list never holds more
+ * rows than wiretap's flow store, which lets the oldest go; flows that end out of order are listed in order; and a tab
+ * that is hidden keeps the news without drawing it, and draws it when it shows again.
  */
 class WebUiBusyBrowserTest {
 
@@ -66,7 +67,7 @@ class WebUiBusyBrowserTest {
     @Test
     void aBurstBeyondWhatAListShowsComesNewestFirstAndTheRestWhenTheUserStopsFollowing() throws Exception {
         open(WebUnderTest.start());
-        int burst = 5 * EventClient.MAX_ROWS_PER_TICK;
+        int burst = 5 * EventClient.MAX_ROWS_PER_EVENT;
         List<Flow> made = new ArrayList<>();
         for (int i = 1; i <= burst; i++) {
             made.add(flow(i));
@@ -102,6 +103,61 @@ class WebUiBusyBrowserTest {
             assertEquals(held + " held by wiretap", browser.findElement(By.cssSelector(".status-bar .count")).getText()
                     .replaceAll("^.* · ", ""));
         }
+    }
+
+    @Test
+    void flowsThatEndOutOfOrderAreListedInOrder() throws Exception {
+        open(WebUnderTest.start());
+        List<Flow> made = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            made.add(flow(i));
+        }
+        List<Flow> stored = wiretap.wiretap().importFlows(made, f -> "");
+        // The even ones end first, the newest first; then, in a later tick, the odd ones go in among them.
+        for (int i = stored.size() - 1; i >= 0; i -= 2) {
+            wiretap.wiretap().events().publish(new FlowEvent.Completed(stored.get(i)));
+        }
+        await(d -> shown() == 20);
+        for (int i = stored.size() - 2; i >= 0; i -= 2) {
+            wiretap.wiretap().events().publish(new FlowEvent.Completed(stored.get(i)));
+        }
+        await(d -> shown() == 40);
+        List<Long> ids = browser.findElements(By.cssSelector(".rows .row .c-id")).stream()
+                .map(c -> Long.parseLong(c.getText().replaceAll("\\D", ""))).toList();
+        assertTrue(ids.size() > 10, "rows in view: " + ids);
+        assertEquals(ids.stream().sorted().toList(), ids, "in order");
+        assertEquals(stored.get(stored.size() - 1).id(), ids.get(ids.size() - 1), "the newest last");
+    }
+
+    @Test
+    void aHiddenTabKeepsTheNewsAndDrawsItWhenItShowsAgain() throws Exception {
+        wiretap = WebUnderTest.start();
+        browser = Browsers.webDriver(dir.resolve("profile"));
+        // Counts the stream's flows events as the page gets them, before its own code does.
+        browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", """
+                window.__flowsEvents = 0;
+                const listen = EventSource.prototype.addEventListener;
+                EventSource.prototype.addEventListener = function (type, listener, options) {
+                  return listen.call(this, type, e => { if (type === 'flows') window.__flowsEvents++; listener(e); }, options);
+                };"""));
+        browser.get(wiretap.web().url());
+        await(d -> d.findElement(By.cssSelector(".status-bar .stream")).getText().contains("live"));
+        browser.manage().window().minimize();
+        assertEquals(true, browser.executeScript("return document.hidden"));
+        List<Flow> made = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            made.add(flow(i));
+        }
+        for (Flow flow : wiretap.wiretap().importFlows(made, f -> "")) {
+            wiretap.wiretap().events().publish(new FlowEvent.Completed(flow));
+        }
+        await(d -> ((Number) browser.executeScript("return window.__flowsEvents")).intValue() > 0);
+        assertEquals(0, shown(), "the news came, and is not drawn while the tab is hidden");
+        assertTrue(browser.findElements(By.cssSelector(".rows .row")).isEmpty());
+
+        browser.manage().window().maximize();
+        await(d -> shown() == 30);
+        await(d -> d.findElements(By.cssSelector(".rows .row .c-path")).stream().anyMatch(c -> c.getText().equals("/item/30")));
     }
 
     /** The status bar's count of rows the list holds. */

@@ -6,15 +6,20 @@ import {useCallback, useEffect, useMemo, useRef, useState} from 'preact/hooks';
 import {bodyUrl, clearFlows, download, dropFlow, flowDetail, follow, interceptState, listPage, pausedText, replayFlow,
   requestText, resumeFlow, savePausedText} from './api.js';
 import {CurlDialog} from './curl.js';
-import {FlowDetail} from './detail.js';
+import {FlowDetail as FlowDetailView} from './detail.js';
 import {MessageEditor} from './editor.js';
 import {FlowList, compareBy} from './flowlist.js';
 import {FilesMenu, ImportDialog} from './files.js';
-import {FilterBar} from './filterbar.js';
+import {FilterBar as FilterBarView} from './filterbar.js';
 import {isDone} from './format.js';
 import {InterceptPanel, localIntercept} from './intercept.js';
+import {memo} from './memo.js';
 import {MockDialog} from './mock.js';
 import {StatePanel} from './state.js';
+
+// Drawn again only when their props change, not at every tick of the live list.
+const FlowDetail = memo(FlowDetailView);
+const FilterBar = memo(FilterBarView);
 
 const FIRST_PAGE = 300; // a screenful and more, at once; the rest follows in larger pages
 const MORE_PAGE = 5000;
@@ -22,35 +27,38 @@ const READING_REDRAW_MS = 1000; // while older pages come in, the list is drawn 
 
 /**
  * The rows the browser holds for the view: by id, newest state wins (a finished row is never replaced by an older,
- * unfinished one that a page read before the flow ended). Also kept in id order, as they come: new flows are appended
- * (the usual case), so the list in its usual order costs no sorting however many rows it holds; older pages are
- * sorted in once (runs that a merge sort joins in one pass). Never more rows than wiretap's store holds: the oldest
- * go, as they went from the store.
+ * unfinished one that a page read before the flow ended). Also kept in id order at all times, without sorting: new flows
+ * are appended (the usual case), a tick's flows that ended out of order are merged in among the last few rows, and an
+ * older page is merged in front in one pass. Never more rows than wiretap's store holds: the oldest go, as they went
+ * from the store.
  */
 class Rows {
-  constructor() { this.byId = new Map(); this.list = []; this.sorted = true; }
+  constructor() { this.byId = new Map(); this.list = []; }
   merge(rows) {
-    const replaced = [];
     const fresh = new Map();
     for (const row of rows) {
       const known = this.byId.get(row.id) || fresh.get(row.id);
       if (known && isDone(known) && !isDone(row)) continue;
       if (this.byId.has(row.id)) {
         this.byId.set(row.id, row);
-        replaced.push(row.id);
+        this.list[this.find(row.id)] = row;
       } else {
         fresh.set(row.id, row);
       }
     }
-    if (replaced.length) {
-      const list = this.inOrder();
-      for (const id of replaced) list[this.find(id)] = this.byId.get(id);
+    if (!fresh.size) return;
+    const added = [...fresh.values()].sort((a, b) => a.id - b.id);
+    for (const row of added) this.byId.set(row.id, row);
+    const list = this.list;
+    if (!list.length || list[list.length - 1].id < added[0].id) {
+      for (const row of added) list.push(row);
+      return;
     }
-    for (const row of fresh.values()) {
-      this.byId.set(row.id, row);
-      if (this.list.length && this.list[this.list.length - 1].id > row.id) this.sorted = false;
-      this.list.push(row);
-    }
+    const after = list.splice(this.place(added[0].id)); // the rows the new ones go among
+    let i = 0, j = 0;
+    while (i < after.length && j < added.length) list.push(after[i].id < added[j].id ? after[i++] : added[j++]);
+    while (i < after.length) list.push(after[i++]);
+    while (j < added.length) list.push(added[j++]);
   }
   remove(ids) {
     let removed = false;
@@ -61,31 +69,30 @@ class Rows {
   trim(max) {
     const excess = this.list.length - max;
     if (excess <= 0) return;
-    const list = this.inOrder();
-    for (let i = 0; i < excess; i++) this.byId.delete(list[i].id);
-    list.splice(0, excess);
+    for (let i = 0; i < excess; i++) this.byId.delete(this.list[i].id);
+    this.list.splice(0, excess);
   }
-  clear() { this.byId.clear(); this.list = []; this.sorted = true; }
+  clear() { this.byId.clear(); this.list = []; }
   get size() { return this.byId.size; }
   /** The rows by id, oldest first (the array itself: do not change it). */
   inOrder() {
-    if (!this.sorted) {
-      this.list.sort((a, b) => a.id - b.id);
-      this.sorted = true;
-    }
     return this.list;
   }
   /** Where row {@code id} is in {@link #inOrder}, or -1. */
   find(id) {
-    const list = this.inOrder();
-    let lo = 0, hi = list.length - 1;
-    while (lo <= hi) {
+    const at = this.place(id);
+    return at < this.list.length && this.list[at].id === id ? at : -1;
+  }
+  /** Where a row with {@code id} is or would go in {@link #inOrder}: the first place whose id is not less. */
+  place(id) {
+    const list = this.list;
+    let lo = 0, hi = list.length;
+    while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (list[mid].id < id) lo = mid + 1;
-      else if (list[mid].id > id) hi = mid - 1;
-      else return mid;
+      else hi = mid;
     }
-    return -1;
+    return lo;
   }
 }
 
@@ -124,6 +131,27 @@ function App() {
   // Whether the stream left rows out (traffic faster than a list can show): the list is read whole when the user stops
   // following, the gaps being out of sight until then.
   const [gaps, setGaps] = useState(false);
+
+  // The stream's news goes into the rows at once, and the page is drawn at the next frame: once a frame however many
+  // events came, and not at all while the tab is hidden (the browser runs no frames then; the rows and counts are kept
+  // up to date, and drawn when it shows again).
+  const drawing = useRef(null);
+  const drawSoon = useCallback(news => {
+    const queued = drawing.current;
+    if (queued) {
+      queued.held = news.held;
+      queued.gaps = queued.gaps || news.gaps;
+      return;
+    }
+    drawing.current = {...news};
+    requestAnimationFrame(() => {
+      const {held, gaps} = drawing.current;
+      drawing.current = null;
+      setHeld(held);
+      if (gaps) setGaps(true);
+      bump();
+    });
+  }, []);
 
   // Reads the whole view back from the newest, page by page, merging into what the stream already brought.
   const reload = useCallback(async (filter, highlight) => {
@@ -168,9 +196,7 @@ function App() {
         rows.merge(flows);
         rows.remove(gone);
         rows.trim(held);
-        setHeld(held);
-        bump();
-        if (skipped > 0) setGaps(true);
+        drawSoon({held, gaps: skipped > 0});
         const awaited = awaitedReplay.current;
         const replay = awaited && flows.find(f => f.replayOf === awaited);
         if (replay) {
@@ -225,6 +251,7 @@ function App() {
     setOpen(id);
     setSelected(id);
   }, []);
+  const closeFlow = useCallback(() => setOpen(null), []);
 
   // The open flow's detail, read again when its row changes (an in-flight flow that ends).
   const openRow = open == null ? null : rows.byId.get(open);
@@ -383,7 +410,7 @@ function App() {
       onScrolledAway: () => setFollowing(false), onScrolledToEnd: () => setFollowing(true),
       emptyText: loading ? 'Loading…' : view.filter ? 'No flow matches the filter.' : 'No flows yet: send traffic through the proxy.'}),
     open != null ? h(FlowDetail, {key: open, flow: detail, paused: pausedById.get(open) || null, onAction, progress,
-      onClose: () => setOpen(null)}) : null,
+      onClose: closeFlow}) : null,
     panel === 'intercept' ? h(InterceptPanel, {state: intercept, flash, onClose: () => setPanel(null),
       onEdit: id => onAction('edit', id), onResume: id => onAction('resume', id), onDrop: id => onAction('drop', id),
       onOpen: id => { setOpen(id); setSelected(id); }}) : null,

@@ -5,6 +5,7 @@
 import {h} from 'preact';
 import {useEffect, useLayoutEffect, useRef, useState} from 'preact/hooks';
 import {clock, millis, shortType, size, statusClass} from './format.js';
+import {memo} from './memo.js';
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 6;
@@ -46,7 +47,7 @@ function rowClass(row, selected, alt) {
   return c;
 }
 
-function Row({row, selected, alt, onSelect, onOpen}) {
+function RowView({row, selected, alt, onSelect, onOpen}) {
   return h('div', {class: rowClass(row, selected, alt), 'data-id': row.id, role: 'row',
       onClick: () => onSelect(row.id), onDblClick: () => onOpen(row.id)},
     COLUMNS.map(col => h('span', {class: 'cell c-' + col.key, title: col.key === 'path' || col.key === 'host' ? col.cell(row) : null},
@@ -56,15 +57,20 @@ function Row({row, selected, alt, onSelect, onOpen}) {
         row.replayOf ? h('span', {class: 'mark replay', title: 'a replay of #' + row.replayOf}, '↻') : null, col.cell(row)] : col.cell(row))));
 }
 
+// A row whose flow, selection and stripe stay as they were is not drawn again (a list the user reads while traffic comes).
+const Row = memo(RowView);
+
 /**
  * props: rows (in order), sort {key, dir}, onSort(key), selected, onSelect(id), onOpen(id), following,
  * onScrolledAway(), onScrolledToEnd()
  */
 export function FlowList(props) {
   const box = useRef(null);
-  const [top, setTop] = useState(0);
+  // Where the list is scrolled to: the place last seen (a ref, kept up to date by every scroll, ours too), and a state
+  // that the user's scrolling sets to draw the rows there.
+  const place = useRef(0);
+  const [, setTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const programmatic = useRef(false);
   const {rows} = props;
 
   useLayoutEffect(() => {
@@ -77,13 +83,13 @@ export function FlowList(props) {
   // Following: the newest row stays in view as rows come in. The place is worked out from the row count, and only
   // written: reading scrollHeight here would lay the page out again in the middle of the update.
   const end = Math.max(0, rows.length * ROW_HEIGHT - height);
-  const shownTop = props.following ? end : top;
+  const shownTop = props.following ? end : place.current;
   const written = useRef(-1); // the place last written while following; -1 when not following
   if (!props.following) written.current = -1;
   useLayoutEffect(() => {
     if (props.following && written.current !== end) {
       written.current = end;
-      programmatic.current = true;
+      place.current = end;
       box.current.scrollTop = end;
     }
   });
@@ -102,11 +108,10 @@ export function FlowList(props) {
   const onScroll = () => {
     const el = box.current;
     const now = el.scrollTop;
+    place.current = now;
+    // Our own write while following: the list shows that place already, so no second drawing of it.
+    if (props.following && Math.abs(now - written.current) < 1) return;
     setTop(now);
-    if (programmatic.current) {
-      programmatic.current = false;
-      return;
-    }
     const atEnd = rows.length * ROW_HEIGHT - el.clientHeight - now <= ROW_HEIGHT;
     if (atEnd) props.onScrolledToEnd();
     else props.onScrolledAway();
