@@ -254,3 +254,119 @@ def percentile(sorted_values, p):
         return None
     i = min(len(sorted_values) - 1, max(0, int(round(p / 100.0 * len(sorted_values) + 0.5)) - 1))
     return sorted_values[i]
+
+
+WRK_LUA = """-- Sends every request to the proxy in absolute form (wrk has no proxy option).
+wrk.method = "GET"
+wrk.path = os.getenv("BENCH_URL")
+wrk.headers["Host"] = os.getenv("BENCH_HOST")
+"""
+
+
+def wrk(work, proxy_port, origin_port, seconds, conns=50, threads=2, path="/small"):
+    """wrk through the proxy for `seconds`: requests per second and the latencies it printed, or an error."""
+    script = os.path.join(work, "absolute.lua")
+    with open(script, "w") as f:
+        f.write(WRK_LUA)
+    env = dict(os.environ, BENCH_URL="http://%s:%d%s" % (HOST, origin_port, path),
+               BENCH_HOST="%s:%d" % (HOST, origin_port))
+    code, out, err = run(["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds, "--latency", "-s", script,
+                          "http://%s:%d/" % (HOST, proxy_port)], seconds + 60, env=env)
+    result = {"exit": code}
+    for line in out.splitlines():
+        parts = line.split()
+        if line.startswith("Requests/sec:"):
+            result["rps"] = float(parts[1])
+        elif len(parts) == 2 and parts[0] in ("50%", "99%"):
+            result["p" + parts[0][:-1] + "_ms"] = duration_ms(parts[1])
+        elif "Non-2xx" in line or "Socket errors" in line:
+            result.setdefault("errors", []).append(line.strip())
+    if "rps" not in result:
+        result["error"] = (out + err)[-500:]
+    return result
+
+
+def duration_ms(text):
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60000.0)):
+        if text.endswith(unit):
+            return float(text[:-len(unit)]) * factor
+    return None
+
+
+class IdleConnections:
+    """n keep-alive client connections through the proxy, each after one GET answered, then held idle until close()."""
+
+    def __init__(self, proxy_port, origin_port, n, deadline=120):
+        import resource
+        import selectors
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < n + 100:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1000), hard))
+        request = ("GET http://%s:%d/small HTTP/1.1\r\nHost: %s:%d\r\n\r\n"
+                   % (HOST, origin_port, HOST, origin_port)).encode()
+        self.socks, self.failed = [], 0
+        sel = selectors.DefaultSelector()
+        pending = {}
+        end = time.monotonic() + deadline
+        for _ in range(n):
+            try:
+                s = socket.create_connection((HOST, proxy_port), timeout=10)
+                s.sendall(request)
+                s.setblocking(False)
+                pending[s] = bytearray()
+                sel.register(s, selectors.EVENT_READ)
+            except OSError:
+                self.failed += 1
+            if len(pending) >= 200:  # a few hundred in flight at a time
+                self._drain(sel, pending, end, 100)
+        self._drain(sel, pending, end, 0)
+        for s in pending:
+            self.failed += 1
+            s.close()
+        sel.close()
+
+    def _drain(self, sel, pending, end, until):
+        while len(pending) > until and time.monotonic() < end:
+            for key, _ in sel.select(timeout=1):
+                s = key.fileobj
+                try:
+                    data = s.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    sel.unregister(s)
+                    del pending[s]
+                    s.close()
+                    self.failed += 1
+                    continue
+                buf = pending[s]
+                buf += data
+                head_end = buf.find(b"\r\n\r\n")
+                if head_end >= 0 and len(buf) >= head_end + 4 + len(SMALL_BODY):
+                    sel.unregister(s)
+                    del pending[s]
+                    self.socks.append(s)
+
+    def still_open(self):
+        """How many of the held connections the proxy has not closed (readable with nothing to read: closed)."""
+        import select
+        poller = select.poll()
+        for s in self.socks:
+            poller.register(s, select.POLLIN)
+        readable = {fd for fd, _ in poller.poll(0)}
+        alive = 0
+        for s in self.socks:
+            if s.fileno() not in readable:
+                alive += 1
+                continue
+            try:
+                if s.recv(1, socket.MSG_PEEK):
+                    alive += 1
+            except OSError:
+                pass
+        return alive
+
+    def close(self):
+        for s in self.socks:
+            s.close()
+        self.socks = []
