@@ -135,8 +135,8 @@ public final class Wiretap implements AutoCloseable {
         FlowStore store = new FlowStore(Math.min(settings.capture().storeBudgetBytes(), heapQuarter));
         events.add(store);
         listeners.forEach(events::add);
-        BufferPool headBuffers = new BufferPool(HEAD_BUFFER_BYTES, 1024);
-        BufferPool bodyBuffers = new BufferPool(BODY_BUFFER_BYTES, 64);
+        BufferPool headBuffers = new BufferPool(HEAD_BUFFER_BYTES, pooled(HEAD_BUFFER_BYTES, 1024));
+        BufferPool bodyBuffers = new BufferPool(BODY_BUFFER_BYTES, pooled(BODY_BUFFER_BYTES, 64));
         DirectBufferPool directBuffers = new DirectBufferPool(DIRECT_BUFFER_BYTES, MAX_DIRECT_BUFFERS);
         InetAddress listenAddress;
         try {
@@ -182,6 +182,14 @@ public final class Wiretap implements AutoCloseable {
         // Minting loads BouncyCastle's classes; doing it once now, off the start path, keeps the first real one quick.
         interceptTls.ifPresent(tls -> Thread.ofVirtual().name("wiretap-tls-warmup").start(() -> tls.leaves().mint("warmup.invalid")));
         return wiretap;
+    }
+
+    /**
+     * How many buffers of {@code bytes} a pool keeps for reuse: {@code most}, or fewer on a small heap, so that what
+     * the pools keep after a burst of concurrent exchanges stays within a sixteenth of the heap (4 MiB of 64).
+     */
+    static int pooled(int bytes, int most) {
+        return (int) Math.max(1, Math.min(most, Runtime.getRuntime().maxMemory() / 16 / bytes));
     }
 
     /** The address wiretap listens on (with the real port when port 0 was asked for). */

@@ -4,12 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import dev.wiretap.proxy.io.BodyPace;
+import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.ReadTimer;
 
 /**
  * A buffered byte reader over a connection's input, that the parsers work on (tests feed it bytes from
  * memory). The buffer starts small and grows only while a large head is being read; bodies bigger than the buffer
  * are read straight into the caller's array without a copy.
+ *
+ * <p>A reader made with a {@link BufferPool} keeps only a small buffer of its own (its idle buffer, possibly empty)
+ * and borrows a bigger one from the pool when it needs more room, until {@link #shrink} gives it back: an idle
+ * connection, of which a proxy may hold thousands, then holds a few hundred bytes rather than kilobytes.
  *
  * <p>Reads are bounded by a {@link ReadTimer}: an inactivity timeout per read ({@link #setReadTimeout}), or a
  * deadline for a whole head ({@link #setDeadline}), which is what cuts off a slow-loris client; and, while a request body
@@ -20,10 +25,17 @@ import dev.wiretap.proxy.io.ReadTimer;
  */
 public final class HttpInput {
 
+    private static final byte[] NO_BYTES = new byte[0];
+
     private final InputStream in;
     private final java.nio.channels.ReadableByteChannel channel;
     private final ReadTimer timer;
-    private final int initialSize;
+    /** The buffer kept while idle; {@link #buf} when no bigger one is in use. */
+    private final byte[] idleBuf;
+    /** Where bigger buffers come from, or null: the buffer then grows by allocation alone. */
+    private final BufferPool pool;
+    /** Whether {@link #buf} was borrowed from {@link #pool} (and goes back to it). */
+    private boolean borrowed;
     private byte[] buf;
     private int pos;
     private int lim;
@@ -52,8 +64,25 @@ public final class HttpInput {
         this.in = in;
         this.channel = channel;
         this.timer = timer;
-        this.initialSize = bufferSize;
-        this.buf = new byte[bufferSize];
+        this.idleBuf = new byte[bufferSize];
+        this.pool = null;
+        this.buf = idleBuf;
+    }
+
+    /**
+     * A reader that keeps an idle buffer of {@code idleBytes} (0: none) and borrows one of {@code pool}'s when it needs
+     * more room, giving it back on {@link #shrink}.
+     *
+     * @param channel as for {@link #HttpInput(InputStream, java.nio.channels.ReadableByteChannel, int, ReadTimer)}
+     */
+    public HttpInput(InputStream in, java.nio.channels.ReadableByteChannel channel, int idleBytes, BufferPool pool,
+                     ReadTimer timer) {
+        this.in = in;
+        this.channel = channel;
+        this.timer = timer;
+        this.idleBuf = idleBytes == 0 ? NO_BYTES : new byte[idleBytes];
+        this.pool = pool;
+        this.buf = idleBuf;
     }
 
     /** Bytes buffered and not yet consumed. */
@@ -109,10 +138,10 @@ public final class HttpInput {
         if (lim == buf.length) {
             if (pos > 0) {
                 compact();
+            } else if (buf == idleBuf && pool != null) {
+                replaceBuffer(pool.acquire(), true); // the pool's size, whatever maxSize says: a head may need it all
             } else if (buf.length < maxSize) {
-                byte[] bigger = new byte[(int) Math.min(maxSize, Math.max(buf.length * 2L, 1024))];
-                System.arraycopy(buf, 0, bigger, 0, lim);
-                buf = bigger;
+                replaceBuffer(new byte[(int) Math.min(maxSize, Math.max(buf.length * 2L, 1024))], false);
             } else {
                 throw new IllegalStateException("buffer full: " + buf.length + " bytes");
             }
@@ -241,15 +270,26 @@ public final class HttpInput {
         }
     }
 
-    /** Gives back memory a large head made the buffer grow to, once nothing is left in it. */
+    /**
+     * Gives back memory a large head made the buffer grow to, once what is left in it fits the first size: a borrowed
+     * buffer goes back to its pool.
+     */
     public void shrink() {
-        if (buf.length > initialSize && lim - pos <= initialSize) {
-            byte[] smaller = new byte[initialSize];
-            System.arraycopy(buf, pos, smaller, 0, lim - pos);
-            lim -= pos;
-            pos = 0;
-            buf = smaller;
+        if (buf != idleBuf && lim - pos <= idleBuf.length) {
+            replaceBuffer(idleBuf, false);
         }
+    }
+
+    /** Moves what is buffered into {@code next} (at its start), and gives a borrowed buffer back to its pool. */
+    private void replaceBuffer(byte[] next, boolean fromPool) {
+        System.arraycopy(buf, pos, next, 0, lim - pos);
+        lim -= pos;
+        pos = 0;
+        if (borrowed) {
+            pool.release(buf);
+        }
+        buf = next;
+        borrowed = fromPool;
     }
 
     private void compact() {

@@ -41,7 +41,12 @@ final class ClientSession implements Runnable, Downstream {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
 
     /** Reading buffer per connection: enough for the heads of most requests, small enough for 2,000 idle clients. */
-    private static final int INPUT_BUFFER_BYTES = 4 * 1024;
+    /**
+     * The input buffer an idle connection keeps: room for a small request's head (curl's, an API client's, many a
+     * browser's); a bigger head is read on into one of the context's head buffers, given back when the exchange ends.
+     * Thousands of idle keep-alive connections then hold a kilobyte each, not four.
+     */
+    private static final int IDLE_INPUT_BYTES = 1024;
     /** Lingering ends when the client has sent nothing for this long ... */
     private static final int LINGER_QUIET_MILLIS = 200;
     /** ... or after this long in all, or once this much was dropped (as nginx's lingering_timeout and _time). */
@@ -164,7 +169,7 @@ final class ClientSession implements Runnable, Downstream {
             socket = tunnelSocket;
             http2Tunnel = tunnelSocket instanceof javax.net.ssl.SSLSocket tls && "h2".equals(tls.getApplicationProtocol());
             var channel = tunnelSocket instanceof javax.net.ssl.SSLSocket ? null : tunnelSocket.getChannel();
-            in = new HttpInput(tunnelSocket.getInputStream(), channel, INPUT_BUFFER_BYTES, watch);
+            in = new HttpInput(tunnelSocket.getInputStream(), channel, IDLE_INPUT_BYTES, ctx.headBuffers(), watch);
             out = new HttpOutput(tunnelSocket.getOutputStream(), channel, ctx.headBuffers());
         }
     }
@@ -187,7 +192,7 @@ final class ClientSession implements Runnable, Downstream {
         try {
             socket.setTcpNoDelay(true);
             watch = ctx.watchdog().watch(socket);
-            in = new HttpInput(socket.getInputStream(), socket.getChannel(), INPUT_BUFFER_BYTES, watch);
+            in = new HttpInput(socket.getInputStream(), socket.getChannel(), IDLE_INPUT_BYTES, ctx.headBuffers(), watch);
             out = new HttpOutput(socket.getOutputStream(), socket.getChannel(), ctx.headBuffers());
             serveRequests();
         } catch (SocketTimeoutException | EOFException e) {

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * What every client session shares: settings, parsers, buffer pools, the upstream pool, the event bus, the
  * addons and the flow numbering. Made once by the engine at start; all of it is thread-safe.
  *
- * @param headBuffers  16 KiB buffers for writing heads and small bodies
+ * @param headBuffers  32 KiB buffers for writing heads and small bodies, and for reading a head too big for a
+ *                     connection's idle buffer, or a response from an origin
  * @param bodyBuffers  64 KiB buffers for relaying large bodies and tunnels where no channel can be used (TLS)
  * @param directBuffers off-heap buffers for relaying large bodies and tunnels between socket channels
  * @param self         recognises requests addressed to wiretap itself

@@ -34,16 +34,23 @@ public final class UpstreamTrust {
     private UpstreamTrust() {
     }
 
-    /** A socket factory for TLS connections to origins, per the settings. */
+    /**
+     * A socket factory for TLS connections to origins, per the settings. The user's extra certificate files are read
+     * now, so that a bad one stops the start; the JDK's trust store and the TLS context are made on a thread of their
+     * own ({@link DeferredSocketFactory}), which the first TLS connection to an origin waits for.
+     */
     public static SSLSocketFactory socketFactory(TlsSettings settings) throws IOException {
-        try {
+        List<Certificate> extra = new ArrayList<>();
+        for (Path file : settings.trustedCerts()) {
+            extra.addAll(readCertificates(file));
+        }
+        boolean verify = !settings.insecureUpstream();
+        return new DeferredSocketFactory(() -> {
             SSLContext context = SSLContext.getInstance("TLS");
-            TrustManager trust = settings.insecureUpstream() ? new TrustAll() : explaining(trustManager(settings.trustedCerts()));
+            TrustManager trust = verify ? explaining(trustManager(extra)) : new TrustAll();
             context.init(null, new TrustManager[] {trust}, null);
             return context.getSocketFactory();
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot set up TLS towards origins: " + e.getMessage(), e);
-        }
+        }, "wiretap-upstream-trust");
     }
 
     /**
@@ -64,8 +71,8 @@ public final class UpstreamTrust {
         return jdk instanceof X509ExtendedTrustManager extended ? new ExplainingTrustManager(extended) : jdk;
     }
 
-    /** The JDK's trust store with {@code extra} certificates (PEM files, each holding one or more) added. */
-    static X509TrustManager trustManager(List<Path> extra) throws IOException, GeneralSecurityException {
+    /** The JDK's trust store with {@code extra} certificates (from the user's PEM files) added. */
+    static X509TrustManager trustManager(List<Certificate> extra) throws IOException, GeneralSecurityException {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (extra.isEmpty()) {
             factory.init((KeyStore) null);
@@ -76,10 +83,8 @@ public final class UpstreamTrust {
             for (X509Certificate cert : jdkDefaults()) {
                 store.setCertificateEntry("jdk-" + n++, cert);
             }
-            for (Path file : extra) {
-                for (Certificate cert : readCertificates(file)) {
-                    store.setCertificateEntry("extra-" + n++, cert);
-                }
+            for (Certificate cert : extra) {
+                store.setCertificateEntry("extra-" + n++, cert);
             }
             factory.init(store);
         }

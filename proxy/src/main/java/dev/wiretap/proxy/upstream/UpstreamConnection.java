@@ -16,8 +16,6 @@ import java.net.SocketTimeoutException;
  */
 public final class UpstreamConnection implements UpstreamLease {
 
-    private static final int INPUT_BUFFER_BYTES = 32 * 1024;
-
     private final Route route;
     private final Socket socket;
     private final HttpInput in;
@@ -32,18 +30,21 @@ public final class UpstreamConnection implements UpstreamLease {
     private volatile boolean closed;
 
     /**
+     * @param buffers          where its reader and writer borrow their buffers for the length of an exchange
      * @param readTimeoutNanos longest wait for the origin on any read (before and during a response)
      */
-    UpstreamConnection(Route route, Socket socket, BufferPool writeBuffers, ReadWatchdog watchdog, long readTimeoutNanos)
+    UpstreamConnection(Route route, Socket socket, BufferPool buffers, ReadWatchdog watchdog, long readTimeoutNanos)
             throws IOException {
         this.route = route;
         this.socket = socket;
         this.watch = watchdog.watch(socket);
         // A TLS connection's bytes must go through its streams; a plain one's channel can carry big bodies directly.
         var channel = socket instanceof javax.net.ssl.SSLSocket ? null : socket.getChannel();
-        this.in = new HttpInput(socket.getInputStream(), channel, INPUT_BUFFER_BYTES, watch);
+        // No input buffer of its own: a pooled one while an exchange reads, given back when the connection goes idle
+        // in the pool (markIdle), where up to pool.max_idle_total connections may wait.
+        this.in = new HttpInput(socket.getInputStream(), channel, 0, buffers, watch);
         this.in.setReadTimeout(readTimeoutNanos);
-        this.out = new HttpOutput(socket.getOutputStream(), channel, writeBuffers);
+        this.out = new HttpOutput(socket.getOutputStream(), channel, buffers);
         this.remoteAddress = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
         this.tls = route.isTls() && socket instanceof javax.net.ssl.SSLSocket secure ? TlsHandshake.of(secure) : null;
     }
@@ -118,8 +119,10 @@ public final class UpstreamConnection implements UpstreamLease {
         return idleSinceNanos;
     }
 
+    /** Its exchange is over and nothing is left unread: it waits in the pool, holding no buffer. */
     void markIdle(long nowNanos) {
         idleSinceNanos = nowNanos;
+        in.shrink();
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.wiretap.proxy.http1;
 
+import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.ReadTimer;
 import static dev.wiretap.proxy.http1.Delivery.bytes;
 import static dev.wiretap.proxy.http1.Delivery.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -219,5 +221,104 @@ class HttpInputTest {
 
         assertThrows(IllegalArgumentException.class, () -> in.consume(3));
         assertThrows(IllegalArgumentException.class, () -> in.consume(-1));
+    }
+
+    // A reader with a pool: a small idle buffer of its own, a pooled one borrowed while a bigger head is read.
+
+    private static HttpInput pooled(String text, int idleBytes, BufferPool pool) {
+        return new HttpInput(new ByteArrayInputStream(bytes(text)), null, idleBytes, pool, ReadTimer.NONE);
+    }
+
+    @Test
+    void readsIntoItsIdleBufferAloneWhileWhatComesFitsIt() throws Exception {
+        BufferPool pool = new BufferPool(64, 4);
+        HttpInput in = pooled("GET / HTTP/1.1\r\n", 16, pool);
+
+        in.fill();
+
+        assertEquals(16, in.capacity());
+        assertEquals("GET / HTTP/1.1\r\n", text(java.util.Arrays.copyOfRange(in.buffer(), in.position(), in.limit())));
+    }
+
+    @Test
+    void borrowsAPooledBufferForMoreThanItsIdleBufferHoldsAndGivesItBackOnShrink() throws Exception {
+        BufferPool pool = new BufferPool(64, 4);
+        byte[] lent = pool.acquire();
+        pool.release(lent);
+        HttpInput in = pooled("x".repeat(40) + "tail", 16, pool);
+        in.fill(1000);
+        in.fill(1000); // the idle buffer is full: what was read moves into the pooled one, and more is read
+
+        assertSame(lent, in.buffer());
+        while (in.buffered() < 44) {
+            in.fill(1000);
+        }
+        in.skipBuffered(40);
+        in.shrink();
+
+        assertEquals(16, in.capacity());
+        assertEquals(4, in.buffered());
+        assertEquals("tail", text(java.util.Arrays.copyOfRange(in.buffer(), in.position(), in.limit())));
+        assertSame(lent, pool.acquire(), "the borrowed buffer went back to the pool");
+    }
+
+    @Test
+    void keepsTheBorrowedBufferWhileMoreIsUnreadThanTheIdleBufferHolds() throws Exception {
+        BufferPool pool = new BufferPool(64, 4);
+        HttpInput in = pooled("x".repeat(40), 16, pool);
+        while (in.buffered() < 40) {
+            in.fill(1000);
+        }
+
+        in.shrink();
+
+        assertEquals(64, in.capacity());
+        assertEquals(40, in.buffered());
+    }
+
+    @Test
+    void aReaderWithoutAnIdleBufferBorrowsOnItsFirstRead() throws Exception {
+        BufferPool pool = new BufferPool(64, 4);
+        HttpInput in = pooled("HTTP/1.1 200 OK\r\n", 0, pool);
+        assertEquals(0, in.capacity());
+
+        assertTrue(in.await());
+
+        assertEquals(64, in.capacity());
+        in.skipBuffered(in.buffered());
+        in.shrink();
+        assertEquals(0, in.capacity());
+    }
+
+    @Test
+    void aHeadBiggerThanTheBorrowedBufferGrowsPastItAndGivesItBack() throws Exception {
+        BufferPool pool = new BufferPool(32, 4);
+        byte[] lent = pool.acquire();
+        pool.release(lent);
+        HttpInput in = pooled("y".repeat(100), 8, pool);
+
+        while (in.buffered() < 100) {
+            in.fill(100);
+        }
+
+        assertEquals(100, in.capacity());
+        assertSame(lent, pool.acquire(), "the borrowed buffer went back when the head outgrew it");
+    }
+
+    @Test
+    void parsesAHeadThatSpillsOutOfTheIdleBufferWhole() throws Exception {
+        String head = "GET http://example.com/" + "p".repeat(300) + " HTTP/1.1\r\nHost: example.com\r\n"
+                + "Cookie: " + "c".repeat(900) + "\r\n\r\n";
+        HttpInput in = new HttpInput(new Delivery.OneBytePerRead(bytes(head + "GET / HTTP/1.1\r\nHost: a\r\n\r\n")), null,
+                64, new BufferPool(4096, 4), ReadTimer.NONE);
+        RequestParser parser = new RequestParser(dev.wiretap.config.Limits.DEFAULTS);
+
+        dev.wiretap.proxy.flow.Request first = parser.read(in).orElseThrow();
+        in.shrink();
+        dev.wiretap.proxy.flow.Request second = parser.read(in).orElseThrow();
+
+        assertEquals("http://example.com/" + "p".repeat(300), first.target());
+        assertEquals("c".repeat(900), first.headers().first("Cookie").orElseThrow());
+        assertEquals("/", second.target());
     }
 }

@@ -75,7 +75,7 @@ class UpstreamTrustTest {
 
     @Test
     void keepsTheJdksOwnTrustStoreBesideTheExtraCertificates() throws Exception {
-        X509TrustManager trust = UpstreamTrust.trustManager(List.of(testCa.writeCertificate(dir.resolve("test-ca.pem"))));
+        X509TrustManager trust = UpstreamTrust.trustManager(List.of(testCa.certificate()));
 
         Set<X509Certificate> accepted = Set.of(trust.getAcceptedIssuers());
         assertTrue(accepted.contains(testCa.certificate()), "the extra CA is missing");
