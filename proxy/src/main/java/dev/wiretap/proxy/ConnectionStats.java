@@ -3,7 +3,7 @@ package dev.wiretap.proxy;
 /**
  * Counters of the engine at one moment.
  *
- * @param clientAccepted   client connections accepted since start
+ * @param clientAccepted   client connections accepted since start (those refused for their address not among them)
  * @param clientOpen       client connections open now
  * @param upstreamOpened   connections opened to origins (or the upstream proxy) since start
  * @param upstreamReused   exchanges that went over a pooled connection instead of a new one

@@ -6,6 +6,7 @@ import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.TlsHandshake;
+import dev.wiretap.proxy.io.BodyPace;
 import dev.wiretap.proxy.http2.ErrorCode;
 import dev.wiretap.proxy.http2.FieldBlock;
 import dev.wiretap.proxy.http2.Http2Connection;
@@ -86,6 +87,8 @@ final class ClientHttp2 {
         stream.onReset(exchange::cutOff); // a client's cancel reaches the origin at once
         try {
             new StreamExchange(exchange, client, tunnelOrigin, head).serve();
+        } catch (BodyPace.TooSlow e) {
+            tooSlow(exchange, e);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "stream " + stream.id() + " of " + clientAddress + ": " + e);
             exchange.failUnlessEnded(FlowError.Kind.CLIENT_CLOSED, stream.isReset()
@@ -100,6 +103,22 @@ final class ClientHttp2 {
             live.remove(exchange);
             stream.finish();
         }
+    }
+
+    /**
+     * A stream whose body fell behind its pace while wiretap read it itself (held for an addon, or answered by a rule):
+     * 408 on the stream while no response has begun, and the flow ends with that.
+     */
+    private static void tooSlow(Exchange exchange, BodyPace.TooSlow e) {
+        try {
+            if (!exchange.isEnded() && exchange.flow().response().isEmpty()) {
+                exchange.failWith(408, e.getMessage(), FlowError.Kind.CLIENT_TIMEOUT, true);
+                return;
+            }
+        } catch (IOException gone) {
+            // The stream could not take the answer: the flow ends below all the same.
+        }
+        exchange.failUnlessEnded(FlowError.Kind.CLIENT_TIMEOUT, e.getMessage());
     }
 
     /** The request as it flowed: its target is {@code :path} ({@code :authority} for CONNECT), its head the fields. */

@@ -171,7 +171,7 @@ final class ConnectTunnel {
             return switch (firstByte()) {
                 case -2, -1 -> Outcome.CLOSE;
                 case TLS_HANDSHAKE_RECORD -> {
-                    if (!awaitClientHello()) {
+                    if (!awaitClientHello(target)) {
                         yield Outcome.CLOSE;
                     }
                     Optional<String> passedName = passThroughName(target);
@@ -202,29 +202,31 @@ final class ConnectTunnel {
     }
 
     /**
-     * Reads the client's whole ClientHello into the session's buffer, unconsumed, within the header timeout (a hello split
-     * over records or reads included): what it asks for decides whether the tunnel is decrypted, before any certificate
-     * is made. False (the flow ended) if it never came whole; bytes that are no ClientHello are left to the handshake.
+     * Reads the client's whole ClientHello into the session's buffer, unconsumed (a hello split over records or reads
+     * included): what it asks for decides whether the tunnel is decrypted, before any certificate is made. Bytes that are
+     * no ClientHello, or a hello cut short by the client's end, are left to the handshake, which fails on them. The
+     * handshake's time starts here: false (the flow ended) if the hello did not come whole within it.
      */
-    private boolean awaitClientHello() throws IOException {
+    private boolean awaitClientHello(Destination target) throws IOException {
         HttpInput in = session.in();
-        in.setDeadline(System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
+        handshakeDeadline = System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos();
+        in.setDeadline(handshakeDeadline);
         try {
-            while (ClientHello.length(in.peekBuffered()) < 0) {
-                if (in.fill(ClientHello.MAX_BYTES) < 0) {
-                    exchange.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "the client closed the tunnel in its TLS ClientHello"));
-                    return false;
-                }
+            while (ClientHello.length(in.peekBuffered()) < 0 && in.fill(ClientHello.MAX_BYTES) >= 0) {
+                // more of the hello is on its way
             }
             return true;
         } catch (SocketTimeoutException e) {
-            exchange.fail(new FlowError(FlowError.Kind.CLIENT_TIMEOUT, "the client's TLS ClientHello did not arrive whole within "
-                    + LocalResponse.duration(ctx.settings().timeouts().clientHeader())));
+            exchange.fail(new FlowError(FlowError.Kind.TLS, "TLS handshake with the client for " + target.host()
+                    + " failed: did not complete in time"));
             return false;
         } finally {
             in.clearDeadline();
         }
     }
+
+    /** When the client's TLS handshake must be over: set as its ClientHello begins to be read. */
+    private long handshakeDeadline;
 
     /**
      * The name the ClientHello asks for (its SNI), when it differs from the CONNECT's host and {@code tls.passthrough}
@@ -289,7 +291,8 @@ final class ConnectTunnel {
 
     /** The server side of the client's handshake; null (and the flow ended) if it failed. */
     private SSLSocket handshakeWithClient(Destination target, InterceptTls tls, byte[] hello) throws IOException {
-        session.watch().arm(System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
+        session.watch().arm(handshakeDeadline != 0 ? handshakeDeadline
+                : System.nanoTime() + ctx.settings().timeouts().clientHeader().toNanos());
         try {
             return tls.accept(session.socket(), hello, target.host());
         } catch (InterceptTls.ClientRejectedCertificate e) {

@@ -137,13 +137,13 @@ public final class Listener {
             }
             return false;
         }
-        accepted.increment();
         ClientSession session = null;
         try {
             if (!ctx.access().admits(socket.getInetAddress())) {
-                closeQuietly(socket); // not in clients.allow: no thread, no answer
+                closeQuietly(socket); // not in clients.allow: no thread, no answer (counted as refused, not accepted)
                 return false;
             }
+            accepted.increment();
             session = new ClientSession(ctx, this, socket);
             sessions.add(session);
             if (draining) {

@@ -36,6 +36,8 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final boolean fromClient;
+    /** The most a message's capture takes before its bytes arrive. */
+    private static final int FIRST_BYTES = 8 * 1024;
     private final int captureCap;
     private final long maxMessageBytes;
     private final AtomicLong indices;
@@ -106,7 +108,9 @@ public final class MessageReader implements FrameReader.Listener, AutoCloseable 
             size = 0;
             capturedLength = 0;
             // Sized for the first frame, the whole message when it is not fragmented: kept without a copy when it ends.
-            int expected = (int) Math.min(captureCap, compressed ? Math.max(256, 2 * header.length()) : header.length());
+            // Never more than 8 KiB before the bytes arrive, whatever length the frame declares: it grows as they come.
+            int expected = (int) Math.min(Math.min(captureCap, FIRST_BYTES),
+                    compressed ? Math.max(256, 2 * header.length()) : header.length());
             if (captured.length != expected || captured == NO_BYTES) {
                 captured = expected == 0 ? NO_BYTES : new byte[expected];
             }

@@ -171,6 +171,27 @@ class Http2DefenceTest {
     }
 
     @Test
+    void aStreamARuleAnswersWhoseBodyFallsBehindThePaceIsAnswered408Too() throws Exception {
+        // The rule's answer waits for the body (it is recorded on the flow): wiretap reads it itself, at the same pace.
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(s -> dev.wiretap.proxy.testing.TestRules.with(dir, """
+                     rules:
+                       - match: path:/mocked
+                         respond: {status: 201, body: made here}
+                     """).apply(Interception.on(testCaFile).apply(s).withTimeouts(s.timeouts().withClientBody(Duration.ofSeconds(1)))));
+             RawH2Client client = RawH2Client.open(proxy, "mocked.example:443")) {
+            client.headers(1, client.request("POST", "/mocked", "content-length", "100000"), false);
+            client.frame(Frame.DATA, 0, 1, new byte[] {'x'});
+
+            Frame head = client.until(Frame.HEADERS);
+            assertNotNull(head, "no answer on the stream");
+            assertEquals("408", client.decoder.decode(head.payload(), 1).fields().first(":status").orElseThrow());
+            proxy.nextFinishedFlow(); // the CONNECT
+            Flow slow = proxy.nextFinishedFlow();
+            assertEquals(FlowError.Kind.CLIENT_TIMEOUT, slow.error().orElseThrow().kind(), slow.toString());
+        }
+    }
+
+    @Test
     void streamsBeyondTheConcurrencyLimitAreRefused() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch twoIn = new CountDownLatch(2);

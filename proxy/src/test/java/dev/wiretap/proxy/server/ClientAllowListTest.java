@@ -61,6 +61,7 @@ class ClientAllowListTest {
             assertEquals(0, origin.connectionCount());
             assertEquals(0, proxy.wiretap().stats().flows(), "a refused connection is no exchange");
             assertEquals(2, proxy.wiretap().stats().clientRefused());
+            assertEquals(0, proxy.wiretap().stats().clientAccepted());
             assertEquals(0, proxy.wiretap().stats().clientOpen());
             String first = records.stream().map(LogRecord::getMessage).findFirst().orElse("no log line");
             assertEquals("refused a client connection from 127.0.0.1: not in clients.allow [10.0.0.0/8]", first);

@@ -164,6 +164,11 @@ class Http2OriginTest {
                 assertEquals("GET /n" + i + " h2\n", all.get(i).join().body());
             }
             assertEquals(1, origin.connectionCount(), "streams should share the origin connection");
+            // Each exchange gives its stream back just after the client's stream ended: wait for the last of them.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (proxy.wiretap().stats().upstreamLent() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // polling a counter: a wait, not an assertion about time
+            }
             assertEquals(0, proxy.wiretap().stats().upstreamLent());
         }
     }
