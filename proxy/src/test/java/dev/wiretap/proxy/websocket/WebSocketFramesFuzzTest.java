@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Timeout;
  * permessage-deflate with context takeover). The first input byte says which direction it is (bit 0: the client's),
  * whether permessage-deflate was agreed (bit 1) and whether the sender resets its context (bit 2); the rest is the
  * bytes. They must read as messages, or end in a {@link WebSocketViolation} with a close code RFC 6455 allows wiretap
- * to send (1002, 1007, 1009); and the same whether they come in one chunk or a byte at a time. Small limits (4 KiB
- * messages, 1 KiB captured) so they are reached. Seeds: RFC 6455's and RFC 7692's examples, fragments, pings, closes.
+ * to send (1002, 1007, 1009); and the same messages and code whether they come in one chunk or a byte at a time. Small
+ * limits (4 KiB messages, 1 KiB captured) so they are reached. Seeds: RFC 6455's and RFC 7692's examples, fragments,
+ * pings, closes.
  */
 class WebSocketFramesFuzzTest {
 
@@ -54,7 +55,9 @@ class WebSocketFramesFuzzTest {
             if (!CODES.contains(v.closeCode())) {
                 throw new AssertionError("close code " + v.closeCode() + ": " + v.reason(), v);
             }
-            return t.append(v.closeCode()).append(' ').append(v.reason()).toString();
+            // The code, not the reason: a message with two faults (text that inflates to bad UTF-8, then a bad distance)
+            // is refused for the one found first, and how much of it has arrived decides which.
+            return t.append(v.closeCode()).toString();
         }
     }
 
