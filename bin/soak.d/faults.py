@@ -35,6 +35,9 @@ def judge_fault(r, kind, client_sees_close_framing):
     if r.ended == WHOLE:
         if r.status in statuses:
             return None
+        if r.status == 200 and kind == "garbage":
+            return "relayed-garbage: bytes that are no HTTP response reached the client as a 200 (%d bytes)" % (
+                r.body_len)
         if r.status == 200:
             how = "as a close-delimited body that ended in a FIN" if client_sees_close_framing else "whole"
             return "short-body: a broken response reached the client %s (%d bytes)" % (how, r.body_len)

@@ -20,7 +20,7 @@ class Ledger:
         # record without a URL -> the IDs of such exchanges
         self.maybe_unnamed = collections.defaultdict(set)
         self.exchanges = 0
-        self.byte_checks = 0  # bodies or messages compared by SHA-256 with the other end
+        self.byte_checks = 0  # bodies or message streams found equal, by SHA-256, to what the other end had
         self.bytes_up = 0
         self.bytes_down = 0
 
@@ -28,7 +28,7 @@ class Ledger:
         with self._lock:
             self.exchanges += 1
             self.by_scenario.setdefault(scenario, collections.Counter())[outcome] += 1
-            self.byte_checks += checked
+            self.byte_checks += 0 if violation else checked  # comparisons that found the bytes equal
             self.bytes_up += up
             self.bytes_down += down
             if flows is not None and xid is not None:

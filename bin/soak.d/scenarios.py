@@ -84,6 +84,7 @@ class Channel:
         self.sock = socket.create_connection(ctx.proxy, timeout=ctx.client_timeout)
         self.reader = Reader(self.sock)
         self.connect_response = None
+        self.exchanges = 0
         if via == "http":
             self.host = "127.0.0.1:%d" % (port or ctx.http_port)
             self.base = "http://" + self.host
@@ -189,6 +190,8 @@ def one_good(ctx, rnd, ch, scenario, last=False, kinds=("get", "get", "get", "po
     """One good exchange of a random kind on the channel; returns whether the connection may go on."""
     kind = rnd.choice(kinds)
     xid = ctx.new_id("g")
+    reused = ch.exchanges > 0
+    ch.exchanges += 1
     flows = 0 if ch.via == "tunnel" else 1
     fields = [("Connection", "close")] if last else []
     if kind in ("get", "head", "gzip"):
@@ -198,19 +201,29 @@ def one_good(ctx, rnd, ch, scenario, last=False, kinds=("get", "get", "get", "po
         q = "n=%d&f=%s%s" % (n, f, "&z=1&t=1" if kind == "gzip" else "")
         r = send_request(ch, method, "/x/%s/dl?%s" % (xid, q), fields=fields)
         v = check_download(ctx, xid, r, method, plain=kind != "gzip")
-        ctx.ledger.add(xid, scenario, r.outcome(), v, flows, checked=1, down=r.body_len)
+        ctx.ledger.add(xid, scenario, r.outcome(), dropped_keepalive(r, reused) or v, flows if r.status else None,
+                       checked=1, down=r.body_len)
     elif kind == "post":
         p = Payload(xid, sizes(rnd))
         r = send_request(ch, "POST", "/x/%s/up" % xid, p, chunk=rnd.random() < 0.4, fields=fields, rnd=rnd,
                          expect=rnd.random() < 0.1)
         v = check_upload(ctx, xid, r, p)
-        ctx.ledger.add(xid, scenario, r.outcome(), v, flows, checked=1, up=p.n)
+        ctx.ledger.add(xid, scenario, r.outcome(), dropped_keepalive(r, reused) or v, flows if r.status else None,
+                       checked=1, up=p.n)
     else:
         r = send_request(ch, "GET", "/x/%s/empty" % xid, fields=fields)
         v = None if (r.status == 204 and r.ended == WHOLE) else "failed: %s %s" % (r.outcome(), r.detail)
-        ctx.ledger.add(xid, scenario, r.outcome(), v, flows)
+        ctx.ledger.add(xid, scenario, r.outcome(), dropped_keepalive(r, reused) or v, flows if r.status else None)
         ctx.registry.pop(xid)
     return r.ended == WHOLE and r.status is not None and not last
+
+
+def dropped_keepalive(r, reused):
+    """A kept-alive connection that the proxy closed under the next request, before any answer: the proxy may never
+    have read it (a client may retry it), which is not the same failure as one it read and failed."""
+    if reused and r.status is None and r.ended in (EOF, RESET):
+        return "dropped-keepalive: the kept-alive connection closed (%s) under the next request" % r.ended
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -342,7 +342,7 @@ def summary(proxy, ctx, ledger, sampler, idle, end, minutes, seed):
         c = ledger.by_scenario[scen]
         outs = ", ".join("%s x%d" % (k, n) for k, n in c.most_common())
         out.append("| %s | %d | %s | %d |" % (scen, sum(c.values()), outs, viol_by_scenario.get(scen, 0)))
-    out += ["", "Exchanges: %d; bodies and message streams compared by SHA-256 with the other end: %d; %.0f MiB up, "
+    out += ["", "Exchanges: %d; bodies and message streams found equal (SHA-256) to the other end's: %d; %.0f MiB up, "
             "%.0f MiB down." % (ledger.exchanges, ledger.byte_checks, ledger.bytes_up / MiB, ledger.bytes_down / MiB)]
     lc = getattr(ctx, "log_check", None)
     if lc and not lc.note:
