@@ -268,6 +268,10 @@ class External:
     def __init__(self, address, pid=None):
         host, port = address.rsplit(":", 1)
         self.address = (host, int(port))
+        try:
+            socket.create_connection(self.address, 5).close()
+        except OSError as e:
+            raise SystemExit("soak: no proxy at %s: %s" % (address, e)) from None
         self.pid = pid
         self.pids = [pid] if pid else []
         self.version = address
