@@ -188,10 +188,10 @@ final class Http1ToStream {
         ClientConnection connection = !keepClient ? ClientConnection.CLOSE
                 : client10 ? ClientConnection.KEEP_ALIVE : ClientConnection.NOTHING;
         BodyCapture capture = exchange.captures().capture(Flow.Side.RESPONSE, declared == null ? -1 : declared);
+        byte[] buffer = ctx.bodyBuffers().acquire();
         try {
             ForwardedHeads.writeResponse(out, response, ctx.via(HttpVersion.HTTP_2.number()), reframe, connection);
             InputStream in = up.body();
-            byte[] buffer = new byte[16 * 1024];
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 capture.add(buffer, 0, n);
@@ -225,6 +225,8 @@ final class Http1ToStream {
             }
             return exchange.abort(new FlowError(FlowError.Kind.UPSTREAM_CLOSED, "origin " + destination.hostPort()
                     + " broke off the response after " + capture.size() + " body bytes: " + e.getMessage()));
+        } finally {
+            ctx.bodyBuffers().release(buffer); // the output copies what it is given
         }
         response.setBody(capture.finish());
         exchange.releaseUpstream();

@@ -212,7 +212,7 @@ final class StreamToHttp2 extends StreamRelay {
     /** Copies the response body as it comes, each piece sent on at once (a streaming call's messages go through). */
     private long copyBody(Http2Stream up, Response response) throws IOException {
         BodyCapture capture = exchange.captures().capture(Flow.Side.RESPONSE, -1);
-        byte[] buffer = new byte[16 * 1024];
+        byte[] buffer = ctx.bodyBuffers().acquire(); // pooled: a fresh 16 KiB per stream was most of a small one's garbage
         InputStream in = up.body();
         long total = 0;
         try {
@@ -222,9 +222,10 @@ final class StreamToHttp2 extends StreamRelay {
                 total += n;
                 // The origin's last bytes carry END_STREAM when no trailers follow: one frame less for a small response.
                 boolean last = up.isRemoteEnded() && !up.hasBufferedData() && up.trailers().isEmpty();
-                stream.sendData(buffer, 0, n, last);
+                stream.sendData(buffer, 0, n, last); // copied into the connection's buffer before it returns
             }
         } finally {
+            ctx.bodyBuffers().release(buffer);
             response.setBody(capture.finish());
         }
         return total;
