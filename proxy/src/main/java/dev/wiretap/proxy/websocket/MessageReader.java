@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.websocket;
 
+import dev.wiretap.proxy.flow.CloseCodes;
 import dev.wiretap.proxy.flow.WebSocketMessage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
