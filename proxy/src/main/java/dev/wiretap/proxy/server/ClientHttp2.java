@@ -74,6 +74,7 @@ final class ClientHttp2 {
     private void serveStream(Http2Stream stream, FieldBlock head, long startNanos, Instant started) {
         Request request = requestOf(head);
         Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
+        flow.setClientTls(session.tunnelTls()); // an h2 client is always in an intercepted tunnel's TLS
         flow.addBytesFromClient(head.wireBytes());
         StreamDownstream client = new StreamDownstream(this, stream);
         Exchange exchange = new Exchange(ctx, client, flow, null);
