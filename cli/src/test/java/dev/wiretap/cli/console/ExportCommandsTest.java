@@ -157,7 +157,8 @@ class ExportCommandsTest {
     @Test
     void loadReadsAHarToldFromASessionFileByItsContentAndListsItsFlows() throws Exception {
         Path har = dir.resolve("capture.json"); // not named .har: the content says what it is
-        try (var in = ExportCommandsTest.class.getResourceAsStream("/dev/wiretap/proxy/export/chrome.har")) {
+        // The proxy's test-jar holds it, on the class path: through the class loader, as this class's module has it not.
+        try (var in = ExportCommandsTest.class.getClassLoader().getResourceAsStream("dev/wiretap/proxy/export/chrome.har")) {
             Files.write(har, in.readAllBytes());
         }
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wiretap.proxy.testing.ChildClassPath;
 import dev.wiretap.proxy.testing.TestCa;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +115,7 @@ class CaFilePermissionsTest {
         Path dir = tmp.resolve("made under umask 077");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder("sh", "-c", "umask 077 && exec \"$0\" -cp \"$1\" \"$2\" \"$3\"",
-                java, childClassPath(), MakeCa.class.getName(), dir.toString())
+                java, ChildClassPath.of(MakeCa.class), MakeCa.class.getName(), dir.toString())
                 .redirectErrorStream(true).start();
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -123,16 +124,6 @@ class CaFilePermissionsTest {
         assertEquals("rw-r--r--", mode(dir.resolve(CertificateAuthority.CERT_FILE)));
         assertEquals("rw-------", mode(dir.resolve(CertificateAuthority.KEY_FILE)));
         assertEquals("rwx------", mode(dir));
-    }
-
-    /**
-     * What this JVM runs the test with, as one class path: the tests run on the module path, patched into the engine's
-     * module (their classes in neither path), with the engine and its libraries on the module path.
-     */
-    private static String childClassPath() throws Exception {
-        return String.join(java.io.File.pathSeparator,
-                Path.of(MakeCa.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
-                System.getProperty("jdk.module.path", ""), System.getProperty("java.class.path"));
     }
 
     private static String mode(Path file) throws IOException {
