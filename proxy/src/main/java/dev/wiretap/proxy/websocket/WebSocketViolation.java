@@ -7,7 +7,7 @@ import dev.wiretap.proxy.flow.CloseCodes;
  * protocol error, 1007 invalid data, 1009 too big) and a reason safe to show. The relay cuts the offending stream at
  * the frame it was found in, closes both sides with the code, and notes the reason on the flow.
  */
-public final class WebSocketViolation extends Exception {
+final class WebSocketViolation extends Exception {
 
     private final int closeCode;
 
