@@ -16,8 +16,8 @@ import java.time.Duration;
  * @param maxFrameBytes         the largest frame payload wiretap accepts (SETTINGS_MAX_FRAME_SIZE)
  * @param maxHeaderListBytes    the largest header list, decoded (SETTINGS_MAX_HEADER_LIST_SIZE); also caps the header
  *                              block before decoding (HPACK bombs, CONTINUATION floods)
- * @param maxResetsPerSecond    streams a client may cancel per second, on average over ten seconds, before its
- *                              connection is closed (rapid reset, CVE-2023-44487)
+ * @param maxResetsPerSecond    streams a client may cancel before they are answered (or have refused) per second, on
+ *                              average over ten seconds, before its connection is closed (rapid reset, CVE-2023-44487)
  * @param maxControlFramesPerSecond SETTINGS, PING, PRIORITY and empty frames a client may send per second, on average
  *                              over ten seconds, before its connection is closed (floods)
  * @param stallTimeout          how long a stream may wait for a peer to open its flow-control window before it is reset

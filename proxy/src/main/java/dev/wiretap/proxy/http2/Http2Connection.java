@@ -410,7 +410,10 @@ public final class Http2Connection {
         }
         ErrorCode code = ErrorCode.of(readInt(f.payload(), 0));
         Http2Stream stream = streams.get(f.streamId());
-        if (role == Role.SERVER && !resets.spend()) {
+        // Only a stream reset before wiretap answered it counts: that is the costly kind (CVE-2023-44487), a request
+        // begun upstream for nothing. Clients reset answered streams all the time (Go's stops reading at the declared
+        // length and cancels what is left; browsers cancel downloads), and such a reset costs wiretap nothing more.
+        if (role == Role.SERVER && stream != null && !stream.hasAnswered() && !resets.spend()) {
             throw Http2Exception.connection(ErrorCode.ENHANCE_YOUR_CALM, "too many streams reset (rapid reset)");
         }
         if (stream != null) {

@@ -41,6 +41,8 @@ public final class Http2Stream {
     private int unacked;
     private long bytesReceived;
     private volatile boolean localEnded;
+    /** Whether a header block has gone out (set before it is written, so a peer's reset to it finds it set). */
+    private volatile boolean answered;
     /** Bytes of frames sent on this stream (headers and DATA with their frame headers); by the stream's thread. */
     private volatile long bytesSent;
     private volatile Runnable onReset;
@@ -367,6 +369,7 @@ public final class Http2Stream {
      */
     public void sendHeaders(Headers fields, boolean endStream, boolean flush) throws IOException {
         checkWritable();
+        answered = true;
         bytesSent += connection.writer().headers(id, fields, endStream, flush);
         if (endStream) {
             ended();
@@ -421,6 +424,11 @@ public final class Http2Stream {
     /** Bytes of frames sent on this stream so far. */
     public long bytesSent() {
         return bytesSent;
+    }
+
+    /** Whether wiretap has sent anything on this stream yet (a response head, at least). Safe from any thread. */
+    public boolean hasAnswered() {
+        return answered;
     }
 
     public boolean isLocalEnded() {

@@ -301,12 +301,22 @@ final class ConnectTunnel {
             exchange.fail(new FlowError(FlowError.Kind.TLS, why));
             return null;
         } catch (SSLException e) {
-            String why = session.watch().expired() ? "did not complete in time" : e.getMessage();
+            String why = session.watch().expired() ? "did not complete in time" : reason(e);
             exchange.fail(new FlowError(FlowError.Kind.TLS, "TLS handshake with the client for " + target.host() + " failed: " + why));
             return null;
         } finally {
             session.watch().disarm();
         }
+    }
+
+    /**
+     * What broke a handshake, in words: the JDK wraps a connection's end or reset in an SSLException whose own message
+     * is the name of its method ("readHandshakeRecord"), so the cause says it.
+     */
+    private static String reason(SSLException e) {
+        Throwable cause = e.getCause();
+        return cause instanceof IOException io && !(cause instanceof SSLException) && io.getMessage() != null
+                ? io.getMessage() : e.getMessage();
     }
 
     /**
