@@ -11,6 +11,10 @@ module dev.wiretap.cli {
     requires info.picocli;
     requires org.jline;
     requires com.fasterxml.jackson.core;
+    // The AOT cache's training run (dev.wiretap.cli.aot) sends real traffic through wiretap: the JDK's HTTP client,
+    // and an origin of the JDK's HTTP server.
+    requires java.net.http;
+    requires jdk.httpserver;
 
     // picocli reads the commands' annotated fields and sets them by reflection.
     opens dev.wiretap.cli to info.picocli;
