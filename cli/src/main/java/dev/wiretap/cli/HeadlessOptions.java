@@ -81,11 +81,11 @@ final class HeadlessOptions {
         if (har == null) {
             return true;
         }
-        long evicted = wiretap.flows().evictedCount();
+        long evicted = wiretap.history().evictedCount();
         String comment = evicted == 0 ? "" : evicted + " earlier exchanges are not here: wiretap let them go to stay"
                 + " within its flow store's memory budget";
         try {
-            HarWriter.Summary summary = HarWriter.write(har, wiretap.flows().inOrder(), filter, comment);
+            HarWriter.Summary summary = HarWriter.write(har, wiretap.history().inOrder(), filter, comment);
             notices.accept("wrote " + summary.entries() + (summary.entries() == 1 ? " exchange" : " exchanges") + " to " + har
                     + (evicted == 0 ? "" : " (" + evicted + " earlier ones had been let go to stay within the memory budget)"));
             // A flow that could not be written costs its own entry; the file holds the others.

@@ -194,7 +194,7 @@ public final class Main implements Callable<Integer> {
         if (headless.logFormat() == LogFormat.JSON) {
             log.printLine(JsonLogLine.startRecord(Wiretap.version(), "http://" + listenText(wiretap, settings), webUi.map(WebUi::url)));
         }
-        log.start(wiretap.flows()::get);
+        log.start(wiretap.history()::get);
         // Reloads' notices and errors alike go where the log's notices go (after the flow lines before them): one stream.
         Optional<ConfigWatcher> watcher = loaded.file().flatMap(file -> ConfigWatcher.start(file,
                 new ConfigReload(flags, settings, wiretap::updateRules, log::printNotice, log::printNotice)::reload,

@@ -3,6 +3,7 @@ package dev.wiretap.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.proxy.testing.ChildClassPath;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +55,7 @@ final class ChildWiretap implements AutoCloseable {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.wiretap.cli.Main"));
+                "-cp", ChildClassPath.of(ChildWiretap.class), "dev.wiretap.cli.Main"));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("NO_COLOR", "1");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiretap.proxy.testing.ChildClassPath;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.IOException;
@@ -68,7 +69,7 @@ class ConsoleProcessTest {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         return TmuxSession.start(dir, List.of("WIRETAP_HOME=" + dir.resolve("home"), "TERM=xterm-256color", "EDITOR=" + editor),
                 List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                        "-cp", System.getProperty("java.class.path"), "dev.wiretap.cli.Main", "--listen", listen),
+                        "-cp", ChildClassPath.of(ConsoleProcessTest.class), "dev.wiretap.cli.Main", "--listen", listen),
                 150, 45);
     }
 

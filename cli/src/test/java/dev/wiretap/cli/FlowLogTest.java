@@ -173,7 +173,7 @@ class FlowLogTest {
             List<String> lookedUpOn = new java.util.concurrent.CopyOnWriteArrayList<>();
             log.start(id -> {
                 lookedUpOn.add(Thread.currentThread().getName());
-                return proxy.wiretap().flows().get(id);
+                return proxy.wiretap().history().get(id);
             });
 
             // The test's thread plays the connection that finished the flows.
@@ -295,7 +295,7 @@ class FlowLogTest {
     private static Flow record(ProxyUnderTest proxy, String url) throws Exception {
         proxy.httpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
                 .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-        return proxy.wiretap().flows().get(proxy.nextFinishedFlow().id()).orElseThrow();
+        return proxy.wiretap().history().get(proxy.nextFinishedFlow().id()).orElseThrow();
     }
 
     private static Flow get(String url) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.wiretap.proxy.testing.ChildClassPath;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -82,7 +83,7 @@ class ReadmeExamplesTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream();
         int status = javac.run(null, messages, messages, "-d", classes.toString(), "-classpath",
-                System.getProperty("java.class.path"), source.toString());
+                ChildClassPath.of(ReadmeExamplesTest.class), source.toString());
         assertEquals(0, status, "the README's " + name + " does not compile:\n" + messages);
         try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
             Class<?> example = loader.loadClass(name);

@@ -91,9 +91,9 @@ final class FlowQueries {
     }
 
     /** Forgets every flow so far: finished ones leave the store, and those still in flight will not be seen. */
-    void clear() {
+    int clear() {
         clearedThrough = lastId.getAsLong();
-        store.clear();
+        return store.clear();
     }
 
     /**

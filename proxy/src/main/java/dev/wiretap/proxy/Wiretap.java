@@ -19,6 +19,7 @@ import dev.wiretap.proxy.edit.EditedRequest;
 import dev.wiretap.proxy.edit.HttpMessageText;
 import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.event.FlowListener;
+import dev.wiretap.proxy.event.FlowHistory;
 import dev.wiretap.proxy.event.FlowStore;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.DirectBufferPool;
@@ -290,10 +291,11 @@ public final class Wiretap implements AutoCloseable {
 
     /**
      * Forgets every flow so far: the store lets go of the finished ones, and {@link #flows(String)},
-     * {@link #awaitFlow} and {@link #har} see only flows whose request arrives from now on.
+     * {@link #awaitFlow} and {@link #har} see only flows whose request arrives from now on. Flows in flight stay in
+     * the {@link #history}. Returns how many finished flows the store let go of.
      */
-    public void clearFlows() {
-        queries.clear();
+    public int clearFlows() {
+        return queries.clear();
     }
 
     /** Writes every finished flow held (since {@link #clearFlows}) to {@code file} as HAR 1.2; returns the entries. */
@@ -460,8 +462,8 @@ public final class Wiretap implements AutoCloseable {
         return ca;
     }
 
-    /** The recent flows. */
-    public FlowStore flows() {
+    /** The recent flows, read-only: in flight and finished, as far as the store's budget keeps them. */
+    public FlowHistory history() {
         return store;
     }
 

@@ -60,12 +60,12 @@ final class FlowArchives {
     ServiceResponse har(ServiceRequest request) throws ApiException {
         Optional<String> typed = request.query("filter").filter(t -> !t.isBlank());
         Filter filter = typed.isPresent() ? FlowsApi.parseFilter(typed.get(), "filter") : Filter.ALL;
-        long evicted = wiretap.flows().evictedCount();
+        long evicted = wiretap.history().evictedCount();
         String comment = evicted == 0 ? "" : evicted + " earlier exchanges are not here: wiretap let them go to stay"
                 + " within its flow store's memory budget";
         return download("application/json; charset=utf-8", "har", stream -> {
             try (PartedOutput out = new PartedOutput(stream)) {
-                HarWriter.Summary summary = HarWriter.write(out, wiretap.flows().inOrder(), filter, comment);
+                HarWriter.Summary summary = HarWriter.write(out, wiretap.history().inOrder(), filter, comment);
                 // The download has begun; a flow that could not be written can only be reported here.
                 summary.failures().forEach(f -> LOG.log(System.Logger.Level.WARNING, "left out of a HAR download: " + f));
             }
@@ -76,7 +76,7 @@ final class FlowArchives {
     ServiceResponse session() {
         return download("application/octet-stream", "wiretap", stream -> {
             try (PartedOutput out = new PartedOutput(stream)) {
-                SessionFile.write(out, wiretap.flows().inOrder());
+                SessionFile.write(out, wiretap.history().inOrder());
             }
         });
     }

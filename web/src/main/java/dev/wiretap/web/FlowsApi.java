@@ -3,7 +3,7 @@ package dev.wiretap.web;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.Wiretap;
-import dev.wiretap.proxy.event.FlowStore;
+import dev.wiretap.proxy.event.FlowHistory;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.service.ServiceRequest;
 import dev.wiretap.proxy.service.ServiceResponse;
@@ -35,11 +35,11 @@ final class FlowsApi {
         Filter filter = filter(request, "filter").orElse(Filter.ALL);
         Optional<Filter> highlight = filter(request, "highlight");
         int limit = (int) number(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        long before = number(request, "before", FlowStore.NEWEST, 0, FlowStore.NEWEST);
+        long before = number(request, "before", FlowHistory.NEWEST, 0, FlowHistory.NEWEST);
         boolean bodies = filter.readsBodies() || highlight.map(Filter::readsBodies).orElse(false);
         Predicate<Flow> selects = flow -> FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow);
-        FlowStore store = wiretap.flows();
-        FlowStore.Page page = store.readBack(before, limit, bodies, selects);
+        FlowHistory store = wiretap.history();
+        FlowHistory.Page page = store.readBack(before, limit, bodies, selects);
         return JsonBody.response(200, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("flows");
@@ -70,7 +70,7 @@ final class FlowsApi {
      */
     static Flow held(Wiretap wiretap, String number) throws ApiException {
         long id = flowNumber(number);
-        return wiretap.flows().get(id).orElseThrow(() -> new ApiException(404, "flow " + id + " is not held: there was"
+        return wiretap.history().get(id).orElseThrow(() -> new ApiException(404, "flow " + id + " is not held: there was"
                 + " none yet, or it was cleared, or let go to stay within the flow store's memory budget"));
     }
 
@@ -108,14 +108,14 @@ final class FlowsApi {
 
     /** {@code DELETE /api/flows}: forgets the finished flows (those in flight stay), as the console's clear does. */
     ServiceResponse clear() {
-        int before = wiretap.flows().size();
-        wiretap.flows().clear();
-        int cleared = Math.max(0, before - wiretap.flows().size());
+        int before = wiretap.history().size();
+        wiretap.clearFlows();
+        int cleared = Math.max(0, before - wiretap.history().size());
         feed.cleared();
         return JsonBody.response(200, g -> {
             g.writeStartObject();
             g.writeNumberField("cleared", cleared);
-            g.writeNumberField("held", wiretap.flows().size());
+            g.writeNumberField("held", wiretap.history().size());
             g.writeEndObject();
         });
     }
@@ -126,7 +126,7 @@ final class FlowsApi {
         Optional<Filter> highlight = filter(request, "highlight");
         EventClient client = new EventClient(filter, highlight);
         return ServiceResponse.streamed(200, "text/event-stream; charset=utf-8", stream -> {
-            client.hello(wiretap.flows().size(), wiretap.flows().evictedCount());
+            client.hello(wiretap.history().size(), wiretap.history().evictedCount());
             feed.join(client);
             try {
                 client.writeTo(stream);

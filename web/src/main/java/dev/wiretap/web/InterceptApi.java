@@ -170,7 +170,7 @@ final class InterceptApi {
     private PausedFlow paused(String number) throws ApiException {
         long id = FlowsApi.flowNumber(number);
         return intercept().paused(id).orElseThrow(() -> {
-            if (wiretap.flows().get(id).isEmpty()) {
+            if (wiretap.history().get(id).isEmpty()) {
                 return new ApiException(404, "flow " + id + " is not held");
             }
             List<PausedFlow> all = intercept().paused();

@@ -5,7 +5,7 @@ import dev.wiretap.config.rule.Rule;
 import dev.wiretap.config.rule.RuleAction;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
-import dev.wiretap.proxy.event.FlowStore;
+import dev.wiretap.proxy.event.FlowHistory;
 import dev.wiretap.proxy.service.ServiceResponse;
 import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.TrustInstructions;
@@ -95,7 +95,7 @@ final class StateApi {
     /** {@code GET /api/stats}. */
     ServiceResponse stats() {
         ConnectionStats s = wiretap.stats();
-        FlowStore store = wiretap.flows();
+        FlowHistory store = wiretap.history();
         return JsonBody.response(200, g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("flows");

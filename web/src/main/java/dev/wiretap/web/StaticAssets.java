@@ -75,7 +75,10 @@ final class StaticAssets {
     }
 
     private static Optional<byte[]> read(String resource) {
-        try (InputStream in = StaticAssets.class.getClassLoader().getResourceAsStream(resource)) {
+        // The UI's own files through its class, which finds them in this module on the module path too (where the
+        // class loader hides a named module's resources); Preact's under META-INF, which no module hides.
+        try (InputStream in = resource.startsWith(ROOT) ? StaticAssets.class.getResourceAsStream("/" + resource)
+                : StaticAssets.class.getClassLoader().getResourceAsStream(resource)) {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + resource + " from the jar", e);

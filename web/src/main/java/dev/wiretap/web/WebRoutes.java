@@ -133,8 +133,8 @@ final class WebRoutes implements ServiceHandler {
             g.writeStartObject();
             g.writeStringField("version", Wiretap.version());
             g.writeStringField("proxy", wiretap.address().getAddress().getHostAddress() + ":" + wiretap.address().getPort());
-            g.writeNumberField("held", wiretap.flows().size());
-            g.writeNumberField("evicted", wiretap.flows().evictedCount());
+            g.writeNumberField("held", wiretap.history().size());
+            g.writeNumberField("evicted", wiretap.history().evictedCount());
             g.writeNumberField("captureMaxBody", wiretap.settings().capture().maxBodyBytes());
             g.writeBooleanField("httpsInterception", wiretap.certificateAuthority().isPresent());
             g.writeNumberField("maxImportBytes", archives.maxImportBytes());

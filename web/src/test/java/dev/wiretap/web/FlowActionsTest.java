@@ -53,7 +53,7 @@ class FlowActionsTest {
     private static Flow awaitFlow(WebUnderTest wiretap, java.util.function.Predicate<Flow> test) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            List<Flow> found = wiretap.wiretap().flows().recent(100, f -> f.isDone() && test.test(f));
+            List<Flow> found = wiretap.wiretap().history().recent(100, f -> f.isDone() && test.test(f));
             if (!found.isEmpty()) {
                 return found.getLast();
             }

@@ -80,7 +80,7 @@ class FlowArchivesTest {
             wiretap.getThroughProxy(shop.url(path));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (wiretap.wiretap().flows().recent(10, Flow::isDone).size() < 3) {
+        while (wiretap.wiretap().history().recent(10, Flow::isDone).size() < 3) {
             assertTrue(System.nanoTime() < deadline, "three flows within 10 s");
             Thread.sleep(10);
         }
@@ -193,7 +193,7 @@ class FlowArchivesTest {
             JsonNode damaged = json(upload(wiretap, "damaged.wiretap", new byte[]{(byte) 0x89, 'W', 'I', 'R', 'E', 'T', 'A', 'P', 0, 0}), 400);
             assertEquals("damaged.wiretap is not a wiretap session file", damaged.get("error").asText());
             assertEquals(405, wiretap.api("/api/import").statusCode());
-            assertEquals(0, wiretap.wiretap().flows().size(), "nothing was loaded");
+            assertEquals(0, wiretap.wiretap().history().size(), "nothing was loaded");
         }
     }
 

@@ -49,7 +49,7 @@ class FlowExportsTest {
     }
 
     private static List<Flow> flows(WebUnderTest wiretap, Predicate<Flow> test) {
-        return wiretap.wiretap().flows().recent(100, f -> f.isDone() && test.test(f));
+        return wiretap.wiretap().history().recent(100, f -> f.isDone() && test.test(f));
     }
 
     private static Flow awaitFlow(WebUnderTest wiretap, Predicate<Flow> test) throws InterruptedException {

@@ -64,7 +64,7 @@ class FlowsApiTest {
             wiretap.getThroughProxy(shop.url(path));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (wiretap.wiretap().flows().readBack(Long.MAX_VALUE, 100, false, f -> f.isDone()).flows().size() < paths.length) {
+        while (wiretap.wiretap().history().readBack(Long.MAX_VALUE, 100, false, f -> f.isDone()).flows().size() < paths.length) {
             assertTrue(System.nanoTime() < deadline, "flows not stored within 10 s");
             Thread.sleep(10);
         }
@@ -155,7 +155,7 @@ class FlowsApiTest {
             }
             wiretap.getThroughProxy(coded.url("/plain"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (wiretap.wiretap().flows().size() < 3) {
+            while (wiretap.wiretap().history().size() < 3) {
                 assertTrue(System.nanoTime() < deadline, "flows not stored within 10 s");
                 Thread.sleep(10);
             }

@@ -257,7 +257,7 @@ class InterceptApiTest {
     private Flow awaitEnded(long id) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
-            Flow flow = wiretap.wiretap().flows().get(id).orElseThrow();
+            Flow flow = wiretap.wiretap().history().get(id).orElseThrow();
             if (flow.isDone()) {
                 return flow;
             }

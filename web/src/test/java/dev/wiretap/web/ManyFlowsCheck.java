@@ -42,7 +42,7 @@ public final class ManyFlowsCheck {
                 flows.add(flow(i));
             }
             wiretap.wiretap().importFlows(flows);
-            System.out.println("held: " + wiretap.wiretap().flows().size());
+            System.out.println("held: " + wiretap.wiretap().history().size());
             for (int round = 0; round < 3; round++) {
                 long t0 = System.nanoTime();
                 HttpResponse<String> first = wiretap.api("/api/flows?limit=2000");

@@ -70,7 +70,7 @@ class WebSocketApiTest {
     static Flow socketFlow(WebUnderTest wiretap, long messages) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            List<Flow> found = wiretap.wiretap().flows().recent(10, f -> f.webSocket().isPresent());
+            List<Flow> found = wiretap.wiretap().history().recent(10, f -> f.webSocket().isPresent());
             if (!found.isEmpty() && found.getLast().webSocket().get().total() >= messages) {
                 return found.getLast();
             }

@@ -97,8 +97,8 @@ class WebUiBusyBrowserTest {
             }
             await(d -> d.findElements(By.cssSelector(".rows .row .c-path")).stream()
                     .anyMatch(c -> c.getText().equals("/api/user.json?n=150")));
-            assertTrue(wiretap.wiretap().flows().evictedCount() > 0, "the store let flows go");
-            int held = wiretap.wiretap().flows().size();
+            assertTrue(wiretap.wiretap().history().evictedCount() > 0, "the store let flows go");
+            int held = wiretap.wiretap().history().size();
             await(d -> shown() <= held);
             assertEquals(held + " held by wiretap", browser.findElement(By.cssSelector(".status-bar .count")).getText()
                     .replaceAll("^.* · ", ""));

@@ -193,7 +193,7 @@ class WebUiFilesBrowserTest {
         long id = openFlow("/api/user.json?save=1");
         browser.findElement(By.cssSelector(".tabs button[data-tab=request]")).click();
         assertTrue(browser.findElements(By.cssSelector(".detail .body-view .save-body")).isEmpty(), "a GET has no body to save");
-        wiretap.wiretap().flows().clear(); // the flow is let go while its detail is open
+        wiretap.wiretap().clearFlows(); // the flow is let go while its detail is open
         browser.findElement(By.cssSelector(".tabs button[data-tab=response]")).click();
         await(d -> d.findElement(By.cssSelector(".detail .body-view .save-body"))).click();
         await(d -> d.findElement(By.cssSelector(".flash.bad")).getText().startsWith("flow " + id + " is not held"));

@@ -137,7 +137,7 @@ public final class Console {
     /** Reads and runs commands until the user quits. Returns normally; the caller stops wiretap. */
     public void run() {
         feed.watch(wiretap.intercept());
-        feed.start(this::printRows, wiretap.flows()::get);
+        feed.start(this::printRows, wiretap.history()::get);
         screen.notice("wiretap console on " + address + ": flows appear here as they finish. Type help for the commands, quit to leave.");
         if (!webUi.isEmpty()) {
             screen.notice("web UI: " + webUi);

@@ -128,7 +128,7 @@ final class ExportCommands {
         }
         Path file = path(words[1]);
         try {
-            HarWriter.Summary summary = HarWriter.write(file, wiretap.flows().inOrder(), filter, "");
+            HarWriter.Summary summary = HarWriter.write(file, wiretap.history().inOrder(), filter, "");
             screen.notice("wrote " + Plural.count(summary.entries(), "flow") + " to " + file
                     + (summary.inFlight() > 0 ? " (" + summary.inFlight() + " in flight left out)" : ""));
             summary.failures().forEach(failure -> screen.error("left out of the HAR: " + failure));
@@ -147,7 +147,7 @@ final class ExportCommands {
         }
         Path file = path(argument);
         try {
-            SessionFile.Saved saved = SessionFile.write(file, wiretap.flows().inOrder());
+            SessionFile.Saved saved = SessionFile.write(file, wiretap.history().inOrder());
             screen.notice("saved " + Plural.count(saved.flows(), "flow") + " to " + file
                     + (saved.inFlight() > 0 ? " (" + saved.inFlight() + " in flight left out)" : ""));
         } catch (IOException | RuntimeException e) {

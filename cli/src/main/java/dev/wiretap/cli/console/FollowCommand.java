@@ -87,7 +87,7 @@ final class FollowCommand {
                     screen.notice("stopped following flow " + id);
                     return;
                 }
-                flow = wiretap.flows().get(id).orElse(null);
+                flow = wiretap.history().get(id).orElse(null);
                 if (flow == null) {
                     screen.notice("flow " + id + " is no longer held");
                     return;

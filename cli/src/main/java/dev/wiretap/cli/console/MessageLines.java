@@ -3,7 +3,7 @@ package dev.wiretap.cli.console;
 import dev.wiretap.cli.Sizes;
 import dev.wiretap.proxy.content.EventStream;
 import dev.wiretap.proxy.flow.WebSocketMessage;
-import dev.wiretap.proxy.websocket.CloseCodes;
+import dev.wiretap.proxy.flow.CloseCodes;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import org.jline.utils.AttributedString;

@@ -6,7 +6,7 @@ import dev.wiretap.config.filter.Filter;
 import dev.wiretap.config.filter.FilterException;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
-import dev.wiretap.proxy.event.FlowStore;
+import dev.wiretap.proxy.event.FlowHistory;
 import dev.wiretap.proxy.flow.Flow;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +74,7 @@ final class ViewCommands {
 
     /** The newest flows that the view shows. */
     List<Flow> recent(int max) {
-        return wiretap.flows().recent(max, feed::isShown);
+        return wiretap.history().recent(max, feed::isShown);
     }
 
     private void list(String argument) throws CommandException {
@@ -111,7 +111,7 @@ final class ViewCommands {
     /** The flow numbered {@code argument}, or an error saying why there is none. */
     Flow flow(String argument) throws CommandException {
         long id = flowNumber(argument, "expected a flow number, e.g. show 12");
-        return wiretap.flows().get(id).orElseThrow(() -> new CommandException(
+        return wiretap.history().get(id).orElseThrow(() -> new CommandException(
                 "no flow " + id + (id <= wiretap.stats().flows() ? " (dropped: older flows make room for new ones)" : " yet")));
     }
 
@@ -148,7 +148,7 @@ final class ViewCommands {
         switch (argument) {
             case "" -> clearScreen.run();
             case "flows" -> {
-                int forgotten = wiretap.flows().clear();
+                int forgotten = wiretap.clearFlows();
                 int inFlight = feed.inFlight();
                 screen.notice("forgot " + Plural.count(forgotten, "recorded flow")
                         + (inFlight == 0 ? "" : inFlight == 1 ? "; the 1 in flight stays" : "; the " + inFlight + " in flight stay"));
@@ -160,7 +160,7 @@ final class ViewCommands {
 
     private void stats() {
         ConnectionStats s = wiretap.stats();
-        FlowStore store = wiretap.flows();
+        FlowHistory store = wiretap.history();
         List<String> lines = List.of(
                 "flows         " + s.flows() + " seen, " + store.size() + " kept, " + store.evictedCount() + " dropped for room, "
                         + feed.inFlight() + " in flight",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wiretap.proxy.testing.ChildClassPath;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -83,7 +84,7 @@ class TrainingRunTest {
         Path cache = dir.resolve("wiretap.aot");
         // The JVM makes a cache for a class path of jars only, as ./wiretap's is: the build's class directories as jars.
         List<String> command = new ArrayList<>(List.of(java(), "-XX:AOTCacheOutput=" + cache, "-Xmx128m", "-XX:+UseSerialGC",
-                "-cp", jarsOnly(System.getProperty("java.class.path")), "dev.wiretap.cli.Main"));
+                "-cp", jarsOnly(ChildClassPath.of(TrainingRunTest.class)), "dev.wiretap.cli.Main"));
 
         assertEquals(0, train(command), log());
 
@@ -94,6 +95,9 @@ class TrainingRunTest {
     private String jarsOnly(String classPath) throws IOException {
         List<String> entries = new ArrayList<>();
         for (String entry : classPath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
             Path path = Path.of(entry);
             if (!Files.isDirectory(path)) {
                 entries.add(entry);
@@ -118,9 +122,9 @@ class TrainingRunTest {
         return TrainingRun.run(args.toArray(String[]::new), print(out), print(err));
     }
 
-    /** wiretap's main class in a child JVM, on the test's class path. */
+    /** wiretap's main class in a child JVM, on a class path of what this JVM runs. */
     private static List<String> wiretap() {
-        return new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        return new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", ChildClassPath.of(TrainingRunTest.class),
                 "dev.wiretap.cli.Main"));
     }
 

@@ -88,7 +88,7 @@ class ConsoleTest {
     void showPrintsTheRequestAndResponseInWireOrderWithTheBody() throws Exception {
         try (TestOrigin origin = TestOrigin.start(JSON); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/detail?x=1"));
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
             String screen = c.run("show " + id, "wiretap");
             screen = c.terminal.waitFor(0, "X-Second: 2");
             assertTrue(screen.contains("GET " + origin.url("/detail?x=1") + " HTTP/1.1"), "not the request line as sent:\n" + screen);
@@ -109,7 +109,7 @@ class ConsoleTest {
             client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             c.terminal.waitFor(0, "/secure");
-            long id = c.wiretap().flows().recent(1, f -> !f.request().isMethod("CONNECT")).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> !f.request().isMethod("CONNECT")).getFirst().id();
             String screen = c.run("show " + id, "upstream TLSv1.3");
             String line = screen.lines().filter(l -> l.startsWith("tls  ")).findFirst().orElseThrow(() -> new AssertionError(screen));
             assertTrue(line.matches("tls  client TLSv1\\.3 TLS_\\w+, SNI localhost  upstream TLSv1\\.3 TLS_\\w+, SNI localhost\\s*"), line);
@@ -180,7 +180,7 @@ class ConsoleTest {
         };
         try (TestOrigin origin = TestOrigin.start(image); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/logo.png"));
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
 
             String shown = c.run("show " + id, "pixels");
             assertTrue(shown.contains("[PNG image, 32 × 20 pixels, "), shown);
@@ -242,7 +242,7 @@ class ConsoleTest {
         };
         try (TestOrigin origin = TestOrigin.start(longText); ConsoleUnderTest c = ConsoleUnderTest.start("xterm-256color", 100, 24)) {
             c.get(origin.url("/long"));
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
             int mark = c.terminal.mark();
             c.terminal.type("show " + id + "\n");
             String pager = c.terminal.waitFor(mark, "line 5");
@@ -264,7 +264,7 @@ class ConsoleTest {
                 int before = c.terminal.raw().length();
                 c.terminal.type(keys);
                 waitForRaw(c, before, clearScreen);
-                assertEquals(1, c.wiretap().flows().size(), "flows forgotten by " + keys.strip());
+                assertEquals(1, c.wiretap().history().size(), "flows forgotten by " + keys.strip());
             }
             c.run("list", "/kept");
         }
@@ -276,7 +276,7 @@ class ConsoleTest {
             c.get(origin.url("/before-clear"));
             c.terminal.waitFor(0, "/before-clear");
             c.run("clear flows", "forgot 1 recorded flow");
-            assertEquals(0, c.wiretap().flows().size());
+            assertEquals(0, c.wiretap().history().size());
             c.run("list", "no flows yet");
             c.run("clear everything", "clear takes nothing");
         }

@@ -35,7 +35,7 @@ class ExportCommandsTest {
         try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/for-curl?q=1"));
             c.terminal.waitFor(0, "/for-curl"); // the live row, before the command's output is waited for
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
             String screen = c.run("curl " + id, "for-curl");
             assertTrue(screen.contains("curl") && screen.contains(origin.url("/for-curl?q=1")), screen);
         }
@@ -51,7 +51,7 @@ class ExportCommandsTest {
             HttpClient client = Interception.httpsClient(c.proxy, Interception.trustingWiretap(c.proxy));
             client.send(HttpRequest.newBuilder(URI.create(tls.httpsUrl("/again?x=1"))).build(), HttpResponse.BodyHandlers.ofString());
             c.terminal.waitFor(0, "/again?x=1");
-            long id = c.wiretap().flows().recent(1, f -> !f.request().isMethod("CONNECT")).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> !f.request().isMethod("CONNECT")).getFirst().id();
 
             Path script = dir.resolve("resend.sh");
             c.run("curl -x " + id + " --to " + script, "wrote the curl command for flow " + id + " to " + script);
@@ -65,7 +65,7 @@ class ExportCommandsTest {
             String listed = c.terminal.waitFor(mark, "/again?x=1");
             assertTrue(listed.lines().anyMatch(l -> l.contains("/again?x=1") && l.contains("200") && !l.contains(" " + id + " ")),
                     "the resend is not listed as a new flow:\n" + listed);
-            assertEquals(2, c.wiretap().flows().recent(10, f -> f.request().url().equals(tls.httpsUrl("/again?x=1"))).size());
+            assertEquals(2, c.wiretap().history().recent(10, f -> f.request().url().equals(tls.httpsUrl("/again?x=1"))).size());
         }
     }
 
@@ -74,7 +74,7 @@ class ExportCommandsTest {
         try (TestOrigin origin = TestOrigin.start(EchoHandler.named("echo")); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/line"));
             c.terminal.waitFor(0, "/line");
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
             String screen = c.run("curl -1 " + id, "curl " + origin.url("/line"));
             String line = screen.lines().filter(l -> l.startsWith("curl " + origin.url("/line"))).findFirst().orElseThrow();
             assertTrue(line.contains(" -H 'User-Agent: ") && line.contains(" -H 'Accept:'") && !line.endsWith("\\"), line);
@@ -106,7 +106,7 @@ class ExportCommandsTest {
     void saveBodyWritesAResponseBodyDecodedAndRefusesWhatItCannotWrite() throws Exception {
         try (TestOrigin origin = CodedOrigin.start(); ConsoleUnderTest c = ConsoleUnderTest.start()) {
             c.get(origin.url("/coded/gzip,br"));
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
             Path json = dir.resolve("body.json");
 
             c.run("save body " + id + " " + json, "wrote flow " + id + "'s response body to " + json);
@@ -128,7 +128,7 @@ class ExportCommandsTest {
             c.proxy.httpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(origin.url("/upload")))
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString("name=Ada")).build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding());
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
             Path form = dir.resolve("sent form.txt");
 
             c.run("save body " + id + " request " + form, "wrote flow " + id + "'s request body");
@@ -148,7 +148,7 @@ class ExportCommandsTest {
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {
             String screen = c.run("load " + session, "loaded 1 flow from");
             assertTrue(screen.contains("/saved/flow"), screen);
-            long id = c.wiretap().flows().recent(1, f -> true).getFirst().id();
+            long id = c.wiretap().history().recent(1, f -> true).getFirst().id();
             String shown = c.run("show " + id, "/saved/flow HTTP/1.1");
             assertTrue(shown.contains("GET"), shown);
         }
@@ -157,7 +157,8 @@ class ExportCommandsTest {
     @Test
     void loadReadsAHarToldFromASessionFileByItsContentAndListsItsFlows() throws Exception {
         Path har = dir.resolve("capture.json"); // not named .har: the content says what it is
-        try (var in = ExportCommandsTest.class.getResourceAsStream("/dev/wiretap/proxy/export/chrome.har")) {
+        // The proxy's test-jar holds it, on the class path: through the class loader, as this class's module has it not.
+        try (var in = ExportCommandsTest.class.getClassLoader().getResourceAsStream("dev/wiretap/proxy/export/chrome.har")) {
             Files.write(har, in.readAllBytes());
         }
         try (ConsoleUnderTest c = ConsoleUnderTest.start()) {

@@ -41,7 +41,7 @@ class FlowFeedFilterTest {
             feed.setView(Filter.parse("resbody:needle"));
             feed.start(printed::addAll, id -> {
                 lookedUpOn.add(Thread.currentThread().getName());
-                return proxy.wiretap().flows().get(id);
+                return proxy.wiretap().history().get(id);
             });
             try {
                 for (Flow flow : List.of(plain, gzipped)) {
@@ -68,7 +68,7 @@ class FlowFeedFilterTest {
         proxy.httpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         long id = proxy.nextFinishedFlow().id();
-        Optional<Flow> stored = proxy.wiretap().flows().get(id);
+        Optional<Flow> stored = proxy.wiretap().history().get(id);
         return stored.orElseThrow();
     }
 }

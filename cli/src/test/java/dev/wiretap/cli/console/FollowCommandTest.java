@@ -73,7 +73,7 @@ class FollowCommandTest {
     private static Flow socketFlow(ConsoleUnderTest c) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            var found = c.wiretap().flows().recent(20, f -> f.webSocket().isPresent());
+            var found = c.wiretap().history().recent(20, f -> f.webSocket().isPresent());
             if (!found.isEmpty() && found.getLast().webSocket().orElseThrow().total() >= 2) {
                 return found.getLast();
             }
@@ -85,7 +85,7 @@ class FollowCommandTest {
     private static Flow awaitInFlight(ConsoleUnderTest c) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            var found = c.wiretap().flows().recent(5, f -> !f.isDone() && f.response().isPresent()
+            var found = c.wiretap().history().recent(5, f -> !f.isDone() && f.response().isPresent()
                     && f.response().get().body().size() > 0);
             if (!found.isEmpty()) {
                 return found.getLast();

@@ -41,7 +41,7 @@ class InterceptCommandsTest {
     }
 
     private static long newestId(ConsoleUnderTest c) {
-        return c.wiretap().flows().recent(1, f -> true).getFirst().id();
+        return c.wiretap().history().recent(1, f -> true).getFirst().id();
     }
 
     @Test

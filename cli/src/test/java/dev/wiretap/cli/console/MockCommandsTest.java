@@ -92,6 +92,6 @@ class MockCommandsTest {
     }
 
     private static long newest(ConsoleUnderTest c) {
-        return c.wiretap().flows().recent(1, f -> true).getFirst().id();
+        return c.wiretap().history().recent(1, f -> true).getFirst().id();
     }
 }

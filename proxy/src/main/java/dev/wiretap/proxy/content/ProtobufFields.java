@@ -14,7 +14,7 @@ import java.util.Optional;
  * field's number, wire type and value, a length-delimited value shown as text when it is printable UTF-8, as a message
  * when it reads as one, else as hex. What {@code protoc --decode_raw} shows. Stateless.
  */
-public final class ProtobufFields {
+final class ProtobufFields {
 
     /** The wire types (0 varint, 1 i64, 2 len, 5 i32; 3 and 4 are the deprecated groups, refused). */
     public enum WireType { VARINT, I64, LEN, SGROUP, EGROUP, I32 }

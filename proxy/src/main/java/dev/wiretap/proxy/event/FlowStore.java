@@ -20,9 +20,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * copies, and the heap the store takes is the chunks' size, which the budget bounds. When the budget is exceeded,
  * the oldest chunk's flows are dropped together and the chunk freed. Reading a stored flow decodes a copy.
  *
+ * <p>Users and the faces read it as a {@link FlowHistory} ({@code Wiretap.history()}); its writers (the events it
+ * listens to, {@link #addFinished}, {@link #clear}) are the engine's and the facade's.
+ *
  * <p>Thread-safe: the lock guards the chunks, the index and the in-flight map; flows are encoded outside it.
  */
-public final class FlowStore implements FlowListener {
+public final class FlowStore implements FlowHistory, FlowListener {
 
     private static final int MAX_CHUNK_BYTES = 1 << 20;
     private static final int MIN_CHUNK_BYTES = 4 << 10;
@@ -60,9 +63,6 @@ public final class FlowStore implements FlowListener {
     private static final int READ_BATCH = 256;
     /** Most records one {@link #readBack} looks at, so that a rare filter over a big store still answers in good time. */
     private static final int MAX_EXAMINED_PER_READ = 20_000;
-    /** The position before every record: {@link #readBack} from here starts at the newest flows. */
-    public static final long NEWEST = Long.MAX_VALUE;
-
     public FlowStore(long budgetBytes) {
         this.budgetBytes = budgetBytes;
         this.chunkBytes = (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, budgetBytes / 16));
@@ -218,6 +218,7 @@ public final class FlowStore implements FlowListener {
     }
 
     /** The flow with {@code id}: the live one if in flight, else a decoded copy of the stored one. */
+    @Override
     public Optional<Flow> get(long id) {
         lock.lock();
         try {
@@ -238,6 +239,7 @@ public final class FlowStore implements FlowListener {
     }
 
     /** Every flow held now, in order of arrival (by id): stored ones decoded, in-flight ones live. */
+    @Override
     public List<Flow> snapshot() {
         List<Flow> list;
         lock.lock();
@@ -261,6 +263,7 @@ public final class FlowStore implements FlowListener {
      * cleared before the caller reaches it is skipped. Each decoding takes the store's lock briefly. The iterable is
      * for one pass on one thread.
      */
+    @Override
     public Iterable<Flow> inOrder() {
         long[] order;
         List<Flow> live;
@@ -356,6 +359,7 @@ public final class FlowStore implements FlowListener {
      * decoded under it a batch at a time), so a slow test (a filter decoding bodies) never holds up the connections
      * that store their flows meanwhile.
      */
+    @Override
     public List<Flow> recent(int max, java.util.function.Predicate<Flow> test) {
         List<Flow> list = new ArrayList<>(Math.min(max, 1024));
         List<Flow> live;
@@ -410,16 +414,6 @@ public final class FlowStore implements FlowListener {
     }
 
     /**
-     * A page of a {@link #readBack}: the flows it selected, newest first, and the position to read on from, absent when
-     * the oldest flow held has been looked at.
-     */
-    public record Page(List<Flow> flows, java.util.OptionalLong next) {
-        public Page {
-            flows = List.copyOf(flows);
-        }
-    }
-
-    /**
      * Reads the store back from position {@code before} ({@link #NEWEST} first, then a page's {@link Page#next}): up to
      * {@code max} flows that {@code test} accepts, newest first. From {@link #NEWEST} the flows in flight come first (the
      * live objects), then the stored ones in the reverse of the order they finished; the pages of one reading are
@@ -431,6 +425,7 @@ public final class FlowStore implements FlowListener {
      * @param withBodies false to leave the bodies' bytes out ({@link FlowRecords#readWithoutBodies}: sizes kept), for
      *                   lists; then {@code test} must not read bodies, and neither may whoever gets the page
      */
+    @Override
     public Page readBack(long before, int max, boolean withBodies, java.util.function.Predicate<Flow> test) {
         List<Flow> selected = new ArrayList<>(Math.min(max, 1024));
         long cursor = before;
@@ -505,6 +500,7 @@ public final class FlowStore implements FlowListener {
     }
 
     /** Flows held now, finished and in flight. */
+    @Override
     public int size() {
         lock.lock();
         try {
@@ -515,6 +511,7 @@ public final class FlowStore implements FlowListener {
     }
 
     /** Bytes the store holds: its chunks, its index, and an estimate of the flows in flight. */
+    @Override
     public long usedBytes() {
         lock.lock();
         try {
@@ -524,11 +521,13 @@ public final class FlowStore implements FlowListener {
         }
     }
 
+    @Override
     public long budgetBytes() {
         return budgetBytes;
     }
 
     /** How many finished flows were dropped to stay within the budget. */
+    @Override
     public long evictedCount() {
         lock.lock();
         try {

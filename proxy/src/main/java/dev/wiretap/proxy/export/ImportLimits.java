@@ -28,7 +28,7 @@ public record ImportLimits(int maxBodyBytes, int maxHeaderCount, int maxHeaderBy
     /** The bounds of flows through {@code wiretap}: its capture cap and head limits, and its flow store's budget. */
     public static ImportLimits of(Wiretap wiretap) {
         return new ImportLimits(wiretap.settings().capture().maxBodyBytes(), wiretap.settings().limits().maxHeaderCount(),
-                wiretap.settings().limits().maxHeaderBytes(), wiretap.flows().budgetBytes());
+                wiretap.settings().limits().maxHeaderBytes(), wiretap.history().budgetBytes());
     }
 
     /**

@@ -5,7 +5,7 @@ package dev.wiretap.proxy.http2;
  * {@link #streamId()} is not 0, a stream error (that stream alone is reset). RFC 9113 section 5.4. The message is safe to
  * show and to send as GOAWAY's debug data.
  */
-public final class Http2Exception extends Exception {
+final class Http2Exception extends Exception {
 
     private final ErrorCode code;
     private final int streamId;

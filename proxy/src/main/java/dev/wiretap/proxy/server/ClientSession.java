@@ -137,6 +137,11 @@ final class ClientSession implements Runnable, Downstream {
         return watch;
     }
 
+    /** The TLS between the client and wiretap in the intercepted tunnel this session reads, or null outside one. */
+    TlsHandshake tunnelTls() {
+        return tunnelTls;
+    }
+
     @Override
     public ReservedConnection reserved() {
         return reserved;

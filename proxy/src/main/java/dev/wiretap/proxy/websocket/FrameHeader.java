@@ -12,7 +12,7 @@ package dev.wiretap.proxy.websocket;
  * @param length  the payload's length
  * @param wire    the header's bytes (2 to 14)
  */
-public record FrameHeader(boolean fin, boolean rsv1, int opcode, boolean masked, int maskKey, long length, byte[] wire) {
+record FrameHeader(boolean fin, boolean rsv1, int opcode, boolean masked, int maskKey, long length, byte[] wire) {
 
     public static final int CONTINUATION = 0x0;
     public static final int TEXT = 0x1;

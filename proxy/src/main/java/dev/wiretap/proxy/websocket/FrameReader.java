@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
  * <p>States: in a header (gathering its 2 to 14 bytes), in a payload (counting its bytes down). Not thread-safe: one
  * per direction, used by that direction's relay thread.
  */
-public final class FrameReader {
+final class FrameReader {
 
     /** Told of each frame as it is read. */
     public interface Listener {

@@ -8,7 +8,7 @@ import java.security.SecureRandom;
  * changed. A frame towards the server is masked with a fresh key from a strong source, as a client's must be (RFC 6455
  * section 5.3); one towards the client is not (section 5.1). Thread-safe (SecureRandom is).
  */
-public final class FrameWriter {
+final class FrameWriter {
 
     private static final SecureRandom KEYS = new SecureRandom();
 

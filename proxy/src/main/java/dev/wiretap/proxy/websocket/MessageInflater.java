@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.websocket;
 
+import dev.wiretap.proxy.flow.CloseCodes;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 

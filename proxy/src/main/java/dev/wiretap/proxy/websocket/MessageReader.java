@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.websocket;
 
+import dev.wiretap.proxy.flow.CloseCodes;
 import dev.wiretap.proxy.flow.WebSocketMessage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Not thread-safe: one per direction, on that direction's relay thread.
  */
-public final class MessageReader implements FrameReader.Listener, AutoCloseable {
+final class MessageReader implements FrameReader.Listener, AutoCloseable {
 
     /** Where finished messages go. */
     public interface Sink {

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.websocket;
 
+import dev.wiretap.proxy.flow.CloseCodes;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.HeldMessage;
 import dev.wiretap.proxy.flow.WebSocketMessage;

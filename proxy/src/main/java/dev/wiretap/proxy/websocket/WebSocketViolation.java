@@ -1,11 +1,13 @@
 package dev.wiretap.proxy.websocket;
 
+import dev.wiretap.proxy.flow.CloseCodes;
+
 /**
  * A peer broke RFC 6455 (or RFC 7692): the close code wiretap closes the socket with (RFC 6455 section 7.4.1: 1002
  * protocol error, 1007 invalid data, 1009 too big) and a reason safe to show. The relay cuts the offending stream at
  * the frame it was found in, closes both sides with the code, and notes the reason on the flow.
  */
-public final class WebSocketViolation extends Exception {
+final class WebSocketViolation extends Exception {
 
     private final int closeCode;
 

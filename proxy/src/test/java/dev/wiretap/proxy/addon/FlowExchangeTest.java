@@ -76,6 +76,6 @@ class FlowExchangeTest {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, response.statusCode());
         Flow flow = proxy.nextFinishedFlow();
-        return proxy.wiretap().flows().get(flow.id()).orElseThrow();
+        return proxy.wiretap().history().get(flow.id()).orElseThrow();
     }
 }

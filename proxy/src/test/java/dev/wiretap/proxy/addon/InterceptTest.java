@@ -473,7 +473,7 @@ class InterceptTest {
             Flow done = proxy.nextFinishedFlow();
             assertEquals(List.of("intercepted at the request: nobody decided within the intercept timeout (0.3 s),"
                     + " so it went on as it stood, unchanged"), done.notes());
-            assertEquals(done.notes(), proxy.wiretap().flows().get(done.id()).orElseThrow().notes(), "the store keeps the note");
+            assertEquals(done.notes(), proxy.wiretap().history().get(done.id()).orElseThrow().notes(), "the store keeps the note");
         }
     }
 

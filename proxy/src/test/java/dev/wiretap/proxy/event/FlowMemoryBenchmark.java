@@ -78,10 +78,10 @@ public final class FlowMemoryBenchmark {
                 .withCapture(Settings.defaults().capture().withStoreBudgetBytes(budgetMib << 20));
         try (SmallExchangeOrigin origin = SmallExchangeOrigin.start(0);
              Wiretap wiretap = Wiretap.start(settings, List.of(), List.of())) {
-            FlowStore store = wiretap.flows();
+            FlowHistory store = wiretap.history();
             SmallExchangeLoad load = new SmallExchangeLoad(wiretap.address(), origin.port(), 0);
             load.run(warmup, clients);
-            store.clear();
+            wiretap.clearFlows();
             long heapBefore = liveHeap();
             System.out.printf(Locale.ROOT, "store: budget %d bytes (%d MiB asked, heap max %d MiB); live heap %d bytes "
                     + "after %d warm-up exchanges, store cleared%n", store.budgetBytes(), budgetMib,
@@ -116,7 +116,7 @@ public final class FlowMemoryBenchmark {
     }
 
     /** The encoded size of the newest stored flow (ids count from 1), or 0 if it is not there. */
-    private static int newestRecordBytes(FlowStore store, long newestId) {
+    private static int newestRecordBytes(FlowHistory store, long newestId) {
         for (long id = newestId; id > newestId - 100 && id > 0; id--) {
             Flow flow = store.get(id).orElse(null);
             if (flow != null && flow.isDone()) {

@@ -23,7 +23,7 @@ class StoredFlowTest {
                     + "\r\nX-Case: MiXeD\r\nContent-Length: 4\r\n\r\nping");
             assertEquals(200, client.readResponse().status());
             Flow live = proxy.nextFinishedFlow();
-            Flow stored = proxy.wiretap().flows().get(live.id()).orElseThrow();
+            Flow stored = proxy.wiretap().history().get(live.id()).orElseThrow();
 
             assertEquals(live.id(), stored.id());
             assertEquals(live.client(), stored.client());
@@ -52,7 +52,7 @@ class StoredFlowTest {
             client.send("GET " + origin.url("/") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
             client.readResponse();
             Flow live = proxy.nextFinishedFlow();
-            Flow stored = proxy.wiretap().flows().get(live.id()).orElseThrow();
+            Flow stored = proxy.wiretap().history().get(live.id()).orElseThrow();
             assertEquals("by addon", stored.request().headers().first("X-Added").orElseThrow());
             assertTrue(!new String(stored.request().wireHead(), StandardCharsets.ISO_8859_1).contains("X-Added"));
         }
@@ -69,7 +69,7 @@ class StoredFlowTest {
                 client.readResponse();
                 proxy.nextFinishedFlow();
             }
-            FlowStore store = proxy.wiretap().flows();
+            FlowHistory store = proxy.wiretap().history();
             assertTrue(store.usedBytes() <= budget, "used " + store.usedBytes());
             assertTrue(store.evictedCount() > 0);
             var flows = store.snapshot();

@@ -420,7 +420,7 @@ class HarReaderTest {
             assertEquals(new FlowImport.Loaded(FlowImport.Format.SESSION, 2, "wiretap " + dev.wiretap.proxy.Wiretap.version(), List.of()),
                     fromSession);
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L), imported.stream().map(Flow::id).toList());
-            assertEquals(5, other.wiretap().flows().size());
+            assertEquals(5, other.wiretap().history().size());
             assertTrue(imported.get(0).notes().contains("imported from the HAR file " + har + ", where it was /log/entries/0"));
             assertTrue(imported.get(3).notes().contains("loaded from the session file " + session + ", where it was flow "
                     + flows.get(0).id()));

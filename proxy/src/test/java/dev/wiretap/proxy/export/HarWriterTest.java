@@ -310,7 +310,7 @@ class HarWriterTest {
     /** A Max-Age past what a date holds made the HAR writer throw (ArithmeticException) and lose the whole file. */
     @Test
     void writesACookieWhoseMaxAgeIsPastAnyDateWithoutAnExpiry() throws Exception {
-        Flow flow = proxy.wiretap().flows().get(flows.get(4).id()).orElseThrow(); // a copy of its own
+        Flow flow = proxy.wiretap().history().get(flows.get(4).id()).orElseThrow(); // a copy of its own
         flow.response().orElseThrow().headers().add("Set-Cookie", "forever=1; Max-Age=9223372036854775807");
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
 

@@ -90,7 +90,7 @@ final class ShopOrigin {
             client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             proxy.nextFinishedFlow();
         }
-        return proxy.wiretap().flows().snapshot();
+        return proxy.wiretap().history().snapshot();
     }
 
     private static HttpRequest.Builder get(String url) {

@@ -183,10 +183,10 @@ class FlowEventsTest {
             client.readResponse();
 
             Flow flow = proxy.nextFinishedFlow();
-            Flow stored = proxy.wiretap().flows().get(flow.id()).orElseThrow();
+            Flow stored = proxy.wiretap().history().get(flow.id()).orElseThrow();
             assertEquals(flow.request().url(), stored.request().url());
             assertEquals(200, stored.response().orElseThrow().status());
-            assertEquals(List.of(flow.id()), proxy.wiretap().flows().snapshot().stream().map(Flow::id).toList());
+            assertEquals(List.of(flow.id()), proxy.wiretap().history().snapshot().stream().map(Flow::id).toList());
             assertEquals(1, proxy.wiretap().stats().flowsStored());
         }
     }

@@ -81,6 +81,8 @@ class Http2ClientTest {
             assertEquals("over h2", get.request().headers().first("x-test").orElseThrow());
             assertEquals("GET /hello?x=1 HTTP/1.1\n", get.response().orElseThrow().body().text(StandardCharsets.UTF_8));
             assertTrue(get.bytesToClient() > 0 && get.bytesFromClient() > 0, get.bytesToClient() + " " + get.bytesFromClient());
+            // The stream's flow records the tunnel's TLS, as a request over HTTP/1.1 in it would.
+            assertTrue(get.clientTls().orElseThrow().protocol().startsWith("TLSv1."), get.clientTls().toString());
         }
     }
 

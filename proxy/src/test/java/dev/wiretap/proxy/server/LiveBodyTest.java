@@ -74,7 +74,7 @@ class LiveBodyTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String seen = "";
         while (System.nanoTime() < deadline) {
-            Flow flow = proxy.wiretap().flows().get(id).orElseThrow();
+            Flow flow = proxy.wiretap().history().get(id).orElseThrow();
             seen = flow.response().map(r -> r.body().text(StandardCharsets.UTF_8)).orElse("");
             if (seen.equals(text)) {
                 return flow;

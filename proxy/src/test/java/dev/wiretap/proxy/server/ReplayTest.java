@@ -75,7 +75,7 @@ class ReplayTest {
             assertEquals(Flow.State.COMPLETED, replayed.state());
             assertEquals("POST /orders?id=7 HTTP/1.1\n{\"qty\": 2}",
                     replayed.response().orElseThrow().body().text(StandardCharsets.UTF_8));
-            Flow stored = proxy.wiretap().flows().get(replayed.id()).orElseThrow();
+            Flow stored = proxy.wiretap().history().get(replayed.id()).orElseThrow();
             assertEquals(original.id(), stored.replayOf().orElseThrow(), "the store keeps what it replays");
             FlowEvent.Requested requested = proxy.nextEvent(FlowEvent.Requested.class);
             assertEquals(replayed.id(), requested.flow().id(), "published like any flow");
@@ -86,7 +86,7 @@ class ReplayTest {
     void aStoredFlowCanBeReplayedMoreThanOnce() throws Exception {
         try (TestOrigin origin = TestOrigin.start(ECHO); ProxyUnderTest proxy = ProxyUnderTest.start()) {
             long id = post(proxy, origin, "/again", "x").id();
-            Flow stored = proxy.wiretap().flows().get(id).orElseThrow();
+            Flow stored = proxy.wiretap().history().get(id).orElseThrow();
 
             Flow first = proxy.wiretap().replay(stored, Optional.empty()).get(5, TimeUnit.SECONDS);
             Flow second = proxy.wiretap().replay(stored, Optional.empty()).get(5, TimeUnit.SECONDS);

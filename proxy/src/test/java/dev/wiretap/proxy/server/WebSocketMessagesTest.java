@@ -195,7 +195,7 @@ class WebSocketMessagesTest {
             assertEquals("live", ws.next());
             Flow live = proxy.nextEvent(FlowEvent.Progressed.class).flow();
             assertFalse(live.isDone());
-            assertEquals(live, proxy.wiretap().flows().get(live.id()).orElseThrow(), "the store holds the live flow");
+            assertEquals(live, proxy.wiretap().history().get(live.id()).orElseThrow(), "the store holds the live flow");
             assertTrue(live.webSocket().orElseThrow().total() >= 1);
         }
     }

@@ -26,9 +26,9 @@ public final class Interception {
         return s -> s.withTls(tweak.apply(s.tls().withIntercept(true).withTrustedCerts(List.of(testCaFile))));
     }
 
-    /** A client TLS context that trusts wiretap's CA and nothing else. */
+    /** A client TLS context that trusts wiretap's CA and nothing else (the facade's, as the library's users get it). */
     public static SSLContext trustingWiretap(ProxyUnderTest proxy) {
-        return TestCa.clientTrusting(proxy.wiretap().certificateAuthority().orElseThrow().certificate());
+        return proxy.wiretap().clientSslContext();
     }
 
     /** A JDK HttpClient (HTTP/1.1) through {@code proxy} whose TLS trusts what {@code tls} trusts. */

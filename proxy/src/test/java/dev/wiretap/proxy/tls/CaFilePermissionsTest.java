@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wiretap.proxy.testing.ChildClassPath;
 import dev.wiretap.proxy.testing.TestCa;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +115,7 @@ class CaFilePermissionsTest {
         Path dir = tmp.resolve("made under umask 077");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder("sh", "-c", "umask 077 && exec \"$0\" -cp \"$1\" \"$2\" \"$3\"",
-                java, System.getProperty("java.class.path"), MakeCa.class.getName(), dir.toString())
+                java, ChildClassPath.of(MakeCa.class), MakeCa.class.getName(), dir.toString())
                 .redirectErrorStream(true).start();
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

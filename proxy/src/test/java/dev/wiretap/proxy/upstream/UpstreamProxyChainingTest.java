@@ -210,7 +210,7 @@ class UpstreamProxyChainingTest {
             assertEquals(1, atA.upstreamOpened());
             assertEquals(2, atA.upstreamReused());
             assertEquals(1, b.wiretap().stats().clientAccepted(), "B saw a single connection from A");
-            assertFalse(b.wiretap().flows().snapshot().isEmpty());
+            assertFalse(b.wiretap().history().snapshot().isEmpty());
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.wiretap.config.testing.AllocationLimit;
+import dev.wiretap.proxy.flow.CloseCodes;
 import dev.wiretap.proxy.flow.WebSocketMessage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

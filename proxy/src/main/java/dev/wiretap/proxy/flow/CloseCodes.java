@@ -1,8 +1,9 @@
-package dev.wiretap.proxy.websocket;
+package dev.wiretap.proxy.flow;
 
 /**
  * The status codes of a Close frame (RFC 6455 section 7.4, and IANA's WebSocket Close Code Number Registry): which
- * may appear on the wire, and their names. Stateless.
+ * may appear on the wire, and their names. Stateless. Beside {@link WebSocketMessage}, whose close code it names for the
+ * faces; the WebSocket codec checks the codes it reads with it.
  */
 public final class CloseCodes {
 
