@@ -20,8 +20,8 @@ import java.util.function.Function;
 
 /**
  * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
- * filter and highlight. The {@link LiveFeed}'s thread hands it the flows that changed, a few milliseconds' worth at a
- * time ({@link #take}), and at each tick has it turn what it kept into at most one {@code flows} event ({@link #send}),
+ * filter and highlight. The {@link LiveFeed}'s thread hands it the flows that changed, a batch at a time, as they come
+ * ({@link #take}), and at each tick has it turn what it kept into at most one {@code flows} event ({@link #send}),
  * of at most {@value #MAX_ROWS_PER_EVENT} rows: the newest changes, with how many were left out ({@code skipped}) when
  * traffic outruns what a list can show (the browser reads the list again when the user stops following); the
  * connection's thread writes the events out ({@link #writeTo}). It keeps rows, never the flows: a live flow holds its
