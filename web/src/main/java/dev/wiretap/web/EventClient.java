@@ -5,6 +5,8 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.service.ResponseStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,11 +20,14 @@ import java.util.function.Function;
 
 /**
  * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
- * filter and highlight. The {@link LiveFeed}'s thread hands it each tick's changed flows ({@link #deliver}), which it
- * turns into at most one {@code flows} event, of at most {@value #MAX_ROWS_PER_EVENT} rows: the newest changes, with how
- * many were left out ({@code skipped}) when traffic outruns what a list can show (the browser reads the list again when
- * the user stops following); the connection's thread writes the events out ({@link #writeTo}). A client that falls behind is not waited for: its outbox is emptied and it is told to
- * {@code resync} (fetch the list again).
+ * filter and highlight. The {@link LiveFeed}'s thread hands it the flows that changed, a batch at a time, as they come
+ * ({@link #take}), and at each tick has it turn what it kept into at most one {@code flows} event ({@link #send}),
+ * of at most {@value #MAX_ROWS_PER_EVENT} rows: the newest changes, with how many were left out ({@code skipped}) when
+ * traffic outruns what a list can show (the browser reads the list again when the user stops following); the
+ * connection's thread writes the events out ({@link #writeTo}). It keeps rows, never the flows: a live flow holds its
+ * bodies, which the flow store let go when it ended (docs/benchmarks.md, "The web UI's cost"); and no more rows than
+ * an event sends, an older one left out as soon as newer ones push it past that. A client that falls behind is not
+ * waited for: its outbox is emptied and it is told to {@code resync} (fetch the list again).
  *
  * <p>Busy traffic (a tick that brings more rows than a list shows at once, {@value #VIEW_ROWS}: over 500 flows a second)
  * is sent at most every {@value #BUSY_TICK_MILLIS} ms: the rows wait, the newest kept, until then. A browser draws its
@@ -32,8 +37,8 @@ import java.util.function.Function;
  * going to be in view while the list follows. A quieter tick (or one without news, when the traffic stopped) sends at
  * once what waited.
  *
- * <p>Thread-safe by hand-over: {@link #deliver}, {@link #shown} and the waiting rows belong to the feed's thread, the
- * outbox is the only thing both threads touch.
+ * <p>Thread-safe by hand-over: {@link #take}, {@link #send}, {@link #shown} and the waiting rows belong to the feed's
+ * thread, the outbox is the only thing both threads touch.
  */
 final class EventClient {
 
@@ -59,14 +64,22 @@ final class EventClient {
     /** Flows sent while unfinished, so that one that stops matching when it ends is taken off the list ("gone"). */
     private final Set<Long> shown = new HashSet<>();
     /** Rows not sent yet, by id, in the order of their last change (the newest last); MAX_ROWS_PER_EVENT at most. */
-    private final LinkedHashMap<Long, Flow> waiting = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, Row> waiting = new LinkedHashMap<>();
+    /** The flows of one {@link #take} that the filter selects, in order; empty between calls. */
+    private final List<Flow> selected = new ArrayList<>();
     /** Ids that went off the list and are not sent yet. */
     private final Set<Long> goneWaiting = new LinkedHashSet<>();
     /** Rows left out since the last {@code flows} event. */
     private long skipped;
+    /** Rows that came to wait since the last tick: more than {@link #VIEW_ROWS} is busy traffic. */
+    private int cameSinceTick;
     /** When the last {@code flows} event went, on the feed's clock; none yet: long ago. */
     private long sentMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
+
+    /** A row waiting to be sent: the flow as it was when it last changed, and whether the highlight selects it (null: none asked for). */
+    private record Row(FlowSummary summary, Boolean highlighted) {
+    }
 
     EventClient(Filter filter, Optional<Filter> highlight) {
         this.filter = filter;
@@ -85,17 +98,16 @@ final class EventClient {
     }
 
     /**
-     * A tick's changed flows (each listed once, the newest state, in the order of their last change), their rows (made
-     * at most once for every client), how many flows the store holds now, and the time on the feed's clock.
+     * Flows that changed (each listed once, the newest state, in the order of their last change): the ones the filter
+     * selects wait to be sent as their rows, the newest {@value #MAX_ROWS_PER_EVENT} at most; one that was sent
+     * unfinished and is selected no more is to go off the list. A row is made ({@code rows}: at most once for every
+     * client) only for a flow that may be sent, and the flow itself is not kept.
      */
-    void deliver(List<Flow> flows, Function<Flow, FlowSummary> rows, long held, long nowMillis) {
-        int matching = 0;
+    void take(Collection<Flow> flows, Function<Flow, FlowSummary> rows) {
         for (Flow flow : flows) {
             long id = flow.id();
             if (FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow)) {
-                matching++;
-                waiting.remove(id); // to the end: changed last
-                waiting.put(id, flow);
+                selected.add(flow);
                 goneWaiting.remove(id);
                 if (flow.isDone()) {
                     shown.remove(id);
@@ -107,15 +119,44 @@ final class EventClient {
                 goneWaiting.add(id);
             }
         }
+        // Of these, only the newest MAX_ROWS_PER_EVENT can be sent: they push the older ones out, as newer ones would.
+        int first = Math.max(0, selected.size() - MAX_ROWS_PER_EVENT);
+        for (int k = 0; k < selected.size(); k++) {
+            Flow flow = selected.get(k);
+            if (waiting.remove(flow.id()) == null) { // to the end: changed last
+                cameSinceTick++;
+            }
+            if (k < first) {
+                skipped++;
+            } else {
+                waiting.put(flow.id(), new Row(rows.apply(flow), highlight.map(h -> FlowMatch.matches(h, flow)).orElse(null)));
+            }
+        }
+        selected.clear();
         for (var oldest = waiting.entrySet().iterator(); waiting.size() > MAX_ROWS_PER_EVENT; ) {
             oldest.next();
             oldest.remove();
             skipped++;
         }
+    }
+
+    /** Rows kept to be sent (for tests: never more than {@value #MAX_ROWS_PER_EVENT}). */
+    int rowsWaiting() {
+        return waiting.size();
+    }
+
+    /**
+     * A tick: sends what waits as one {@code flows} event, unless the traffic is busy and the last went less than
+     * {@value #BUSY_TICK_MILLIS} ms ago. {@code held} is how many flows the store holds now, {@code nowMillis} the time
+     * on the feed's clock.
+     */
+    void send(long held, long nowMillis) {
+        int came = cameSinceTick;
+        cameSinceTick = 0;
         if (waiting.isEmpty() && goneWaiting.isEmpty()) {
             return;
         }
-        if (matching > VIEW_ROWS && nowMillis - sentMillis < BUSY_TICK_MILLIS) {
+        if (came > VIEW_ROWS && nowMillis - sentMillis < BUSY_TICK_MILLIS) {
             return; // busy traffic: the rows wait for the next event
         }
         sentMillis = nowMillis;
@@ -123,8 +164,8 @@ final class EventClient {
         offer(event("flows", JsonBody.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("flows");
-            for (Flow flow : waiting.values()) {
-                rows.apply(flow).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flow)).orElse(null));
+            for (Row row : waiting.values()) {
+                row.summary().writeTo(g, row.highlighted());
             }
             g.writeEndArray();
             g.writeNumberField("skipped", left);
@@ -191,6 +232,7 @@ final class EventClient {
         waiting.clear();
         goneWaiting.clear();
         skipped = 0;
+        cameSinceTick = 0;
     }
 
     /** Ends the stream (the UI is stopping); from any thread. */

@@ -13,16 +13,32 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
  * Feeds the browsers' live lists. On the proxy's threads it only offers a changed flow to a bounded queue, and only
  * while some browser follows (with none, an event costs one check); a thread of its own ({@code wiretap-web-feed})
- * takes what gathered every {@value #TICK_MILLIS} ms and hands the batch to every {@link EventClient}, making a flow's
- * row once, and only when a client sends it: never one message per flow, and never a wait on a browser. If the queue overflows (traffic
- * far beyond what a list can show), the browsers are told to fetch the list again. When a flow paused or went on, or
- * the intercept's filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
+ * takes what gathered (at every tick, and whenever {@value #TAKE_EVERY_EVENTS} more events were handed over) to every
+ * {@link EventClient}, which keeps the rows of the newest flows it may send (a flow's row made once for all of them,
+ * and only for a flow one of them keeps), and every {@value #TICK_MILLIS} ms tells the clients to send what they
+ * kept: never one message per flow, and never a wait on a browser. If the queue overflows (traffic far beyond what a
+ * list can show), the browsers are told to fetch the list again. When a flow paused or went on, or the intercept's
+ * filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
+ *
+ * <p>Why the queue is taken far more often than the ticks at busy times: a flow in the queue is the live object, bodies
+ * and all, that the flow store let go when the flow ended (it keeps a compact copy). At 10,000 flows a second of
+ * 16 KiB bodies, a tick's worth of them was some 16 MiB that outlived the young generation's collections, was copied
+ * into the old one and made the collector compact the whole heap every second or so: wiretap's own CPU per request
+ * went up by a third with a browser following (docs/benchmarks.md, "The web UI's cost"). Taken every
+ * {@value #TAKE_EVERY_EVENTS} events (a flow has three: requested, responded, completed), the queue holds a few dozen
+ * flows at most, and after that nothing here holds them: the clients keep rows (a few strings and numbers). The feed's
+ * thread is woken for it by the proxy's thread that hands over the {@value #TAKE_EVERY_EVENTS}th event, rather than
+ * waking every few milliseconds on its own: a wake-up costs about 50 µs of CPU on a small virtual machine, so they
+ * come only as often as the traffic needs (about 120 a second at 10,000 flows a second, ten a second when it is quiet).
  *
  * <p>Flows that grow while in flight (a WebSocket's messages, a streaming body: {@link FlowEvent.Progressed}) are
  * watched until they end: each tick, those that grew since the last one go to every client in one {@code messages}
@@ -34,9 +50,16 @@ import java.util.function.Function;
 final class LiveFeed implements FlowListener, AutoCloseable {
 
     static final long TICK_MILLIS = 100;
+    /** Events handed over that wake the feed's thread to take them, between ticks (a power of two). */
+    static final int TAKE_EVERY_EVENTS = 256;
     private static final int QUEUE = 16_384;
 
     private final BlockingQueue<Flow> changed = new ArrayBlockingQueue<>(QUEUE);
+    /** Events handed over ever; every TAKE_EVERY_EVENTS-th wakes the feed's thread. */
+    private final AtomicInteger handedOver = new AtomicInteger();
+    /** What one taking found, and each flow once in the order of its last change; the feed's thread alone uses them. */
+    private final List<Flow> drained = new ArrayList<>(1024);
+    private final Map<Long, Flow> latest = new LinkedHashMap<>();
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final AtomicBoolean clearedSinceTick = new AtomicBoolean();
     private final AtomicBoolean rereadSinceTick = new AtomicBoolean();
@@ -91,6 +114,8 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         }
         if (!changed.offer(event.flow())) {
             overflowed.set(true);
+        } else if ((handedOver.incrementAndGet() & (TAKE_EVERY_EVENTS - 1)) == 0) {
+            LockSupport.unpark(ticker);
         }
     }
 
@@ -107,7 +132,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         return clients.size();
     }
 
-    /** Flows waiting for the next tick (for tests: none are kept while no browser follows). */
+    /** Flows handed over and not taken yet (for tests: none are kept while no browser follows). */
     int waitingCount() {
         return changed.size();
     }
@@ -131,33 +156,62 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     }
 
     private void tickLoop() {
-        List<Flow> drained = new ArrayList<>(1024);
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+        long nextTick = System.nanoTime() + tickNanos;
         while (!stopped) {
-            try {
-                Thread.sleep(TICK_MILLIS);
-            } catch (InterruptedException e) {
+            long wait = nextTick - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait); // until the tick, or a proxy's thread handed over enough to take
+            }
+            if (stopped || Thread.currentThread().isInterrupted()) {
                 return;
             }
-            tickNow(drained);
+            long now = System.nanoTime();
+            if (now - nextTick >= 0) {
+                tickNow();
+                nextTick = now - nextTick < tickNanos ? nextTick + tickNanos : now + tickNanos; // late: no catching up
+            } else {
+                drainNow();
+            }
         }
     }
 
-    /** One tick: what gathered since the last goes out. The feed's thread; a test's, for a feed not started. */
-    void tickNow(List<Flow> drained) {
+    /**
+     * Takes the flows handed over since the last taking to every client, which keeps the rows it may send. The feed's
+     * thread; a test's, for a feed not started.
+     */
+    void drainNow() {
         clients.removeIf(EventClient::isClosed);
         changed.drainTo(drained);
         try {
-            tick(drained);
+            take();
         } catch (RuntimeException e) {
-            // A bug must not end the feed for good; the browsers fetch the list again and carry on.
-            System.getLogger(LiveFeed.class.getName()).log(System.Logger.Level.WARNING, "web UI feed failed", e);
-            clients.forEach(EventClient::resync);
+            failed(e);
+        } finally {
+            drained.clear();
+            latest.clear();
         }
-        drained.clear();
     }
 
-    private void tick(List<Flow> drained) {
-        grown();
+    /** One tick: what the clients kept since the last goes out (after a last taking). As {@link #drainNow}. */
+    void tickNow() {
+        drainNow();
+        try {
+            grown();
+            tellFlows();
+            tellIntercept();
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /** A bug must not end the feed for good: the browsers fetch the list again and carry on. */
+    private void failed(RuntimeException e) {
+        System.getLogger(LiveFeed.class.getName()).log(System.Logger.Level.WARNING, "web UI feed failed", e);
+        clients.forEach(EventClient::resync);
+    }
+
+    private void take() {
         if (clearedSinceTick.getAndSet(false)) {
             clients.forEach(EventClient::cleared);
         }
@@ -165,27 +219,29 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             clients.forEach(EventClient::resync);
             return;
         }
-        tellFlows(drained);
-        tellIntercept();
-    }
-
-    /** Hands the tick's flows to every client; also a tick without any, which sends the rows that waited (fast traffic). */
-    private void tellFlows(List<Flow> drained) {
-        if (clients.isEmpty()) {
+        if (drained.isEmpty() || clients.isEmpty()) {
             return;
         }
-        Map<Long, Flow> latest = new LinkedHashMap<>();
         for (Flow flow : drained) {
             latest.remove(flow.id()); // keeps each flow once, where its last change put it
             latest.put(flow.id(), flow);
         }
-        List<Flow> flows = new ArrayList<>(latest.values());
         Map<Flow, FlowSummary> rows = new IdentityHashMap<>();
         Function<Flow, FlowSummary> row = flow -> rows.computeIfAbsent(flow, FlowSummary::of);
+        for (EventClient client : clients) {
+            client.take(latest.values(), row);
+        }
+    }
+
+    /** Tells every client to send the rows it kept; also without news, which sends the rows that waited (fast traffic). */
+    private void tellFlows() {
+        if (clients.isEmpty()) {
+            return;
+        }
         long heldNow = held.getAsLong();
         long nowMillis = clockMillis.getAsLong();
         for (EventClient client : clients) {
-            client.deliver(flows, row, heldNow, nowMillis);
+            client.send(heldNow, nowMillis);
         }
     }
 

@@ -348,10 +348,22 @@ function App() {
   }, []);
 
   const sendReplay = async (id, text) => {
+    const list = rows.inOrder();
+    const newest = list.length ? list[list.length - 1].id : 0;
     const answer = await replayFlow(id, text);
     if (!answer.failed) {
-      awaitedReplay.current = id;
       flash('Replaying flow #' + id + (text ? ' (edited)' : '') + '; it opens when it ends');
+      // Its row may have come before this answer did (a tick of the stream fell between them): then it opens now. Only
+      // a row newer than the click's can be it, not an earlier replay of the same flow.
+      const now = rows.inOrder();
+      let early = null;
+      for (let i = now.length - 1; i >= 0 && now[i].id > newest && !early; i--) if (now[i].replayOf === id) early = now[i];
+      if (early) {
+        setOpen(early.id);
+        setSelected(early.id);
+      } else {
+        awaitedReplay.current = id;
+      }
     }
     return answer;
   };
