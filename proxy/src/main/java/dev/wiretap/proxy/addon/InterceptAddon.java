@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -294,7 +295,7 @@ public final class InterceptAddon implements Addon {
                 p.bytes = bytes;
                 pausedBytes += bytes;
                 waiting.put(flow.id(), p);
-                flow.setPaused(side);
+                LiveFlow.of(flow).setPaused(side);
             }
         } finally {
             lock.unlock();
@@ -322,7 +323,7 @@ public final class InterceptAddon implements Addon {
         } finally {
             waiting.remove(flow.id());
             pausedBytes -= p.bytes;
-            flow.setPaused(null);
+            LiveFlow.of(flow).setPaused(null);
             lock.unlock();
         }
         String message = side == Flow.Side.REQUEST ? "request" : "response";
