@@ -12,6 +12,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -48,13 +49,13 @@ class LiveFeedTest {
         EventClient client = new EventClient(Filter.parse("path:/api/"), Optional.empty());
         client.hello(0, 0);
         feed.join(client);
-        List<Flow> flows = new ArrayList<>();
+        List<LiveFlow> flows = new ArrayList<>();
         for (int i = 1; i <= 160; i++) {
-            Flow flow = flow(i, i % 2 == 0 ? "/api/x" : "/other");
+            LiveFlow flow = flow(i, i % 2 == 0 ? "/api/x" : "/other");
             flows.add(flow);
             feed.onEvent(new FlowEvent.Requested(flow));
         }
-        for (Flow flow : flows) {
+        for (LiveFlow flow : flows) {
             flow.complete(flow.startNanos() + 1000);
             feed.onEvent(new FlowEvent.Completed(flow));
         }
@@ -90,7 +91,7 @@ class LiveFeedTest {
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         feed.join(client);
         for (int i = 1; i <= 1000; i++) {
-            Flow flow = flow(i, "/busy");
+            LiveFlow flow = flow(i, "/busy");
             flow.complete(flow.startNanos() + 1000);
             feed.onEvent(new FlowEvent.Completed(flow));
         }
@@ -224,16 +225,16 @@ class LiveFeedTest {
     private static List<Flow> ended(long from, long to) {
         List<Flow> flows = new ArrayList<>();
         for (long id = from; id <= to; id++) {
-            Flow flow = flow(id, "/busy");
+            LiveFlow flow = flow(id, "/busy");
             flow.complete(flow.startNanos() + 1000);
             flows.add(flow);
         }
         return flows;
     }
 
-    private static Flow flow(long id, String path) {
+    private static LiveFlow flow(long id, String path) {
         Request request = new Request("GET", "http://a.example" + path, HttpVersion.HTTP_1_1, Headers.of("Host", "a.example"), new byte[0]);
         request.setDestination(new Destination("http", "a.example", 80, path));
-        return new Flow(id, new InetSocketAddress("127.0.0.1", 5000), Instant.now(), System.nanoTime(), request);
+        return new LiveFlow(id, new InetSocketAddress("127.0.0.1", 5000), Instant.now(), System.nanoTime(), request);
     }
 }

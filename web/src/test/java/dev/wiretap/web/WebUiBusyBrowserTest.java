@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -178,7 +179,7 @@ class WebUiBusyBrowserTest {
         Request request = new Request("GET", "http://shop.example/item/" + n, HttpVersion.HTTP_1_1,
                 Headers.of("Host", "shop.example"), new byte[0]);
         request.setDestination(new Destination("http", "shop.example", 80, "/item/" + n));
-        Flow flow = new Flow(n, new InetSocketAddress("127.0.0.1", 50000), Instant.now(), System.nanoTime(), request);
+        LiveFlow flow = new LiveFlow(n, new InetSocketAddress("127.0.0.1", 50000), Instant.now(), System.nanoTime(), request);
         Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK", Headers.of("Content-Type", "text/plain"), new byte[0]);
         response.setBody(Body.of(("item " + n).getBytes(StandardCharsets.UTF_8)));
         flow.setResponse(response);
