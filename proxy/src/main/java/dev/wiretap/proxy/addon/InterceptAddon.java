@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.FlowPublisher;
 import dev.wiretap.proxy.live.LiveFlow;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,7 +80,7 @@ public final class InterceptAddon implements Addon {
         }
     }
 
-    private final FlowEvents events;
+    private final FlowPublisher events;
     private final Duration timeout;
     private final int maxPaused;
     private final long maxPausedBytes;
@@ -112,7 +113,7 @@ public final class InterceptAddon implements Addon {
      * @param maxPausedBytes the bodies waiting flows hold stay within this
      */
     public InterceptAddon(FlowEvents events, Duration timeout, int maxPaused, long maxPausedBytes) {
-        this.events = Objects.requireNonNull(events);
+        this.events = FlowPublisher.of(Objects.requireNonNull(events));
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("the intercept timeout must be positive, got " + timeout);
         }

@@ -145,7 +145,7 @@ final class SelfPage {
                 <h2>Intercepting HTTPS</h2>
                 <p>Download wiretap's CA certificate: <a href="/wiretap-ca.pem">wiretap-ca.pem</a> (PEM, for most tools)
                 or <a href="/wiretap-ca.cer">wiretap-ca.cer</a> (DER; browsers and phones offer to install it).</p>
-                """ + TrustInstructions.forDownload(authority, address).html())
+                """ + TrustInstructions.forDownload(authority.certificate(), address).html())
                 .orElse("""
                 <h2>HTTPS</h2>
                 <p>HTTPS interception is off (<code>--no-intercept</code>): HTTPS sites go through untouched CONNECT

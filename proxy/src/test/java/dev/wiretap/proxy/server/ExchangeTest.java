@@ -26,6 +26,7 @@ import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import dev.wiretap.proxy.upstream.UpstreamPool;
 import dev.wiretap.proxy.live.LiveFlow;
+import dev.wiretap.proxy.live.FlowPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -357,7 +358,7 @@ class ExchangeTest {
 
     /** What an exchange uses of the engine: settings, the events, the addons and the pool (the rest is not its). */
     private ServerContext context(List<Addon> addons, UpstreamPool pool) {
-        FlowEvents flowEvents = new FlowEvents();
+        FlowPublisher flowEvents = new FlowPublisher();
         flowEvents.add(events::add);
         return new ServerContext(Settings.defaults(), null, null, null, null, null, pool, null, flowEvents,
                 List.copyOf(addons), new AtomicLong(), new SelfAddress(InetAddress.getLoopbackAddress()), null,
