@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wiretap.proxy.testing.ChildClassPath;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The training run for the JDK's ahead-of-time cache, driving a real wiretap (the command's main class in a child JVM
- * on the test's class path) over real sockets: every kind of traffic answered, the stop by SIGTERM, its temporary
- * directory gone afterwards; and, on a JDK that has the cache (25+), the cache written when the JVM exits.
+ * The training run for the JDK's ahead-of-time cache, driving a real wiretap (the command's main class in a child JVM,
+ * all the test JVM's paths on its class path: ChildClassPath) over real sockets: every kind of traffic answered, the
+ * stop by SIGTERM, its temporary directory gone afterwards; and, on a JDK that has the cache (25+), the cache written when the JVM exits.
  */
 class TrainingRunTest {
 
@@ -83,7 +84,7 @@ class TrainingRunTest {
         Path cache = dir.resolve("wiretap.aot");
         // The JVM makes a cache for a class path of jars only, as ./wiretap's is: the build's class directories as jars.
         List<String> command = new ArrayList<>(List.of(java(), "-XX:AOTCacheOutput=" + cache, "-Xmx128m", "-XX:+UseSerialGC",
-                "-cp", jarsOnly(System.getProperty("java.class.path")), "dev.wiretap.cli.Main"));
+                "-cp", jarsOnly(ChildClassPath.of(TrainingRunTest.class)), "dev.wiretap.cli.Main"));
 
         assertEquals(0, train(command), log());
 
@@ -120,7 +121,7 @@ class TrainingRunTest {
 
     /** wiretap's main class in a child JVM, on the test's class path. */
     private static List<String> wiretap() {
-        return new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        return new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", ChildClassPath.of(TrainingRunTest.class),
                 "dev.wiretap.cli.Main"));
     }
 
