@@ -1,8 +1,8 @@
 /**
  * wiretap's engine, as a library. Exported to everyone: the facade ({@code Wiretap}, {@code Wiretap.builder()}), the
- * flow model, events, addons, HAR and session files, and messages edited as text (the intercept's and replay's edits).
- * Not exported: the codecs (HTTP/1, HTTP/2, WebSocket), the server, the upstream side and the I/O plumbing, which change
- * as the engine does. A few packages that only the command's faces (the web UI, the console) use are exported to those
+ * flow model (read-only), events, addons, HAR and session files, and messages edited as text (the intercept's and
+ * replay's edits). Not exported: the engine's writable flow, the codecs (HTTP/1, HTTP/2, WebSocket), the server, the
+ * upstream side and the I/O plumbing, which change as the engine does. A few packages that only the command's faces (the web UI, the console) use are exported to those
  * modules alone. (The plan behind this is in docs/architecture.md, "Module boundaries".)
  */
 // "module": the faces named below are built after this module, so javac cannot find them yet.
@@ -32,7 +32,9 @@ module dev.wiretap.proxy {
     // Bodies decoded for display, and flows turned into mock rules: the faces' features, not the library's.
     exports dev.wiretap.proxy.content to dev.wiretap.web, dev.wiretap.cli;
     exports dev.wiretap.proxy.mock to dev.wiretap.web, dev.wiretap.cli;
-    // The web UI's CA page and `wiretap ca` read the CA and how to trust it; Wiretap.certificateAuthority() returns
-    // it too, until a read-only view of the CA takes its place (docs/architecture.md, "Module boundaries").
+    // How to trust the CA, for the web UI's CA page; `wiretap ca` makes and loads the CA itself. Users get the CA's
+    // certificate through Wiretap.certificateAuthority(), a CaCertificate.
     exports dev.wiretap.proxy.tls to dev.wiretap.web, dev.wiretap.cli;
+    // Not exported, to anyone: dev.wiretap.proxy.live, the engine's writable flow (LiveFlow) and the events' publisher
+    // behind the read-only Flow and FlowEvents.
 }

@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
@@ -34,7 +35,7 @@ class FlowLogTest {
 
     @Test
     void formatsOneLineWithTimeClientMethodUrlStatusSizeAndDuration() {
-        Flow flow = get("http://example.com/page?q=1");
+        LiveFlow flow = get("http://example.com/page?q=1");
         respond(flow, 200, "OK", "hello");
         flow.complete(flow.startNanos() + 1_500_000);
 
@@ -43,7 +44,7 @@ class FlowLogTest {
 
     @Test
     void addsTheErrorMessageOfAFailedFlow() {
-        Flow flow = get("http://127.0.0.1:1/");
+        LiveFlow flow = get("http://127.0.0.1:1/");
         respond(flow, 502, "Bad Gateway", "wiretap: connection refused by 127.0.0.1:1\n");
         flow.fail(new FlowError(FlowError.Kind.CONNECT, "connection refused by 127.0.0.1:1"), flow.startNanos() + 42_000_000);
 
@@ -53,7 +54,7 @@ class FlowLogTest {
 
     @Test
     void showsDashesForAFlowThatEndedWithoutAResponse() {
-        Flow flow = get("http://example.com/big");
+        LiveFlow flow = get("http://example.com/big");
         flow.fail(new FlowError(FlowError.Kind.CLIENT_CLOSED, "client went away"), flow.startNanos() + 12_340_000_000L);
 
         assertEquals(TIME + " 127.0.0.1:50123 GET http://example.com/big --- 0b 12.3s client went away\n", format(flow, false, false));
@@ -63,7 +64,7 @@ class FlowLogTest {
     void showsATunnelByItsTargetAndTheBytesSentToTheClient() {
         Request request = new Request("CONNECT", "example.com:443", HttpVersion.HTTP_1_1, Headers.of("Host", "example.com:443"), new byte[0]);
         request.setDestination(new Destination("tcp", "example.com", 443, ""));
-        Flow flow = new Flow(3, new InetSocketAddress("127.0.0.1", 50123), STARTED, 0, request);
+        LiveFlow flow = new LiveFlow(3, new InetSocketAddress("127.0.0.1", 50123), STARTED, 0, request);
         flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "Connection established", new Headers(), new byte[0]));
         flow.addBytesToClient(2048);
         flow.complete(250_000_000);
@@ -73,13 +74,13 @@ class FlowLogTest {
 
     @Test
     void writesNoEscapeCodesWithoutColours() {
-        Flow ok = get("http://example.com/");
+        LiveFlow ok = get("http://example.com/");
         respond(ok, 200, "OK", "x");
         ok.complete(ok.startNanos() + 1);
-        Flow failed = get("http://example.com/");
+        LiveFlow failed = get("http://example.com/");
         failed.fail(new FlowError(FlowError.Kind.DNS, "cannot resolve host example.com"), failed.startNanos() + 1);
 
-        for (Flow flow : List.of(ok, failed)) {
+        for (LiveFlow flow : List.of(ok, failed)) {
             assertFalse(format(flow, false, true).contains("\u001b"));
             assertTrue(format(flow, true, true).contains("\u001b["), "colours on do colour");
         }
@@ -90,7 +91,7 @@ class FlowLogTest {
         Request request = new Request("GET", "http://example.com/a", HttpVersion.HTTP_1_1,
                 Headers.of("Host", "example.com", "Accept", "*/*"), new byte[0]);
         request.setDestination(new Destination("http", "example.com", 80, "/a"));
-        Flow flow = new Flow(1, new InetSocketAddress("127.0.0.1", 50123), STARTED, 0, request);
+        LiveFlow flow = new LiveFlow(1, new InetSocketAddress("127.0.0.1", 50123), STARTED, 0, request);
         flow.setUpstream("93.184.216.34:80", true);
         Response response = new Response(HttpVersion.HTTP_1_1, 404, "Not Found", Headers.of("Content-Length", "0"), new byte[0]);
         flow.setResponse(response);
@@ -106,7 +107,7 @@ class FlowLogTest {
 
     @Test
     void namesTheRulesThatChangedTheExchangeAtTheEnd() {
-        Flow flow = get("http://api.example.com/items");
+        LiveFlow flow = get("http://api.example.com/items");
         flow.addAppliedRule("add-auth");
         flow.addAppliedRule("staging");
         respond(flow, 200, "OK", "[]");
@@ -118,7 +119,7 @@ class FlowLogTest {
 
     @Test
     void showsARuleAnswerWithItsStatusAndTheRule() {
-        Flow flow = get("http://ads.example.com/banner.js");
+        LiveFlow flow = get("http://ads.example.com/banner.js");
         flow.addAppliedRule("no-ads");
         respond(flow, 403, "Forbidden", "wiretap: blocked by a rule\n");
         flow.complete(flow.startNanos() + 1_000_000);
@@ -129,7 +130,7 @@ class FlowLogTest {
 
     @Test
     void saysDroppedForAConnectionARuleDropped() {
-        Flow flow = get("http://tracker.example.com/pixel");
+        LiveFlow flow = get("http://tracker.example.com/pixel");
         flow.addAppliedRule("no-tracker");
         flow.fail(new FlowError(FlowError.Kind.BLOCKED, "dropped by rule no-tracker"), flow.startNanos() + 1_000_000);
 
@@ -141,10 +142,10 @@ class FlowLogTest {
     void printsFinishedFlowsAndNoticesInOrderFromItsOwnThread() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         FlowLog log = new FlowLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, false);
-        Flow first = get("http://example.com/1");
+        LiveFlow first = get("http://example.com/1");
         respond(first, 200, "OK", "one");
         first.complete(first.startNanos() + 1_000_000);
-        Flow second = get("http://example.com/2");
+        LiveFlow second = get("http://example.com/2");
         second.fail(new FlowError(FlowError.Kind.UPSTREAM_TIMEOUT, "origin example.com:80 did not answer"), second.startNanos() + 1_000_000);
 
         log.start(id -> java.util.Optional.empty());
@@ -191,7 +192,7 @@ class FlowLogTest {
     @Test
     void makesControlCharactersFromFlowsAndFilesVisibleButInert() {
         // C1 bytes are obs-text on the wire (a field value may hold them) and U+0080-U+009F once read: CSI is U+009B.
-        Flow flow = get("http://example.com/x");
+        LiveFlow flow = get("http://example.com/x");
         flow.request().headers().add("X-Evil", "a\u009b2Jb");
         flow.addAppliedRule("rule\u001b]0;pwned\u0007");
         respond(flow, 502, "Bad\u0085Gateway", "");
@@ -227,7 +228,7 @@ class FlowLogTest {
         int sent = 1_000;
         String big = "x".repeat(64 * 1024); // a field near the header limit: 1,000 such lines hold 64 MiB or more
         for (int i = 0; i < sent; i++) {
-            Flow flow = get("http://example.com/" + i);
+            LiveFlow flow = get("http://example.com/" + i);
             flow.request().headers().add("X-Big", big);
             respond(flow, 200, "OK", "");
             flow.complete(flow.startNanos() + 1_000_000);
@@ -285,7 +286,7 @@ class FlowLogTest {
         }
     }
 
-    private static String format(Flow flow, boolean colours, boolean verbose) {
+    private static String format(LiveFlow flow, boolean colours, boolean verbose) {
         StringBuilder sb = new StringBuilder();
         new FlowLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), colours, verbose).format(flow, sb);
         return sb.toString();
@@ -298,16 +299,16 @@ class FlowLogTest {
         return proxy.wiretap().history().get(proxy.nextFinishedFlow().id()).orElseThrow();
     }
 
-    private static Flow get(String url) {
+    private static LiveFlow get(String url) {
         Request request = new Request("GET", url, HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
         java.net.URI uri = java.net.URI.create(url);
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         request.setDestination(new Destination(uri.getScheme(), uri.getHost(), port, path));
-        return new Flow(1, new InetSocketAddress("127.0.0.1", 50123), STARTED, 1_000_000_000L, request);
+        return new LiveFlow(1, new InetSocketAddress("127.0.0.1", 50123), STARTED, 1_000_000_000L, request);
     }
 
-    private static void respond(Flow flow, int status, String reason, String body) {
+    private static void respond(LiveFlow flow, int status, String reason, String body) {
         Response response = new Response(HttpVersion.HTTP_1_1, status, reason, new Headers(), new byte[0]);
         response.setBody(Body.of(body.getBytes(StandardCharsets.UTF_8)));
         flow.setResponse(response);

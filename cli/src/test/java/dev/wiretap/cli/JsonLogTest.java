@@ -12,6 +12,7 @@ import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
@@ -31,14 +32,14 @@ class JsonLogTest {
 
     @Test
     void writesOneJsonObjectPerExchangeWithTheDocumentedFields() throws Exception {
-        Flow ok = get(1, "http://example.com/page?q=1");
+        LiveFlow ok = get(1, "http://example.com/page?q=1");
         respond(ok, 200, "OK", "hello", "Content-Type", "text/plain");
         ok.setUpstream("93.184.216.34:80", false);
         ok.setDnsNanos(1_500_000);
         ok.setSendNanos(250_000);
         ok.addAppliedRule("add-debug-header");
         ok.complete(ok.startNanos() + 12_345_678);
-        Flow failed = get(2, "http://127.0.0.1:1/");
+        LiveFlow failed = get(2, "http://127.0.0.1:1/");
         failed.fail(new FlowError(FlowError.Kind.CONNECT, "connection refused by 127.0.0.1:1"), failed.startNanos() + 1_000_000);
 
         Output output = log(false, Filter.ALL, ok, failed);
@@ -60,7 +61,7 @@ class JsonLogTest {
 
     @Test
     void writesTheTlsHandshakeAsSslAndWithinConnect() throws Exception {
-        Flow flow = get(4, "https://example.com/");
+        LiveFlow flow = get(4, "https://example.com/");
         respond(flow, 200, "OK", "");
         flow.setUpstream("93.184.216.34:443", false);
         flow.setConnectNanos(3_000_000);
@@ -75,7 +76,7 @@ class JsonLogTest {
 
     @Test
     void addsTheFieldsInOrderWhenVerbose() throws Exception {
-        Flow flow = get(3, "http://example.com/");
+        LiveFlow flow = get(3, "http://example.com/");
         flow.request().headers().add("Accept", "*/*").add("X-Dup", "1").add("X-Dup", "2");
         respond(flow, 204, "No Content", "");
         flow.complete(flow.startNanos() + 1000);
@@ -88,10 +89,10 @@ class JsonLogTest {
 
     @Test
     void logsOnlyTheExchangesTheFilterSelects() {
-        Flow keep = get(1, "http://api.example.com/keep");
+        LiveFlow keep = get(1, "http://api.example.com/keep");
         respond(keep, 500, "Internal Server Error", "oops");
         keep.complete(keep.startNanos() + 1000);
-        Flow drop = get(2, "http://api.example.com/drop");
+        LiveFlow drop = get(2, "http://api.example.com/drop");
         respond(drop, 200, "OK", "fine");
         drop.complete(drop.startNanos() + 1000);
 
@@ -105,7 +106,7 @@ class JsonLogTest {
 
     @Test
     void escapesEveryCharacterATerminalWouldActOnSoThatALineIsInertAndItsValuesExact() throws Exception {
-        Flow flow = get(1, "http://example.com/");
+        LiveFlow flow = get(1, "http://example.com/");
         flow.addAppliedRule("rule\u001b]0;pwned\u0007\u007f\u202e");
         respond(flow, 200, "O\u009bK", "", "X-Evil", "a\u0085b");
         flow.complete(flow.startNanos() + 1_000_000);
@@ -138,15 +139,15 @@ class JsonLogTest {
         return new Output(out.toString(StandardCharsets.UTF_8).lines().toList(), err.toString(StandardCharsets.UTF_8).lines().toList());
     }
 
-    private static Flow get(long id, String url) {
+    private static LiveFlow get(long id, String url) {
         Request request = new Request("GET", url, HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
         java.net.URI uri = java.net.URI.create(url);
         String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         request.setDestination(new Destination("http", uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path));
-        return new Flow(id, new InetSocketAddress("127.0.0.1", 50123), STARTED, System.nanoTime(), request);
+        return new LiveFlow(id, new InetSocketAddress("127.0.0.1", 50123), STARTED, System.nanoTime(), request);
     }
 
-    private static void respond(Flow flow, int status, String reason, String body, String... fields) {
+    private static void respond(LiveFlow flow, int status, String reason, String body, String... fields) {
         Headers headers = Headers.of(fields);
         headers.add("Content-Length", Integer.toString(body.length()));
         Response response = new Response(HttpVersion.HTTP_1_1, status, reason, headers, new byte[0]);

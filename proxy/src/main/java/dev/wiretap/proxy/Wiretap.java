@@ -27,6 +27,7 @@ import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.flow.CaptureBudget;
+import dev.wiretap.proxy.live.FlowPublisher;
 import dev.wiretap.proxy.server.ClientGate;
 import dev.wiretap.proxy.server.Listener;
 import dev.wiretap.proxy.server.Replayer;
@@ -77,7 +78,7 @@ public final class Wiretap implements AutoCloseable {
     private final Settings settings;
     private final Listener listener;
     private final UpstreamPool pool;
-    private final FlowEvents events;
+    private final FlowPublisher events;
     private final FlowStore store;
     private final AtomicLong flowIds;
     private final ReadWatchdog watchdog;
@@ -96,7 +97,7 @@ public final class Wiretap implements AutoCloseable {
     private final ClientGate gate;
     private volatile boolean stopped;
 
-    private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowEvents events, FlowStore store,
+    private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowPublisher events, FlowStore store,
                     AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca, RulesAddon rules,
                     InterceptAddon intercept, HostRemap hosts, ServerReplay serverReplay, CaptureBudget captureBudget,
                     ClientGate gate) {
@@ -131,7 +132,7 @@ public final class Wiretap implements AutoCloseable {
      * @throws IOException if the address cannot be bound (the message says which and why)
      */
     public static Wiretap start(Settings settings, List<Addon> addons, List<FlowListener> listeners) throws IOException {
-        FlowEvents events = new FlowEvents();
+        FlowPublisher events = new FlowPublisher();
         long heapQuarter = Runtime.getRuntime().maxMemory() / 4;
         FlowStore store = new FlowStore(Math.min(settings.capture().storeBudgetBytes(), heapQuarter));
         events.add(store);
@@ -457,9 +458,9 @@ public final class Wiretap implements AutoCloseable {
         return messageText;
     }
 
-    /** wiretap's certificate authority, when HTTPS interception is on. */
-    public Optional<CertificateAuthority> certificateAuthority() {
-        return ca;
+    /** wiretap's certificate authority (its certificate, not its key), when HTTPS interception is on. */
+    public Optional<CaCertificate> certificateAuthority() {
+        return ca.map(CaCertificate::new);
     }
 
     /** The recent flows, read-only: in flight and finished, as far as the store's budget keeps them. */

@@ -3,11 +3,11 @@ package dev.wiretap.web;
 import dev.wiretap.config.file.ConfigPrinter;
 import dev.wiretap.config.rule.Rule;
 import dev.wiretap.config.rule.RuleAction;
+import dev.wiretap.proxy.CaCertificate;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.event.FlowHistory;
 import dev.wiretap.proxy.service.ServiceResponse;
-import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.TrustInstructions;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -132,7 +132,7 @@ final class StateApi {
 
     /** {@code GET /api/ca}: the certificate's facts, where to download it, and how to trust it, client by client. */
     ServiceResponse ca() {
-        Optional<CertificateAuthority> authority = wiretap.certificateAuthority();
+        Optional<CaCertificate> authority = wiretap.certificateAuthority();
         if (authority.isEmpty()) {
             return JsonBody.response(200, g -> {
                 g.writeStartObject();
@@ -142,9 +142,9 @@ final class StateApi {
                 g.writeEndObject();
             });
         }
-        CertificateAuthority ca = authority.get();
+        CaCertificate ca = authority.get();
         String proxy = wiretap.address().getAddress().getHostAddress() + ":" + wiretap.address().getPort();
-        TrustInstructions instructions = TrustInstructions.of(ca, proxy);
+        TrustInstructions instructions = TrustInstructions.of(ca.certificate(), ca.certificateFile(), proxy);
         return JsonBody.response(200, g -> {
             g.writeStartObject();
             g.writeBooleanField("httpsInterception", true);
@@ -179,7 +179,7 @@ final class StateApi {
      * offer to install), as a download; 404 when interception is off.
      */
     ServiceResponse certificate(String name) throws ApiException {
-        CertificateAuthority ca = wiretap.certificateAuthority().orElseThrow(() -> new ApiException(404,
+        CaCertificate ca = wiretap.certificateAuthority().orElseThrow(() -> new ApiException(404,
                 "HTTPS interception is off (--no-intercept): there is no CA certificate"));
         ServiceResponse file = switch (name) {
             case "wiretap-ca.pem" -> ServiceResponse.of(200, "application/x-pem-file",

@@ -14,6 +14,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -52,13 +53,13 @@ class LiveFeedTest {
         EventClient client = new EventClient(Filter.parse("path:/api/"), Optional.empty());
         client.hello(0, 0);
         feed.join(client);
-        List<Flow> flows = new ArrayList<>();
+        List<LiveFlow> flows = new ArrayList<>();
         for (int i = 1; i <= 160; i++) {
-            Flow flow = flow(i, i % 2 == 0 ? "/api/x" : "/other");
+            LiveFlow flow = flow(i, i % 2 == 0 ? "/api/x" : "/other");
             flows.add(flow);
             feed.onEvent(new FlowEvent.Requested(flow));
         }
-        for (Flow flow : flows) {
+        for (LiveFlow flow : flows) {
             flow.complete(flow.startNanos() + 1000);
             feed.onEvent(new FlowEvent.Completed(flow));
         }
@@ -94,7 +95,7 @@ class LiveFeedTest {
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         feed.join(client);
         for (int i = 1; i <= 1000; i++) {
-            Flow flow = flow(i, "/busy");
+            LiveFlow flow = flow(i, "/busy");
             flow.complete(flow.startNanos() + 1000);
             feed.onEvent(new FlowEvent.Completed(flow));
         }
@@ -285,7 +286,7 @@ class LiveFeedTest {
     private static List<Flow> ended(long from, long to) {
         List<Flow> flows = new ArrayList<>();
         for (long id = from; id <= to; id++) {
-            Flow flow = flow(id, "/busy");
+            LiveFlow flow = flow(id, "/busy");
             flow.complete(flow.startNanos() + 1000);
             flows.add(flow);
         }
@@ -294,7 +295,7 @@ class LiveFeedTest {
 
     /** A flow of 16 KiB from start to end, as the feed hears of it; the test keeps it only weakly. */
     private static WeakReference<Flow> exchange(LiveFeed feed, long id) {
-        Flow flow = withBody(id, 16 * 1024);
+        LiveFlow flow = withBody(id, 16 * 1024);
         feed.onEvent(new FlowEvent.Requested(flow));
         feed.onEvent(new FlowEvent.Responded(flow));
         flow.complete(flow.startNanos() + 1000);
@@ -303,8 +304,8 @@ class LiveFeedTest {
     }
 
     /** A flow with a response of {@code bytes} bytes, in flight. */
-    private static Flow withBody(long id, int bytes) {
-        Flow flow = flow(id, "/16k");
+    private static LiveFlow withBody(long id, int bytes) {
+        LiveFlow flow = flow(id, "/16k");
         Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK",
                 Headers.of("Content-Type", "application/octet-stream", "Content-Length", Integer.toString(bytes)), new byte[0]);
         response.setBody(Body.of(new byte[bytes]));
@@ -312,9 +313,9 @@ class LiveFeedTest {
         return flow;
     }
 
-    private static Flow flow(long id, String path) {
+    private static LiveFlow flow(long id, String path) {
         Request request = new Request("GET", "http://a.example" + path, HttpVersion.HTTP_1_1, Headers.of("Host", "a.example"), new byte[0]);
         request.setDestination(new Destination("http", "a.example", 80, path));
-        return new Flow(id, new InetSocketAddress("127.0.0.1", 5000), Instant.now(), System.nanoTime(), request);
+        return new LiveFlow(id, new InetSocketAddress("127.0.0.1", 5000), Instant.now(), System.nanoTime(), request);
     }
 }

@@ -7,6 +7,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,7 @@ public final class ManyFlowsCheck {
         Request request = new Request("GET", "http://shop.example/item/" + id, HttpVersion.HTTP_1_1,
                 Headers.of("Host", "shop.example", "User-Agent", "check/1", "Accept", "*/*"), new byte[0]);
         request.setDestination(new Destination("http", "shop.example", 80, "/item/" + id));
-        Flow flow = new Flow(id, new InetSocketAddress("127.0.0.1", 50000), Instant.now(), System.nanoTime(), request);
+        LiveFlow flow = new LiveFlow(id, new InetSocketAddress("127.0.0.1", 50000), Instant.now(), System.nanoTime(), request);
         Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK", Headers.of("Content-Type", "application/json",
                 "Content-Length", "27"), new byte[0]);
         response.setBody(Body.of(("{\"item\":" + id + ",\"ok\":true}").getBytes(StandardCharsets.UTF_8)));

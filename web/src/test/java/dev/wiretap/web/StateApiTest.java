@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wiretap.config.rule.Rule;
+import dev.wiretap.proxy.CaCertificate;
 import dev.wiretap.proxy.testing.EchoHandler;
 import dev.wiretap.proxy.testing.TestOrigin;
 import dev.wiretap.proxy.testing.TestRules;
-import dev.wiretap.proxy.tls.CertificateAuthority;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -114,7 +114,7 @@ class StateApiTest {
     @Test
     void offersTheCaCertificateWithHowToTrustIt() throws Exception {
         try (WebUnderTest wiretap = WebUnderTest.start(s -> s.withTls(s.tls().withIntercept(true)))) {
-            CertificateAuthority ca = wiretap.wiretap().certificateAuthority().orElseThrow();
+            CaCertificate ca = wiretap.wiretap().certificateAuthority().orElseThrow();
             JsonNode info = get(wiretap, "/api/ca");
             assertEquals(true, info.get("httpsInterception").asBoolean());
             assertEquals(ca.fingerprint(), info.get("fingerprint").asText());

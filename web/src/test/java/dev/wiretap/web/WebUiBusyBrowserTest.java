@@ -11,6 +11,8 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.FlowPublisher;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -74,7 +76,7 @@ class WebUiBusyBrowserTest {
         }
         // Stored, then announced all at once, as if they had ended within one tick.
         for (Flow flow : wiretap.wiretap().importFlows(made, f -> "")) {
-            wiretap.wiretap().events().publish(new FlowEvent.Completed(flow));
+            FlowPublisher.of(wiretap.wiretap().events()).publish(new FlowEvent.Completed(flow));
         }
         await(d -> d.findElement(By.cssSelector(".status-bar .gaps-note")).getText().startsWith("fast traffic"));
         String last = "/item/" + burst;
@@ -115,11 +117,11 @@ class WebUiBusyBrowserTest {
         List<Flow> stored = wiretap.wiretap().importFlows(made, f -> "");
         // The even ones end first, the newest first; then, in a later tick, the odd ones go in among them.
         for (int i = stored.size() - 1; i >= 0; i -= 2) {
-            wiretap.wiretap().events().publish(new FlowEvent.Completed(stored.get(i)));
+            FlowPublisher.of(wiretap.wiretap().events()).publish(new FlowEvent.Completed(stored.get(i)));
         }
         await(d -> shown() == 20);
         for (int i = stored.size() - 2; i >= 0; i -= 2) {
-            wiretap.wiretap().events().publish(new FlowEvent.Completed(stored.get(i)));
+            FlowPublisher.of(wiretap.wiretap().events()).publish(new FlowEvent.Completed(stored.get(i)));
         }
         await(d -> shown() == 40);
         List<Long> ids = browser.findElements(By.cssSelector(".rows .row .c-id")).stream()
@@ -149,7 +151,7 @@ class WebUiBusyBrowserTest {
             made.add(flow(i));
         }
         for (Flow flow : wiretap.wiretap().importFlows(made, f -> "")) {
-            wiretap.wiretap().events().publish(new FlowEvent.Completed(flow));
+            FlowPublisher.of(wiretap.wiretap().events()).publish(new FlowEvent.Completed(flow));
         }
         await(d -> ((Number) browser.executeScript("return window.__flowsEvents")).intValue() > 0);
         assertEquals(0, shown(), "the news came, and is not drawn while the tab is hidden");
@@ -178,7 +180,7 @@ class WebUiBusyBrowserTest {
         Request request = new Request("GET", "http://shop.example/item/" + n, HttpVersion.HTTP_1_1,
                 Headers.of("Host", "shop.example"), new byte[0]);
         request.setDestination(new Destination("http", "shop.example", 80, "/item/" + n));
-        Flow flow = new Flow(n, new InetSocketAddress("127.0.0.1", 50000), Instant.now(), System.nanoTime(), request);
+        LiveFlow flow = new LiveFlow(n, new InetSocketAddress("127.0.0.1", 50000), Instant.now(), System.nanoTime(), request);
         Response response = new Response(HttpVersion.HTTP_1_1, 200, "OK", Headers.of("Content-Type", "text/plain"), new byte[0]);
         response.setBody(Body.of(("item " + n).getBytes(StandardCharsets.UTF_8)));
         flow.setResponse(response);

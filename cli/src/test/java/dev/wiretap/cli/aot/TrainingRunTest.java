@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The training run for the JDK's ahead-of-time cache, driving a real wiretap (the command's main class in a child JVM
- * on the test's class path) over real sockets: every kind of traffic answered, the stop by SIGTERM, its temporary
- * directory gone afterwards; and, on a JDK that has the cache (25+), the cache written when the JVM exits.
+ * The training run for the JDK's ahead-of-time cache, driving a real wiretap (the command's main class in a child JVM,
+ * all the test JVM's paths on its class path: ChildClassPath) over real sockets: every kind of traffic answered, the
+ * stop by SIGTERM, its temporary directory gone afterwards; and, on a JDK that has the cache (25+), the cache written
+ * when the JVM exits.
  */
 class TrainingRunTest {
 

@@ -11,6 +11,8 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.FlowPublisher;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +80,7 @@ public final class InterceptAddon implements Addon {
         }
     }
 
-    private final FlowEvents events;
+    private final FlowPublisher events;
     private final Duration timeout;
     private final int maxPaused;
     private final long maxPausedBytes;
@@ -111,7 +113,7 @@ public final class InterceptAddon implements Addon {
      * @param maxPausedBytes the bodies waiting flows hold stay within this
      */
     public InterceptAddon(FlowEvents events, Duration timeout, int maxPaused, long maxPausedBytes) {
-        this.events = Objects.requireNonNull(events);
+        this.events = FlowPublisher.of(Objects.requireNonNull(events));
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("the intercept timeout must be positive, got " + timeout);
         }
@@ -294,7 +296,7 @@ public final class InterceptAddon implements Addon {
                 p.bytes = bytes;
                 pausedBytes += bytes;
                 waiting.put(flow.id(), p);
-                flow.setPaused(side);
+                LiveFlow.of(flow).setPaused(side);
             }
         } finally {
             lock.unlock();
@@ -322,7 +324,7 @@ public final class InterceptAddon implements Addon {
         } finally {
             waiting.remove(flow.id());
             pausedBytes -= p.bytes;
-            flow.setPaused(null);
+            LiveFlow.of(flow).setPaused(null);
             lock.unlock();
         }
         String message = side == Flow.Side.REQUEST ? "request" : "response";

@@ -9,6 +9,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.ReasonPhrase;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.flow.Throttle;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -72,7 +73,8 @@ public final class RulesAddon implements Addon {
     }
 
     @Override
-    public void onRequestHead(Flow flow) {
+    public void onRequestHead(Flow view) {
+        LiveFlow flow = LiveFlow.of(view);
         List<Rule> inForce = rules.get();
         if (inForce.isEmpty()) {
             return;
@@ -107,7 +109,8 @@ public final class RulesAddon implements Addon {
     }
 
     @Override
-    public void onResponseHead(Flow flow) {
+    public void onResponseHead(Flow view) {
+        LiveFlow flow = LiveFlow.of(view);
         List<Rule> candidates = flow.responseRules();
         Optional<Response> response = flow.response();
         if (candidates.isEmpty() || response.isEmpty()) {
@@ -158,12 +161,12 @@ public final class RulesAddon implements Addon {
     }
 
     /** Applies one action to a CONNECT: only a block (a tunnel has no URL, fields or body of its own to change). */
-    private static boolean applyToTunnel(RuleAction action, Flow flow) {
+    private static boolean applyToTunnel(RuleAction action, LiveFlow flow) {
         return action instanceof RuleAction.Block && applyToRequest(action, flow);
     }
 
     /** Applies one request-time action; returns whether it changed anything. */
-    private static boolean applyToRequest(RuleAction action, Flow flow) {
+    private static boolean applyToRequest(RuleAction action, LiveFlow flow) {
         switch (action) {
             case RuleAction.SetHeader h when h.side() == RuleAction.Side.REQUEST -> {
                 return applyHeader(h, flow.request().headers());

@@ -1,17 +1,23 @@
 package dev.wiretap.proxy.event;
 
+import dev.wiretap.proxy.live.FlowPublisher;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Delivers flow events to the registered listeners, in registration order. Thread-safe: listeners may be added
- * and removed while events flow (a copy-on-write list, as changes are rare and deliveries constant).
+ * The flow listeners of a wiretap ({@code Wiretap.events()}): users add and remove them here; the engine delivers each
+ * event to them in registration order. Only the engine publishes, through its one subclass ({@code FlowPublisher}, in
+ * a package the module does not export), hence sealed. Thread-safe: listeners may be added and removed while events
+ * flow (a copy-on-write list, as changes are rare and deliveries constant).
  */
-public final class FlowEvents {
+public abstract sealed class FlowEvents permits FlowPublisher {
 
     private static final System.Logger LOG = System.getLogger(FlowEvents.class.getName());
 
     private final List<FlowListener> listeners = new CopyOnWriteArrayList<>();
+
+    protected FlowEvents() {
+    }
 
     public void add(FlowListener listener) {
         listeners.add(listener);
@@ -21,7 +27,8 @@ public final class FlowEvents {
         listeners.remove(listener);
     }
 
-    public void publish(FlowEvent event) {
+    /** Delivers {@code event} to every listener, on the caller's thread; a listener that throws is logged and skipped. */
+    protected void publish(FlowEvent event) {
         for (FlowListener listener : listeners) {
             try {
                 listener.onEvent(event);

@@ -1,12 +1,12 @@
 package dev.wiretap.proxy.export;
 
+import dev.wiretap.proxy.CaCertificate;
 import dev.wiretap.proxy.Wiretap;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
-import dev.wiretap.proxy.tls.CertificateAuthority;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -84,7 +84,7 @@ public record CurlCommand(String text, List<String> notes) {
             String requestHost = request.destination().map(Destination::host).orElse("");
             Optional<Path> ca = wiretap.certificateAuthority()
                     .filter(c -> !wiretap.settings().tls().isPassthrough(requestHost))
-                    .map(CertificateAuthority::certificateFile);
+                    .map(CaCertificate::certificateFile);
             return new Proxy("http://" + host + ":" + address.getPort(), ca);
         }
     }

@@ -8,6 +8,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -56,7 +57,7 @@ final class HarFlow {
         notes.add("imported from the HAR file " + source + ", where it was " + e.path);
         Request request = request(e, limits, notes);
         Instant started = started(e.started, notes);
-        Flow flow = new Flow(id, client(e.client), started, 0, request);
+        LiveFlow flow = new LiveFlow(id, client(e.client), started, 0, request);
         Optional<Response> response = response(e, request, limits, notes);
         response.ifPresent(flow::setResponse);
         long total = timings(e, flow, notes);
@@ -169,7 +170,7 @@ final class HarFlow {
      * holds {@code ssl}, which wiretap keeps apart) and returns the flow's duration in nanoseconds: {@code time}, or the
      * sum of the phases when the HAR has no {@code time}.
      */
-    private static long timings(HarRecord e, Flow flow, Set<String> notes) {
+    private static long timings(HarRecord e, LiveFlow flow, Set<String> notes) {
         double dns = millis(e.timings.get("dns"));
         double connect = millis(e.timings.get("connect"));
         double ssl = millis(e.timings.get("ssl"));

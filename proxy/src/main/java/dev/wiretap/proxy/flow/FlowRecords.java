@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.flow;
 
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -120,7 +121,7 @@ public final class FlowRecords {
         TlsHandshake clientTls = version >= 4 ? readTls(r) : null;
         TlsHandshake upstreamTls = version >= 4 ? readTls(r) : null;
         WebSocketMessages webSocket = version >= 5 && r.u8() == 1 ? readMessages(r, withBodies) : null;
-        return Flow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
+        return LiveFlow.restore(id, client, timings, startNanos, request, response, error, state, reused, intercepted,
                 rules, serverAddress, fromClient, toClient, notes, replayOf, clientTls, upstreamTls, webSocket);
     }
 

@@ -101,7 +101,8 @@ public final class Request {
         this.body = Objects.requireNonNull(body);
     }
 
-    long estimatedBytes() {
+    /** A rough count of the heap this holds, for the flow store's budget. */
+    public long estimatedBytes() {
         return 96L + head.length + 2L * target.length() + headers.estimatedBytes() + body.estimatedBytes();
     }
 

@@ -113,7 +113,8 @@ public final class Response {
         this.trailers = Objects.requireNonNull(trailers);
     }
 
-    long estimatedBytes() {
+    /** A rough count of the heap this holds, for the flow store's budget. */
+    public long estimatedBytes() {
         return 64L + head.length + reason.length() + headers.estimatedBytes() + body().estimatedBytes();
     }
 

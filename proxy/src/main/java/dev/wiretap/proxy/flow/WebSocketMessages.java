@@ -121,7 +121,8 @@ public final class WebSocketMessages {
     }
 
     /** A rough count of the heap the kept messages hold. */
-    long estimatedBytes() {
+    /** A rough count of the heap this holds, for the flow store's budget. */
+    public long estimatedBytes() {
         lock.lock();
         try {
             return 64L + 96L * kept.size() + keptBytes;

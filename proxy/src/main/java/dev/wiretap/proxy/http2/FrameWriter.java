@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.http2;
 
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.Headers;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.function.IntSupplier;
  * for the lock, so that under load many frames leave in one TLS record and one system call; the last writer of a burst
  * finds nobody waiting and flushes them all.
  *
- * <p>Flow control is not its business: DATA is written as it is given, within the windows the caller took.
+ * <p>LiveFlow control is not its business: DATA is written as it is given, within the windows the caller took.
  */
 final class FrameWriter {
 

@@ -4,6 +4,7 @@ import dev.wiretap.proxy.flow.Answer;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
@@ -35,7 +36,7 @@ final class AnswerResponder {
             "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade");
 
     private final Exchange exchange;
-    private final Flow flow;
+    private final LiveFlow flow;
     private final HttpOutput out;
 
     AnswerResponder(Exchange exchange, ClientSession session) {

@@ -1,7 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
@@ -78,7 +78,7 @@ final class ClientHttp2 {
 
     private void serveStream(Http2Stream stream, FieldBlock head, long startNanos, Instant started) {
         Request request = requestOf(head);
-        Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
+        LiveFlow flow = new LiveFlow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
         flow.addBytesFromClient(head.wireBytes());
         flow.setClientTls(tls);
         StreamDownstream client = new StreamDownstream(this, stream);

@@ -2,7 +2,7 @@ package dev.wiretap.proxy.server;
 
 import dev.wiretap.config.Timeouts;
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
@@ -445,7 +445,7 @@ final class ClientSession implements Runnable, Downstream {
      * replay and completes it when it ends.
      */
     private Exchange newExchange(Instant started, long startNanos, Request request) {
-        Flow flow = new Flow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
+        LiveFlow flow = new LiveFlow(ctx.flowIds().incrementAndGet(), clientAddress, started, startNanos, request);
         flow.setClientTls(tunnelTls);
         ReplayTicket ticket = null;
         if (replay != null && !replayMade) {
@@ -471,7 +471,7 @@ final class ClientSession implements Runnable, Downstream {
     }
 
     @Override
-    public void send(LocalResponse response, Flow flow, boolean close) throws IOException {
+    public void send(LocalResponse response, LiveFlow flow, boolean close) throws IOException {
         response.send(out, flow, close);
     }
 

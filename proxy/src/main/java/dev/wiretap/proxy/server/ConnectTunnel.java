@@ -1,7 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
@@ -58,7 +58,7 @@ final class ConnectTunnel {
     private final Exchange exchange;
     private final ClientSession session;
     private final ServerContext ctx;
-    private final Flow flow;
+    private final LiveFlow flow;
 
     ConnectTunnel(Exchange exchange, ClientSession session) {
         this.exchange = exchange;

@@ -1,7 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.upstream.ReservedConnection;
 import java.io.IOException;
@@ -24,7 +24,7 @@ interface Downstream {
      * Records a response wiretap made itself on {@code flow} and writes it whole (without a body after HEAD).
      * {@code close} tells the client that its connection closes after it.
      */
-    void send(LocalResponse response, Flow flow, boolean close) throws IOException;
+    void send(LocalResponse response, LiveFlow flow, boolean close) throws IOException;
 
     /** Cuts the client off without (the rest of) a response, so that it cannot take a cut-off one for whole. */
     void abort();

@@ -4,7 +4,7 @@ import dev.wiretap.proxy.addon.Addon;
 import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.CaptureAccount;
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.HeldMessage;
 import dev.wiretap.proxy.flow.Request;
@@ -54,7 +54,7 @@ final class Exchange {
 
     private final ServerContext ctx;
     private final Downstream client;
-    private final Flow flow;
+    private final LiveFlow flow;
     /** The replay this exchange serves (the first request of a replay's session), whose future gets the flow; or null. */
     private final ReplayTicket replay;
     /** {@code client.bytesWritten()} when the exchange began: what was written since is the flow's. */
@@ -74,7 +74,7 @@ final class Exchange {
     /**
      * @param replay the replay this exchange's request is (its flow marked as such by the caller), or null
      */
-    Exchange(ServerContext ctx, Downstream client, Flow flow, ReplayTicket replay) {
+    Exchange(ServerContext ctx, Downstream client, LiveFlow flow, ReplayTicket replay) {
         this.ctx = ctx;
         this.client = client;
         this.flow = flow;
@@ -93,7 +93,7 @@ final class Exchange {
         return ctx.bodyRelay(captures);
     }
 
-    Flow flow() {
+    LiveFlow flow() {
         return flow;
     }
 
@@ -286,7 +286,7 @@ final class Exchange {
         return Outcome.CLOSE;
     }
 
-    /** Ends the flow as an addon asked ({@link Flow#drop}): the client is cut off without a response. */
+    /** Ends the flow as an addon asked ({@link LiveFlow#drop}): the client is cut off without a response. */
     Outcome drop() {
         return abort(new FlowError(FlowError.Kind.DROPPED, flow.dropReason().orElse("dropped")));
     }

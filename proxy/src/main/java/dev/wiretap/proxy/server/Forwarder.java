@@ -5,6 +5,7 @@ import dev.wiretap.proxy.flow.Answer;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
@@ -51,7 +52,7 @@ final class Forwarder {
     private final ClientSession session;
     private final ServerContext ctx;
     private final HttpOutput out;
-    private final Flow flow;
+    private final LiveFlow flow;
     private final Request request;
     private BodyFraming requestFraming;
     private boolean client10;

@@ -3,6 +3,7 @@ package dev.wiretap.proxy.server;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
@@ -43,7 +44,7 @@ final class Http1ToStream {
     private final Exchange exchange;
     private final ClientSession session;
     private final ServerContext ctx;
-    private final Flow flow;
+    private final LiveFlow flow;
     private final Request request;
     private final Destination destination;
     private final String host;

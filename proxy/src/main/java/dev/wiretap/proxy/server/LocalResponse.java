@@ -1,7 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.Body;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.ReasonPhrase;
@@ -49,7 +49,7 @@ record LocalResponse(int status, String reason, Map<String, String> fields, byte
      * Records this response on the flow and writes it (without a body after HEAD). {@code close} adds
      * {@code Connection: close}.
      */
-    Response send(HttpOutput out, Flow flow, boolean close) throws IOException {
+    Response send(HttpOutput out, LiveFlow flow, boolean close) throws IOException {
         Headers headers = new Headers();
         fields.forEach(headers::add);
         headers.removeAll("Content-Length");

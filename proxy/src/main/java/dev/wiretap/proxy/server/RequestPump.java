@@ -3,6 +3,7 @@ package dev.wiretap.proxy.server;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.CaptureAccount;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -40,7 +41,7 @@ final class RequestPump {
     /**
      * @param first bytes read already (a held body's part that did not fit), sent first; or null
      */
-    RequestPump(Flow flow, InputStream source, byte[] first, Sink sink, CaptureAccount captures, Runnable onSourceFailure) {
+    RequestPump(LiveFlow flow, InputStream source, byte[] first, Sink sink, CaptureAccount captures, Runnable onSourceFailure) {
         this.thread = Thread.ofVirtual().name("wiretap-h2-body-" + flow.id()).unstarted(() -> {
             BodyCapture capture = captures.capture(Flow.Side.REQUEST, -1);
             byte[] buffer = new byte[16 * 1024];

@@ -3,6 +3,7 @@ package dev.wiretap.proxy.server;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
@@ -45,7 +46,7 @@ final class ResponseRelay {
     private final ClientSession session;
     private final ServerContext ctx;
     private final HttpOutput out;
-    private final Flow flow;
+    private final LiveFlow flow;
     private final Request request;
     private final Destination destination;
     private final boolean client10;

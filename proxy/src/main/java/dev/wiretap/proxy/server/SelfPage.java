@@ -2,7 +2,7 @@ package dev.wiretap.proxy.server;
 
 import dev.wiretap.config.HostPort;
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.http1.BodyFraming;
 import dev.wiretap.proxy.http1.ProtocolException;
@@ -38,7 +38,7 @@ final class SelfPage {
 
     /** Answers the exchange's request and ends it; returns what the client connection does next. */
     Outcome answer() throws IOException {
-        Flow flow = exchange.flow();
+        LiveFlow flow = exchange.flow();
         boolean bodyRead = drainBody(flow);
         boolean keep = exchange.mayKeep(bodyRead);
         exchange.sendLocal(respond(flow.request()), !keep);
@@ -112,7 +112,7 @@ final class SelfPage {
     }
 
     /** Reads and drops a small request body; returns false if one is left unread. */
-    private boolean drainBody(Flow flow) throws IOException {
+    private boolean drainBody(LiveFlow flow) throws IOException {
         BodyFraming framing;
         try {
             framing = BodyFraming.ofRequest(flow.request());
@@ -145,7 +145,7 @@ final class SelfPage {
                 <h2>Intercepting HTTPS</h2>
                 <p>Download wiretap's CA certificate: <a href="/wiretap-ca.pem">wiretap-ca.pem</a> (PEM, for most tools)
                 or <a href="/wiretap-ca.cer">wiretap-ca.cer</a> (DER; browsers and phones offer to install it).</p>
-                """ + TrustInstructions.forDownload(authority, address).html())
+                """ + TrustInstructions.forDownload(authority.certificate(), address).html())
                 .orElse("""
                 <h2>HTTPS</h2>
                 <p>HTTPS interception is off (<code>--no-intercept</code>): HTTPS sites go through untouched CONNECT

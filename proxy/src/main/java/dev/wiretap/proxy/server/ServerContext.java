@@ -2,12 +2,12 @@ package dev.wiretap.proxy.server;
 
 import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.addon.Addon;
-import dev.wiretap.proxy.event.FlowEvents;
 import dev.wiretap.proxy.flow.CaptureAccount;
 import dev.wiretap.proxy.flow.CaptureBudget;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.DirectBufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
+import dev.wiretap.proxy.live.FlowPublisher;
 import dev.wiretap.proxy.http1.RequestParser;
 import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.upstream.Dialer;
@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public record ServerContext(Settings settings, RequestParser requestParser, ResponseParser responseParser,
                             BufferPool headBuffers, BufferPool bodyBuffers, DirectBufferPool directBuffers,
                             UpstreamPool pool, Dialer dialer,
-                            FlowEvents events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
+                            FlowPublisher events, List<Addon> addons, AtomicLong flowIds, SelfAddress self,
                             ReadWatchdog watchdog, Optional<InterceptTls> interceptTls, String version,
                             CaptureBudget captureBudget, ClientGate access) {
 

@@ -2,7 +2,7 @@ package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
@@ -40,7 +40,7 @@ final class StreamDownstream implements Downstream {
     }
 
     @Override
-    public void send(LocalResponse response, Flow flow, boolean close) throws IOException {
+    public void send(LocalResponse response, LiveFlow flow, boolean close) throws IOException {
         Headers fields = new Headers();
         response.fields().forEach(fields::add);
         fields.removeAll("Content-Length");

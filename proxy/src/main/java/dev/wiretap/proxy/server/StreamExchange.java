@@ -5,6 +5,7 @@ import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.BodyCapture;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
@@ -40,7 +41,7 @@ final class StreamExchange {
     private final StreamDownstream client;
     private final Http2Stream stream;
     private final ServerContext ctx;
-    private final Flow flow;
+    private final LiveFlow flow;
     private final Request request;
     private final Destination tunnelOrigin;
     private final FieldBlock head;

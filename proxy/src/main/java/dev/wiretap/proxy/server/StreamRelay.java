@@ -1,7 +1,7 @@
 package dev.wiretap.proxy.server;
 
 import dev.wiretap.proxy.flow.Destination;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.io.BodyPace;
 import dev.wiretap.proxy.flow.Request;
@@ -37,7 +37,7 @@ abstract class StreamRelay {
     protected final Exchange exchange;
     protected final Http2Stream stream;
     protected final ServerContext ctx;
-    protected final Flow flow;
+    protected final LiveFlow flow;
     protected final Request request;
     protected final Destination destination;
     protected final String authority;

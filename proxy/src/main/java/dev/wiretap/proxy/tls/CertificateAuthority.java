@@ -211,11 +211,17 @@ public final class CertificateAuthority {
      * 32 bytes in upper-case hex, separated by colons.
      */
     public String fingerprint() {
+        return fingerprint(certificate);
+    }
+
+    static String fingerprint(X509Certificate certificate) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificateDer());
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
             return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the CA certificate cannot be encoded", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.wiretap.proxy.tls;
 
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -28,12 +29,12 @@ public final class TrustInstructions {
         }
     }
 
-    private final CertificateAuthority ca;
+    private final X509Certificate certificate;
     private final Path file;
     private final List<Client> clients;
 
-    private TrustInstructions(CertificateAuthority ca, Path file, List<Client> clients) {
-        this.ca = ca;
+    private TrustInstructions(X509Certificate certificate, Path file, List<Client> clients) {
+        this.certificate = certificate;
         this.file = file;
         this.clients = clients;
     }
@@ -43,19 +44,24 @@ public final class TrustInstructions {
      * on this machine), with {@code proxyAddress} (host:port) in the examples that need it.
      */
     public static TrustInstructions of(CertificateAuthority ca, String proxyAddress) {
-        return of(ca, ca.certificateFile().toAbsolutePath(), proxyAddress);
+        return of(ca.certificate(), ca.certificateFile(), proxyAddress);
+    }
+
+    /** As {@link #of(CertificateAuthority, String)}, for a face that holds the CA's certificate and its file. */
+    public static TrustInstructions of(X509Certificate certificate, Path certificateFile, String proxyAddress) {
+        return build(certificate, certificateFile.toAbsolutePath(), proxyAddress);
     }
 
     /**
-     * The instructions for the copy of {@code ca}'s certificate that wiretap's own page offers for download
+     * The instructions for the copy of the CA's {@code certificate} that wiretap's own page offers for download
      * ({@code wiretap-ca.pem}, in the directory it is saved to): the page may be read by any client of the proxy,
      * which has no business learning where wiretap keeps its files (the home directory, the user's name).
      */
-    public static TrustInstructions forDownload(CertificateAuthority ca, String proxyAddress) {
-        return of(ca, Path.of(CertificateAuthority.CERT_FILE), proxyAddress);
+    public static TrustInstructions forDownload(X509Certificate certificate, String proxyAddress) {
+        return build(certificate, Path.of(CertificateAuthority.CERT_FILE), proxyAddress);
     }
 
-    private static TrustInstructions of(CertificateAuthority ca, Path file, String proxyAddress) {
+    private static TrustInstructions build(X509Certificate certificate, Path file, String proxyAddress) {
         String sh = shellQuote(file.toString());
         String cmd = windowsQuote(file.toString());
         List<Client> clients = List.of(
@@ -99,16 +105,16 @@ public final class TrustInstructions {
                 new Client("Node.js",
                         "Added to Node's own CAs when it starts:",
                         List.of("NODE_EXTRA_CA_CERTS=" + sh + " node app.js")));
-        return new TrustInstructions(ca, file, clients);
+        return new TrustInstructions(certificate, file, clients);
     }
 
     /** The certificate, its fingerprint and every client's instructions, as text for a terminal. */
     public String plainText() {
         StringBuilder text = new StringBuilder();
         text.append("wiretap's CA certificate: ").append(file).append('\n');
-        text.append("  subject:             ").append(ca.certificate().getSubjectX500Principal().getName()).append('\n');
+        text.append("  subject:             ").append(certificate.getSubjectX500Principal().getName()).append('\n');
         text.append("  valid until:         ").append(validUntil()).append('\n');
-        text.append("  SHA-256 fingerprint: ").append(ca.fingerprint()).append('\n');
+        text.append("  SHA-256 fingerprint: ").append(CertificateAuthority.fingerprint(certificate)).append('\n');
         text.append('\n');
         wrap(text, "", intro());
         for (Client client : clients) {
@@ -128,7 +134,7 @@ public final class TrustInstructions {
         StringBuilder html = new StringBuilder();
         html.append("<p>").append(escape(intro())).append("</p>\n");
         html.append("<p>Its SHA-256 fingerprint, to check the copy you trust is wiretap's:<br><code class=\"fingerprint\">")
-                .append(ca.fingerprint()).append("</code></p>\n");
+                .append(CertificateAuthority.fingerprint(certificate)).append("</code></p>\n");
         if (file.isAbsolute()) {
             html.append("<p>The commands below name the certificate where wiretap keeps it, <code>")
                     .append(escape(file.toString()))
@@ -165,7 +171,7 @@ public final class TrustInstructions {
 
     /** The last day the certificate is valid, {@code 2036-01-02} (UTC). */
     public String validUntil() {
-        return DAY.format(ca.certificate().getNotAfter().toInstant());
+        return DAY.format(certificate.getNotAfter().toInstant());
     }
 
     /** Appends {@code paragraph}, wrapped at {@link #TEXT_COLUMNS} with each line indented. */

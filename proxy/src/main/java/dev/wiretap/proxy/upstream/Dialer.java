@@ -5,7 +5,7 @@ import dev.wiretap.config.HostMap;
 import dev.wiretap.config.Limits;
 import dev.wiretap.config.Timeouts;
 import dev.wiretap.config.UpstreamProxy;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.io.BufferPool;
@@ -89,15 +89,15 @@ public final class Dialer {
      * tunnel to the origin is opened). A TLS route comes back with its handshake done. Records the DNS, connect and TLS
      * phases on {@code flow}.
      */
-    public Socket dial(Route route, Flow flow) throws UpstreamException {
+    public Socket dial(Route route, LiveFlow flow) throws UpstreamException {
         return dial(route, flow, false);
     }
 
     /**
-     * As {@link #dial(Route, Flow)}, offering {@code h2} beside {@code http/1.1} in ALPN when {@code offerH2}: whichever
+     * As {@link #dial(Route, LiveFlow)}, offering {@code h2} beside {@code http/1.1} in ALPN when {@code offerH2}: whichever
      * the origin picks is the socket's {@link #isHttp2(Socket)}.
      */
-    public Socket dial(Route route, Flow flow, boolean offerH2) throws UpstreamException {
+    public Socket dial(Route route, LiveFlow flow, boolean offerH2) throws UpstreamException {
         Socket socket = route.isTls() || route.proxy().isEmpty() ? dialTunnel(route, flow)
                 : connectToProxy(route.proxy().get(), flow);
         if (!route.isTls()) {
@@ -131,7 +131,7 @@ public final class Dialer {
      * proxy if one is set (inside TLS to the proxy, for an https:// one; the connect phase recorded on {@code flow} then
      * includes asking it for the tunnel). For a CONNECT tunnel, or to start TLS on.
      */
-    public Socket dialTunnel(Route route, Flow flow) throws UpstreamException {
+    public Socket dialTunnel(Route route, LiveFlow flow) throws UpstreamException {
         if (route.proxy().isEmpty()) {
             return connect(route.host(), route.port(), flow, "");
         }
@@ -144,12 +144,12 @@ public final class Dialer {
     }
 
     /** Connects to the upstream proxy, and for an https:// one makes the TLS connection to it (verified as sites are). */
-    private Socket connectToProxy(UpstreamProxy proxy, Flow flow) throws UpstreamException {
+    private Socket connectToProxy(UpstreamProxy proxy, LiveFlow flow) throws UpstreamException {
         Socket socket = connect(proxy.address().host(), proxy.address().port(), flow, "upstream proxy ");
         return proxy.isTls() ? handshake(socket, proxy.address().host(), proxy.address().port(), "upstream proxy ") : socket;
     }
 
-    private Socket connect(String host, int port, Flow flow, String role) throws UpstreamException {
+    private Socket connect(String host, int port, LiveFlow flow, String role) throws UpstreamException {
         long t0 = System.nanoTime();
         InetAddress[] addresses;
         // An origin's name mapped by the user (hosts:) is connected to at that address, never looked up.

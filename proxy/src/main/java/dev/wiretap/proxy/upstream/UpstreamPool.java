@@ -3,7 +3,7 @@ package dev.wiretap.proxy.upstream;
 import dev.wiretap.config.Http2Settings;
 import dev.wiretap.config.PoolSettings;
 import dev.wiretap.proxy.http2.Http2Connection;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
@@ -86,13 +86,13 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     /** An idle connection for {@code route} if a live one is pooled, else a new one. Records the flow's upstream. */
-    public UpstreamConnection acquire(Route route, Flow flow) throws IOException {
+    public UpstreamConnection acquire(Route route, LiveFlow flow) throws IOException {
         UpstreamConnection c = reuseIdle(route, flow);
         return c != null ? c : open(route, flow);
     }
 
     /** A live idle HTTP/1.1 connection for {@code route}, lent to {@code flow}; null when none is pooled. */
-    private UpstreamConnection reuseIdle(Route route, Flow flow) {
+    private UpstreamConnection reuseIdle(Route route, LiveFlow flow) {
         while (true) {
             UpstreamConnection c = takeIdle(route);
             if (c == null) {
@@ -111,11 +111,11 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     /**
-     * As {@link #acquire(Route, Flow)}, but first the connection {@code reserved} for the flow's tunnel (null: none) if
+     * As {@link #acquire(Route, LiveFlow)}, but first the connection {@code reserved} for the flow's tunnel (null: none) if
      * it is for {@code route}: its handshake awaited, its phases (made before the request) recorded on the flow as
      * the phases of the connection the flow opened. A reserved connection for another route is closed.
      */
-    public UpstreamConnection acquire(Route route, Flow flow, ReservedConnection reserved) throws IOException {
+    public UpstreamConnection acquire(Route route, LiveFlow flow, ReservedConnection reserved) throws IOException {
         ReservedConnection.Taken taken = reserved == null ? null : reserved.take(route);
         if (taken != null && Dialer.isHttp2(taken.socket())) {
             Dialer.closeQuietly(taken.socket()); // HTTP/2 with the origin, for a request that must go over HTTP/1.1
@@ -140,7 +140,7 @@ public final class UpstreamPool implements AutoCloseable {
      * connection {@code reserved} for the tunnel, a pooled HTTP/1.1 connection, or a new connection (offering {@code h2}
      * too when {@code mayUseH2}: an origin that picks it gets its connection shared from then on).
      */
-    public UpstreamLease acquire(Route route, Flow flow, ReservedConnection reserved, boolean mayUseH2) throws IOException {
+    public UpstreamLease acquire(Route route, LiveFlow flow, ReservedConnection reserved, boolean mayUseH2) throws IOException {
         if (!mayUseH2 || !route.isTls() || !http2.enabled()) {
             return acquire(route, flow, reserved);
         }
@@ -169,7 +169,7 @@ public final class UpstreamPool implements AutoCloseable {
      * A new connection for {@code route} (never a pooled one), offering {@code h2} when {@code mayUseH2}; while it is
      * dialed, other requests for the route that may use HTTP/2 wait for it.
      */
-    public UpstreamLease open(Route route, Flow flow, boolean mayUseH2) throws IOException {
+    public UpstreamLease open(Route route, LiveFlow flow, boolean mayUseH2) throws IOException {
         if (!mayUseH2 || !route.isTls() || !http2.enabled()) {
             return open(route, flow);
         }
@@ -194,7 +194,7 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     /** The lease a new socket makes: a stream of it as a new shared HTTP/2 connection, or the connection itself. */
-    private UpstreamLease leaseOn(Route route, Socket socket, Flow flow) throws IOException {
+    private UpstreamLease leaseOn(Route route, Socket socket, LiveFlow flow) throws IOException {
         if (!Dialer.isHttp2(socket)) {
             return opened(wrap(route, socket), flow);
         }
@@ -228,7 +228,7 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     /** A stream of a shared connection for {@code route}; or, while one is being dialed for it, that one's after it. */
-    private OriginStream takeStreamOrWait(Route route, Flow flow) {
+    private OriginStream takeStreamOrWait(Route route, LiveFlow flow) {
         OriginStream s = takeStream(route, flow);
         if (s != null) {
             return s;
@@ -252,7 +252,7 @@ public final class UpstreamPool implements AutoCloseable {
         return takeStream(route, flow);
     }
 
-    private OriginStream takeStream(Route route, Flow flow) {
+    private OriginStream takeStream(Route route, LiveFlow flow) {
         OriginHttp2 found = null;
         lock.lock();
         try {
@@ -346,7 +346,7 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     /** A new connection for {@code route}, never a pooled one (used to retry after a pooled one turned out dead). */
-    public UpstreamConnection open(Route route, Flow flow) throws IOException {
+    public UpstreamConnection open(Route route, LiveFlow flow) throws IOException {
         return opened(wrap(route, dialer.dial(route, flow)), flow);
     }
 
@@ -360,7 +360,7 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     /** Counts a new connection and starts its first exchange, for {@code flow}. */
-    private UpstreamConnection opened(UpstreamConnection c, Flow flow) {
+    private UpstreamConnection opened(UpstreamConnection c, LiveFlow flow) {
         opened.increment();
         lent.increment();
         c.beginExchange();

@@ -1,7 +1,7 @@
 package dev.wiretap.proxy.websocket;
 
 import dev.wiretap.proxy.flow.CloseCodes;
-import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.flow.HeldMessage;
 import dev.wiretap.proxy.flow.WebSocketMessage;
 import dev.wiretap.proxy.flow.WebSocketMessages;
@@ -41,7 +41,7 @@ public final class WebSocketTap implements SpliceTap, AutoCloseable {
         void onMessage(HeldMessage message);
     }
 
-    private final Flow flow;
+    private final LiveFlow flow;
     private final WebSocketMessages log;
     private final int captureCap;
     private final boolean hold;
@@ -52,14 +52,14 @@ public final class WebSocketTap implements SpliceTap, AutoCloseable {
     private final Direction fromServer;
 
     /**
-     * @param flow            the exchange that upgraded; its {@link Flow#webSocket()} log receives the messages
+     * @param flow            the exchange that upgraded; its {@link LiveFlow#webSocket()} log receives the messages
      * @param extensions      what the 101 agreed (it must be {@link AgreedExtensions#isReadable() readable})
      * @param captureCap      most bytes kept of each message (and the most a held message may be)
      * @param maxMessageBytes the largest message let through (larger: 1009)
      * @param hold            whether an addon holds the socket's messages
      * @param progressed      told after each message is recorded (a live view's cue), on the relay's thread
      */
-    public WebSocketTap(Flow flow, AgreedExtensions extensions, int captureCap, long maxMessageBytes, boolean hold,
+    public WebSocketTap(LiveFlow flow, AgreedExtensions extensions, int captureCap, long maxMessageBytes, boolean hold,
                         MessageHook hook, Runnable progressed) {
         this.flow = flow;
         this.log = flow.webSocket().orElseThrow(() -> new IllegalArgumentException("flow " + flow.id() + " is no WebSocket"));

@@ -17,6 +17,7 @@ import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
 import dev.wiretap.proxy.flow.Throttle;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -39,20 +40,20 @@ class RulesAddonTest {
     @TempDir
     Path dir;
 
-    private static Flow flow(String method, String url, String... fields) {
+    private static LiveFlow flow(String method, String url, String... fields) {
         URI uri = URI.create(url);
         Request request = new Request(method, url, HttpVersion.HTTP_1_1, Headers.of(fields), new byte[0]);
         String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         request.setDestination(new Destination(uri.getScheme(), uri.getHost(),
                 uri.getPort() > 0 ? uri.getPort() : Destination.defaultPort(uri.getScheme()), path));
-        return new Flow(1, new InetSocketAddress("127.0.0.1", 40000), Instant.now(), System.nanoTime(), request);
+        return new LiveFlow(1, new InetSocketAddress("127.0.0.1", 40000), Instant.now(), System.nanoTime(), request);
     }
 
-    private static Flow connect(String hostPort) {
+    private static LiveFlow connect(String hostPort) {
         Request request = new Request("CONNECT", hostPort, HttpVersion.HTTP_1_1, Headers.of("Host", hostPort), new byte[0]);
         String[] parts = hostPort.split(":");
         request.setDestination(new Destination("tcp", parts[0], Integer.parseInt(parts[1]), ""));
-        return new Flow(1, new InetSocketAddress("127.0.0.1", 40000), Instant.now(), System.nanoTime(), request);
+        return new LiveFlow(1, new InetSocketAddress("127.0.0.1", 40000), Instant.now(), System.nanoTime(), request);
     }
 
     private static Rule rule(String name, String filter, RuleAction... actions) {
@@ -60,7 +61,7 @@ class RulesAddonTest {
     }
 
     private static void respond(RulesAddon addon, Flow flow, int status, String... fields) {
-        flow.setResponse(new Response(HttpVersion.HTTP_1_1, status, "Whatever", Headers.of(fields), new byte[0]));
+        LiveFlow.of(flow).setResponse(new Response(HttpVersion.HTTP_1_1, status, "Whatever", Headers.of(fields), new byte[0]));
         addon.onResponseHead(flow);
     }
 
@@ -70,7 +71,7 @@ class RulesAddonTest {
                 new RuleAction.SetHeader(Side.REQUEST, "Authorization", "Bearer abc"),
                 new RuleAction.AddHeader(Side.REQUEST, "X-Tag", "two"),
                 new RuleAction.RemoveHeader(Side.REQUEST, "cookie"))));
-        Flow flow = flow("GET", "http://api.example.com/x", "Authorization", "Basic old", "X-Tag", "one",
+        LiveFlow flow = flow("GET", "http://api.example.com/x", "Authorization", "Basic old", "X-Tag", "one",
                 "Cookie", "a=1", "Cookie", "b=2", "Accept", "*/*");
 
         addon.onRequestHead(flow);
@@ -88,7 +89,7 @@ class RulesAddonTest {
     void leavesAnExchangeTheFilterDoesNotSelectAlone() {
         RulesAddon addon = new RulesAddon(List.of(rule("auth", "host:api.example.com",
                 new RuleAction.SetHeader(Side.REQUEST, "Authorization", "Bearer abc"))));
-        Flow flow = flow("GET", "http://www.example.com/x");
+        LiveFlow flow = flow("GET", "http://www.example.com/x");
 
         addon.onRequestHead(flow);
 
@@ -102,7 +103,7 @@ class RulesAddonTest {
                 new RuleAction.SetHeader(Side.RESPONSE, "Cache-Control", "no-store"),
                 new RuleAction.AddHeader(Side.RESPONSE, "X-Served", "wiretap"),
                 new RuleAction.RemoveHeader(Side.RESPONSE, "Set-Cookie"))));
-        Flow flow = flow("GET", "http://api.example.com/x", "Cache-Control", "max-age=0");
+        LiveFlow flow = flow("GET", "http://api.example.com/x", "Cache-Control", "max-age=0");
 
         addon.onRequestHead(flow);
         assertEquals(List.of("max-age=0"), flow.request().headers().all("Cache-Control"), "a response change touched the request");
@@ -128,7 +129,7 @@ class RulesAddonTest {
     void decidesAFilterThatReadsTheResponseAtTheResponseHead(String filter, int status, boolean applied) {
         RulesAddon addon = new RulesAddon(List.of(rule("r", filter,
                 new RuleAction.SetHeader(Side.RESPONSE, "X-Rule", "hit"))));
-        Flow flow = flow("GET", "http://api.example.com/x");
+        LiveFlow flow = flow("GET", "http://api.example.com/x");
 
         addon.onRequestHead(flow);
         respond(addon, flow, status);
@@ -142,7 +143,7 @@ class RulesAddonTest {
         RulesAddon addon = new RulesAddon(List.of(rule("staging", "host:api.example.com",
                 new RuleAction.MapRemote(URI.create("https://staging.example.com:8443"), ""),
                 new RuleAction.SetHeader(Side.RESPONSE, "X-Served-By", "staging"))));
-        Flow flow = flow("GET", "http://api.example.com/x");
+        LiveFlow flow = flow("GET", "http://api.example.com/x");
 
         addon.onRequestHead(flow);
         respond(addon, flow, 200);
@@ -157,7 +158,7 @@ class RulesAddonTest {
                 rule("to staging", "host:api.example.com", new RuleAction.MapRemote(URI.create("http://staging.example.com"), "")),
                 rule("for api", "host:api.example.com", new RuleAction.SetHeader(Side.REQUEST, "X-Api", "1")),
                 rule("for staging", "host:staging.example.com", new RuleAction.SetHeader(Side.REQUEST, "X-Staging", "1"))));
-        Flow flow = flow("GET", "http://api.example.com/x");
+        LiveFlow flow = flow("GET", "http://api.example.com/x");
 
         addon.onRequestHead(flow);
 
@@ -176,7 +177,7 @@ class RulesAddonTest {
     })
     void mapRemoteMovesSchemeHostPortAndPathPrefix(String from, String to, String strip, String expected) {
         RulesAddon addon = new RulesAddon(List.of(rule("map", "", new RuleAction.MapRemote(URI.create(to), strip))));
-        Flow flow = flow("GET", from);
+        LiveFlow flow = flow("GET", from);
 
         addon.onRequestHead(flow);
 
@@ -187,7 +188,7 @@ class RulesAddonTest {
     void mapLocalAnswersWithTheNamedFile() throws Exception {
         Path file = Files.writeString(dir.resolve("user.json"), "{\"name\":\"local\"}");
         RulesAddon addon = new RulesAddon(List.of(rule("local", "path:/api/user", new RuleAction.MapLocal(file, ""))));
-        Flow flow = flow("GET", "http://api.example.com/api/user?id=3");
+        LiveFlow flow = flow("GET", "http://api.example.com/api/user?id=3");
 
         addon.onRequestHead(flow);
 
@@ -208,7 +209,7 @@ class RulesAddonTest {
             Files.writeString(dir.resolve(name), name);
         }
         RulesAddon addon = new RulesAddon(List.of(rule("local", "", new RuleAction.MapLocal(dir, "/static"))));
-        Flow flow = flow("GET", "http://cdn.example.com" + path);
+        LiveFlow flow = flow("GET", "http://cdn.example.com" + path);
 
         addon.onRequestHead(flow);
 
@@ -221,7 +222,7 @@ class RulesAddonTest {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(dir.resolve("secret.txt"), "secret");
         RulesAddon addon = new RulesAddon(List.of(rule("local", "", new RuleAction.MapLocal(root, "/static"))));
-        Flow flow = flow("GET", "http://cdn.example.com" + path);
+        LiveFlow flow = flow("GET", "http://cdn.example.com" + path);
 
         addon.onRequestHead(flow);
 
@@ -238,7 +239,7 @@ class RulesAddonTest {
         fields.put("X-A", "1");
         RulesAddon addon = new RulesAddon(List.of(rule("mock", "path:/health",
                 new RuleAction.Respond(503, fields, "{\"up\":false}".getBytes(StandardCharsets.UTF_8)))));
-        Flow flow = flow("GET", "http://api.example.com/health");
+        LiveFlow flow = flow("GET", "http://api.example.com/health");
 
         addon.onRequestHead(flow);
 
@@ -271,7 +272,7 @@ class RulesAddonTest {
         RulesAddon addon = new RulesAddon(List.of(
                 rule("first", "", new RuleAction.Block(Optional.of(403))),
                 rule("second", "", new RuleAction.Respond(200, Map.of(), new byte[0]))));
-        Flow flow = flow("GET", "http://api.example.com/");
+        LiveFlow flow = flow("GET", "http://api.example.com/");
 
         addon.onRequestHead(flow);
 
@@ -281,7 +282,7 @@ class RulesAddonTest {
     @Test
     void delayHoldsTheRequestHeadBack() {
         RulesAddon addon = new RulesAddon(List.of(rule("slow", "", new RuleAction.Delay(Duration.ofMillis(200)))));
-        Flow flow = flow("GET", "http://api.example.com/");
+        LiveFlow flow = flow("GET", "http://api.example.com/");
 
         long start = System.nanoTime();
         addon.onRequestHead(flow);
@@ -293,7 +294,7 @@ class RulesAddonTest {
     @Test
     void throttleSetsTheExchangesRates() {
         RulesAddon addon = new RulesAddon(List.of(rule("slow", "", new RuleAction.Throttle(1000, 64 * 1024))));
-        Flow flow = flow("POST", "http://api.example.com/upload");
+        LiveFlow flow = flow("POST", "http://api.example.com/upload");
 
         addon.onRequestHead(flow);
 
@@ -310,7 +311,7 @@ class RulesAddonTest {
                         new RuleAction.Throttle(10, 10)),
                 rule("answer", "host:api.example.com", new RuleAction.MapLocal(file, "")),
                 rule("mock", "host:api.example.com", new RuleAction.Respond(200, Map.of(), new byte[0]))));
-        Flow tunnel = connect("api.example.com:443");
+        LiveFlow tunnel = connect("api.example.com:443");
 
         addon.onRequestHead(tunnel);
 
@@ -333,7 +334,7 @@ class RulesAddonTest {
                 new RuleAction.SetHeader(Side.REQUEST, "Content-Length", "99"),
                 new RuleAction.RemoveHeader(Side.RESPONSE, "content-length"),
                 new RuleAction.AddHeader(Side.RESPONSE, "Transfer-Encoding", "chunked"))));
-        Flow flow = flow("POST", "http://api.example.com/", "Content-Length", "3");
+        LiveFlow flow = flow("POST", "http://api.example.com/", "Content-Length", "3");
 
         addon.onRequestHead(flow);
         respond(addon, flow, 200, "Content-Length", "5");

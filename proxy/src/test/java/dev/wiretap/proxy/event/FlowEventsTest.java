@@ -3,6 +3,7 @@ package dev.wiretap.proxy.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.live.FlowPublisher;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ class FlowEventsTest {
 
     @Test
     void deliversToEveryListenerInRegistrationOrder() {
-        FlowEvents events = new FlowEvents();
+        FlowPublisher events = new FlowPublisher();
         List<String> seen = new ArrayList<>();
         events.add(e -> seen.add("first " + e.flow().id()));
         events.add(e -> seen.add("second " + e.flow().id()));
@@ -24,7 +25,7 @@ class FlowEventsTest {
 
     @Test
     void aListenerThatThrowsDoesNotStopTheOthers() {
-        FlowEvents events = new FlowEvents();
+        FlowPublisher events = new FlowPublisher();
         List<FlowEvent> before = new ArrayList<>();
         List<FlowEvent> after = new ArrayList<>();
         events.add(before::add);
@@ -45,7 +46,7 @@ class FlowEventsTest {
 
     @Test
     void aRemovedListenerHearsNothingMore() {
-        FlowEvents events = new FlowEvents();
+        FlowPublisher events = new FlowPublisher();
         List<FlowEvent> seen = new ArrayList<>();
         FlowListener listener = seen::add;
         events.add(listener);

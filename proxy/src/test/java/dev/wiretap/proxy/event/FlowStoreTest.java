@@ -12,6 +12,7 @@ import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.flow.Response;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -41,7 +42,7 @@ class FlowStoreTest {
     @Test
     void returnsTheLiveFlowWhileInFlightAndADecodedCopyOnceFinished() {
         FlowStore store = new FlowStore(1 << 20);
-        Flow flow = requested(store, 7);
+        LiveFlow flow = requested(store, 7);
         assertSame(flow, store.get(7).orElseThrow());
 
         flow.setResponse(response("hello"));
@@ -110,7 +111,7 @@ class FlowStoreTest {
     @Test
     void storesAFlowWhoseStartItMissed() {
         FlowStore store = new FlowStore(1 << 20);
-        Flow flow = flow(9);
+        LiveFlow flow = flow(9);
         flow.complete(flow.startNanos() + 1);
         store.onEvent(new FlowEvent.Completed(flow));
         assertEquals(List.of(9L), ids(store.snapshot()));
@@ -119,7 +120,7 @@ class FlowStoreTest {
     @Test
     void dropsAFlowLargerThanTheWholeBudget() {
         FlowStore store = new FlowStore(8 * 1024);
-        Flow flow = requested(store, 1);
+        LiveFlow flow = requested(store, 1);
         flow.setResponse(response("x".repeat(20_000)));
         complete(store, flow);
         assertEquals(List.of(), store.snapshot());
@@ -189,7 +190,7 @@ class FlowStoreTest {
     @Test
     void leavesTheBodiesBytesOutOfAListButKeepsTheirSizes() {
         FlowStore store = new FlowStore(1 << 20);
-        Flow flow = requested(store, 1);
+        LiveFlow flow = requested(store, 1);
         flow.setResponse(response("a body of some size"));
         complete(store, flow);
         Flow listed = store.readBack(FlowStore.NEWEST, 10, false, f -> true).flows().get(0);
@@ -255,20 +256,20 @@ class FlowStoreTest {
         return flows.stream().map(Flow::id).toList();
     }
 
-    private static Flow requested(FlowStore store, long id) {
-        Flow flow = flow(id);
+    private static LiveFlow requested(FlowStore store, long id) {
+        LiveFlow flow = flow(id);
         store.onEvent(new FlowEvent.Requested(flow));
         return flow;
     }
 
     private static Flow complete(FlowStore store, Flow flow) {
-        flow.complete(flow.startNanos() + 1_000_000);
+        LiveFlow.of(flow).complete(flow.startNanos() + 1_000_000);
         store.onEvent(new FlowEvent.Completed(flow));
         return flow;
     }
 
     private static Flow failed(FlowStore store, Flow flow) {
-        flow.fail(new FlowError(FlowError.Kind.CONNECT, "connection refused by example.com:80"), flow.startNanos() + 1_000_000);
+        LiveFlow.of(flow).fail(new FlowError(FlowError.Kind.CONNECT, "connection refused by example.com:80"), flow.startNanos() + 1_000_000);
         store.onEvent(new FlowEvent.Failed(flow));
         return flow;
     }
@@ -280,9 +281,9 @@ class FlowStoreTest {
     }
 
     /** A flow for {@code GET http://example.com/}. */
-    static Flow flow(long id) {
+    static LiveFlow flow(long id) {
         byte[] head = "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
         Request request = new Request("GET", "http://example.com/", HttpVersion.HTTP_1_1, Headers.of("Host", "example.com"), head);
-        return new Flow(id, new InetSocketAddress("127.0.0.1", 40_000), Instant.now(), System.nanoTime(), request);
+        return new LiveFlow(id, new InetSocketAddress("127.0.0.1", 40_000), Instant.now(), System.nanoTime(), request);
     }
 }

@@ -14,6 +14,7 @@ import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -278,7 +279,7 @@ class HarWriterTest {
     @Test
     void leavesOutFlowsInFlight() throws Exception {
         List<Flow> withLive = new ArrayList<>(flows);
-        Flow live = new Flow(99, flows.get(0).client(), Instant.now(), System.nanoTime(), flows.get(0).request());
+        LiveFlow live = new LiveFlow(99, flows.get(0).client(), Instant.now(), System.nanoTime(), flows.get(0).request());
         withLive.add(live);
 
         HarWriter.Summary summary = HarWriter.write(new java.io.ByteArrayOutputStream(), withLive, Filter.ALL, "");

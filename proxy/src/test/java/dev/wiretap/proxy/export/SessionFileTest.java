@@ -11,6 +11,7 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowRecords;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.TestOrigin;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -102,7 +103,7 @@ class SessionFileTest {
     @Test
     void leavesOutFlowsInFlight() throws Exception {
         List<Flow> withLive = new ArrayList<>(flows);
-        withLive.add(new Flow(99, flows.get(0).client(), Instant.now(), System.nanoTime(), flows.get(0).request()));
+        withLive.add(new LiveFlow(99, flows.get(0).client(), Instant.now(), System.nanoTime(), flows.get(0).request()));
 
         SessionFile.Saved saved = SessionFile.write(dir.resolve("live.wiretap"), withLive);
 

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.flow;
 
+import dev.wiretap.proxy.live.LiveFlow;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -120,7 +121,7 @@ class BodyCaptureTest {
     @Test
     void aCaptureTheBudgetRefusesKeepsWhatItHasCountsEveryByteAndTheFlowSaysSo() {
         CaptureBudget budget = new CaptureBudget(20 * 1024);
-        Flow flow = new Flow(1, new java.net.InetSocketAddress("127.0.0.1", 1), java.time.Instant.now(), 0,
+        LiveFlow flow = new LiveFlow(1, new java.net.InetSocketAddress("127.0.0.1", 1), java.time.Instant.now(), 0,
                 new Request("POST", "/", HttpVersion.HTTP_1_1, new Headers(), new byte[0]));
         CaptureAccount first = budget.open(1 << 20, flow);
         BodyCapture taken = first.capture(Flow.Side.RESPONSE, -1);

@@ -1,5 +1,6 @@
 package dev.wiretap.proxy.flow;
 
+import dev.wiretap.proxy.live.LiveFlow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,7 @@ class FlowRecordsTest {
 
     @Test
     void keepsEveryPhaseWithTheTlsHandshake() {
-        Flow flow = finished();
+        LiveFlow flow = finished();
 
         Flow read = FlowRecords.read(record(flow), 0);
 
@@ -31,7 +32,7 @@ class FlowRecordsTest {
 
     @Test
     void keepsWhatTheTlsHandshakesWithTheClientAndTheOriginSettled() {
-        Flow flow = finished();
+        LiveFlow flow = finished();
         flow.setClientTls(new TlsHandshake("TLSv1.3", "TLS_AES_256_GCM_SHA384", "example.com"));
         flow.setUpstream("93.184.216.34:443", true, new TlsHandshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", ""));
 
@@ -45,7 +46,7 @@ class FlowRecordsTest {
 
     @Test
     void readsARecordOfVersion3WhichHadNoTlsDetails() {
-        Flow flow = finished();
+        LiveFlow flow = finished();
         byte[] v4 = Arrays.copyOf(version5(flow), version5(flow).length - 1); // without the "no messages" flag
         byte[] v3 = Arrays.copyOf(v4, v4.length - 2); // without the two "no TLS" flags at the end
         v3[0] = 3;
@@ -62,7 +63,7 @@ class FlowRecordsTest {
         Request request = new Request("POST", "/svc/Method", HttpVersion.HTTP_2, Headers.of("content-type", "application/grpc"),
                 new byte[0]);
         request.setDestination(new Destination("https", "example.com", 443, "/svc/Method"));
-        Flow flow = new Flow(8, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        LiveFlow flow = new LiveFlow(8, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
         Response response = new Response(HttpVersion.HTTP_2, 200, "", Headers.of("content-type", "application/grpc"), new byte[0]);
         response.setTrailers(Headers.of("grpc-status", "5", "grpc-message", "not found"));
         flow.setResponse(response);
@@ -84,7 +85,7 @@ class FlowRecordsTest {
     void refusesTrailersThatClaimToShareAHead() {
         Request request = new Request("POST", "/svc/Method", HttpVersion.HTTP_2, new Headers(), new byte[0]);
         request.setDestination(new Destination("https", "example.com", 443, "/svc/Method"));
-        Flow flow = new Flow(8, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        LiveFlow flow = new LiveFlow(8, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
         Response response = new Response(HttpVersion.HTTP_2, 200, "", new Headers(), new byte[0]);
         response.setTrailers(Headers.of("grpc-status", "5"));
         flow.setResponse(response);
@@ -102,7 +103,7 @@ class FlowRecordsTest {
 
     @Test
     void readsARecordOfVersion2WhichHadNoTlsTime() {
-        Flow flow = finished();
+        LiveFlow flow = finished();
         byte[] v4 = Arrays.copyOf(version5(flow), version5(flow).length - 1);
         byte[] v3 = Arrays.copyOf(v4, v4.length - 2);
         byte[] v2 = new byte[v3.length - 8];
@@ -121,7 +122,7 @@ class FlowRecordsTest {
 
     @Test
     void keepsAWebSocketsMessagesAndHowManyWentBefore() {
-        Flow flow = finished();
+        LiveFlow flow = finished();
         WebSocketMessages log = new WebSocketMessages(2, 1 << 20);
         flow.startWebSocket(log);
         Instant t = Instant.parse("2026-01-02T03:04:06.123456789Z");
@@ -141,7 +142,7 @@ class FlowRecordsTest {
 
     @Test
     void readsARecordOfVersion4WhichHadNoMessages() {
-        Flow flow = finished();
+        LiveFlow flow = finished();
         byte[] v5 = version5(flow);
         byte[] v4 = Arrays.copyOf(v5, v5.length - 1); // the last byte says whether messages follow
         v4[0] = 4;
@@ -242,7 +243,7 @@ class FlowRecordsTest {
         Request request = new Request("POST", "/form", HttpVersion.HTTP_1_1, Headers.of("A", "b"), new byte[0]);
         request.setDestination(new Destination("http", "example.com", 80, "/form"));
         request.setBody(Body.of("name=Ada".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-        Flow flow = new Flow(9, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        LiveFlow flow = new LiveFlow(9, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
         Response response = new Response(HttpVersion.HTTP_1_1, 502, "Bad Gateway", Headers.of("Content-Type", "text/plain"), new byte[0]);
         response.setBody(Body.of("no".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         flow.setResponse(response);
@@ -256,10 +257,10 @@ class FlowRecordsTest {
         return flow;
     }
 
-    private static Flow finished() {
+    private static LiveFlow finished() {
         Request request = new Request("GET", "/", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
         request.setDestination(new Destination("https", "example.com", 443, "/"));
-        Flow flow = new Flow(7, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        LiveFlow flow = new LiveFlow(7, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
         flow.setUpstream("93.184.216.34:443", false);
         flow.setDnsNanos(2_000);
         flow.setConnectNanos(3_000);
@@ -292,7 +293,7 @@ class FlowRecordsTest {
     void readsARecordOfVersion5WhichHadNoTrailers() {
         Request request = new Request("GET", "/", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
         request.setDestination(new Destination("http", "example.com", 80, "/"));
-        Flow flow = new Flow(9, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
+        LiveFlow flow = new LiveFlow(9, new InetSocketAddress("127.0.0.1", 50000), Instant.parse("2026-01-02T03:04:05Z"), 1_000, request);
         flow.setResponse(new Response(HttpVersion.HTTP_1_1, 200, "OK", Headers.of("Content-Length", "2"), "hi".getBytes()));
         flow.complete(100_000);
 

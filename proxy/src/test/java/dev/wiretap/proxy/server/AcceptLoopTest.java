@@ -12,6 +12,7 @@ import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.DirectBufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.testing.RawClient;
+import dev.wiretap.proxy.live.FlowPublisher;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -98,7 +99,7 @@ class AcceptLoopTest {
         Settings settings = Settings.defaults();
         BufferPool heads = new BufferPool(16 * 1024, 16);
         return new ServerContext(settings, new RequestParser(settings.limits()), new ResponseParser(settings.limits()),
-                heads, new BufferPool(64 * 1024, 4), new DirectBufferPool(64 * 1024, 4), null, null, new FlowEvents(),
+                heads, new BufferPool(64 * 1024, 4), new DirectBufferPool(64 * 1024, 4), null, null, new FlowPublisher(),
                 List.of(), new AtomicLong(), new SelfAddress(InetAddress.getLoopbackAddress()), watchdog, Optional.empty(),
                 "test", dev.wiretap.proxy.flow.CaptureBudget.unlimited(), ClientGate.open());
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wiretap.proxy.tls.CertificateAuthority;
+import dev.wiretap.proxy.CaCertificate;
 import dev.wiretap.proxy.tls.TrustInstructions;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
@@ -30,7 +30,7 @@ class CaCertificatePageTest {
     @Test
     void showsHowToTrustTheCaWithItsFingerprint() throws Exception {
         try (ProxyUnderTest proxy = startIntercepting()) {
-            CertificateAuthority ca = proxy.wiretap().certificateAuthority().orElseThrow();
+            CaCertificate ca = proxy.wiretap().certificateAuthority().orElseThrow();
 
             HttpResponse<String> page = proxy.httpClient().send(
                     HttpRequest.newBuilder(URI.create("http://wiretap/")).build(), HttpResponse.BodyHandlers.ofString());
@@ -38,7 +38,7 @@ class CaCertificatePageTest {
             assertEquals(200, page.statusCode());
             assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
             String html = page.body();
-            assertTrue(html.contains(TrustInstructions.forDownload(ca, "127.0.0.1:" + proxy.port()).html()),
+            assertTrue(html.contains(TrustInstructions.forDownload(ca.certificate(), "127.0.0.1:" + proxy.port()).html()),
                     "the instructions wiretap ca prints, for the downloaded copy, as HTML: " + html);
             assertTrue(html.contains("-n wiretap -i wiretap-ca.pem</code>"), html);
             // Any client of the proxy may read the page: it must not tell them where wiretap keeps its files.
@@ -58,7 +58,7 @@ class CaCertificatePageTest {
             "/wiretap-ca.pem?fresh=1, application/x-pem-file"})
     void offersTheCertificateForDownload(String path, String contentType) throws Exception {
         try (ProxyUnderTest proxy = startIntercepting()) {
-            CertificateAuthority ca = proxy.wiretap().certificateAuthority().orElseThrow();
+            CaCertificate ca = proxy.wiretap().certificateAuthority().orElseThrow();
 
             HttpResponse<byte[]> download = proxy.httpClient().send(
                     HttpRequest.newBuilder(URI.create("http://wiretap" + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -79,7 +79,7 @@ class CaCertificatePageTest {
     @Test
     void servesTheCertificateAtItsOwnAddressTooAndAnswersHeadWithoutABody() throws Exception {
         try (ProxyUnderTest proxy = startIntercepting(); RawClient client = proxy.rawClient()) {
-            CertificateAuthority ca = proxy.wiretap().certificateAuthority().orElseThrow();
+            CaCertificate ca = proxy.wiretap().certificateAuthority().orElseThrow();
             String host = "127.0.0.1:" + proxy.port();
 
             client.send("HEAD /wiretap-ca.cer HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
@@ -129,7 +129,7 @@ class CaCertificatePageTest {
     @Test
     void servesThePageOverHttpsToo() throws Exception {
         try (ProxyUnderTest proxy = startIntercepting()) {
-            CertificateAuthority ca = proxy.wiretap().certificateAuthority().orElseThrow();
+            CaCertificate ca = proxy.wiretap().certificateAuthority().orElseThrow();
             java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("wiretap", ca.certificate());

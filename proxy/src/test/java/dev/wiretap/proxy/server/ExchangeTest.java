@@ -25,6 +25,8 @@ import dev.wiretap.proxy.upstream.ReservedConnection;
 import dev.wiretap.proxy.upstream.Route;
 import dev.wiretap.proxy.upstream.UpstreamConnection;
 import dev.wiretap.proxy.upstream.UpstreamPool;
+import dev.wiretap.proxy.live.LiveFlow;
+import dev.wiretap.proxy.live.FlowPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -301,7 +303,7 @@ class ExchangeTest {
         }
 
         @Override
-        public void send(LocalResponse response, Flow flow, boolean close) throws IOException {
+        public void send(LocalResponse response, LiveFlow flow, boolean close) throws IOException {
             if (sendFails) {
                 throw new IOException("Broken pipe");
             }
@@ -356,16 +358,16 @@ class ExchangeTest {
 
     /** What an exchange uses of the engine: settings, the events, the addons and the pool (the rest is not its). */
     private ServerContext context(List<Addon> addons, UpstreamPool pool) {
-        FlowEvents flowEvents = new FlowEvents();
+        FlowPublisher flowEvents = new FlowPublisher();
         flowEvents.add(events::add);
         return new ServerContext(Settings.defaults(), null, null, null, null, null, pool, null, flowEvents,
                 List.copyOf(addons), new AtomicLong(), new SelfAddress(InetAddress.getLoopbackAddress()), null,
                 Optional.empty(), "test", dev.wiretap.proxy.flow.CaptureBudget.unlimited(), ClientGate.open());
     }
 
-    private static Flow flow() {
+    private static LiveFlow flow() {
         Request request = new Request("GET", "http://example.test/", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
-        return new Flow(1, new InetSocketAddress("127.0.0.1", 50_000), Instant.now(), System.nanoTime(), request);
+        return new LiveFlow(1, new InetSocketAddress("127.0.0.1", 50_000), Instant.now(), System.nanoTime(), request);
     }
 
     private List<String> ends() {

@@ -108,7 +108,7 @@ class TrustInstructionsTest {
     void namesTheDownloadedCopyRatherThanWhereWiretapKeepsIt() throws IOException {
         CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir.resolve("home"));
 
-        TrustInstructions page = TrustInstructions.forDownload(ca, "127.0.0.1:8080");
+        TrustInstructions page = TrustInstructions.forDownload(ca.certificate(), "127.0.0.1:8080");
 
         assertTrue(page.html().contains("-n wiretap -i wiretap-ca.pem</code>"), page.html());
         assertTrue(page.plainText().contains("NODE_EXTRA_CA_CERTS=wiretap-ca.pem node app.js"), page.plainText());

@@ -11,6 +11,7 @@ import dev.wiretap.config.UpstreamProxy;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.io.BufferPool;
+import dev.wiretap.proxy.live.LiveFlow;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,7 +30,7 @@ class DialerTest {
     @Test
     void connectsToTheOriginAndTimesTheLookupAndTheConnect() throws Exception {
         try (TestOrigin origin = TestOrigin.fixed("hi")) {
-            Flow flow = UpstreamPoolTest.flow();
+            LiveFlow flow = UpstreamPoolTest.flow();
             try (Socket socket = dialer(a -> false).dial(UpstreamPoolTest.routeTo(origin), flow)) {
                 assertEquals(origin.port(), socket.getPort());
                 assertTrue(socket.getTcpNoDelay(), "small heads and bodies must not wait for Nagle");

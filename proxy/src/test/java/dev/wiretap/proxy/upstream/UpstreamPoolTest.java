@@ -18,6 +18,7 @@ import dev.wiretap.proxy.flow.Request;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
 import dev.wiretap.proxy.testing.TestOrigin;
+import dev.wiretap.proxy.live.LiveFlow;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.NoSuchAlgorithmException;
@@ -88,14 +89,14 @@ class UpstreamPoolTest {
         UpstreamPool pool = pool(PoolSettings.DEFAULTS);
         Route route = routeTo(origin);
 
-        Flow first = flow();
+        LiveFlow first = flow();
         UpstreamConnection a = pool.acquire(route, first);
         assertFalse(a.isReused());
         assertFalse(first.isReusedUpstream());
         assertEquals("127.0.0.1:" + origin.port(), first.serverAddress());
         pool.release(a);
 
-        Flow second = flow();
+        LiveFlow second = flow();
         assertSame(a, pool.acquire(route, second));
         assertTrue(a.isReused());
         assertTrue(second.isReusedUpstream());
@@ -485,8 +486,8 @@ class UpstreamPoolTest {
         return new Route("http", "127.0.0.1", origin.port(), Optional.empty());
     }
 
-    static Flow flow() {
+    static LiveFlow flow() {
         Request request = new Request("GET", "/", HttpVersion.HTTP_1_1, new Headers(), new byte[0]);
-        return new Flow(1, new InetSocketAddress("127.0.0.1", 50_000), Instant.now(), System.nanoTime(), request);
+        return new LiveFlow(1, new InetSocketAddress("127.0.0.1", 50_000), Instant.now(), System.nanoTime(), request);
     }
 }
