@@ -370,7 +370,11 @@ public final class Main implements Callable<Integer> {
 
     static String summary(ConnectionStats s) {
         return Plural.count(s.flows(), "flow") + "; client connections " + s.clientAccepted() + " accepted; upstream connections "
-                + s.upstreamOpened() + " opened, " + Plural.count(s.upstreamReused(), "reuse");
+                + s.upstreamOpened() + " opened, " + Plural.count(s.upstreamReused(), "reuse")
+                + (s.tunnelReserved() == 0 ? "" : "; " + s.tunnelReserved() + " opened at a CONNECT, "
+                        + s.tunnelReservedUsed() + " of them used")
+                + (s.clientTlsHandshakes() == 0 ? "" : "; TLS with clients " + s.clientTlsHandshakes() + " handshakes, "
+                        + s.clientTlsResumed() + " resumed");
     }
 
     /** Reports wiretap's version from the build. */

@@ -17,8 +17,14 @@ package dev.wiretap.proxy;
  *                         {@code clients.allow}
  * @param captureInFlight  bytes the bodies of flows in flight hold now
  * @param captureBudget    the most they may hold ({@code capture.in_flight_budget}, at most an eighth of the heap)
+ * @param tunnelReserved   connections opened to origins at intercepted CONNECTs (when the pool held none to the
+ *                         origin), each kept for its tunnel's first request, since start
+ * @param tunnelReservedUsed of those, the ones that request used; the others were closed unused
+ * @param clientTlsHandshakes TLS handshakes with clients in intercepted tunnels completed since start
+ * @param clientTlsResumed of those, the ones that resumed a session the client kept (no certificate, no signature)
  */
 public record ConnectionStats(long clientAccepted, int clientOpen, long upstreamOpened, long upstreamReused,
                               int upstreamIdle, long flows, int flowsStored, long upstreamLent, int clientMax,
-                              long clientRefused, long captureInFlight, long captureBudget) {
+                              long clientRefused, long captureInFlight, long captureBudget, long tunnelReserved,
+                              long tunnelReservedUsed, long clientTlsHandshakes, long clientTlsResumed) {
 }

@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Optional;
 import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.InterceptTls;
+import dev.wiretap.proxy.tls.X25519Provider;
 import dev.wiretap.proxy.tls.LeafCertificates;
 import dev.wiretap.proxy.tls.UpstreamTrust;
 import java.util.Properties;
@@ -95,12 +96,14 @@ public final class Wiretap implements AutoCloseable {
     private final List<Runnable> afterStop = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CaptureBudget captureBudget;
     private final ClientGate gate;
+    private final Optional<InterceptTls> interceptTls;
     private volatile boolean stopped;
 
     private Wiretap(Settings settings, Listener listener, UpstreamPool pool, FlowPublisher events, FlowStore store,
                     AtomicLong flowIds, ReadWatchdog watchdog, Optional<CertificateAuthority> ca, RulesAddon rules,
                     InterceptAddon intercept, HostRemap hosts, ServerReplay serverReplay, CaptureBudget captureBudget,
-                    ClientGate gate) {
+                    ClientGate gate, Optional<InterceptTls> interceptTls) {
+        this.interceptTls = interceptTls;
         this.captureBudget = captureBudget;
         this.gate = gate;
         this.rules = rules;
@@ -156,6 +159,9 @@ public final class Wiretap implements AutoCloseable {
             serverReplay.start(ReplayFiles.read(settings.replay(), settings), settings.replay());
         }
         CertificateAuthority ca = settings.tls().intercept() ? CertificateAuthority.load(settings.tls()) : null;
+        if (!"jdk".equals(System.getProperty("wiretap.x25519"))) {
+            X25519Provider.install(); // TLS key exchange with clients and origins at a third of the JDK's CPU
+        }
         Optional<InterceptTls> interceptTls = ca == null ? Optional.empty()
                 : Optional.of(new InterceptTls(new LeafCertificates(ca, settings.tls().leafCacheSize()),
                         settings.http2().enabled()));
@@ -179,7 +185,7 @@ public final class Wiretap implements AutoCloseable {
                 List.copyOf(allAddons), flowIds, self, watchdog, interceptTls, version(), captureBudget, gate);
         Listener listener = Listener.start(ctx, settings.listen());
         Wiretap wiretap = new Wiretap(settings, listener, pool, events, store, flowIds, watchdog, Optional.ofNullable(ca),
-                rules, intercept, hosts, serverReplay, captureBudget, gate);
+                rules, intercept, hosts, serverReplay, captureBudget, gate, interceptTls);
         wiretap.janitor.start();
         // Minting loads BouncyCastle's classes; doing it once now, off the start path, keeps the first real one quick.
         interceptTls.ifPresent(tls -> Thread.ofVirtual().name("wiretap-tls-warmup").start(() -> tls.leaves().mint("warmup.invalid")));
@@ -476,7 +482,9 @@ public final class Wiretap implements AutoCloseable {
     public ConnectionStats stats() {
         return new ConnectionStats(listener.acceptedCount(), listener.openCount(), pool.openedCount(),
                 pool.reusedCount(), pool.idleCount(), flowIds.get(), store.size(), pool.lentCount(), listener.maxOpen(),
-                gate.refusedCount(), captureBudget.usedBytes(), captureBudget.limitBytes());
+                gate.refusedCount(), captureBudget.usedBytes(), captureBudget.limitBytes(), pool.reservedOpenedCount(),
+                pool.reservedUsedCount(), interceptTls.map(InterceptTls::handshakeCount).orElse(0L),
+                interceptTls.map(InterceptTls::resumedCount).orElse(0L));
     }
 
     /** Stops with the configured shutdown grace period. */

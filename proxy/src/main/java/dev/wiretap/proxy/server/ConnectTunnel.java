@@ -283,6 +283,7 @@ final class ConnectTunnel {
     /** Starts TLS towards the origin on {@code plain}, for {@code name} (null: the CONNECT host). */
     private ReservedConnection reserve(Destination target, String name, Socket plain) {
         // The origin is offered what the client offered wiretap: h2 too when the client will speak it.
+        ctx.pool().countReserved();
         return ReservedConnection.secure(ctx.dialer(), httpsRoute(target).withTlsName(name), plain, flow.timings(), offersH2);
     }
 

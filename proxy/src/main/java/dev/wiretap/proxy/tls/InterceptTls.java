@@ -23,6 +23,8 @@ public final class InterceptTls {
     private final SSLSocketFactory factory;
     private final LeafCertificates leaves;
     private final boolean offerH2;
+    private final java.util.concurrent.atomic.LongAdder handshakes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder resumed = new java.util.concurrent.atomic.LongAdder();
 
     public InterceptTls(LeafCertificates leaves) {
         this(leaves, false);
@@ -45,6 +47,16 @@ public final class InterceptTls {
         return leaves;
     }
 
+    /** Handshakes with clients completed since start. */
+    public long handshakeCount() {
+        return handshakes.sum();
+    }
+
+    /** Of those, the ones that resumed an earlier session (no certificate sent, no signature made). */
+    public long resumedCount() {
+        return resumed.sum();
+    }
+
     /**
      * Runs the server side of a TLS handshake on {@code plain}, whose first bytes ({@code consumed}, the start of
      * the ClientHello) were already read. {@code host} (the CONNECT target) is used when the client sends no SNI.
@@ -61,8 +73,16 @@ public final class InterceptTls {
                 (socket, offered) -> offerH2 && offered.contains("h2") ? "h2" : offered.contains("http/1.1") ? "http/1.1" : "");
         HostKeyManager.FALLBACK_HOST.set(host);
         HostKeyManager.CHAIN_GIVEN.remove();
+        long startMillis = System.currentTimeMillis();
         try {
             tls.startHandshake();
+            handshakes.increment();
+            if (tls.getSession().getCreationTime() < startMillis) {
+                // A session made before this handshake began: the client resumed it (a TLS 1.3 ticket, or a TLS 1.2
+                // session ID or ticket), and no certificate or signature was sent (RFC 8446 section 2.2). JSSE says
+                // so nowhere else, and asks the key manager for the chain either way.
+                resumed.increment();
+            }
         } catch (SSLException e) {
             if (isCertificateRejection(e) || (HostKeyManager.CHAIN_GIVEN.get() != null && isHangUp(e))) {
                 throw new ClientRejectedCertificate(host, e);

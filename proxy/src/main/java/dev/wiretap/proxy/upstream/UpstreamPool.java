@@ -62,6 +62,9 @@ public final class UpstreamPool implements AutoCloseable {
     private final LongAdder reused = new LongAdder();
     /** Connections handed out and not yet given back: up on lending, down on release or discard. */
     private final LongAdder lent = new LongAdder();
+    /** Connections opened at an intercepted CONNECT for its tunnel's first request, and those a request then used. */
+    private final LongAdder reservedOpened = new LongAdder();
+    private final LongAdder reservedUsed = new LongAdder();
 
     /**
      * @param watchdog         bounds reads on the connections
@@ -124,6 +127,7 @@ public final class UpstreamPool implements AutoCloseable {
         if (taken == null) {
             return acquire(route, flow);
         }
+        reservedUsed.increment();
         UpstreamConnection c = wrap(route, taken.socket());
         if (nanoClock.getAsLong() - taken.readySinceNanos() > PROBE_AFTER_NANOS && !c.looksAlive()) {
             c.close(); // the origin gave up on it while the client took its time
@@ -150,6 +154,7 @@ public final class UpstreamPool implements AutoCloseable {
         }
         ReservedConnection.Taken taken = reserved == null ? null : reserved.take(route);
         if (taken != null) {
+            reservedUsed.increment();
             flow.setDnsNanos(taken.dnsNanos());
             flow.setConnectNanos(taken.connectNanos());
             flow.setSslNanos(taken.sslNanos());
@@ -478,6 +483,21 @@ public final class UpstreamPool implements AutoCloseable {
     /** Exchanges served on a pooled connection instead of a new one. */
     public long reusedCount() {
         return reused.sum();
+    }
+
+    /** Counts a connection opened at an intercepted CONNECT and kept for its tunnel's first request. */
+    public void countReserved() {
+        reservedOpened.increment();
+    }
+
+    /** Connections opened at intercepted CONNECTs for their tunnels' first requests, since start. */
+    public long reservedOpenedCount() {
+        return reservedOpened.sum();
+    }
+
+    /** Of those, the ones a request used (the others were closed unused: the request went elsewhere, or never came). */
+    public long reservedUsedCount() {
+        return reservedUsed.sum();
     }
 
     /** Connections lent to exchanges now: 0 whenever no exchange is under way. */

@@ -307,6 +307,50 @@ class HttpsInterceptionTest {
     }
 
     @Test
+    void aClientThatKeepsItsTlsSessionResumesItInTheNextTunnel() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+            // One SSLContext, as a browser keeps one session cache: each new tunnel offers the ticket the last one got.
+            javax.net.ssl.SSLContext client = Interception.trustingWiretap(proxy);
+            for (int i = 0; i < 3; i++) {
+                try (RawClient raw = proxy.rawClient()) {
+                    ConnectTunnelTest.openTunnel(raw, origin.authority());
+                    raw.startTls(client, null); // an address: no SNI, as the origin's certificate holds the address only
+                    raw.send("GET /visit" + i + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
+                    assertEquals("GET /visit" + i + " HTTP/1.1\n", raw.readResponse().bodyText());
+                }
+            }
+            var stats = proxy.wiretap().stats();
+            assertEquals(3, stats.clientTlsHandshakes(), stats.toString());
+            assertEquals(2, stats.clientTlsResumed(), "the second and third tunnels should have resumed: " + stats);
+        }
+    }
+
+    @Test
+    void aTunnelOpenedWhileThePoolHoldsAConnectionToTheOriginUsesItAndDialsNothing() throws Exception {
+        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+            for (int i = 0; i < 3; i++) {
+                // A client of its own each time: a new CONNECT and TLS handshake with wiretap per request.
+                try (HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/n" + i)))
+                            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals("GET /n" + i + " HTTP/1.1\n", response.body());
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (proxy.wiretap().stats().upstreamIdle() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // the exchange gives its connection back just after the client has the answer
+                }
+            }
+            var stats = proxy.wiretap().stats();
+            assertEquals(1, origin.connectionCount(), "the second and third tunnels should have dialed nothing: " + stats);
+            assertEquals(1, stats.tunnelReserved(), stats.toString());
+            assertEquals(1, stats.tunnelReservedUsed(), stats.toString());
+            assertEquals(2, stats.upstreamReused(), stats.toString());
+        }
+    }
+
+    @Test
     void picksTheCertificateByTheClientsSniElseByTheConnectHost() throws Exception {
         try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
              ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
