@@ -13,6 +13,7 @@ import dev.wiretap.config.Settings;
 import dev.wiretap.config.UpstreamProxies;
 import dev.wiretap.proxy.ConnectionStats;
 import dev.wiretap.proxy.Wiretap;
+import dev.wiretap.proxy.tls.X25519Provider;
 import dev.wiretap.web.WebUi;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -128,6 +129,11 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         SchedulerDefaults.apply();
+        // TLS key exchange with clients and origins at a third of the JDK's CPU (docs/benchmarks.md). Here, in the
+        // command's own JVM, not in the engine: a JCA provider is JVM-wide, and a library user's JVM keeps its own.
+        if (!"jdk".equals(System.getProperty("wiretap.x25519"))) {
+            X25519Provider.install();
+        }
         System.exit(run(args, System.out, System.err));
     }
 

@@ -46,7 +46,6 @@ import java.util.List;
 import java.util.Optional;
 import dev.wiretap.proxy.tls.CertificateAuthority;
 import dev.wiretap.proxy.tls.InterceptTls;
-import dev.wiretap.proxy.tls.X25519Provider;
 import dev.wiretap.proxy.tls.LeafCertificates;
 import dev.wiretap.proxy.tls.UpstreamTrust;
 import java.util.Properties;
@@ -159,9 +158,6 @@ public final class Wiretap implements AutoCloseable {
             serverReplay.start(ReplayFiles.read(settings.replay(), settings), settings.replay());
         }
         CertificateAuthority ca = settings.tls().intercept() ? CertificateAuthority.load(settings.tls()) : null;
-        if (!"jdk".equals(System.getProperty("wiretap.x25519"))) {
-            X25519Provider.install(); // TLS key exchange with clients and origins at a third of the JDK's CPU
-        }
         Optional<InterceptTls> interceptTls = ca == null ? Optional.empty()
                 : Optional.of(new InterceptTls(new LeafCertificates(ca, settings.tls().leafCacheSize()),
                         settings.http2().enabled()));
