@@ -49,9 +49,28 @@ public final class X25519Provider extends Provider {
 
     private X25519Provider() {
         super(NAME, "1.0", "X25519 key pairs and agreement by BouncyCastle, keys of SunEC");
-        for (String alias : new String[] {"XDH", "X25519"}) {
-            put("KeyPairGenerator." + alias, Generator.class.getName());
-            put("KeyAgreement." + alias, Agreement.class.getName());
+        for (String algorithm : new String[] {"XDH", "X25519"}) {
+            putService(new Made(this, "KeyPairGenerator", algorithm, Generator.class.getName(), Generator::new));
+            putService(new Made(this, "KeyAgreement", algorithm, Agreement.class.getName(), Agreement::new));
+        }
+    }
+
+    /**
+     * A service whose SPI is made here rather than found by name and made by reflection: in wiretap's named module,
+     * whose {@code tls} package the JCA (in java.base) may not reach, a lookup by name would fail and quietly fall
+     * back to the next provider.
+     */
+    private static final class Made extends Service {
+        private final java.util.function.Supplier<Object> spi;
+
+        Made(Provider provider, String type, String algorithm, String className, java.util.function.Supplier<Object> spi) {
+            super(provider, type, algorithm, className, null, null);
+            this.spi = spi;
+        }
+
+        @Override
+        public Object newInstance(Object constructorParameter) {
+            return spi.get();
         }
     }
 
@@ -89,8 +108,8 @@ public final class X25519Provider extends Provider {
         return new BigInteger(1, big);
     }
 
-    /** Key pairs: X25519 here, anything else by SunEC. Public because the JCA makes it by reflection. */
-    public static final class Generator extends KeyPairGeneratorSpi {
+    /** Key pairs: X25519 here, anything else by SunEC. */
+    static final class Generator extends KeyPairGeneratorSpi {
         private SecureRandom random;
         private KeyPairGenerator delegate;
 
@@ -143,8 +162,8 @@ public final class X25519Provider extends Provider {
         }
     }
 
-    /** Key agreement: X25519 here, anything else by SunEC. Public because the JCA makes it by reflection. */
-    public static final class Agreement extends KeyAgreementSpi {
+    /** Key agreement: X25519 here, anything else by SunEC. */
+    static final class Agreement extends KeyAgreementSpi {
         private byte[] scalar;
         private byte[] secret;
         private KeyAgreement delegate;
