@@ -60,7 +60,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
      * {@link #waiting}.
      */
     private final Queue<Flow> changed = new ConcurrentLinkedQueue<>();
-    /** Flows in {@link #changed}: at most QUEUE (more is an overflow); each TAKE_EVERY_EVENTS-th wakes the feed's thread. */
+    /** Flows in {@link #changed}: at most QUEUE (more: an overflow); every TAKE_EVERY_EVENTS-th wakes the feed's thread. */
     private final AtomicInteger waiting = new AtomicInteger();
     /** What one taking found, and each flow once in the order of its last change; the feed's thread alone uses them. */
     private final List<Flow> drained = new ArrayList<>(1024);
@@ -193,7 +193,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     void drainNow() {
         clients.removeIf(EventClient::isClosed);
         Flow flow;
-        for (int n = waiting.get(); n > 0 && (flow = changed.poll()) != null; n--) { // what was there: a burst must not keep it here
+        for (int n = waiting.get(); n > 0 && (flow = changed.poll()) != null; n--) { // what was there: no endless taking
             drained.add(flow);
         }
         waiting.addAndGet(-drained.size());
