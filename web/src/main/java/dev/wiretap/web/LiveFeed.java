@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,18 +45,23 @@ import java.util.function.Function;
  * event (how many messages, how many body bytes), never one event per message; a view showing one of them fetches
  * what is new.
  *
- * <p>Thread-safe: the clients set is concurrent; the queue is the hand-over.
+ * <p>Thread-safe: the clients set is concurrent; the queue (lock-free) is the hand-over.
  */
 final class LiveFeed implements FlowListener, AutoCloseable {
 
     static final long TICK_MILLIS = 100;
-    /** Events handed over that wake the feed's thread to take them, between ticks (a power of two). */
+    /** Events gathered in the queue that wake the feed's thread to take them, between ticks. */
     static final int TAKE_EVERY_EVENTS = 256;
     private static final int QUEUE = 16_384;
 
-    private final BlockingQueue<Flow> changed = new ArrayBlockingQueue<>(QUEUE);
-    /** Events handed over ever; every TAKE_EVERY_EVENTS-th wakes the feed's thread. */
-    private final AtomicInteger handedOver = new AtomicInteger();
+    /**
+     * The hand-over: lock-free, so that a proxy's thread never waits for another or for the feed's taking (a lock here,
+     * contended by every connection's thread three times a flow, parked and woke virtual threads). Bounded by
+     * {@link #waiting}.
+     */
+    private final Queue<Flow> changed = new ConcurrentLinkedQueue<>();
+    /** Flows in {@link #changed}: at most QUEUE (more: an overflow); every TAKE_EVERY_EVENTS-th wakes the feed's thread. */
+    private final AtomicInteger waiting = new AtomicInteger();
     /** What one taking found, and each flow once in the order of its last change; the feed's thread alone uses them. */
     private final List<Flow> drained = new ArrayList<>(1024);
     private final Map<Long, Flow> latest = new LinkedHashMap<>();
@@ -112,10 +117,15 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         if (event instanceof FlowEvent.Paused || event instanceof FlowEvent.Released) {
             interceptChanged.set(true);
         }
-        if (!changed.offer(event.flow())) {
+        int gathered = waiting.incrementAndGet();
+        if (gathered > QUEUE) {
+            waiting.decrementAndGet();
             overflowed.set(true);
-        } else if ((handedOver.incrementAndGet() & (TAKE_EVERY_EVENTS - 1)) == 0) {
-            LockSupport.unpark(ticker);
+            return;
+        }
+        changed.offer(event.flow());
+        if (gathered % TAKE_EVERY_EVENTS == 0) {
+            LockSupport.unpark(ticker); // also at each multiple: a taking that overlaps a burst must not miss it
         }
     }
 
@@ -134,7 +144,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
 
     /** Flows handed over and not taken yet (for tests: none are kept while no browser follows). */
     int waitingCount() {
-        return changed.size();
+        return waiting.get();
     }
 
     /** Tells every client, at the next tick, the intercept's state (its filter changed, a waiting flow was edited). */
@@ -182,7 +192,11 @@ final class LiveFeed implements FlowListener, AutoCloseable {
      */
     void drainNow() {
         clients.removeIf(EventClient::isClosed);
-        changed.drainTo(drained);
+        Flow flow;
+        for (int n = waiting.get(); n > 0 && (flow = changed.poll()) != null; n--) { // what was there: no endless taking
+            drained.add(flow);
+        }
+        waiting.addAndGet(-drained.size());
         try {
             take();
         } catch (RuntimeException e) {

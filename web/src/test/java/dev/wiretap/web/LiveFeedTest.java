@@ -271,6 +271,70 @@ class LiveFeedTest {
         }
     }
 
+    @Test
+    void manyThreadsHandOverAtOnceWithoutLosingAFlowAndAnOverflowTellsTheBrowserToReadAgain() throws Exception {
+        // The hand-over is lock-free (a lock taken three times a flow by every connection's thread parked and woke
+        // virtual threads): whatever many threads hand over while the feed takes is all taken, each flow once.
+        LiveFeed feed = new LiveFeed(() -> 0);
+        EventClient client = new EventClient(Filter.parse("path:/pick"), Optional.empty()); // few: none left out
+        feed.join(client);
+        int threads = 8;
+        int each = 500;
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long base = (long) t * each;
+            senders.add(Thread.ofVirtual().start(() -> {
+                for (long id = base + 1; id <= base + each; id++) {
+                    LiveFlow flow = flow(id, id % 50 == 0 ? "/pick" : "/many");
+                    feed.onEvent(new FlowEvent.Requested(flow));
+                    flow.complete(flow.startNanos() + 1000);
+                    feed.onEvent(new FlowEvent.Completed(flow));
+                }
+            }));
+        }
+        java.util.Set<Long> seen = new java.util.TreeSet<>();
+        java.util.Set<Long> picked = new java.util.TreeSet<>();
+        for (long id = 50; id <= (long) threads * each; id += 50) {
+            picked.add(id);
+        }
+        long skipped = 0;
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((senders.stream().anyMatch(Thread::isAlive) || !seen.equals(picked)) && System.nanoTime() < deadline) {
+                feed.tickNow(); // the feed's thread, while they hand over, and after
+                for (String event; (event = events.poll()) != null; ) {
+                    JsonNode data = data(event);
+                    data.get("flows").forEach(row -> seen.add(row.get("id").asLong()));
+                    skipped += data.get("skipped").asLong();
+                }
+            }
+            assertEquals(0, feed.waitingCount(), "everything handed over was taken");
+            assertEquals(picked, seen, "every flow the filter selects, sent");
+            assertEquals(0, skipped);
+
+            for (int id = 1; id <= 16_385; id++) { // more than the queue holds, and no taking
+                feed.onEvent(new FlowEvent.Requested(flow(id, "/flood")));
+            }
+            assertEquals(16_384, feed.waitingCount());
+            feed.drainNow();
+            String event = events.poll(10, TimeUnit.SECONDS);
+            assertTrue(event != null && event.startsWith("event: resync\n"), String.valueOf(event));
+            assertEquals(0, feed.waitingCount());
+        } finally {
+            feed.close();
+            writer.join(5000);
+        }
+    }
+
     /** A tick of the feed's for one client: the flows that changed in it taken, then what waits sent. */
     private static void deliver(EventClient client, List<Flow> flows, long held, long nowMillis) {
         client.take(flows, FlowSummary::of);
