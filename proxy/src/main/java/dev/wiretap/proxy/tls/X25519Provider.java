@@ -20,6 +20,7 @@ import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPrivateKeySpec;
 import java.security.spec.XECPublicKeySpec;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import javax.crypto.KeyAgreement;
 import javax.crypto.KeyAgreementSpi;
 import javax.crypto.SecretKey;
@@ -61,9 +62,9 @@ public final class X25519Provider extends Provider {
      * back to the next provider.
      */
     private static final class Made extends Service {
-        private final java.util.function.Supplier<Object> spi;
+        private final Supplier<Object> spi;
 
-        Made(Provider provider, String type, String algorithm, String className, java.util.function.Supplier<Object> spi) {
+        Made(Provider provider, String type, String algorithm, String className, Supplier<Object> spi) {
             super(provider, type, algorithm, className, null, null);
             this.spi = spi;
         }
