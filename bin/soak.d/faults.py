@@ -4,13 +4,12 @@ Each fault scenario knows which endings are right for it (see `origin_fault`), a
 a whole response with the wrong body above all, then a hang (the client's timeout, well past the proxy's), then a
 wrong status. Called from the worker threads like the scenarios.
 """
-import os
 import socket
 import ssl
 import time
 
-from scenarios import Channel, TunnelRefused, send_request, with_channel, check_download, sizes
-from wire import Cut, Payload, Reader, WHOLE, EOF, TIMEOUT, RESET, chunked, close, read_response, request_head, reset
+from scenarios import Channel, send_request, with_channel, check_download, sizes
+from wire import Cut, Payload, WHOLE, EOF, TIMEOUT, RESET, chunked, read_response, request_head, reset
 
 BODY_FAULTS = ("reset", "fin", "stall", "badchunk", "headreset")
 # What an origin's fault must become for the client, by kind: the statuses of a whole answer the proxy may give

@@ -15,6 +15,7 @@ clients compare with their own. A thread per connection; the registry is safe ac
 import hashlib
 import json
 import os
+import random
 import socket
 import ssl
 import threading
@@ -23,8 +24,7 @@ import zlib
 from urllib.parse import parse_qs, urlsplit
 
 import websocket as ws
-from wire import (Cut, Payload, Reader, WHOLE, EOF, body_framing, chunked, close, read_body, read_head, reset,
-                  TIMEOUT)
+from wire import Cut, Payload, Reader, WHOLE, chunked, close, read_body, read_head, reset
 
 
 class Registry:
@@ -299,7 +299,7 @@ def keeps_alive(head, version):
 
 
 def _rnd(xid):
-    import random
+    """Chunk sizes that vary by exchange but are the same each time it is asked for."""
     return random.Random("chunks" + xid)
 
 

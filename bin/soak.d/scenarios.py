@@ -11,17 +11,14 @@ import hashlib
 import itertools
 import json
 import os
-import select
 import socket
 import ssl
 import subprocess
 import tempfile
 import threading
-import time
 
 import websocket as ws
-from wire import (Cut, Payload, Reader, WHOLE, EOF, RESET, TIMEOUT, chunked, close, read_head, read_response,
-                  request_head, reset, Response, body_framing, read_body)
+from wire import Cut, Payload, Reader, WHOLE, EOF, RESET, chunked, close, read_response, request_head
 
 
 class Ctx:
