@@ -101,8 +101,18 @@ class ClientHelloTest {
         return r;
     }
 
+    @Test
+    void seesTheProtocolsAClientOffersInEveryHelloItSends() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            byte[] hello = helloFrom(null, "h2", "http/1.1");
+            assertEquals(true, ClientHello.offersProtocol(hello, "h2"), "hello " + i + ": " + java.util.HexFormat.of().formatHex(hello));
+            assertEquals(true, ClientHello.offersProtocol(hello, "http/1.1"));
+            assertEquals(false, ClientHello.offersProtocol(hello, "h3"));
+        }
+    }
+
     /** The first TLS record a JDK client sends, asking for {@code name} (none when null). */
-    private static byte[] helloFrom(String name) throws Exception {
+    private static byte[] helloFrom(String name, String... protocols) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, null, null);
@@ -110,6 +120,9 @@ class ClientHelloTest {
                 try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", server.getLocalPort())) {
                     SSLParameters params = socket.getSSLParameters();
                     params.setServerNames(name == null ? List.of() : List.of(new SNIHostName(name)));
+                    if (protocols.length > 0) {
+                        params.setApplicationProtocols(protocols);
+                    }
                     socket.setSSLParameters(params);
                     socket.startHandshake();
                 } catch (IOException expected) {
