@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * One browser (or script) following the live list over server-sent events ({@code GET /api/events}), with its own
@@ -24,9 +22,10 @@ import java.util.function.Function;
  * ({@link #take}), and at each tick has it turn what it kept into at most one {@code flows} event ({@link #send}),
  * of at most {@value #MAX_ROWS_PER_EVENT} rows: the newest changes, with how many were left out ({@code skipped}) when
  * traffic outruns what a list can show (the browser reads the list again when the user stops following); the
- * connection's thread writes the events out ({@link #writeTo}). It keeps rows, never the flows: a live flow holds its
- * bodies, which the flow store let go when it ended (docs/benchmarks.md, "The web UI's cost"); and no more rows than
- * an event sends, an older one left out as soon as newer ones push it past that. A client that falls behind is not
+ * connection's thread writes the events out ({@link #writeTo}). It keeps the ids of the flows to send, never the flows
+ * (a live flow holds its bodies, which the flow store let go when it ended: docs/benchmarks.md, "The web UI's cost"),
+ * and no more than an event sends, an older one left out as soon as newer ones push it past that; their rows are made
+ * when the event goes, from the flows as the store has them then ({@link TickRows}). A client that falls behind is not
  * waited for: its outbox is emptied and it is told to {@code resync} (fetch the list again).
  *
  * <p>Busy traffic (a tick that brings more rows than a list shows at once, {@value #VIEW_ROWS}: over 500 flows a second)
@@ -37,7 +36,7 @@ import java.util.function.Function;
  * going to be in view while the list follows. A quieter tick (or one without news, when the traffic stopped) sends at
  * once what waited.
  *
- * <p>Thread-safe by hand-over: {@link #take}, {@link #send}, {@link #shown} and the waiting rows belong to the feed's
+ * <p>Thread-safe by hand-over: {@link #take}, {@link #send}, {@link #shown} and the waiting ids belong to the feed's
  * thread, the outbox is the only thing both threads touch.
  */
 final class EventClient {
@@ -63,10 +62,8 @@ final class EventClient {
     private final BlockingQueue<byte[]> outbox = new ArrayBlockingQueue<>(OUTBOX);
     /** Flows sent while unfinished, so that one that stops matching when it ends is taken off the list ("gone"). */
     private final Set<Long> shown = new HashSet<>();
-    /** Rows not sent yet, by id, in the order of their last change (the newest last); MAX_ROWS_PER_EVENT at most. */
-    private final LinkedHashMap<Long, Row> waiting = new LinkedHashMap<>();
-    /** The flows of one {@link #take} that the filter selects, in order; empty between calls. */
-    private final List<Flow> selected = new ArrayList<>();
+    /** Flows not sent yet, by id, in the order of their last change (the newest last); MAX_ROWS_PER_EVENT at most. */
+    private final LinkedHashSet<Long> waiting = new LinkedHashSet<>();
     /** Ids that went off the list and are not sent yet. */
     private final Set<Long> goneWaiting = new LinkedHashSet<>();
     /** Rows left out since the last {@code flows} event. */
@@ -76,10 +73,6 @@ final class EventClient {
     /** When the last {@code flows} event went, on the feed's clock; none yet: long ago. */
     private long sentMillis = Long.MIN_VALUE / 2;
     private volatile boolean closed;
-
-    /** A row waiting to be sent: the flow as it was when it last changed, and whether the highlight selects it (null: none asked for). */
-    private record Row(FlowSummary summary, Boolean highlighted) {
-    }
 
     EventClient(Filter filter, Optional<Filter> highlight) {
         this.filter = filter;
@@ -99,48 +92,37 @@ final class EventClient {
 
     /**
      * Flows that changed (each listed once, the newest state, in the order of their last change): the ones the filter
-     * selects wait to be sent as their rows, the newest {@value #MAX_ROWS_PER_EVENT} at most; one that was sent
-     * unfinished and is selected no more is to go off the list. A row is made ({@code rows}: at most once for every
-     * client) only for a flow that may be sent, and the flow itself is not kept.
+     * selects wait to be sent, the newest {@value #MAX_ROWS_PER_EVENT} at most, by id (their rows are made when the
+     * event goes, {@link #send}); one that was sent unfinished and is selected no more is to go off the list. Neither
+     * the flows nor rows of them are kept.
      */
-    void take(Collection<Flow> flows, Function<Flow, FlowSummary> rows) {
+    void take(Collection<Flow> flows) {
         for (Flow flow : flows) {
             long id = flow.id();
             if (FlowSummary.isListed(flow) && FlowMatch.matches(filter, flow)) {
-                selected.add(flow);
                 goneWaiting.remove(id);
                 if (flow.isDone()) {
                     shown.remove(id);
                 } else {
                     shown.add(id);
                 }
+                if (!waiting.remove(id)) { // to the end: changed last
+                    cameSinceTick++;
+                }
+                waiting.add(id);
             } else if (shown.remove(id)) {
                 waiting.remove(id);
                 goneWaiting.add(id);
             }
         }
-        // Of these, only the newest MAX_ROWS_PER_EVENT can be sent: they push the older ones out, as newer ones would.
-        int first = Math.max(0, selected.size() - MAX_ROWS_PER_EVENT);
-        for (int k = 0; k < selected.size(); k++) {
-            Flow flow = selected.get(k);
-            if (waiting.remove(flow.id()) == null) { // to the end: changed last
-                cameSinceTick++;
-            }
-            if (k < first) {
-                skipped++;
-            } else {
-                waiting.put(flow.id(), new Row(rows.apply(flow), highlight.map(h -> FlowMatch.matches(h, flow)).orElse(null)));
-            }
-        }
-        selected.clear();
-        for (var oldest = waiting.entrySet().iterator(); waiting.size() > MAX_ROWS_PER_EVENT; ) {
+        for (var oldest = waiting.iterator(); waiting.size() > MAX_ROWS_PER_EVENT; ) { // newer ones push them out
             oldest.next();
             oldest.remove();
             skipped++;
         }
     }
 
-    /** Rows kept to be sent (for tests: never more than {@value #MAX_ROWS_PER_EVENT}). */
+    /** Flows waiting to be sent (for tests: never more than {@value #MAX_ROWS_PER_EVENT}). */
     int rowsWaiting() {
         return waiting.size();
     }
@@ -148,9 +130,11 @@ final class EventClient {
     /**
      * A tick: sends what waits as one {@code flows} event, unless the traffic is busy and the last went less than
      * {@value #BUSY_TICK_MILLIS} ms ago. {@code held} is how many flows the store holds now, {@code nowMillis} the time
-     * on the feed's clock.
+     * on the feed's clock; the rows are made from the flows as {@code rows} finds them now. One the store no longer
+     * holds is left out, and so is one the filter selects no more (it changed since it was taken: its change comes in
+     * a later taking, which takes it off the list if it was shown).
      */
-    void send(long held, long nowMillis) {
+    void send(long held, long nowMillis, TickRows rows) {
         int came = cameSinceTick;
         cameSinceTick = 0;
         if (waiting.isEmpty() && goneWaiting.isEmpty()) {
@@ -161,11 +145,15 @@ final class EventClient {
         }
         sentMillis = nowMillis;
         long left = skipped;
+        List<Flow> sending = new ArrayList<>(waiting.size());
+        for (long id : waiting) {
+            rows.flow(id).filter(flow -> FlowMatch.matches(filter, flow)).ifPresent(sending::add);
+        }
         offer(event("flows", JsonBody.bytes(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("flows");
-            for (Row row : waiting.values()) {
-                row.summary().writeTo(g, row.highlighted());
+            for (Flow flow : sending) {
+                rows.row(flow).writeTo(g, highlight.map(h -> FlowMatch.matches(h, flow)).orElse(null));
             }
             g.writeEndArray();
             g.writeNumberField("skipped", left);

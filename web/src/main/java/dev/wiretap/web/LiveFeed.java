@@ -2,10 +2,10 @@ package dev.wiretap.web;
 
 import dev.wiretap.proxy.addon.InterceptAddon;
 import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.event.FlowHistory;
 import dev.wiretap.proxy.event.FlowListener;
 import dev.wiretap.proxy.flow.Flow;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +17,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
 
 /**
  * Feeds the browsers' live lists. On the proxy's threads it only offers a changed flow to a bounded queue, and only
  * while some browser follows (with none, an event costs one check); a thread of its own ({@code wiretap-web-feed})
  * takes what gathered (at every tick, and whenever {@value #TAKE_EVERY_EVENTS} more events were handed over) to every
- * {@link EventClient}, which keeps the rows of the newest flows it may send (a flow's row made once for all of them,
- * and only for a flow one of them keeps), and every {@value #TICK_MILLIS} ms tells the clients to send what they
- * kept: never one message per flow, and never a wait on a browser. If the queue overflows (traffic far beyond what a
+ * {@link EventClient}, which keeps the ids of the newest flows it may send, and every {@value #TICK_MILLIS} ms tells
+ * the clients to send what they kept, as rows made then from the flow store ({@link TickRows}: a flow's row made once
+ * for all of them, and only for a flow that goes out): never one message per flow, and never a wait on a browser. If the queue overflows (traffic far beyond what a
  * list can show), the browsers are told to fetch the list again. When a flow paused or went on, or the intercept's
  * filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
  *
@@ -35,7 +34,7 @@ import java.util.function.Function;
  * into the old one and made the collector compact the whole heap every second or so: wiretap's own CPU per request
  * went up by a third with a browser following (docs/benchmarks.md, "The web UI's cost"). Taken every
  * {@value #TAKE_EVERY_EVENTS} events (a flow has three: requested, responded, completed), the queue holds a few dozen
- * flows at most, and after that nothing here holds them: the clients keep rows (a few strings and numbers). The feed's
+ * flows at most, and after that nothing here holds them: the clients keep ids. The feed's
  * thread is woken for it by the proxy's thread that hands over the {@value #TAKE_EVERY_EVENTS}th event, rather than
  * waking every few milliseconds on its own: a wake-up costs about 50 µs of CPU on a small virtual machine, so they
  * come only as often as the traffic needs (about 120 a second at 10,000 flows a second, ten a second when it is quiet).
@@ -73,7 +72,8 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private final Map<Long, Flow> growing = new ConcurrentHashMap<>();
     private final Map<Long, Long> lastStamp = new java.util.HashMap<>();
     private final Thread ticker = Thread.ofPlatform().name("wiretap-web-feed").daemon(true).unstarted(this::tickLoop);
-    private final java.util.function.LongSupplier held;
+    /** The flow store: how many flows it holds, and the flows the ticks send. */
+    private final FlowHistory store;
     private final java.util.function.LongSupplier clockMillis;
     /** The intercept whose state the browsers follow, or null (tests of the list alone). */
     private final InterceptAddon intercept;
@@ -82,19 +82,19 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     private InterceptState.Settings interceptSent;
     private volatile boolean stopped;
 
-    /** @param held how many flows the store holds now, sent with each tick's news */
-    LiveFeed(java.util.function.LongSupplier held) {
-        this(held, null);
+    /** @param store the flow store: the ticks send the flows as it has them, and how many it holds */
+    LiveFeed(FlowHistory store) {
+        this(store, null);
     }
 
     /** @param intercept the intercept whose waiting flows and settings the browsers follow */
-    LiveFeed(java.util.function.LongSupplier held, InterceptAddon intercept) {
-        this(held, intercept, () -> System.nanoTime() / 1_000_000);
+    LiveFeed(FlowHistory store, InterceptAddon intercept) {
+        this(store, intercept, () -> System.nanoTime() / 1_000_000);
     }
 
     /** @param clockMillis the time in milliseconds (any origin) that paces fast traffic; a test's own */
-    LiveFeed(java.util.function.LongSupplier held, InterceptAddon intercept, java.util.function.LongSupplier clockMillis) {
-        this.held = held;
+    LiveFeed(FlowHistory store, InterceptAddon intercept, java.util.function.LongSupplier clockMillis) {
+        this.store = store;
         this.intercept = intercept;
         this.clockMillis = clockMillis;
     }
@@ -187,7 +187,7 @@ final class LiveFeed implements FlowListener, AutoCloseable {
     }
 
     /**
-     * Takes the flows handed over since the last taking to every client, which keeps the rows it may send. The feed's
+     * Takes the flows handed over since the last taking to every client, which keeps the ids it may send. The feed's
      * thread; a test's, for a feed not started.
      */
     void drainNow() {
@@ -240,10 +240,8 @@ final class LiveFeed implements FlowListener, AutoCloseable {
             latest.remove(flow.id()); // keeps each flow once, where its last change put it
             latest.put(flow.id(), flow);
         }
-        Map<Flow, FlowSummary> rows = new IdentityHashMap<>();
-        Function<Flow, FlowSummary> row = flow -> rows.computeIfAbsent(flow, FlowSummary::of);
         for (EventClient client : clients) {
-            client.take(latest.values(), row);
+            client.take(latest.values());
         }
     }
 
@@ -252,10 +250,11 @@ final class LiveFeed implements FlowListener, AutoCloseable {
         if (clients.isEmpty()) {
             return;
         }
-        long heldNow = held.getAsLong();
+        long heldNow = store.size();
         long nowMillis = clockMillis.getAsLong();
+        TickRows rows = new TickRows(store);
         for (EventClient client : clients) {
-            client.send(heldNow, nowMillis);
+            client.send(heldNow, nowMillis, rows);
         }
     }
 

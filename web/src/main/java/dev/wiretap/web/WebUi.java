@@ -103,7 +103,7 @@ public final class WebUi implements AutoCloseable {
     /** As {@link #start(Wiretap, Optional)}, taking files of at most {@code maxImportBytes} to import (for tests). */
     void start(Wiretap wiretap, Optional<Path> configFile, long maxImportBytes) {
         this.wiretap = wiretap;
-        LiveFeed live = new LiveFeed(() -> wiretap.history().size(), wiretap.intercept());
+        LiveFeed live = new LiveFeed(wiretap.history(), wiretap.intercept());
         this.feed = live;
         TrafficCounts counts = new TrafficCounts();
         this.counts = counts;

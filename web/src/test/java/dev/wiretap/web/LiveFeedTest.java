@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wiretap.config.filter.Filter;
 import dev.wiretap.proxy.event.FlowEvent;
+import dev.wiretap.proxy.event.FlowStore;
 import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Destination;
 import dev.wiretap.proxy.flow.Flow;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The live feed: with no browser following, an event is dropped at once (nothing kept, nothing done on the proxy's
  * thread but a check); with one, a burst of flows reaches it as one batch per tick, each flow once in its newest state,
- * filtered per client; between ticks it keeps rows, not the live flows (their bodies with them); traffic beyond what a
+ * filtered per client; between ticks it keeps ids, not the live flows (their bodies with them), and sends rows of the flows as the store has them; traffic beyond what a
  * list can show sends the newest rows of a tick and how many were left out,
  * and busy traffic at most every {@link EventClient#BUSY_TICK_MILLIS}.
  */
@@ -38,9 +39,12 @@ class LiveFeedTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The flow store beside the feed, as in wiretap: the feed sends the flows as the store has them. */
+    private final FlowStore store = new FlowStore(256L << 20);
+
     @Test
     void keepsNothingWhileNoBrowserFollows() {
-        LiveFeed feed = new LiveFeed(() -> 0);
+        LiveFeed feed = new LiveFeed(store);
         for (int i = 1; i <= 100; i++) {
             feed.onEvent(new FlowEvent.Requested(flow(i, "/a")));
         }
@@ -49,7 +53,7 @@ class LiveFeedTest {
 
     @Test
     void sendsABurstAsOneBatchPerTickEachFlowOnceInItsNewestStateAndOnlyWhatTheFilterSelects() throws Exception {
-        LiveFeed feed = new LiveFeed(() -> 160);
+        LiveFeed feed = new LiveFeed(store);
         EventClient client = new EventClient(Filter.parse("path:/api/"), Optional.empty());
         client.hello(0, 0);
         feed.join(client);
@@ -57,11 +61,11 @@ class LiveFeedTest {
         for (int i = 1; i <= 160; i++) {
             LiveFlow flow = flow(i, i % 2 == 0 ? "/api/x" : "/other");
             flows.add(flow);
-            feed.onEvent(new FlowEvent.Requested(flow));
+            publish(feed, new FlowEvent.Requested(flow));
         }
         for (LiveFlow flow : flows) {
             flow.complete(flow.startNanos() + 1000);
-            feed.onEvent(new FlowEvent.Completed(flow));
+            publish(feed, new FlowEvent.Completed(flow));
         }
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         Thread writer = Thread.ofVirtual().start(() -> {
@@ -91,13 +95,13 @@ class LiveFeedTest {
 
     @Test
     void aTickOfMoreFlowsThanAListCanShowSendsTheNewestAndHowManyWereLeftOut() throws Exception {
-        LiveFeed feed = new LiveFeed(() -> 1000);
+        LiveFeed feed = new LiveFeed(store);
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         feed.join(client);
         for (int i = 1; i <= 1000; i++) {
             LiveFlow flow = flow(i, "/busy");
             flow.complete(flow.startNanos() + 1000);
-            feed.onEvent(new FlowEvent.Completed(flow));
+            publish(feed, new FlowEvent.Completed(flow));
         }
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         Thread writer = Thread.ofVirtual().start(() -> {
@@ -126,7 +130,7 @@ class LiveFeedTest {
     void betweenTicksKeepsTheRowsItMaySendNeverTheFlowsSoTheyAreLetGo() throws Exception {
         // A flow the feed holds is the live object, its body with it, which the store let go when it ended: a tick's
         // worth of 16 KiB flows at 10,000 a second outlived the young collections and cost wiretap a third more CPU.
-        LiveFeed feed = new LiveFeed(() -> 1000);
+        LiveFeed feed = new LiveFeed(store);
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         feed.join(client);
         int max = EventClient.MAX_ROWS_PER_EVENT;
@@ -141,7 +145,7 @@ class LiveFeedTest {
         feed.drainNow();
         assertEquals(0, feed.waitingCount(), "everything handed over was taken");
         assertEquals(max, client.rowsWaiting(), "the newest rows wait for the tick");
-        feed.onEvent(new FlowEvent.Completed(withBody(count + 1, 16 * 1024))); // one more, handed over: not taken yet
+        publish(feed, new FlowEvent.Completed(withBody(count + 1, 16 * 1024))); // one more, handed over: not taken yet
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         long held;
@@ -149,7 +153,7 @@ class LiveFeedTest {
             System.gc();
             held = flows.stream().filter(f -> f.get() != null).count();
         } while (held > 0 && System.nanoTime() < deadline);
-        assertEquals(0, held, "flows taken but still held: rows are what waits");
+        assertEquals(0, held, "flows taken but still held: ids are what waits");
 
         feed.tickNow();
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -168,6 +172,55 @@ class LiveFeedTest {
             assertEquals(count + 2 - max, data.get("flows").get(0).get("id").asLong(), "the newest");
             assertEquals(count + 1, data.get("flows").get(max - 1).get("id").asLong());
             assertEquals(16 * 1024, data.get("flows").get(max - 1).get("size").asLong());
+        } finally {
+            feed.close();
+            writer.join(5000);
+        }
+    }
+
+    @Test
+    void rowsAreMadeWhenTheEventGoesFromTheFlowsAsTheStoreHasThemThen() throws Exception {
+        // Under busy traffic a browser gets the newest hundred of thousands of changes: rows are made for those alone,
+        // when the event goes, so a flow that ended after it was taken goes as ended, and one the store let go, not at all.
+        LiveFeed feed = new LiveFeed(store);
+        EventClient client = new EventClient(Filter.ALL, Optional.of(Filter.parse("path:/b")));
+        feed.join(client);
+        LiveFlow running = flow(1, "/a");
+        publish(feed, new FlowEvent.Requested(running));
+        LiveFlow highlighted = flow(2, "/b");
+        publish(feed, new FlowEvent.Requested(highlighted));
+        LiveFlow forgotten = flow(3, "/c");
+        publish(feed, new FlowEvent.Requested(forgotten));
+        feed.drainNow();
+        running.complete(running.startNanos() + 2_000_000); // ended, and its event not taken yet
+        store.onEvent(new FlowEvent.Completed(running));
+        forgotten.complete(forgotten.startNanos() + 1000);
+        store.onEvent(new FlowEvent.Completed(forgotten));
+        store.clear();
+        store.onEvent(new FlowEvent.Requested(running)); // (the clear forgot it too: back, in flight in the store's eyes)
+        store.onEvent(new FlowEvent.Completed(running));
+        store.onEvent(new FlowEvent.Requested(highlighted));
+        feed.tickNow();
+
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
+            JsonNode rows = data(events.poll(10, TimeUnit.SECONDS)).get("flows");
+            assertEquals(2, rows.size(), rows.toString());
+            assertEquals(1, rows.get(0).get("id").asLong());
+            assertEquals("done", rows.get(0).get("state").asText(), "as the flow is when the event goes");
+            assertEquals(2.0, rows.get(0).get("durationMs").asDouble());
+            assertEquals(false, rows.get(0).get("highlighted").asBoolean());
+            assertEquals(2, rows.get(1).get("id").asLong());
+            assertEquals("in_flight", rows.get(1).get("state").asText());
+            assertEquals(true, rows.get(1).get("highlighted").asBoolean());
         } finally {
             feed.close();
             writer.join(5000);
@@ -232,12 +285,12 @@ class LiveFeedTest {
     @Test
     void rowsThatWaitedGoAtTheNextTickWhenTheTrafficStops() throws Exception {
         long[] now = {5_000};
-        LiveFeed feed = new LiveFeed(() -> 0, null, () -> now[0]);
+        LiveFeed feed = new LiveFeed(store, null, () -> now[0]);
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         feed.join(client);
         int busy = EventClient.MAX_ROWS_PER_EVENT + 1;
         for (long id = 1; id <= 2 * busy; id++) {
-            feed.onEvent(new FlowEvent.Completed(ended(id, id).get(0)));
+            publish(feed, new FlowEvent.Completed(ended(id, id).get(0)));
             if (id == busy) {
                 feed.tickNow();
                 assertEquals(1, client.eventsWaiting(), "the first goes");
@@ -275,7 +328,7 @@ class LiveFeedTest {
     void manyThreadsHandOverAtOnceWithoutLosingAFlowAndAnOverflowTellsTheBrowserToReadAgain() throws Exception {
         // The hand-over is lock-free (a lock taken three times a flow by every connection's thread parked and woke
         // virtual threads): whatever many threads hand over while the feed takes is all taken, each flow once.
-        LiveFeed feed = new LiveFeed(() -> 0);
+        LiveFeed feed = new LiveFeed(store);
         EventClient client = new EventClient(Filter.parse("path:/pick"), Optional.empty()); // few: none left out
         feed.join(client);
         int threads = 8;
@@ -286,9 +339,9 @@ class LiveFeedTest {
             senders.add(Thread.ofVirtual().start(() -> {
                 for (long id = base + 1; id <= base + each; id++) {
                     LiveFlow flow = flow(id, id % 50 == 0 ? "/pick" : "/many");
-                    feed.onEvent(new FlowEvent.Requested(flow));
+                    publish(feed, new FlowEvent.Requested(flow));
                     flow.complete(flow.startNanos() + 1000);
-                    feed.onEvent(new FlowEvent.Completed(flow));
+                    publish(feed, new FlowEvent.Completed(flow));
                 }
             }));
         }
@@ -335,10 +388,17 @@ class LiveFeedTest {
         }
     }
 
-    /** A tick of the feed's for one client: the flows that changed in it taken, then what waits sent. */
-    private static void deliver(EventClient client, List<Flow> flows, long held, long nowMillis) {
-        client.take(flows, FlowSummary::of);
-        client.send(held, nowMillis);
+    /** An event as wiretap publishes it: the store hears of it, and the feed. */
+    private void publish(LiveFeed feed, FlowEvent event) {
+        store.onEvent(event);
+        feed.onEvent(event);
+    }
+
+    /** A tick of the feed's for one client: the flows that changed in it stored and taken, then what waits sent. */
+    private void deliver(EventClient client, List<Flow> flows, long held, long nowMillis) {
+        flows.forEach(flow -> store.onEvent(new FlowEvent.Completed(flow)));
+        client.take(flows);
+        client.send(held, nowMillis, new TickRows(store));
     }
 
     private static JsonNode data(String event) throws java.io.IOException {
@@ -358,12 +418,12 @@ class LiveFeedTest {
     }
 
     /** A flow of 16 KiB from start to end, as the feed hears of it; the test keeps it only weakly. */
-    private static WeakReference<Flow> exchange(LiveFeed feed, long id) {
+    private WeakReference<Flow> exchange(LiveFeed feed, long id) {
         LiveFlow flow = withBody(id, 16 * 1024);
-        feed.onEvent(new FlowEvent.Requested(flow));
-        feed.onEvent(new FlowEvent.Responded(flow));
+        publish(feed, new FlowEvent.Requested(flow));
+        publish(feed, new FlowEvent.Responded(flow));
         flow.complete(flow.startNanos() + 1000);
-        feed.onEvent(new FlowEvent.Completed(flow));
+        publish(feed, new FlowEvent.Completed(flow));
         return new WeakReference<>(flow);
     }
 
