@@ -68,13 +68,7 @@ class LiveFeedTest {
             publish(feed, new FlowEvent.Completed(flow));
         }
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread writer = written(client, events);
         feed.start();
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
@@ -104,13 +98,7 @@ class LiveFeedTest {
             publish(feed, new FlowEvent.Completed(flow));
         }
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread writer = written(client, events);
         feed.start();
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
@@ -157,13 +145,7 @@ class LiveFeedTest {
 
         feed.tickNow();
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread writer = written(client, events);
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
             JsonNode data = data(events.poll(10, TimeUnit.SECONDS));
@@ -203,13 +185,7 @@ class LiveFeedTest {
         feed.tickNow();
 
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread writer = written(client, events);
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
             JsonNode rows = data(events.poll(10, TimeUnit.SECONDS)).get("flows");
@@ -231,13 +207,7 @@ class LiveFeedTest {
     void busyTrafficGoesAtMostEveryBusyTickWithTheNewestRowsAndAQuieterTickSendsWhatWaitedAtOnce() throws Exception {
         EventClient client = new EventClient(Filter.ALL, Optional.empty());
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread writer = written(client, events);
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
             int max = EventClient.MAX_ROWS_PER_EVENT;
@@ -304,13 +274,7 @@ class LiveFeedTest {
         assertEquals(2, client.eventsWaiting(), "nothing came: what waited goes");
 
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread writer = written(client, events);
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
             assertEquals(busy, data(events.poll(10, TimeUnit.SECONDS)).get("flows").get(EventClient.MAX_ROWS_PER_EVENT - 1)
@@ -352,13 +316,7 @@ class LiveFeedTest {
         }
         long skipped = 0;
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        Thread writer = Thread.ofVirtual().start(() -> {
-            try {
-                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Thread writer = written(client, events);
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -386,6 +344,17 @@ class LiveFeedTest {
             feed.close();
             writer.join(5000);
         }
+    }
+
+    /** What the client's connection would write, each event a string in {@code events}, on a thread of its own. */
+    private static Thread written(EventClient client, BlockingQueue<String> events) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                client.writeTo(bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** An event as wiretap publishes it: the store hears of it, and the feed. */
