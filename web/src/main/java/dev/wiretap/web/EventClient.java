@@ -131,8 +131,8 @@ final class EventClient {
      * A tick: sends what waits as one {@code flows} event, unless the traffic is busy and the last went less than
      * {@value #BUSY_TICK_MILLIS} ms ago. {@code held} is how many flows the store holds now, {@code nowMillis} the time
      * on the feed's clock; the rows are made from the flows as {@code rows} finds them now. One the store no longer
-     * holds is left out, and so is one the filter selects no more (it changed since it was taken: its change comes in
-     * a later taking, which takes it off the list if it was shown).
+     * holds goes as gone (off the list, if an earlier event put it there); one the filter selects no more is left out
+     * (it changed since it was taken: its change comes in a later taking, which takes it off the list if it was shown).
      */
     void send(long held, long nowMillis, TickRows rows) {
         int came = cameSinceTick;
@@ -147,7 +147,12 @@ final class EventClient {
         long left = skipped;
         List<Flow> sending = new ArrayList<>(waiting.size());
         for (long id : waiting) {
-            rows.flow(id).filter(flow -> FlowMatch.matches(filter, flow)).ifPresent(sending::add);
+            Optional<Flow> flow = rows.flow(id);
+            if (flow.isEmpty()) {
+                goneWaiting.add(id); // the store let it go: off the list, if an earlier event put it there
+            } else if (FlowMatch.matches(filter, flow.get())) {
+                sending.add(flow.get());
+            }
         }
         offer(event("flows", JsonBody.bytes(g -> {
             g.writeStartObject();

@@ -163,7 +163,7 @@ class LiveFeedTest {
     @Test
     void rowsAreMadeWhenTheEventGoesFromTheFlowsAsTheStoreHasThemThen() throws Exception {
         // Under busy traffic a browser gets the newest hundred of thousands of changes: rows are made for those alone,
-        // when the event goes, so a flow that ended after it was taken goes as ended, and one the store let go, not at all.
+        // when the event goes, so a flow that ended after it was taken goes as ended, and one the store let go goes off the list.
         LiveFeed feed = new LiveFeed(store);
         EventClient client = new EventClient(Filter.ALL, Optional.of(Filter.parse("path:/b")));
         feed.join(client);
@@ -188,7 +188,8 @@ class LiveFeedTest {
         Thread writer = written(client, events);
         try {
             assertEquals("retry: 2000\n\n", events.poll(10, TimeUnit.SECONDS));
-            JsonNode rows = data(events.poll(10, TimeUnit.SECONDS)).get("flows");
+            String event = events.poll(10, TimeUnit.SECONDS);
+            JsonNode rows = data(event).get("flows");
             assertEquals(2, rows.size(), rows.toString());
             assertEquals(1, rows.get(0).get("id").asLong());
             assertEquals("done", rows.get(0).get("state").asText(), "as the flow is when the event goes");
@@ -197,6 +198,7 @@ class LiveFeedTest {
             assertEquals(2, rows.get(1).get("id").asLong());
             assertEquals("in_flight", rows.get(1).get("state").asText());
             assertEquals(true, rows.get(1).get("highlighted").asBoolean());
+            assertEquals("[3]", data(event).get("gone").toString(), "the one the store let go: off the list");
         } finally {
             feed.close();
             writer.join(5000);
