@@ -22,15 +22,6 @@ final class FrameReader {
         this.maxFrameBytes = maxFrameBytes;
     }
 
-    /** Whether bytes have come in that are not read yet: reading on will not wait (for the first of them at least). */
-    boolean hasBuffered() {
-        try {
-            return in.available() > 0;
-        } catch (IOException e) {
-            return false; // closed: the next read says so
-        }
-    }
-
     /** Reads {@code n} bytes exactly; used for the client preface. */
     byte[] readExactly(int n) throws IOException {
         byte[] b = new byte[n];

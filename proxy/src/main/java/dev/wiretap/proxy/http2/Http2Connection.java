@@ -7,7 +7,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,9 +73,6 @@ public final class Http2Connection {
     private volatile boolean closed;
     private volatile String closeReason = "open";
     private volatile Runnable onClosed;
-
-    /** Streams given news by the reader whose threads are yet to be woken ({@link #wakeStreams}): reader thread only. */
-    private final ArrayList<Http2Stream> wakeDue = new ArrayList<>();
 
     // Header block being gathered (HEADERS, then CONTINUATION): reader thread only.
     private int blockStreamId;
@@ -190,14 +186,6 @@ public final class Http2Connection {
     }
 
     private void readFrames(boolean settingsFirst) throws IOException, Http2Exception {
-        try {
-            readFramesWaking(settingsFirst);
-        } finally {
-            wakeStreams();
-        }
-    }
-
-    private void readFramesWaking(boolean settingsFirst) throws IOException, Http2Exception {
         boolean first = settingsFirst;
         while (!closed) {
             Frame frame;
@@ -225,25 +213,7 @@ public final class Http2Connection {
                 }
                 resetFromReader(e);
             }
-            // Streams' threads are woken once the frames already read in are delivered, before the reader may block:
-            // a response's HEADERS and DATA that came in one read wake its thread once (each wake is a hand-off
-            // between threads, the dearest part of a small stream), and it finds the whole response at once.
-            if (!wakeDue.isEmpty() && !(isStreamFrame(frame) && reader.hasBuffered())) {
-                wakeStreams();
-            }
         }
-    }
-
-    private static boolean isStreamFrame(Frame f) {
-        return f.type() == Frame.DATA || f.type() == Frame.HEADERS || f.type() == Frame.CONTINUATION;
-    }
-
-    /** Wakes the threads of the streams the reader delivered news to since it last did. Reader thread only. */
-    private void wakeStreams() {
-        for (int i = 0; i < wakeDue.size(); i++) {
-            wakeDue.get(i).wake();
-        }
-        wakeDue.clear();
     }
 
     private void handle(Frame f) throws IOException, Http2Exception {
@@ -301,9 +271,7 @@ public final class Http2Connection {
             }
             return;
         }
-        if (stream.receiveData(f.payload(), off, end - off, length, endStream)) {
-            wakeDue.add(stream);
-        }
+        stream.receiveData(f.payload(), off, end - off, length, endStream);
         if (length > end - off) {
             creditConnection(length - (end - off)); // padding is never read
         }
@@ -386,9 +354,7 @@ public final class Http2Connection {
             if (informational && endStream) {
                 throw Http2Exception.stream(id, ErrorCode.PROTOCOL_ERROR, "an interim response that ends the stream");
             }
-            if (stream.receiveHeaders(fields, endStream, informational)) {
-                wakeDue.add(stream);
-            }
+            stream.receiveHeaders(fields, endStream, informational);
             if (endStream && stream.isClosed()) {
                 streamClosed(stream);
             }
@@ -425,7 +391,7 @@ public final class Http2Connection {
         }
         Http2Stream stream = new Http2Stream(this, id, limits.streamWindowBytes(), currentPeerWindow());
         streams.put(id, stream);
-        stream.receiveHeaders(fields, endStream, false); // nobody waits on a new stream: no wake due
+        stream.receiveHeaders(fields, endStream, false);
         acceptor.accept(stream, fields);
     }
 

@@ -33,8 +33,6 @@ public final class Http2Stream {
     private Headers trailers;
     private boolean remoteEnded;
     private boolean headersSeen;
-    /** Whether the reader has delivered news and is yet to wake the thread waiting for it ({@link #wake}). */
-    private boolean wakeDue;
     /** Why the stream can no longer be read or written (a reset either way, the connection gone), or null. */
     private StreamResetException failure;
     /** What the peer may still send before wiretap credits more (reader decrements, consumer credits). */
@@ -256,12 +254,8 @@ public final class Http2Stream {
 
     // ---- what the connection's reader delivers ----------------------------------------------------------------
 
-    /**
-     * A header block arrived: the first one(s) are heads, one after the body is the trailers (END_STREAM set). Returns
-     * true when the stream's thread waits for it and is to be woken by {@link #wake} (the reader does so once it has
-     * delivered what else it holds: a head and its body in one read wake the thread once, not once per frame).
-     */
-    boolean receiveHeaders(FieldBlock block, boolean endStream, boolean isInformational) throws Http2Exception {
+    /** A header block arrived: the first one(s) are heads, one after the body is the trailers (END_STREAM set). */
+    void receiveHeaders(FieldBlock block, boolean endStream, boolean isInformational) throws Http2Exception {
         lock.lock();
         try {
             if (remoteEnded) {
@@ -279,17 +273,14 @@ public final class Http2Stream {
             if (endStream) {
                 remoteEnded = true;
             }
-            return wakeLater();
+            arrived.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Payload of a DATA frame; {@code frameLength} (padding included) counts against the stream's window. Returns as
-     * {@link #receiveHeaders} does.
-     */
-    boolean receiveData(byte[] payload, int off, int len, int frameLength, boolean endStream) throws Http2Exception {
+    /** Payload of a DATA frame; {@code frameLength} (padding included) counts against the stream's window. */
+    void receiveData(byte[] payload, int off, int len, int frameLength, boolean endStream) throws Http2Exception {
         lock.lock();
         try {
             if (!headersSeen) {
@@ -309,26 +300,6 @@ public final class Http2Stream {
             if (endStream) {
                 remoteEnded = true;
             }
-            return wakeLater();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Called with the lock held: whether a thread waits for news and was not yet due a wake (see {@link #wake}). */
-    private boolean wakeLater() {
-        if (wakeDue || !lock.hasWaiters(arrived)) {
-            return false;
-        }
-        wakeDue = true;
-        return true;
-    }
-
-    /** Wakes the stream's thread for what {@link #receiveHeaders} and {@link #receiveData} delivered: by the reader. */
-    void wake() {
-        lock.lock();
-        try {
-            wakeDue = false;
             arrived.signalAll();
         } finally {
             lock.unlock();
