@@ -86,6 +86,12 @@ public final class Headers {
         return new String(data, spans[s + 2], spans[s + 3] - spans[s + 2], StandardCharsets.ISO_8859_1);
     }
 
+    /** The length of {@link #rawLine}, at least the name's and the value's together, without making either. */
+    public int lineLength(int index) {
+        int s = SPAN * checkIndex(index);
+        return spans[s + 4] - spans[s];
+    }
+
     /** The field line exactly as it flowed (or as it was added), without its CRLF. */
     public byte[] rawLine(int index) {
         int s = SPAN * checkIndex(index);

@@ -36,7 +36,7 @@ final class FieldBlockEncoder {
         // it is shorter): sized before encoding, the buffer never overflows half way through, with the table changed.
         long bound = 16;
         for (int i = 0; i < fields.size(); i++) {
-            bound += fields.name(i).length() + fields.value(i).length() + 16;
+            bound += fields.lineLength(i) + 16; // the line holds the name and the value: no strings made to size them
         }
         if (bound > buffer.capacity()) {
             buffer = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, Long.highestOneBit(bound) << 1));

@@ -2,6 +2,7 @@ package dev.wiretap.proxy.http2;
 
 import dev.wiretap.config.Http2Settings;
 import dev.wiretap.proxy.flow.Headers;
+import dev.wiretap.proxy.io.ReadWatchdog;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -30,6 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * runs after a reset (more are refused); resets by the client and control frames (SETTINGS, PING, PRIORITY, empty
  * DATA and CONTINUATION) within a rate; frames no larger than advertised; header blocks, compressed and decoded, within
  * the header list limit. A breach ends the connection with GOAWAY (ENHANCE_YOUR_CALM for floods).
+ *
+ * <p>Given wiretap's {@link ReadWatchdog}, its streams wait for the peer without a timed park: the watchdog's tick
+ * wakes a stream whose wait has run out ({@link #wakeOverdue}). A timed park on a virtual thread schedules and cancels
+ * a timer, which was a good part of a small stream's cost (one per stream, for its response head).
  */
 public final class Http2Connection {
 
@@ -55,6 +60,8 @@ public final class Http2Connection {
     private final StreamAcceptor acceptor;
     private final RateBudget resets;
     private final RateBudget controlFrames;
+    /** Ticks from wiretap's watchdog that wake streams whose wait ran out; null: streams wait with timed parks. */
+    private final ReadWatchdog.Watch deadlines;
 
     private final ReentrantLock flowLock = new ReentrantLock(); // guards the send windows (connection's and streams')
     private final Condition windowOpened = flowLock.newCondition();
@@ -80,8 +87,8 @@ public final class Http2Connection {
     private byte[] block;
     private int blockLength;
 
-    private Http2Connection(Role role, Socket socket, Http2Settings limits, StreamAcceptor acceptor, String name)
-            throws IOException {
+    private Http2Connection(Role role, Socket socket, Http2Settings limits, StreamAcceptor acceptor, String name,
+                            ReadWatchdog watchdog) throws IOException {
         this.role = role;
         this.socket = socket;
         this.limits = limits;
@@ -92,17 +99,30 @@ public final class Http2Connection {
         this.decoder = new FieldBlockDecoder(limits.maxHeaderListBytes());
         this.resets = new RateBudget(limits.maxResetsPerSecond(), System::nanoTime);
         this.controlFrames = new RateBudget(limits.maxControlFramesPerSecond(), System::nanoTime);
+        this.deadlines = watchdog == null ? null : watchdog.watchEach(this::wakeOverdue);
     }
 
     /** wiretap as the server of a client's connection: call {@link #serve} on the connection's thread. */
     public static Http2Connection server(Socket socket, Http2Settings limits, StreamAcceptor acceptor, String name)
             throws IOException {
-        return new Http2Connection(Role.SERVER, socket, limits, acceptor, name);
+        return server(socket, limits, acceptor, name, null);
+    }
+
+    /** As above, with the streams' waits bounded by {@code watchdog}'s ticks (null: by timed parks). */
+    public static Http2Connection server(Socket socket, Http2Settings limits, StreamAcceptor acceptor, String name,
+                                         ReadWatchdog watchdog) throws IOException {
+        return new Http2Connection(Role.SERVER, socket, limits, acceptor, name, watchdog);
     }
 
     /** wiretap as a client of an origin: sends the preface and its settings, and starts the reader on a thread of its own. */
     public static Http2Connection client(Socket socket, Http2Settings limits, String name) throws IOException {
-        Http2Connection c = new Http2Connection(Role.CLIENT, socket, limits, null, name);
+        return client(socket, limits, name, null);
+    }
+
+    /** As above, with the streams' waits bounded by {@code watchdog}'s ticks (null: by timed parks). */
+    public static Http2Connection client(Socket socket, Http2Settings limits, String name, ReadWatchdog watchdog)
+            throws IOException {
+        Http2Connection c = new Http2Connection(Role.CLIENT, socket, limits, null, name, watchdog);
         c.writer.preface();
         c.sendOwnSettings();
         Thread.ofVirtual().name("wiretap-h2-origin-" + name).start(c::readUntilClosed);
@@ -823,6 +843,9 @@ public final class Http2Connection {
         }
         closeReason = reason;
         closed = true;
+        if (deadlines != null) {
+            deadlines.close();
+        }
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -835,6 +858,18 @@ public final class Http2Connection {
         Runnable hook = onClosed;
         if (hook != null) {
             hook.run();
+        }
+    }
+
+    /** Whether streams wait untimed, woken by the watchdog's tick when their wait runs out. */
+    boolean watchesDeadlines() {
+        return deadlines != null;
+    }
+
+    /** On the watchdog's tick: wakes the streams whose wait ran out (they find so and time out). */
+    private void wakeOverdue(long now) {
+        for (Http2Stream s : streams.values()) {
+            s.wakeIfOverdue(now);
         }
     }
 

@@ -23,6 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Http2Stream {
 
+    private static final long NO_WAIT = Long.MIN_VALUE;
+
     private final Http2Connection connection;
     private final int id;
     private final ReentrantLock lock = new ReentrantLock(); // guards everything inbound below
@@ -47,6 +49,8 @@ public final class Http2Stream {
     private volatile long bytesSent;
     private volatile Runnable onReset;
     private volatile long readTimeoutNanos;
+    /** The deadline of an untimed wait for the peer in progress, for the watchdog's tick; {@link #NO_WAIT}: none. */
+    private volatile long waitDeadline = NO_WAIT;
     /** The pace the body read from the peer must keep, or null; used by the one thread that reads the body. */
     private volatile BodyPace pace;
     /** The peer's window for this stream: guarded by the connection's flow-control lock. */
@@ -234,7 +238,10 @@ public final class Http2Stream {
         return t > 0 ? System.nanoTime() + t : 0;
     }
 
-    /** Waits for news; throws when the deadline (0: none) has passed. Called with the lock held. */
+    /**
+     * Waits for news; throws when the deadline (0: none) has passed. Called with the lock held. With the connection's
+     * watchdog, the wait is untimed and the watchdog's tick wakes it once the deadline has passed (up to a tick late).
+     */
     private void await(long deadline) throws IOException {
         try {
             if (deadline == 0) {
@@ -245,10 +252,33 @@ public final class Http2Stream {
             if (left <= 0) {
                 throw new SocketTimeoutException("stream " + id + ": the peer sent nothing in time");
             }
+            if (connection.watchesDeadlines()) {
+                waitDeadline = deadline;
+                try {
+                    arrived.await();
+                } finally {
+                    waitDeadline = NO_WAIT;
+                }
+                return;
+            }
             arrived.awaitNanos(left);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while waiting on stream " + id);
+        }
+    }
+
+    /** On the watchdog's tick: wakes the stream's thread if its wait has run out (it then finds so and throws). */
+    void wakeIfOverdue(long now) {
+        long d = waitDeadline;
+        if (d == NO_WAIT || now - d < 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 

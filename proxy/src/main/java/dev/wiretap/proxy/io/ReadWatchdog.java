@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /**
  * Enforces read timeouts without a timer per read. A connection's reader arms a deadline before each read that may
@@ -14,6 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why not the socket's own read timeout: on a virtual thread every read with a timeout is a timed park, which
  * schedules and cancels a timer on each read, twice per proxied exchange; here an exchange costs two volatile
  * writes. Timeouts fire up to one tick late, which is nothing next to timeouts of seconds.
+ *
+ * <p>Deadlines kept elsewhere (the waits of an HTTP/2 connection's streams) are checked by a watch that is told the
+ * time on every tick ({@link #watchEach}).
  *
  * <p>Thread-safe. Deadlines are {@link System#nanoTime()} values.
  */
@@ -32,7 +36,17 @@ public final class ReadWatchdog implements AutoCloseable {
 
     /** Starts watching reads on {@code socket}; {@link Watch#close()} stops it. */
     public Watch watch(Socket socket) {
-        Watch w = new Watch(socket);
+        Watch w = new Watch(socket, null);
+        watches.add(w);
+        return w;
+    }
+
+    /**
+     * Calls {@code check} with the time ({@link System#nanoTime()}) on every tick, on the watchdog's thread, until the
+     * watch is closed: for an owner that keeps deadlines of its own and acts on those that passed.
+     */
+    public Watch watchEach(LongConsumer check) {
+        Watch w = new Watch(null, check);
         watches.add(w);
         return w;
     }
@@ -66,11 +80,14 @@ public final class ReadWatchdog implements AutoCloseable {
     public final class Watch implements ReadTimer, AutoCloseable {
 
         private final Socket socket;
+        /** For a watch of {@link #watchEach}: told the time on every tick (and the socket is null). */
+        private final LongConsumer each;
         private volatile long deadline = DISARMED;
         private volatile boolean expired;
 
-        private Watch(Socket socket) {
+        private Watch(Socket socket, LongConsumer each) {
             this.socket = socket;
+            this.each = each;
         }
 
         /** The next read must end by {@code deadlineNanos}. */
@@ -91,6 +108,10 @@ public final class ReadWatchdog implements AutoCloseable {
         }
 
         void check(long now) {
+            if (each != null) {
+                each.accept(now);
+                return;
+            }
             long d = deadline;
             if (d == DISARMED || expired || now - d < 0) {
                 return;

@@ -65,7 +65,8 @@ final class ClientHttp2 {
 
     /** Serves the connection until it ends; streams still running end on their own threads. */
     void serve() throws IOException {
-        connection = Http2Connection.server(socket, ctx.settings().http2(), this::accept, "client " + clientAddress);
+        connection = Http2Connection.server(socket, ctx.settings().http2(), this::accept, "client " + clientAddress,
+                ctx.watchdog());
         if (listener.isDraining()) {
             connection.shutdown();
         }

@@ -206,7 +206,7 @@ public final class UpstreamPool implements AutoCloseable {
         String remote = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
         Http2Connection connection;
         try {
-            connection = Http2Connection.client(socket, http2, remote);
+            connection = Http2Connection.client(socket, http2, remote, watchdog);
         } catch (IOException e) {
             Dialer.closeQuietly(socket);
             throw e;

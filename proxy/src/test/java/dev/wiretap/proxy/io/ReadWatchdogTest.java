@@ -52,6 +52,20 @@ class ReadWatchdogTest {
         }
     }
 
+    @Test
+    void tellsAWatchOfItsOwnDeadlinesTheTimeOnEveryTickUntilItIsClosed() throws Exception {
+        try (ReadWatchdog watchdog = new ReadWatchdog()) {
+            java.util.concurrent.LinkedBlockingQueue<Long> ticks = new java.util.concurrent.LinkedBlockingQueue<>();
+            ReadWatchdog.Watch watch = watchdog.watchEach(ticks::add);
+            Long first = ticks.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            Long second = ticks.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(first != null && second != null && second - first > 0, first + " then " + second);
+
+            watch.close();
+            assertEquals(0, watchdog.size());
+        }
+    }
+
     /** A connected pair of sockets on loopback. */
     private static final class Pair implements AutoCloseable {
         final Socket client;

@@ -194,4 +194,45 @@ class Http2OriginTest {
             assertEquals(HttpVersion.HTTP_2, get.response().orElseThrow().version());
         }
     }
+
+    /**
+     * An h2 origin that never answers a stream: wiretap's wait for the response head ends at upstream_read with a 504,
+     * and the shared connection serves the next stream. The stream waits without a timed park; the read watchdog's tick
+     * wakes it when its time is up.
+     */
+    @Test
+    void aStreamTheOriginNeverAnswersTimesOutWithA504() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), (stream, head) -> {
+                    if (dev.wiretap.proxy.http2.Http2Fields.pseudo(head, ":path").equals("/silent")) {
+                        try {
+                            release.await(20, java.util.concurrent.TimeUnit.SECONDS); // say nothing until the test ends
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return;
+                    }
+                    H2Origin.echo(stream, head);
+                });
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(
+                     s.withTimeouts(s.timeouts().withUpstreamRead(Duration.ofMillis(400)))));
+             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+            HttpResponse<String> silent = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/silent")))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(504, silent.statusCode(), silent.body());
+            assertTrue(silent.body().contains("400 ms"), silent.body());
+
+            HttpResponse<String> next = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/next")))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, next.statusCode(), next.body());
+            assertEquals("GET /next h2\n", next.body());
+
+            proxy.nextFinishedFlow(); // the CONNECT
+            Flow timedOut = proxy.nextFinishedFlow();
+            assertEquals(Flow.State.FAILED, timedOut.state(), timedOut.toString());
+            assertEquals(dev.wiretap.proxy.flow.FlowError.Kind.UPSTREAM_TIMEOUT, timedOut.error().orElseThrow().kind());
+        } finally {
+            release.countDown();
+        }
+    }
 }
