@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wiretap.proxy.addon.Addon;
+import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Flow;
+import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.flow.HttpVersion;
+import dev.wiretap.proxy.http2.Http2Fields;
 import dev.wiretap.proxy.testing.H2Origin;
 import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
@@ -22,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import CountDownLatch;
+import TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,14 +89,14 @@ class Http2OriginTest {
      */
     @Test
     void aRequestBeyondAFullSharedConnectionGetsAnotherHttp2Connection() throws Exception {
-        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(),
                 dev.wiretap.config.Http2Settings.DEFAULTS.withMaxConcurrentStreams(1), (stream, head) -> {
-                    if (dev.wiretap.proxy.http2.Http2Fields.pseudo(head, ":path").equals("/hold")) {
+                    if (Http2Fields.pseudo(head, ":path").equals("/hold")) {
                         holding.countDown();
                         try {
-                            release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                            release.await(20, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
@@ -101,7 +107,7 @@ class Http2OriginTest {
              HttpClient client = Http2ClientTest.h2Client(proxy)) {
             CompletableFuture<HttpResponse<String>> held = client.sendAsync(HttpRequest.newBuilder(
                     URI.create(origin.httpsUrl("/hold"))).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            assertTrue(holding.await(20, java.util.concurrent.TimeUnit.SECONDS), "the first request never reached the origin");
+            assertTrue(holding.await(20, TimeUnit.SECONDS), "the first request never reached the origin");
 
             HttpResponse<String> next = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/next")))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -109,7 +115,7 @@ class Http2OriginTest {
 
             assertEquals(200, next.statusCode(), next.body());
             assertEquals("GET /next h2\n", next.body());
-            assertEquals(200, held.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            assertEquals(200, held.get(20, TimeUnit.SECONDS).statusCode());
             assertEquals(2, origin.connectionCount());
         } finally {
             release.countDown();
@@ -118,7 +124,7 @@ class Http2OriginTest {
 
     @Test
     void anAddonHoldsAndEditsBothMessagesOfAnHttp2Stream() throws Exception {
-        dev.wiretap.proxy.addon.Addon editor = new dev.wiretap.proxy.addon.Addon() {
+        Addon editor = new Addon() {
             @Override
             public void onRequestHead(Flow flow) {
                 flow.hold(Flow.Side.REQUEST);
@@ -127,14 +133,14 @@ class Http2OriginTest {
 
             @Override
             public void onRequest(Flow flow) {
-                flow.request().setBody(dev.wiretap.proxy.flow.Body.of("edited request".getBytes(StandardCharsets.UTF_8)));
+                flow.request().setBody(Body.of("edited request".getBytes(StandardCharsets.UTF_8)));
             }
 
             @Override
             public void onResponse(Flow flow) {
                 var response = flow.response().orElseThrow();
                 String body = response.body().text(StandardCharsets.UTF_8);
-                response.setBody(dev.wiretap.proxy.flow.Body.of((body + " (edited response)").getBytes(StandardCharsets.UTF_8)));
+                response.setBody(Body.of((body + " (edited response)").getBytes(StandardCharsets.UTF_8)));
             }
         };
         try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
@@ -165,7 +171,7 @@ class Http2OriginTest {
             }
             assertEquals(1, origin.connectionCount(), "streams should share the origin connection");
             // Each exchange gives its stream back just after the client's stream ended: wait for the last of them.
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (proxy.wiretap().stats().upstreamLent() != 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10); // polling a counter: a wait, not an assertion about time
             }
@@ -202,11 +208,11 @@ class Http2OriginTest {
      */
     @Test
     void aStreamTheOriginNeverAnswersTimesOutWithA504() throws Exception {
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), (stream, head) -> {
-                    if (dev.wiretap.proxy.http2.Http2Fields.pseudo(head, ":path").equals("/silent")) {
+                    if (Http2Fields.pseudo(head, ":path").equals("/silent")) {
                         try {
-                            release.await(20, java.util.concurrent.TimeUnit.SECONDS); // say nothing until the test ends
+                            release.await(20, TimeUnit.SECONDS); // say nothing until the test ends
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
@@ -230,7 +236,7 @@ class Http2OriginTest {
             proxy.nextFinishedFlow(); // the CONNECT
             Flow timedOut = proxy.nextFinishedFlow();
             assertEquals(Flow.State.FAILED, timedOut.state(), timedOut.toString());
-            assertEquals(dev.wiretap.proxy.flow.FlowError.Kind.UPSTREAM_TIMEOUT, timedOut.error().orElseThrow().kind());
+            assertEquals(FlowError.Kind.UPSTREAM_TIMEOUT, timedOut.error().orElseThrow().kind());
         } finally {
             release.countDown();
         }
