@@ -24,9 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * takes what gathered (at every tick, and whenever {@value #TAKE_EVERY_EVENTS} more events were handed over) to every
  * {@link EventClient}, which keeps the ids of the newest flows it may send, and every {@value #TICK_MILLIS} ms tells
  * the clients to send what they kept, as rows made then from the flow store ({@link TickRows}: a flow's row made once
- * for all of them, and only for a flow that goes out): never one message per flow, and never a wait on a browser. If the queue overflows (traffic far beyond what a
- * list can show), the browsers are told to fetch the list again. When a flow paused or went on, or the intercept's
- * filter changed, the tick also sends the intercept's state ({@link InterceptState}) once.
+ * for all of them, and only for a flow that goes out): never one message per flow, and never a wait on a browser. If
+ * the queue overflows (traffic far beyond what a list can show), the browsers are told to fetch the list again. When
+ * a flow paused or went on, or the intercept's filter changed, the tick also sends the intercept's state
+ * ({@link InterceptState}) once.
  *
  * <p>Why the queue is taken far more often than the ticks at busy times: a flow in the queue is the live object, bodies
  * and all, that the flow store let go when the flow ended (it keeps a compact copy). At 10,000 flows a second of
