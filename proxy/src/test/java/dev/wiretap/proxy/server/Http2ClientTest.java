@@ -11,7 +11,6 @@ import dev.wiretap.proxy.testing.Interception;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,16 +41,11 @@ class Http2ClientTest {
         testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
     }
 
-    static HttpClient h2Client(ProxyUnderTest proxy) {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).proxy(ProxySelector.of(proxy.address()))
-                .sslContext(Interception.trustingWiretap(proxy)).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
     @Test
     void anHttp2ClientIsServedOverHttp2AndTheOriginGetsHttp11() throws Exception {
         try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), HttpsInterceptionTest.ECHO);
              ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = h2Client(proxy)) {
+             HttpClient client = Interception.h2Client(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/hello?x=1")))
                     .header("X-Test", "over h2").header("Cookie", "a=1").timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
