@@ -1,5 +1,7 @@
 package dev.wiretap.proxy.http1;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.wiretap.proxy.io.ReadTimer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -25,6 +27,20 @@ enum Delivery {
     Delivery(int bufferSize, boolean oneBytePerRead) {
         this.bufferSize = bufferSize;
         this.oneBytePerRead = oneBytePerRead;
+    }
+
+    /** A reading of some bytes through the codec, written down as text: the same text, the same reading. */
+    interface Reading {
+        String of(Delivery delivery, byte[] bytes) throws Exception;
+    }
+
+    /**
+     * Fails unless {@code reading} makes the same of {@code bytes} all at once and one byte per read into a one-byte
+     * buffer (the fuzz targets' check that every parser resumes anywhere).
+     */
+    static void assertReadsAlikeHoweverTheyArrive(byte[] bytes, Reading reading) throws Exception {
+        assertEquals(reading.of(WHOLE, bytes), reading.of(ONE_BYTE_INTO_TINY_BUFFER, bytes),
+                "the same bytes read differently when they arrive one at a time");
     }
 
     HttpInput input(byte[] bytes) {

@@ -1,14 +1,8 @@
 package dev.wiretap.proxy.http1;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.wiretap.config.Limits;
 import dev.wiretap.config.testing.AllocationLimit;
-import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Request;
-import dev.wiretap.proxy.io.BufferPool;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.util.Optional;
 import java.util.Set;
@@ -21,39 +15,32 @@ import org.junit.jupiter.api.Timeout;
  * {@link ConnectionOptions}), its body framing decided ({@link BodyFraming#ofRequest}) and its body relayed as it
  * came ({@link BodyRelay}, so the chunked reader and trailers too), until the bytes end or a fault. The only
  * acceptable faults are a {@link ProtocolException} with one of the statuses the codec documents and the stream
- * ending early; the limits are small so that each limit's branch is reachable. The same bytes are read twice, all at
- * once and one byte per read into a one-byte buffer, and must read the same (every parser resumes anywhere). Seeds:
- * requests as curl, browsers and the tests send them (docs/reliability.md).
+ * ending early; the limits are small so that each limit's branch is reachable ({@link StreamTranscript#LIMITS}). The
+ * same bytes are read twice, all at once and one byte per read into a one-byte buffer, and must read the same (every
+ * parser resumes anywhere). Seeds: requests as curl, browsers and the tests send them (docs/reliability.md).
  */
 class RequestStreamFuzzTest {
 
-    static final Limits LIMITS = new Limits(256, 1024, 16, 64);
     private static final Set<Integer> STATUSES = Set.of(400, 413, 414, 431, 501, 505);
-    private static final int CAPTURE_CAP = 1 << 20;
     // A body's capture is sized from its declared length up front (up to the cap): issue 12's first finding.
-    private static final AllocationLimit LIMIT = new AllocationLimit(3L * CAPTURE_CAP, 512);
+    private static final AllocationLimit LIMIT = new AllocationLimit(3L * StreamTranscript.CAPTURE_CAP, 512);
 
     @FuzzTest(maxDuration = "10m")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void readsAnyClientBytesAsRequestsOrAProtocolError(byte[] input) throws Exception {
-        LIMIT.check(input.length, () -> {
-            String whole = transcript(Delivery.WHOLE, input);
-            String byteByByte = transcript(Delivery.ONE_BYTE_INTO_TINY_BUFFER, input);
-            assertEquals(whole, byteByByte, "the same bytes read differently when they arrive one at a time");
-        });
+        LIMIT.check(input.length, () -> Delivery.assertReadsAlikeHoweverTheyArrive(input, RequestStreamFuzzTest::transcript));
     }
 
     /** What the codec made of the bytes: each request and its body, then how the stream ended. */
     private static String transcript(Delivery delivery, byte[] bytes) throws Exception {
         HttpInput in = delivery.input(bytes);
-        RequestParser parser = new RequestParser(LIMITS);
-        BufferPool pool = new BufferPool(16 * 1024, 1);
-        StringBuilder t = new StringBuilder();
+        RequestParser parser = new RequestParser(StreamTranscript.LIMITS);
+        StreamTranscript t = new StreamTranscript();
         try {
             while (true) {
                 Optional<Request> read = parser.read(in);
                 if (read.isEmpty()) {
-                    return t.append("end").toString();
+                    return t.end("end");
                 }
                 Request request = read.get();
                 t.append(request.method()).append(' ').append(request.target()).append(' ')
@@ -66,25 +53,10 @@ class RequestStreamFuzzTest {
                     t.append(target.destination()).append(' ').append(target.destination().url()).append('\n');
                 }
                 t.append(ConnectionOptions.of(request.headers())).append('\n');
-                BodyFraming framing = BodyFraming.ofRequest(request);
-                ByteArrayOutputStream relayed = new ByteArrayOutputStream();
-                HttpOutput out = new HttpOutput(relayed, pool);
-                Body body = new BodyRelay(LIMITS, pool, CAPTURE_CAP).relay(in, framing, true, out, BodyRelay.Mode.AS_IS);
-                out.flush();
-                t.append(framing).append(' ').append(body.size()).append(' ').append(relayed.size()).append('\n');
+                t.relayBody(in, BodyFraming.ofRequest(request), true, BodyRelay.Mode.AS_IS);
             }
-        } catch (ProtocolException e) {
-            return t.append(expected(e)).toString();
-        } catch (BodyRelay.RelayException e) {
-            if (e.getCause() instanceof ProtocolException p) {
-                return t.append(expected(p)).toString();
-            }
-            if (e.getCause() instanceof EOFException && e.isSourceFault()) {
-                return t.append("ended in a body").toString();
-            }
-            throw e;
-        } catch (EOFException e) {
-            return t.append("ended in a head").toString();
+        } catch (ProtocolException | BodyRelay.RelayException | EOFException e) {
+            return t.endedBy(e, RequestStreamFuzzTest::expected);
         }
     }
 

@@ -1,13 +1,8 @@
 package dev.wiretap.proxy.http1;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.wiretap.config.testing.AllocationLimit;
-import dev.wiretap.proxy.flow.Body;
 import dev.wiretap.proxy.flow.Response;
-import dev.wiretap.proxy.io.BufferPool;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -22,58 +17,37 @@ import org.junit.jupiter.api.Timeout;
  */
 class ResponseStreamFuzzTest {
 
-    private static final int CAPTURE_CAP = 1 << 20;
-    private static final AllocationLimit LIMIT = new AllocationLimit(3L * CAPTURE_CAP, 512);
+    private static final AllocationLimit LIMIT = new AllocationLimit(3L * StreamTranscript.CAPTURE_CAP, 512);
 
     @FuzzTest(maxDuration = "10m")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void readsAnyOriginBytesAsResponsesOrAProtocolError(byte[] input) throws Exception {
-        LIMIT.check(input.length, () -> {
-            String whole = transcript(Delivery.WHOLE, input);
-            String byteByByte = transcript(Delivery.ONE_BYTE_INTO_TINY_BUFFER, input);
-            assertEquals(whole, byteByByte, "the same bytes read differently when they arrive one at a time");
-        });
+        LIMIT.check(input.length, () -> Delivery.assertReadsAlikeHoweverTheyArrive(input, ResponseStreamFuzzTest::transcript));
     }
 
     private static String transcript(Delivery delivery, byte[] bytes) throws Exception {
         HttpInput in = delivery.input(bytes);
-        ResponseParser parser = new ResponseParser(RequestStreamFuzzTest.LIMITS);
-        BufferPool pool = new BufferPool(16 * 1024, 1);
-        StringBuilder t = new StringBuilder();
+        ResponseParser parser = new ResponseParser(StreamTranscript.LIMITS);
+        StreamTranscript t = new StreamTranscript();
         try {
             while (true) {
                 Response response = parser.read(in);
                 t.append(response.version()).append(' ').append(response.status()).append(' ').append(response.reason())
                         .append('\n').append(response.headers());
                 if (response.status() == 101) {
-                    return t.append("tunnel").toString();
+                    return t.end("tunnel");
                 }
                 BodyFraming framing = BodyFraming.ofResponse("GET", response);
-                ByteArrayOutputStream relayed = new ByteArrayOutputStream();
-                HttpOutput out = new HttpOutput(relayed, pool);
                 BodyRelay.Mode mode = framing instanceof BodyFraming.Chunked ? BodyRelay.Mode.DECHUNK : BodyRelay.Mode.AS_IS;
-                Body body = new BodyRelay(RequestStreamFuzzTest.LIMITS, pool, CAPTURE_CAP)
-                        .relay(in, framing, false, out, mode);
-                out.flush();
-                t.append(framing).append(' ').append(body.size()).append(' ').append(relayed.size()).append('\n');
+                t.relayBody(in, framing, false, mode);
                 if (!framing.isSelfDelimited()) {
-                    return t.append("closed").toString();
+                    return t.end("closed");
                 }
             }
         } catch (ResponseParser.NoResponseException e) {
-            return t.append("end").toString();
-        } catch (ProtocolException e) {
-            return t.append(expected(e)).toString();
-        } catch (BodyRelay.RelayException e) {
-            if (e.getCause() instanceof ProtocolException p) {
-                return t.append(expected(p)).toString();
-            }
-            if (e.getCause() instanceof EOFException && e.isSourceFault()) {
-                return t.append("ended in a body").toString();
-            }
-            throw e;
-        } catch (EOFException e) {
-            return t.append("ended in a head").toString();
+            return t.end("end");
+        } catch (ProtocolException | BodyRelay.RelayException | EOFException e) {
+            return t.endedBy(e, ResponseStreamFuzzTest::expected);
         }
     }
 

@@ -10,8 +10,8 @@ import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.flow.Headers;
 import dev.wiretap.proxy.testing.H2Origin;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
-import dev.wiretap.proxy.testing.TestCa;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,24 +32,18 @@ class Http2DefenceTest {
 
     @TempDir
     static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("h2 defence test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("h2 defence test CA");
 
     private static ProxyUnderTest proxy(UnaryOperator<Http2Settings> limits) throws Exception {
-        return ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s).withHttp2(limits.apply(s.http2())));
+        return ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(s).withHttp2(limits.apply(s.http2())));
     }
 
     @Test
     void rapidResetClosesTheConnection() throws Exception {
         AtomicInteger served = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(1);
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), (stream, head) -> {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"), (stream, head) -> {
                  served.incrementAndGet();
                  try {
                      done.await(10, TimeUnit.SECONDS); // no answer: every reset below is of a stream still being served
@@ -76,7 +69,7 @@ class Http2DefenceTest {
     void streamsCancelledAfterTheirAnswerAreNoRapidReset() throws Exception {
         // Go's client reads a body up to its Content-Length and cancels the stream if END_STREAM has not come yet;
         // browsers cancel downloads. hey -h2 through wiretap lost its connection every two seconds to this defence.
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
              ProxyUnderTest proxy = proxy(h -> h.withMaxResetsPerSecond(1));
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             Headers get = client.request("GET", "/");
@@ -98,7 +91,7 @@ class Http2DefenceTest {
 
     @Test
     void aContinuationFloodEndsAtTheHeaderListLimit() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
              ProxyUnderTest proxy = proxy(h -> h.withMaxHeaderListBytes(16 * 1024));
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             byte[] start = client.encode(client.request("GET", "/"));
@@ -114,7 +107,7 @@ class Http2DefenceTest {
 
     @Test
     void emptyContinuationFramesCountAsAFlood() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
              ProxyUnderTest proxy = proxy(h -> h.withMaxControlFramesPerSecond(10));
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             client.frame(Frame.HEADERS, Frame.FLAG_END_STREAM, 1, client.encode(client.request("GET", "/")));
@@ -127,7 +120,7 @@ class Http2DefenceTest {
 
     @Test
     void anHpackBombIsRefusedBeforeItIsExpanded() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
              ProxyUnderTest proxy = proxy(h -> h);
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             ByteArrayOutputStream bomb = new ByteArrayOutputStream();
@@ -142,7 +135,7 @@ class Http2DefenceTest {
 
     @Test
     void aSettingsFloodIsCutOff() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
              ProxyUnderTest proxy = proxy(h -> h.withMaxControlFramesPerSecond(10));
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             for (int i = 0; i < 100; i++) { // with the one sent first: 101, over the 100 allowed in ten seconds
@@ -154,7 +147,7 @@ class Http2DefenceTest {
 
     @Test
     void aPingFloodIsCutOff() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
              ProxyUnderTest proxy = proxy(h -> h.withMaxControlFramesPerSecond(10));
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             for (int i = 0; i < 101; i++) {
@@ -166,7 +159,7 @@ class Http2DefenceTest {
 
     @Test
     void aClientThatKeepsItsWindowShutHasTheStreamReset() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
              ProxyUnderTest proxy = proxy(h -> h.withStallTimeout(Duration.ofMillis(500)));
              RawH2Client client = RawH2Client.open(proxy, origin.authority(), Frame.SETTINGS_INITIAL_WINDOW_SIZE, 0)) {
             client.headers(1, client.request("GET", "/stalled"), true);
@@ -183,8 +176,8 @@ class Http2DefenceTest {
 
     @Test
     void aStreamWhoseBodyFallsBehindThePaceIsAnswered408() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), H2Origin::echo);
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"), H2Origin::echo);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(s)
                      .withTimeouts(s.timeouts().withClientBody(Duration.ofSeconds(1))));
              RawH2Client client = RawH2Client.open(proxy, origin.authority())) {
             client.headers(1, client.request("POST", "/upload", "content-length", "100000"), false);
@@ -208,7 +201,7 @@ class Http2DefenceTest {
                      rules:
                        - match: path:/mocked
                          respond: {status: 201, body: made here}
-                     """).apply(Interception.on(testCaFile).apply(s).withTimeouts(s.timeouts().withClientBody(Duration.ofSeconds(1)))));
+                     """).apply(ORIGIN_CA.interception().apply(s).withTimeouts(s.timeouts().withClientBody(Duration.ofSeconds(1)))));
              RawH2Client client = RawH2Client.open(proxy, "mocked.example:443")) {
             client.headers(1, client.request("POST", "/mocked", "content-length", "100000"), false);
             client.frame(Frame.DATA, 0, 1, new byte[] {'x'});
@@ -226,7 +219,7 @@ class Http2DefenceTest {
     void streamsBeyondTheConcurrencyLimitAreRefused() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch twoIn = new CountDownLatch(2);
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), (stream, head) -> {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"), (stream, head) -> {
                  twoIn.countDown();
                  await(release);
                  H2Origin.echo(stream, head);
@@ -250,7 +243,7 @@ class Http2DefenceTest {
     void aClientsCancelResetsTheOriginsStream() throws Exception {
         CountDownLatch arrived = new CountDownLatch(1);
         CountDownLatch resetSeen = new CountDownLatch(1);
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), (stream, head) -> {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"), (stream, head) -> {
                  arrived.countDown();
                  long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                  while (!stream.isReset() && System.nanoTime() < deadline) {
@@ -276,7 +269,7 @@ class Http2DefenceTest {
     void onStopAGoAwayLetsTheStreamInFlightFinish() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch arrived = new CountDownLatch(1);
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), (stream, head) -> {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"), (stream, head) -> {
                  arrived.countDown();
                  await(release);
                  H2Origin.echo(stream, head);

@@ -7,12 +7,9 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.testing.H2Origin;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
-import dev.wiretap.proxy.testing.TestCa;
-import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A ClientHello that reaches wiretap in pieces: what it offers (h2) is learnt from the handshake, so the connection
@@ -20,21 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SplitClientHelloTest {
 
-    @TempDir
-    static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("split hello test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("split hello test CA");
 
     @Test
     void anHttp2OriginIsOfferedH2WhenTheClientsHelloCameInPieces() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawH2Client client = RawH2Client.openWithSplitHello(proxy, origin.authority())) {
             client.headers(1, client.request("GET", "/split"), true);
 

@@ -11,21 +11,19 @@ import dev.wiretap.proxy.http1.ResponseParser;
 import dev.wiretap.proxy.io.BufferPool;
 import dev.wiretap.proxy.io.DirectBufferPool;
 import dev.wiretap.proxy.io.ReadWatchdog;
+import dev.wiretap.proxy.testing.LogCapture;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.live.FlowPublisher;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -54,43 +52,28 @@ class AcceptLoopTest {
             }
             return Thread.ofVirtual().unstarted(session);
         };
-        Logger log = Logger.getLogger(Listener.class.getName());
-        ConcurrentLinkedQueue<LogRecord> records = new ConcurrentLinkedQueue<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
+        try (LogCapture log = LogCapture.of(Listener.class)) {
+            ReadWatchdog watchdog = new ReadWatchdog();
+            Listener listener = Listener.start(context(watchdog), HostPort.parse("127.0.0.1:0"), failingOnce);
+            try {
+                try (RawClient first = new RawClient(listener.address())) {
+                    first.send("GET / HTTP/1.1\r\nHost: wiretap\r\n\r\n");
+                    assertTrue(first.isClosedByPeer(), "the connection whose session failed to start was left open");
+                }
+                try (RawClient second = new RawClient(listener.address())) {
+                    second.send("GET / HTTP/1.1\r\nHost: wiretap\r\n\r\n");
+                    assertEquals(200, second.readResponse().status());
+                }
+                assertEquals(2, listener.acceptedCount());
+                List<LogRecord> records = log.records();
+                LogRecord reported = records.stream().filter(r -> r.getLevel() == Level.SEVERE).findFirst().orElseThrow(
+                        () -> new AssertionError("nothing reported at ERROR: " + records.stream().map(LogRecord::getMessage).toList()));
+                assertTrue(reported.getMessage().contains("(test)"), reported.getMessage());
+                assertTrue(reported.getMessage().contains("accepting goes on"), reported.getMessage());
+            } finally {
+                listener.stop(Duration.ofMillis(100));
+                watchdog.close();
             }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        ReadWatchdog watchdog = new ReadWatchdog();
-        Listener listener = Listener.start(context(watchdog), HostPort.parse("127.0.0.1:0"), failingOnce);
-        try {
-            try (RawClient first = new RawClient(listener.address())) {
-                first.send("GET / HTTP/1.1\r\nHost: wiretap\r\n\r\n");
-                assertTrue(first.isClosedByPeer(), "the connection whose session failed to start was left open");
-            }
-            try (RawClient second = new RawClient(listener.address())) {
-                second.send("GET / HTTP/1.1\r\nHost: wiretap\r\n\r\n");
-                assertEquals(200, second.readResponse().status());
-            }
-            assertEquals(2, listener.acceptedCount());
-            LogRecord reported = records.stream().filter(r -> r.getLevel() == Level.SEVERE).findFirst().orElseThrow(
-                    () -> new AssertionError("nothing reported at ERROR: " + records.stream().map(LogRecord::getMessage).toList()));
-            assertTrue(reported.getMessage().contains("(test)"), reported.getMessage());
-            assertTrue(reported.getMessage().contains("accepting goes on"), reported.getMessage());
-        } finally {
-            listener.stop(Duration.ofMillis(100));
-            watchdog.close();
-            log.removeHandler(capture);
         }
     }
 

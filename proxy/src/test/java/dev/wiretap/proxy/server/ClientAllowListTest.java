@@ -9,15 +9,13 @@ import dev.wiretap.config.ClientAccess;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Settings;
 import dev.wiretap.proxy.testing.Curl;
+import dev.wiretap.proxy.testing.LogCapture;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.UnaryOperator;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,24 +31,8 @@ class ClientAllowListTest {
 
     @Test
     void aClientOutsideTheListIsClosedAtOnceCountedAndLogged() throws Exception {
-        Logger log = Logger.getLogger(ClientGate.class.getName());
-        ConcurrentLinkedQueue<LogRecord> records = new ConcurrentLinkedQueue<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        try (TestOrigin origin = TestOrigin.fixed("ok");
+        try (LogCapture log = LogCapture.of(ClientGate.class);
+             TestOrigin origin = TestOrigin.fixed("ok");
              ProxyUnderTest proxy = ProxyUnderTest.start(allow("10.0.0.0/8"));
              RawClient client = proxy.rawClient()) {
             client.send("GET " + origin.url("/") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
@@ -63,10 +45,8 @@ class ClientAllowListTest {
             assertEquals(2, proxy.wiretap().stats().clientRefused());
             assertEquals(0, proxy.wiretap().stats().clientAccepted());
             assertEquals(0, proxy.wiretap().stats().clientOpen());
-            String first = records.stream().map(LogRecord::getMessage).findFirst().orElse("no log line");
+            String first = log.records().stream().map(LogRecord::getMessage).findFirst().orElse("no log line");
             assertEquals("refused a client connection from 127.0.0.1: not in clients.allow [10.0.0.0/8]", first);
-        } finally {
-            log.removeHandler(capture);
         }
     }
 

@@ -8,16 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
-import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -26,9 +25,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,22 +35,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ClientRejectsCertificateTest {
 
-    @TempDir
-    static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("rejection test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("rejection test CA");
 
     @Test
     void aJdkClientTrustingOnlyTheOriginsCaFailsTheTunnelNamingTheHost() throws Exception {
-        try (TestOrigin origin = TestOrigin.fixedTls(testCa.issue("localhost").serverContext(), "origin");
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, TestCa.clientTrusting(testCa.certificate()))) {
+        try (TestOrigin origin = TestOrigin.fixedTls(ORIGIN_CA.serverContext("localhost"), "origin");
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy, ORIGIN_CA.clientTrustingOrigins())) {
             assertThrows(SSLHandshakeException.class, () -> client.send(HttpRequest.newBuilder(
                     URI.create("https://localhost:" + origin.port() + "/")).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString()));
@@ -67,8 +56,8 @@ class ClientRejectsCertificateTest {
     void aClientWhoseTrustManagerRefusesFailsTheTunnelNamingTheHost() throws Exception {
         SSLContext refusing = SSLContext.getInstance("TLS");
         refusing.init(null, new TrustManager[] {new Refusing()}, null);
-        try (TestOrigin origin = TestOrigin.fixedTls(testCa.issue("127.0.0.1").serverContext(), "origin");
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.fixedTls(ORIGIN_CA.serverContext("127.0.0.1"), "origin");
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient client = proxy.rawClient()) {
             ConnectTunnelTest.openTunnel(client, origin.authority());
 
@@ -81,8 +70,8 @@ class ClientRejectsCertificateTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"garbage after a handshake record header", "half a ClientHello, then the end"})
     void aClientThatBreaksOffTheHandshakeBeforeSeeingTheCertificateIsNotTakenForARejection(String how) throws Exception {
-        try (TestOrigin origin = TestOrigin.fixedTls(testCa.issue("127.0.0.1").serverContext(), "origin");
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.fixedTls(ORIGIN_CA.serverContext("127.0.0.1"), "origin");
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient client = proxy.rawClient()) {
             ConnectTunnelTest.openTunnel(client, origin.authority());
             if (how.startsWith("garbage")) {

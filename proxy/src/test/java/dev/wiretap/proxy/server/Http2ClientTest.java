@@ -8,10 +8,9 @@ import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.testing.Curl;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
-import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,25 +31,14 @@ class Http2ClientTest {
 
     @TempDir
     static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("h2 client test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
-
-    static HttpClient h2Client(ProxyUnderTest proxy) {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).proxy(ProxySelector.of(proxy.address()))
-                .sslContext(Interception.trustingWiretap(proxy)).connectTimeout(Duration.ofSeconds(5)).build();
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("h2 client test CA");
 
     @Test
     void anHttp2ClientIsServedOverHttp2AndTheOriginGetsHttp11() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), HttpsInterceptionTest.ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = h2Client(proxy)) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), HttpsInterceptionTest.ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.h2Client(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/hello?x=1")))
                     .header("X-Test", "over h2").header("Cookie", "a=1").timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -89,8 +76,8 @@ class Http2ClientTest {
     @Test
     void curlPostsOverHttp2ThroughTheProxy() throws Exception {
         String sent = "field=" + "v".repeat(70_000); // larger than a stream's first window and a frame
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), HttpsInterceptionTest.ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), HttpsInterceptionTest.ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception())) {
             Path ca = Curl.writePem(proxy.wiretap().certificateAuthority().orElseThrow().certificate(), dir.resolve("wiretap.pem"));
             Path body = dir.resolve("body.txt");
             java.nio.file.Files.writeString(body, sent);

@@ -13,24 +13,21 @@ import dev.wiretap.proxy.flow.HttpVersion;
 import dev.wiretap.proxy.http2.Http2Fields;
 import dev.wiretap.proxy.testing.H2Origin;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
-import dev.wiretap.proxy.testing.TestCa;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP/2 towards origins: an origin that picks h2 gets each request as a stream of a connection shared by route, from
@@ -38,22 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Http2OriginTest {
 
-    @TempDir
-    static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("h2 origin test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("h2 origin test CA");
 
     @Test
     void anHttp2ClientReachesAnHttp2OriginStreamForStream() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.h2Client(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/x?y=1")))
                     .header("x-test", "both h2").header("x-want-trailers", "1").POST(HttpRequest.BodyPublishers.ofString("ping"))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -91,7 +80,7 @@ class Http2OriginTest {
     void aRequestBeyondAFullSharedConnectionGetsAnotherHttp2Connection() throws Exception {
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(),
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"),
                 dev.wiretap.config.Http2Settings.DEFAULTS.withMaxConcurrentStreams(1), (stream, head) -> {
                     if (Http2Fields.pseudo(head, ":path").equals("/hold")) {
                         holding.countDown();
@@ -103,8 +92,8 @@ class Http2OriginTest {
                     }
                     H2Origin.echo(stream, head);
                 });
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.h2Client(proxy)) {
             CompletableFuture<HttpResponse<String>> held = client.sendAsync(HttpRequest.newBuilder(
                     URI.create(origin.httpsUrl("/hold"))).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(holding.await(20, TimeUnit.SECONDS), "the first request never reached the origin");
@@ -143,9 +132,9 @@ class Http2OriginTest {
                 response.setBody(Body.of((body + " (edited response)").getBytes(StandardCharsets.UTF_8)));
             }
         };
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile), List.of(editor));
-             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception(), List.of(editor));
+             HttpClient client = Interception.h2Client(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/edit")))
                     .POST(HttpRequest.BodyPublishers.ofString("original")).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -157,9 +146,9 @@ class Http2OriginTest {
 
     @Test
     void manyStreamsShareOneOriginConnection() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.h2Client(proxy)) {
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
             client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/first"))).build(), HttpResponse.BodyHandlers.ofString());
             for (int i = 0; i < 30; i++) {
@@ -181,8 +170,8 @@ class Http2OriginTest {
 
     @Test
     void anHttp11ClientReachesAnHttp2Origin() throws Exception {
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext());
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"));
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient raw = proxy.rawClient()) {
             raw.send("GET " + origin.httpsUrl("/abs") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\nCookie: a=1\r\n"
                     + "Connection: keep-alive\r\n\r\n");
@@ -209,7 +198,7 @@ class Http2OriginTest {
     @Test
     void aStreamTheOriginNeverAnswersTimesOutWithA504() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (H2Origin origin = H2Origin.start(testCa.issue("127.0.0.1").serverContext(), (stream, head) -> {
+        try (H2Origin origin = H2Origin.start(ORIGIN_CA.serverContext("127.0.0.1"), (stream, head) -> {
                     if (Http2Fields.pseudo(head, ":path").equals("/silent")) {
                         try {
                             release.await(20, TimeUnit.SECONDS); // say nothing until the test ends
@@ -220,9 +209,9 @@ class Http2OriginTest {
                     }
                     H2Origin.echo(stream, head);
                 });
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(
                      s.withTimeouts(s.timeouts().withUpstreamRead(Duration.ofMillis(400)))));
-             HttpClient client = Http2ClientTest.h2Client(proxy)) {
+             HttpClient client = Interception.h2Client(proxy)) {
             HttpResponse<String> silent = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/silent")))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(504, silent.statusCode(), silent.body());

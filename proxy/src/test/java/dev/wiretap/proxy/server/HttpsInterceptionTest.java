@@ -12,15 +12,14 @@ import dev.wiretap.proxy.flow.TlsHandshake;
 import dev.wiretap.proxy.flow.Timings;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RandomBody;
 import dev.wiretap.proxy.testing.RawClient;
-import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import dev.wiretap.proxy.testing.TestRules;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +31,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,20 +55,14 @@ class HttpsInterceptionTest {
 
     @TempDir
     static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("interception test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("interception test CA");
 
     @Test
     void getsAnHttpsOriginWithTheRequestDecryptedIntoAFlow() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/hello?x=1")))
                     .header("X-Test", "decrypted").timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -107,9 +99,9 @@ class HttpsInterceptionTest {
     @Test
     void postsABodyAndCapturesBothBodiesDecrypted() throws Exception {
         String sent = "name=wiretap&secret=" + "s".repeat(5000);
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/form")))
                     .POST(HttpRequest.BodyPublishers.ofString(sent)).header("Content-Type", "application/x-www-form-urlencoded")
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -127,9 +119,9 @@ class HttpsInterceptionTest {
 
     @Test
     void carriesSeveralRequestsOnOneKeptAliveTunnelAndOneOriginConnection() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/n" + i)))
                         .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -152,10 +144,10 @@ class HttpsInterceptionTest {
 
     @Test
     void reusesThePooledOriginConnectionAcrossTwoTunnels() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception())) {
             for (int i = 0; i < 2; i++) {
-                try (HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+                try (HttpClient client = Interception.httpsClient(proxy)) {
                     HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/t" + i)))
                             .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
                     assertEquals("GET /t" + i + " HTTP/1.1\n", response.body());
@@ -179,8 +171,8 @@ class HttpsInterceptionTest {
      */
     @Test
     void aMockedRequestInATunnelLeavesNoConnectionHoldingUpTheOrigin() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTlsHandshakingInTurn(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(TestRules.with(dir, """
+        try (TestOrigin origin = TestOrigin.startTlsHandshakingInTurn(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(TestRules.with(dir, """
                      rules:
                        - match: path:/mocked
                          respond: {status: 200, body: mocked}
@@ -200,8 +192,8 @@ class HttpsInterceptionTest {
     /** The connection opened at the CONNECT starts TLS at once: it does not wait, bare, for the client's first request. */
     @Test
     void theConnectionOpenedForATunnelStartsTlsBeforeAnyRequest() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTlsHandshakingInTurn(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.startTlsHandshakingInTurn(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient client = proxy.rawClient()) {
             ConnectTunnelTest.openTunnel(client, origin.authority());
             client.startTls(Interception.trustingWiretap(proxy), null);
@@ -216,9 +208,9 @@ class HttpsInterceptionTest {
 
     @Test
     void theTunnelsFirstRequestUsesTheConnectionOpenedAtTheConnectAndReportsItsHandshake() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             for (int i = 0; i < 2; i++) {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/h" + i)))
                         .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -240,8 +232,8 @@ class HttpsInterceptionTest {
 
     @Test
     void aRequestOnANewConnectionFromThePoolReportsItsHandshake() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient raw = proxy.rawClient()) {
             // An https URL in absolute form, with no tunnel: the pool opens the connection, TLS and all, for the request.
             raw.send("GET " + origin.httpsUrl("/pooled") + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n");
@@ -254,9 +246,9 @@ class HttpsInterceptionTest {
 
     @Test
     void servesAnOriginNamedByHostName() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("localhost").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("localhost"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             String url = "https://localhost:" + origin.port() + "/named";
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -271,9 +263,9 @@ class HttpsInterceptionTest {
 
     @Test
     void eachFlowRecordsTheTlsWithTheClientAndWithTheOriginReusedOrNot() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("localhost").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("localhost"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             for (String path : List.of("/first", "/second")) {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + origin.port() + path))
                         .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -297,7 +289,7 @@ class HttpsInterceptionTest {
             assertEquals(first.clientTls(), second.clientTls(), "the tunnel's TLS");
         }
         try (TestOrigin plain = TestOrigin.start(ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient raw = proxy.rawClient()) {
             raw.send("GET " + plain.url("/plain") + " HTTP/1.1\r\nHost: " + plain.authority() + "\r\n\r\n");
             raw.readResponse();
@@ -308,8 +300,8 @@ class HttpsInterceptionTest {
 
     @Test
     void aClientThatKeepsItsTlsSessionResumesItInTheNextTunnel() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception())) {
             // One SSLContext, as a browser keeps one session cache: each new tunnel offers the ticket the last one got.
             javax.net.ssl.SSLContext client = Interception.trustingWiretap(proxy);
             for (int i = 0; i < 3; i++) {
@@ -328,11 +320,11 @@ class HttpsInterceptionTest {
 
     @Test
     void aTunnelOpenedWhileThePoolHoldsAConnectionToTheOriginUsesItAndDialsNothing() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception())) {
             for (int i = 0; i < 3; i++) {
                 // A client of its own each time: a new CONNECT and TLS handshake with wiretap per request.
-                try (HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+                try (HttpClient client = Interception.httpsClient(proxy)) {
                     HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/n" + i)))
                             .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
                     assertEquals("GET /n" + i + " HTTP/1.1\n", response.body());
@@ -352,8 +344,8 @@ class HttpsInterceptionTest {
 
     @Test
     void picksTheCertificateByTheClientsSniElseByTheConnectHost() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception())) {
             try (RawClient client = proxy.rawClient()) {
                 ConnectTunnelTest.openTunnel(client, origin.authority());
                 client.startTls(Interception.trustingWiretap(proxy), null); // an IP address: no SNI
@@ -379,8 +371,8 @@ class HttpsInterceptionTest {
     @Test
     void aTunnelToAnAddressKeepsTheClientsSniForTheOriginAndItsHostField() throws Exception {
         // The origin's certificate names only "localhost": verifying it against the CONNECT address would fail.
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("localhost").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("localhost"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient client = proxy.rawClient()) {
             ConnectTunnelTest.openTunnel(client, origin.authority());
             client.startTls(Interception.trustingWiretap(proxy), "localhost");
@@ -399,8 +391,8 @@ class HttpsInterceptionTest {
             conn.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhello");
             conn.in().transferTo(conn.out());
         };
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), websocketEcho);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), websocketEcho);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              RawClient client = proxy.rawClient()) {
             ConnectTunnelTest.openTunnel(client, origin.authority());
             client.startTls(Interception.trustingWiretap(proxy), null);
@@ -449,9 +441,9 @@ class HttpsInterceptionTest {
                 conn.out().flush();
             }
         };
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), echoBody);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), echoBody);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             RandomBody sent = new RandomBody(size, 7);
             HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/big")))
                     .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> sent), size))
@@ -474,12 +466,10 @@ class HttpsInterceptionTest {
 
     @Test
     void answersAClientOfferingHttp2InHttp11WhenHttp2IsOff() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(s)
                      .withHttp2(s.http2().withEnabled(false)));
-             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                     .proxy(ProxySelector.of(proxy.address())).sslContext(Interception.trustingWiretap(proxy))
-                     .connectTimeout(Duration.ofSeconds(5)).build()) {
+             HttpClient client = Interception.h2Client(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/h2")))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -491,11 +481,11 @@ class HttpsInterceptionTest {
 
     @Test
     void interceptsThroughAnUpstreamProxy() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
              ProxyUnderTest upstream = ProxyUnderTest.start();
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(s)
                      .withUpstreamProxy(UpstreamProxy.parse("http://127.0.0.1:" + upstream.port())));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+             HttpClient client = Interception.httpsClient(proxy)) {
             for (int i = 0; i < 2; i++) {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/via/" + i)))
                         .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -517,7 +507,7 @@ class HttpsInterceptionTest {
     /** GETs /direct from {@code origin} straight, not through wiretap; fails if it is not answered within 10 s. */
     private static String fetchDirectly(TestOrigin origin) throws Exception {
         try (HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
-                .sslContext(TestCa.clientTrusting(testCa.certificate())).connectTimeout(Duration.ofSeconds(5)).build()) {
+                .sslContext(ORIGIN_CA.clientTrustingOrigins()).connectTimeout(Duration.ofSeconds(5)).build()) {
             return direct.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/direct"))).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         }

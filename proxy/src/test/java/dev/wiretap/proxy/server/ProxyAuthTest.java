@@ -11,9 +11,9 @@ import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.testing.Curl;
 import dev.wiretap.proxy.testing.EchoHandler;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
-import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.net.Authenticator;
 import java.net.PasswordAuthentication;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,14 +49,8 @@ class ProxyAuthTest {
 
     @TempDir
     static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("proxy auth test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("proxy auth test CA");
 
     private static String basic(String userAndPassword) {
         return "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
@@ -149,9 +142,8 @@ class ProxyAuthTest {
 
     @Test
     void aConnectNeedsTheCredentialsAndTheRequestsInsideTheTunnelDoNot() throws Exception {
-        TestCa.Leaf originCert = testCa.issue("127.0.0.1");
-        try (TestOrigin origin = TestOrigin.fixedTls(originCert.serverContext(), "secret origin");
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> AUTH.apply(Interception.on(testCaFile).apply(s)));
+        try (TestOrigin origin = TestOrigin.fixedTls(ORIGIN_CA.serverContext("127.0.0.1"), "secret origin");
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> AUTH.apply(ORIGIN_CA.interception().apply(s)));
              RawClient client = proxy.rawClient()) {
             String connect = "CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port() + "\r\n";
             client.send(connect + "\r\n");

@@ -12,22 +12,19 @@ import dev.wiretap.proxy.event.FlowEvent;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
-import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replay end to end: a recorded request goes to its origin again as a new flow, through the same road as a client's
@@ -39,16 +36,8 @@ class ReplayTest {
     /** Answers each request with its request line, then its body. */
     static final TestOrigin.Handler ECHO = HttpsInterceptionTest.ECHO;
 
-    @TempDir
-    static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("replay test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("replay test CA");
 
     private static Flow post(ProxyUnderTest proxy, TestOrigin origin, String path, String body) throws Exception {
         try (RawClient client = proxy.rawClient()) {
@@ -120,9 +109,9 @@ class ReplayTest {
 
     @Test
     void anInterceptedHttpsFlowIsReplayedOverTlsToItsOrigin() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             HttpClient client = Interception.httpsClient(proxy, Interception.trustingWiretap(proxy))) {
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             HttpClient client = Interception.httpsClient(proxy)) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(origin.httpsUrl("/secure?x=1")))
                     .POST(HttpRequest.BodyPublishers.ofString("payload")).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wiretap.proxy.flow.Flow;
 import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
-import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import dev.wiretap.proxy.testing.TestRules;
 import java.nio.file.Path;
@@ -18,7 +18,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,16 +30,8 @@ class SlowClientTest {
 
     private static final Duration SHORT = Duration.ofSeconds(1);
 
-    @TempDir
-    static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("slow client test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("slow client test CA");
 
     @Test
     void cutsOffASlowLorisThatKeepsSendingItsHeadWith408() throws Exception {
@@ -95,8 +86,8 @@ class SlowClientTest {
      */
     @Test
     void cutsOffASlowLorisInsideAnInterceptedTunnelWith408() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), conn -> conn.readHead());
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), conn -> conn.readHead());
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(
                      s.withTimeouts(s.timeouts().withClientHeader(SHORT))));
              RawClient client = proxy.rawClient()) {
             ConnectTunnelTest.openTunnel(client, origin.authority());
@@ -129,8 +120,8 @@ class SlowClientTest {
     @Test
     void cutsOffAClientThatStallsMidBodyInsideAnInterceptedTunnel() throws Exception {
         TestOrigin.Handler sink = conn -> conn.in().transferTo(OutputStream.nullOutputStream());
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), sink);
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), sink);
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(
                      s.withTimeouts(s.timeouts().withClientRead(SHORT))));
              RawClient client = proxy.rawClient()) {
             ConnectTunnelTest.openTunnel(client, origin.authority());

@@ -12,8 +12,8 @@ import dev.wiretap.proxy.flow.HeldMessage;
 import dev.wiretap.proxy.flow.WebSocketMessage;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
-import dev.wiretap.proxy.testing.TestCa;
 import dev.wiretap.proxy.testing.TestOrigin;
 import dev.wiretap.proxy.testing.WebSocketClient;
 import dev.wiretap.proxy.testing.WebSocketEcho;
@@ -22,12 +22,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * WebSocket messages through wiretap, end to end: the JDK's WebSocket client, wiretap, and an echo server
@@ -37,16 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WebSocketMessagesTest {
 
-    @TempDir
-    static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("websocket test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("websocket test CA");
 
     private static HttpClient client(ProxyUnderTest proxy) {
         return HttpClient.newBuilder().proxy(ProxySelector.of(proxy.address())).build();
@@ -54,7 +43,7 @@ class WebSocketMessagesTest {
 
     @Test
     void recordsTextBinaryFragmentedAndControlMessagesBothWaysAsTheyPassUnchanged() throws Exception {
-        try (TestOrigin origin = TestOrigin.start(new WebSocketEcho()); ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.start(new WebSocketEcho()); ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              WebSocketClient ws = WebSocketClient.open(client(proxy), URI.create("ws://" + origin.authority() + "/echo"))) {
             ws.socket().sendText("héllo ✓", true).join();
             assertEquals("héllo ✓", ws.next());
@@ -95,7 +84,7 @@ class WebSocketMessagesTest {
         while (text.length() < 16 * 1024 * 1024) {
             text.append("wiretap ✓ ");
         }
-        try (TestOrigin origin = TestOrigin.start(new WebSocketEcho()); ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.start(new WebSocketEcho()); ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              WebSocketClient ws = WebSocketClient.open(client(proxy), URI.create("ws://" + origin.authority() + "/echo"))) {
             ws.socket().sendBinary(ByteBuffer.wrap(big), true).join();
             assertArrayEquals(big, (byte[]) ws.next());
@@ -115,9 +104,9 @@ class WebSocketMessagesTest {
 
     @Test
     void readsMessagesInsideAnInterceptedTlsTunnel() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), new WebSocketEcho());
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
-             WebSocketClient ws = WebSocketClient.open(Interception.httpsClient(proxy, Interception.trustingWiretap(proxy)),
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), new WebSocketEcho());
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
+             WebSocketClient ws = WebSocketClient.open(Interception.httpsClient(proxy),
                      URI.create("wss://" + origin.authority() + "/secure"))) {
             ws.socket().sendText("through TLS", true).join();
             assertEquals("through TLS", ws.next());
@@ -149,7 +138,7 @@ class WebSocketMessagesTest {
             }
         };
         try (TestOrigin origin = TestOrigin.start(new WebSocketEcho());
-             ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile), List.of(censor));
+             ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception(), List.of(censor));
              WebSocketClient ws = WebSocketClient.open(client(proxy), URI.create("ws://" + origin.authority() + "/echo"))) {
             ws.socket().sendText("secret", true).join();
             assertEquals("[redacted, and longer than before]", ws.next());
@@ -168,7 +157,7 @@ class WebSocketMessagesTest {
     @Test
     void keepsTheNewestMessagesWithinTheBoundAndSaysOlderOnesWent() throws Exception {
         try (TestOrigin origin = TestOrigin.start(new WebSocketEcho());
-             ProxyUnderTest proxy = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s.withCapture(s.capture().withMaxMessages(3))));
+             ProxyUnderTest proxy = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(s.withCapture(s.capture().withMaxMessages(3))));
              WebSocketClient ws = WebSocketClient.open(client(proxy), URI.create("ws://" + origin.authority() + "/echo"))) {
             for (int i = 0; i < 4; i++) {
                 ws.socket().sendText("m" + i, true).join();
@@ -189,7 +178,7 @@ class WebSocketMessagesTest {
 
     @Test
     void aSocketThatCarriesMessagesIsPublishedAsProgressing() throws Exception {
-        try (TestOrigin origin = TestOrigin.start(new WebSocketEcho()); ProxyUnderTest proxy = ProxyUnderTest.start(Interception.on(testCaFile));
+        try (TestOrigin origin = TestOrigin.start(new WebSocketEcho()); ProxyUnderTest proxy = ProxyUnderTest.start(ORIGIN_CA.interception());
              WebSocketClient ws = WebSocketClient.open(client(proxy), URI.create("ws://" + origin.authority() + "/echo"))) {
             ws.socket().sendText("live", true).join();
             assertEquals("live", ws.next());

@@ -31,6 +31,17 @@ public final class Interception {
         return proxy.wiretap().clientSslContext();
     }
 
+    /** A JDK HttpClient (HTTP/1.1) through {@code proxy} whose TLS trusts wiretap's CA and nothing else. */
+    public static HttpClient httpsClient(ProxyUnderTest proxy) {
+        return httpsClient(proxy, trustingWiretap(proxy));
+    }
+
+    /** A JDK HttpClient that offers HTTP/2 (ALPN h2), through {@code proxy}, whose TLS trusts wiretap's CA alone. */
+    public static HttpClient h2Client(ProxyUnderTest proxy) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).proxy(ProxySelector.of(proxy.address()))
+                .sslContext(trustingWiretap(proxy)).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
     /** A JDK HttpClient (HTTP/1.1) through {@code proxy} whose TLS trusts what {@code tls} trusts. */
     public static HttpClient httpsClient(ProxyUnderTest proxy, SSLContext tls) {
         return HttpClient.newBuilder()

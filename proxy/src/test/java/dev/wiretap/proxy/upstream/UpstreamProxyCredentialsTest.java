@@ -10,6 +10,7 @@ import dev.wiretap.proxy.flow.FlowError;
 import dev.wiretap.proxy.testing.AuthGate;
 import dev.wiretap.proxy.testing.Heads;
 import dev.wiretap.proxy.testing.Interception;
+import dev.wiretap.proxy.testing.OriginCa;
 import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestCa;
@@ -19,14 +20,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,16 +54,8 @@ class UpstreamProxyCredentialsTest {
         }
     };
 
-    @TempDir
-    static Path dir;
-    static TestCa testCa;
-    static Path testCaFile;
-
-    @BeforeAll
-    static void makeTestCa() throws Exception {
-        testCa = TestCa.ec("upstream proxy test CA");
-        testCaFile = testCa.writeCertificate(dir.resolve("test-ca.pem"));
-    }
+    /** Signs the origins' certificates; wiretap is told to trust it. */
+    static final OriginCa ORIGIN_CA = OriginCa.create("upstream proxy test CA");
 
     @Test
     void sendsTheProxysCredentialsWithEveryPlainRequestInsteadOfTheClients() throws Exception {
@@ -112,10 +102,10 @@ class UpstreamProxyCredentialsTest {
 
     @Test
     void interceptsHttpsThroughAProxyThatWantsCredentials() throws Exception {
-        try (TestOrigin origin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+        try (TestOrigin origin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
              ProxyUnderTest b = ProxyUnderTest.start();
              AuthGate gate = AuthGate.start(USER, PASSWORD, b.address());
-             ProxyUnderTest a = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+             ProxyUnderTest a = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(s)
                      .withUpstreamProxy(proxy("http", gate, USER, PASSWORD_IN_URL)));
              HttpClient client = Interception.httpsClient(a, Interception.trustingWiretap(a))) {
 
@@ -131,10 +121,10 @@ class UpstreamProxyCredentialsTest {
     @Test
     void reachesAnHttpsProxyOverTlsForPlainRequestsAndForTunnelsInsideIt() throws Exception {
         try (TestOrigin plainOrigin = TestOrigin.fixed("plain");
-             TestOrigin tlsOrigin = TestOrigin.startTls(testCa.issue("127.0.0.1").serverContext(), ECHO);
+             TestOrigin tlsOrigin = TestOrigin.startTls(ORIGIN_CA.serverContext("127.0.0.1"), ECHO);
              ProxyUnderTest b = ProxyUnderTest.start();
-             AuthGate gate = AuthGate.start(testCa.issue("localhost").serverContext(), USER, PASSWORD, b.address());
-             ProxyUnderTest a = ProxyUnderTest.start(s -> Interception.on(testCaFile).apply(s)
+             AuthGate gate = AuthGate.start(ORIGIN_CA.serverContext("localhost"), USER, PASSWORD, b.address());
+             ProxyUnderTest a = ProxyUnderTest.start(s -> ORIGIN_CA.interception().apply(s)
                      .withUpstreamProxy(UpstreamProxy.parse("https://" + USER + ":" + PASSWORD_IN_URL + "@localhost:" + gate.port())));
              HttpClient client = Interception.httpsClient(a, Interception.trustingWiretap(a))) {
 
