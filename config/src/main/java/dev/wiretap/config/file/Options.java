@@ -1,14 +1,12 @@
 package dev.wiretap.config.file;
 
+import dev.wiretap.config.Cidr;
+import dev.wiretap.config.ClientAccess;
 import dev.wiretap.config.HostMap;
 import dev.wiretap.config.HostPattern;
 import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Limits;
 import dev.wiretap.config.ReplaySettings;
-import dev.wiretap.config.Cidr;
-import dev.wiretap.config.ClientAccess;
-import dev.wiretap.config.HostPattern;
-import dev.wiretap.config.HostPort;
 import dev.wiretap.config.Settings;
 import dev.wiretap.config.TlsSettings;
 import dev.wiretap.config.UpstreamProxies;

@@ -11,8 +11,6 @@ import dev.wiretap.proxy.testing.ProxyUnderTest;
 import dev.wiretap.proxy.testing.RawClient;
 import dev.wiretap.proxy.testing.TestOrigin;
 import dev.wiretap.proxy.testing.TestRules;
-import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
