@@ -114,12 +114,10 @@ public final class Http2Connection {
         return new Http2Connection(Role.SERVER, socket, limits, acceptor, name, watchdog);
     }
 
-    /** wiretap as a client of an origin: sends the preface and its settings, and starts the reader on a thread of its own. */
-    public static Http2Connection client(Socket socket, Http2Settings limits, String name) throws IOException {
-        return client(socket, limits, name, null);
-    }
-
-    /** As above, with the streams' waits bounded by {@code watchdog}'s ticks (null: by timed parks). */
+    /**
+     * wiretap as a client of an origin: sends the preface and its settings, and starts the reader on a thread of its
+     * own; the streams' waits are bounded by {@code watchdog}'s ticks (null: by timed parks).
+     */
     public static Http2Connection client(Socket socket, Http2Settings limits, String name, ReadWatchdog watchdog)
             throws IOException {
         Http2Connection c = new Http2Connection(Role.CLIENT, socket, limits, null, name, watchdog);
