@@ -33,8 +33,11 @@ import java.util.concurrent.TimeUnit;
  * list once per event, and a drawing costs it about the same whether one row changed or all of them: at ten a second,
  * its CPU would come out of the proxy's on a small machine (docs/benchmarks.md, "The web UI's cost"). No row is late
  * for it: the rows in view when the event goes are the newest, from its last tick, and the ones before were never
- * going to be in view while the list follows. A quieter tick (or one without news, when the traffic stopped) sends at
- * once what waited.
+ * going to be in view while the list follows. A flood (a tick of more than {@value #FLOOD_ROWS} rows: over 5,000 flows
+ * a second, a load test rather than traffic anyone reads as it flies by) goes at most every {@value #FLOOD_TICK_MILLIS}
+ * ms: then the proxy needs the machine, and the browser's drawings took 3 to 4% of a small one's from it. A view whose
+ * filter lets fewer rows through is paced by what it lets through. A quieter tick (or one without news, when the
+ * traffic stopped) sends at once what waited.
  *
  * <p>Thread-safe by hand-over: {@link #take}, {@link #send}, {@link #shown} and the waiting ids belong to the feed's
  * thread, the outbox is the only thing both threads touch.
@@ -51,6 +54,10 @@ final class EventClient {
     static final int VIEW_ROWS = 50;
     /** How often {@code flows} events go at most while ticks bring more than {@link #VIEW_ROWS} rows. */
     static final long BUSY_TICK_MILLIS = 500;
+    /** Rows a tick brings in a flood: ten lists' worth, over 5,000 flows a second. */
+    static final int FLOOD_ROWS = 10 * VIEW_ROWS;
+    /** How often {@code flows} events go at most while ticks bring more than {@link #FLOOD_ROWS} rows. */
+    static final long FLOOD_TICK_MILLIS = 1000;
     /** Events waiting to be written; a client this far behind is told to start over instead. */
     private static final int OUTBOX = 64;
     /** A comment line this often keeps proxies and the browser from timing out an idle stream, and finds a gone client. */
@@ -129,7 +136,7 @@ final class EventClient {
 
     /**
      * A tick: sends what waits as one {@code flows} event, unless the traffic is busy and the last went less than
-     * {@value #BUSY_TICK_MILLIS} ms ago. {@code held} is how many flows the store holds now, {@code nowMillis} the time
+     * {@value #BUSY_TICK_MILLIS} ms ago (in a flood, {@value #FLOOD_TICK_MILLIS} ms). {@code held} is how many flows the store holds now, {@code nowMillis} the time
      * on the feed's clock; the rows are made from the flows as {@code rows} finds them now. One the store no longer
      * holds goes as gone (off the list, if an earlier event put it there); one the filter selects no more is left out
      * (it changed since it was taken: its change comes in a later taking, which takes it off the list if it was shown).
@@ -140,8 +147,8 @@ final class EventClient {
         if (waiting.isEmpty() && goneWaiting.isEmpty()) {
             return;
         }
-        if (came > VIEW_ROWS && nowMillis - sentMillis < BUSY_TICK_MILLIS) {
-            return; // busy traffic: the rows wait for the next event
+        if (came > VIEW_ROWS && nowMillis - sentMillis < (came > FLOOD_ROWS ? FLOOD_TICK_MILLIS : BUSY_TICK_MILLIS)) {
+            return; // busy traffic, or a flood: the rows wait for the next event
         }
         sentMillis = nowMillis;
         long left = skipped;

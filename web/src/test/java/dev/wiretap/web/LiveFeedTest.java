@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * thread but a check); with one, a burst of flows reaches it as one batch per tick, each flow once in its newest state,
  * filtered per client; between ticks it keeps ids, not the live flows (their bodies with them), and sends rows of the flows as the store has them; traffic beyond what a
  * list can show sends the newest rows of a tick and how many were left out,
- * and busy traffic at most every {@link EventClient#BUSY_TICK_MILLIS}.
+ * busy traffic at most every {@link EventClient#BUSY_TICK_MILLIS}, and a flood at most every
+ * {@link EventClient#FLOOD_TICK_MILLIS}.
  */
 class LiveFeedTest {
 
@@ -252,6 +253,37 @@ class LiveFeedTest {
             client.close();
             writer.join(5000);
         }
+    }
+
+    @Test
+    void aFloodGoesAtMostEveryFloodTickAndBusyTrafficAfterItAtTheBusyPace() {
+        EventClient client = new EventClient(Filter.ALL, Optional.empty());
+        long tick = LiveFeed.TICK_MILLIS;
+        int flood = EventClient.FLOOD_ROWS + 1;
+        long first = 1_000_000;
+        long next = 1;
+        deliver(client, ended(next, next + flood - 1), next + flood - 1, first);
+        next += flood;
+        assertEquals(1, client.eventsWaiting(), "the first goes at once");
+        long now = first + tick;
+        for (; now - first < EventClient.FLOOD_TICK_MILLIS; now += tick) {
+            deliver(client, ended(next, next + flood - 1), next + flood - 1, now);
+            next += flood;
+            assertEquals(1, client.eventsWaiting(), "a flood " + (now - first) + " ms after the last event: the rows wait");
+        }
+        deliver(client, ended(next, next + flood - 1), next + flood - 1, now);
+        next += flood;
+        assertEquals(2, client.eventsWaiting(), "a flood " + EventClient.FLOOD_TICK_MILLIS + " ms after the last event goes");
+
+        int busy = EventClient.FLOOD_ROWS; // busy, and no flood: the busy pace
+        long sent = now;
+        now += tick;
+        deliver(client, ended(next, next + busy - 1), next + busy - 1, now);
+        next += busy;
+        assertEquals(2, client.eventsWaiting(), "busy, " + tick + " ms after the last event: the rows wait");
+        now = sent + EventClient.BUSY_TICK_MILLIS;
+        deliver(client, ended(next, next + busy - 1), next + busy - 1, now);
+        assertEquals(3, client.eventsWaiting(), "busy, " + EventClient.BUSY_TICK_MILLIS + " ms after the last event: it goes");
     }
 
     @Test
