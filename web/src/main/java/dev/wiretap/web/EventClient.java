@@ -136,10 +136,11 @@ final class EventClient {
 
     /**
      * A tick: sends what waits as one {@code flows} event, unless the traffic is busy and the last went less than
-     * {@value #BUSY_TICK_MILLIS} ms ago (in a flood, {@value #FLOOD_TICK_MILLIS} ms). {@code held} is how many flows the store holds now, {@code nowMillis} the time
-     * on the feed's clock; the rows are made from the flows as {@code rows} finds them now. One the store no longer
-     * holds goes as gone (off the list, if an earlier event put it there); one the filter selects no more is left out
-     * (it changed since it was taken: its change comes in a later taking, which takes it off the list if it was shown).
+     * {@value #BUSY_TICK_MILLIS} ms ago (in a flood, {@value #FLOOD_TICK_MILLIS} ms). {@code held} is how many flows the
+     * store holds now, {@code nowMillis} the time on the feed's clock; the rows are made from the flows as {@code rows}
+     * finds them now. One the store no longer holds goes as gone (off the list, if an earlier event put it there); one
+     * the filter selects no more is left out (it changed since it was taken: its change comes in a later taking, which
+     * takes it off the list if it was shown).
      */
     void send(long held, long nowMillis, TickRows rows) {
         int came = cameSinceTick;

@@ -139,6 +139,12 @@ public final class WebUi implements AutoCloseable {
         return fallback;
     }
 
+    /** Browsers (and scripts) following the live list now; one whose stream closed counts until its next event. */
+    int followers() {
+        LiveFeed live = feed;
+        return live == null ? 0 : live.clientCount();
+    }
+
     /** Ends the live streams, then stops serving. Idempotent. */
     public void stop() {
         LiveFeed live = feed;

@@ -269,11 +269,13 @@ class LiveFeedTest {
         for (; now - first < EventClient.FLOOD_TICK_MILLIS; now += tick) {
             deliver(client, ended(next, next + flood - 1), next + flood - 1, now);
             next += flood;
-            assertEquals(1, client.eventsWaiting(), "a flood " + (now - first) + " ms after the last event: the rows wait");
+            assertEquals(1, client.eventsWaiting(),
+                    "a flood " + (now - first) + " ms after the last event: the rows wait");
         }
         deliver(client, ended(next, next + flood - 1), next + flood - 1, now);
         next += flood;
-        assertEquals(2, client.eventsWaiting(), "a flood " + EventClient.FLOOD_TICK_MILLIS + " ms after the last event goes");
+        assertEquals(2, client.eventsWaiting(),
+                "a flood " + EventClient.FLOOD_TICK_MILLIS + " ms after the last event goes");
 
         int busy = EventClient.FLOOD_ROWS; // busy, and no flood: the busy pace
         long sent = now;
@@ -283,7 +285,8 @@ class LiveFeedTest {
         assertEquals(2, client.eventsWaiting(), "busy, " + tick + " ms after the last event: the rows wait");
         now = sent + EventClient.BUSY_TICK_MILLIS;
         deliver(client, ended(next, next + busy - 1), next + busy - 1, now);
-        assertEquals(3, client.eventsWaiting(), "busy, " + EventClient.BUSY_TICK_MILLIS + " ms after the last event: it goes");
+        assertEquals(3, client.eventsWaiting(),
+                "busy, " + EventClient.BUSY_TICK_MILLIS + " ms after the last event: it goes");
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,6 +163,34 @@ class WebUiBusyBrowserTest {
         browser.manage().window().maximize();
         await(d -> shown() == 30);
         await(d -> d.findElements(By.cssSelector(".rows .row .c-path")).stream().anyMatch(c -> c.getText().equals("/item/30")));
+    }
+
+    @Test
+    void leavingThePageEndsItsStreamAndComingBackFollowsAgain() throws Exception {
+        open(WebUnderTest.start());
+        await(d -> wiretap.web().followers() == 1);
+        browser.get("about:blank");
+        // A browser may keep a page the user left, to show it again at once (its back-forward cache): the page ends
+        // its stream as it goes, or wiretap would go on making rows for it. wiretap finds a stream closed when it next
+        // writes to it, so flows come until it has.
+        AtomicLong next = new AtomicLong();
+        await(d -> {
+            publish(next.incrementAndGet());
+            return wiretap.web().followers() == 0;
+        });
+
+        browser.navigate().back();
+        await(d -> d.findElement(By.cssSelector(".status-bar .stream")).getText().contains("live"));
+        await(d -> wiretap.web().followers() == 1);
+        long back = next.get() + 1;
+        publish(back);
+        await(d -> d.findElements(By.cssSelector(".rows .row .c-path")).stream().anyMatch(c -> c.getText().equals("/item/" + back)));
+    }
+
+    /** A flow stored, and announced as ended. */
+    private void publish(long n) {
+        Flow stored = wiretap.wiretap().importFlows(List.of(flow(n)), f -> "").get(0);
+        FlowPublisher.of(wiretap.wiretap().events()).publish(new FlowEvent.Completed(stored));
     }
 
     /** The status bar's count of rows the list holds. */

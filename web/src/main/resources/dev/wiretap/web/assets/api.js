@@ -131,13 +131,33 @@ export const caInfo = () => getJson('/api/ca');
  * on.state(text), and on.messages({flows: [{id, messages, bodySize, done}]}) for flows in flight that grew.
  */
 export function follow(filter, highlight, on) {
-  const source = new EventSource('/api/events?' + viewParams(filter, highlight));
-  source.addEventListener('hello', e => { on.state('live'); on.hello(JSON.parse(e.data)); });
-  source.addEventListener('flows', e => on.flows(JSON.parse(e.data)));
-  source.addEventListener('intercept', e => on.intercept(JSON.parse(e.data)));
-  source.addEventListener('cleared', () => on.cleared());
-  source.addEventListener('resync', () => on.resync());
-  source.addEventListener('messages', e => on.messages && on.messages(JSON.parse(e.data)));
-  source.onerror = () => on.state(source.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting');
-  return () => source.close();
+  let source = null;
+  const open = () => {
+    const s = source = new EventSource('/api/events?' + viewParams(filter, highlight));
+    s.addEventListener('hello', e => { on.state('live'); on.hello(JSON.parse(e.data)); });
+    s.addEventListener('flows', e => on.flows(JSON.parse(e.data)));
+    s.addEventListener('intercept', e => on.intercept(JSON.parse(e.data)));
+    s.addEventListener('cleared', () => on.cleared());
+    s.addEventListener('resync', () => on.resync());
+    s.addEventListener('messages', e => on.messages && on.messages(JSON.parse(e.data)));
+    s.onerror = () => on.state(s.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting');
+  };
+  // A page the user left may be kept by the browser to show again at once (its back-forward cache), its stream open:
+  // wiretap would go on making rows for no one. The stream ends as the page goes, and starts again if it comes back
+  // (its hello reads the list again).
+  const leave = () => {
+    if (source) source.close();
+    source = null;
+  };
+  const back = e => {
+    if (e.persisted && !source) open();
+  };
+  window.addEventListener('pagehide', leave);
+  window.addEventListener('pageshow', back);
+  open();
+  return () => {
+    window.removeEventListener('pagehide', leave);
+    window.removeEventListener('pageshow', back);
+    leave();
+  };
 }
